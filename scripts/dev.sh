@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Review Desk's one entry point for people and CI:
+#   bash scripts/dev.sh run    install what is missing, build the UI and open the app
+#   bash scripts/dev.sh test   install what is missing and run every test and lint
+# Every install step is idempotent: it only installs what is not there yet.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+
+BUILD_PACKAGES=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
+  librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
+  gnome-keyring dbus dbus-x11 libsecret-1-dev)
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick libsecret-tools fonts-dejavu-core)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_apt() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "installing Debian packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  fi
+  if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    step "installing Node.js"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+  fi
+}
+
+check_rust() {
+  command -v cargo >/dev/null || { echo "Rust is missing: install it with rustup (https://rustup.rs), then run this again." >&2; exit 1; }
+  for component in rustfmt clippy; do
+    rustup component list --installed 2>/dev/null | grep -q "^$component" || rustup component add "$component"
+  done
+}
+
+# npm ci only when the lock file changed since the last install.
+install_npm() {
+  local dir=$1
+  if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    step "installing npm packages in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
+
+install_tauri_driver() {
+  if ! command -v tauri-driver >/dev/null; then
+    step "installing tauri-driver (2.x)"
+    cargo install tauri-driver --version '^2' --locked
+  fi
+}
+
+build_ui() {
+  install_npm ui
+  step "building the UI"
+  (cd ui && npm run --silent build)
+}
+
+# Tests that use the OS keyring need a D-Bus session with an unlocked Secret Service.
+with_desktop_session() {
+  xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- sh -c \
+    'echo -n review-desk | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "$@"
+}
+
+cmd_run() {
+  install_apt "${BUILD_PACKAGES[@]}"
+  check_rust
+  build_ui
+  step "starting DHMAD Review Desk (Sandbox profile)"
+  cargo run -p review-desk
+}
+
+cmd_test() {
+  install_apt "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  check_rust
+  export PATH="$HOME/.cargo/bin:$PATH"
+  install_tauri_driver
+  install_npm tests/e2e
+  build_ui
+  step "UI: typecheck, lint, unit tests"
+  (cd ui && npx tsc --noEmit && npx eslint . && npx vitest run)
+  step "Rust: format and lints"
+  cargo fmt --all -- --check
+  cargo clippy --workspace --all-targets -- -D warnings
+  step "Rust: unit and integration tests"
+  with_desktop_session cargo test --workspace
+  step "desktop end-to-end (real app under Xvfb through tauri-driver)"
+  cargo build -p review-desk
+  (cd tests/e2e && with_desktop_session npm test)
+  step "all tests passed"
+}
+
+case "${1:-}" in
+  run) cmd_run ;;
+  test) cmd_test ;;
+  *) echo "usage: bash scripts/dev.sh run|test" >&2; exit 2 ;;
+esac

@@ -1,0 +1,5 @@
+//! Review Desk's domain and use cases. Nothing here knows about Tauri, HTTP or SQL: adapters
+//! implement the ports defined in this crate, and the shell and CLI only wire them together.
+
+pub mod ipc;
+pub mod paths;

@@ -1,0 +1,128 @@
+// Desktop end-to-end harness: each test starts the real built app under its own tauri-driver,
+// with its own data directory, and on failure leaves a screenshot and the app's logs in
+// tests/e2e/artifacts/<test>/.
+import { spawn, execFile } from "node:child_process";
+import { createServer, Socket } from "node:net";
+import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createWriteStream, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { test } from "node:test";
+import { remote } from "webdriverio";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const repoRoot = resolve(here, "../..");
+const appPath = process.env.REVIEW_DESK_APP ?? join(repoRoot, "target/debug/review-desk");
+const artifactsRoot = join(here, "artifacts");
+
+/** A free TCP port on loopback, chosen by the OS. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForPort(port, child, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`tauri-driver exited early with code ${child.exitCode}`);
+    const open = await new Promise((ok) => {
+      const socket = new Socket();
+      socket.once("connect", () => { socket.destroy(); ok(true); });
+      socket.once("error", () => ok(false));
+      socket.connect(port, "127.0.0.1");
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tauri-driver did not listen on ${port} within ${timeoutMs} ms`);
+}
+
+function slug(name) {
+  return name.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-|-$/g, "").slice(0, 80) || "test";
+}
+
+async function saveArtifacts(desk, name, error) {
+  const dir = join(artifactsRoot, slug(name));
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, "error.txt"), String(error?.stack ?? error));
+  try {
+    await desk.browser?.saveScreenshot(join(dir, "webdriver.png"));
+  } catch { /* the session may already be gone */ }
+  await new Promise((ok) => execFile("import", ["-window", "root", join(dir, "display.png")], () => ok()));
+  try {
+    await writeFile(join(dir, "dom.html"), await desk.browser.getPageSource());
+  } catch { /* as above */ }
+  if (existsSync(desk.dataDir)) {
+    await cp(desk.dataDir, join(dir, "data"), { recursive: true, filter: (src) => !src.endsWith(".sqlite-shm") });
+  }
+  console.error(`artifacts of failed test saved in ${dir}`);
+}
+
+/**
+ * Starts the app for one test. `env` adds environment variables for the app (the data root is
+ * always a fresh temporary directory, in `desk.dataDir`).
+ */
+export async function launchDesk({ name, env = {} }) {
+  if (!existsSync(appPath)) throw new Error(`the app is not built: ${appPath} is missing`);
+  const dataDir = await mkdtemp(join(tmpdir(), "review-desk-e2e-"));
+  const logDir = join(artifactsRoot, slug(name));
+  await mkdir(logDir, { recursive: true });
+  const port = await freePort();
+  const nativePort = await freePort();
+  const driverLog = createWriteStream(join(logDir, "tauri-driver.log"));
+  const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
+    env: { ...process.env, REVIEW_DESK_DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  driver.stdout.pipe(driverLog);
+  driver.stderr.pipe(driverLog);
+  const desk = { dataDir, driver, browser: undefined };
+  try {
+    await waitForPort(port, driver);
+    desk.browser = await remote({
+      hostname: "127.0.0.1",
+      port,
+      logLevel: "warn",
+      connectionRetryCount: 0,
+      capabilities: {
+        "wdio:enforceWebDriverClassic": true,
+        "tauri:options": { application: appPath },
+      },
+    });
+  } catch (error) {
+    await stopDesk(desk);
+    throw error;
+  }
+  return desk;
+}
+
+async function stopDesk(desk) {
+  try {
+    await desk.browser?.deleteSession();
+  } catch { /* already closed */ }
+  desk.driver.kill("SIGTERM");
+  await new Promise((ok) => (desk.driver.exitCode !== null ? ok() : desk.driver.once("exit", ok)));
+  await rm(desk.dataDir, { recursive: true, force: true });
+}
+
+/** A desktop test: launches the app, runs `body(desk)`, saves artifacts if it throws, cleans up. */
+export function desktopTest(name, body, { env } = {}) {
+  test(name, { timeout: 180_000 }, async () => {
+    const desk = await launchDesk({ name, env });
+    try {
+      await body(desk);
+    } catch (error) {
+      await saveArtifacts(desk, name, error);
+      throw error;
+    } finally {
+      await stopDesk(desk);
+    }
+  });
+}

@@ -1,0 +1,29 @@
+// The one place the UI talks to the Rust backend. Components call these typed functions;
+// tests mock IPC at the Tauri boundary (@tauri-apps/api/mocks), never these functions.
+import { invoke } from "@tauri-apps/api/core";
+import type { AppInfo, UiError } from "./bindings";
+
+/** Narrows whatever a rejected command gave us into the UI's error shape. */
+export function toUiError(raw: unknown): UiError {
+  if (raw && typeof raw === "object" && "code" in raw && "message" in raw) {
+    const e = raw as Partial<UiError>;
+    return {
+      code: String(e.code),
+      message: String(e.message),
+      retryable: Boolean(e.retryable),
+    };
+  }
+  return { code: "internal", message: "The desk backend did not answer as expected.", retryable: true };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (raw) {
+    throw toUiError(raw);
+  }
+}
+
+export const backend = {
+  appInfo: () => call<AppInfo>("app_info"),
+};
