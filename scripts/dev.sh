@@ -42,12 +42,14 @@ check_rust() {
   done
 }
 
-# npm ci only when the lock file changed since the last install.
+# Installs from the committed lock file only when it changed since the last install. (`npm ci`
+# refuses our lock files: the registry here serves only the linux-x64 builds of optional
+# platform packages, so the lock cannot list the others.)
 install_npm() {
   local dir=$1
   if [ ! -f "$dir/node_modules/.package-lock.json" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
     step "installing npm packages in $dir"
-    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$dir" && npm install --no-audit --no-fund --loglevel=error)
   fi
 }
 
