@@ -85,12 +85,14 @@ export async function launchDesk({ name, env = {} }) {
   driver.stderr.pipe(driverLog);
   const desk = { dataDir, driver, browser: undefined };
   try {
+    // tauri-driver forwards to WebKitWebDriver on the native port: both must be listening.
     await waitForPort(port, driver);
+    await waitForPort(nativePort, driver);
     desk.browser = await remote({
       hostname: "127.0.0.1",
       port,
       logLevel: "warn",
-      connectionRetryCount: 0,
+      connectionRetryCount: 2,
       capabilities: {
         "wdio:enforceWebDriverClassic": true,
         "tauri:options": { application: appPath },
