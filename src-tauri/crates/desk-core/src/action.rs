@@ -1,0 +1,221 @@
+//! What a reviewer asks the provider to do, validated before anything leaves the desk.
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::{CheckKind, Verdict};
+
+/// Longest comment the provider stores (api-facts A11.2).
+pub const MAX_COMMENT_CHARS: usize = 10_000;
+
+/// Languages the provider's notification email supports (api-facts A10.1).
+pub const EMAIL_LANGUAGES: [&str; 48] = [
+    "en", "es", "fr", "de", "pt", "it", "ar", "bg", "bn", "ca", "cs", "da", "el", "et", "fa", "fi",
+    "he", "hi", "hr", "hu", "hy", "id", "ja", "ka", "ko", "lt", "lv", "mk", "ms", "nl", "no", "pl",
+    "pt-BR", "ro", "ru", "sk", "sl", "so", "sr", "sv", "th", "tr", "uk", "uz", "vi", "zh", "zh-CN",
+    "zh-TW",
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ActionError {
+    #[error("the case id {0:?} is not a valid session id")]
+    InvalidCaseId(String),
+    #[error("the comment is {0} characters long; the most allowed is {MAX_COMMENT_CHARS}")]
+    CommentTooLong(usize),
+    #[error("a {0} needs a comment")]
+    CommentRequired(&'static str),
+    #[error("{0:?} is not a valid email address")]
+    InvalidEmail(String),
+    #[error("{0:?} is not a supported email language")]
+    InvalidLanguage(String),
+    #[error("steps to redo can only be named when asking for a resubmission")]
+    StepsWithoutResubmit,
+    #[error("choose at least one thing to blocklist")]
+    NothingToBlocklist,
+}
+
+/// Ask the person by email, in this language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmailNotice {
+    pub address: String,
+    pub language: String,
+}
+
+/// A step the person must redo, as the provider names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedoStep {
+    pub step: String,
+    pub kind: CheckKind,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DecisionRequest {
+    pub case_id: String,
+    pub verdict: Verdict,
+    pub comment: Option<String>,
+    pub notify: Option<EmailNotice>,
+    /// Only for a resubmission; empty lets the provider choose the failed steps.
+    pub redo: Vec<RedoStep>,
+}
+
+/// The kinds of item a case can put on the blocklist.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BlocklistSelection {
+    pub face: bool,
+    pub document: bool,
+    pub phone: bool,
+    pub email: bool,
+}
+
+impl BlocklistSelection {
+    pub fn is_empty(&self) -> bool {
+        !(self.face || self.document || self.phone || self.email)
+    }
+}
+
+/// Session ids are UUIDs; anything else never reaches a URL path.
+pub fn validate_case_id(id: &str) -> Result<(), ActionError> {
+    let shape_ok = id.len() == 36
+        && id.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        });
+    if shape_ok {
+        Ok(())
+    } else {
+        Err(ActionError::InvalidCaseId(id.chars().take(64).collect()))
+    }
+}
+
+/// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.
+pub fn validate_email(address: &str) -> Result<(), ActionError> {
+    let invalid = || ActionError::InvalidEmail(address.chars().take(254).collect());
+    if address.len() > 254 || address.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(invalid());
+    }
+    let (local, domain) = address.split_once('@').ok_or_else(invalid)?;
+    let domain_ok = !domain.contains('@')
+        && domain.contains('.')
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'));
+    if local.is_empty() || local.len() > 64 || !domain_ok {
+        return Err(invalid());
+    }
+    Ok(())
+}
+
+fn validate_comment(comment: Option<&str>) -> Result<(), ActionError> {
+    let chars = comment.map_or(0, |c| c.chars().count());
+    if chars > MAX_COMMENT_CHARS {
+        return Err(ActionError::CommentTooLong(chars));
+    }
+    Ok(())
+}
+
+impl DecisionRequest {
+    pub fn validate(&self) -> Result<(), ActionError> {
+        validate_case_id(&self.case_id)?;
+        validate_comment(self.comment.as_deref())?;
+        if let Some(notice) = &self.notify {
+            validate_email(&notice.address)?;
+            if !EMAIL_LANGUAGES.contains(&notice.language.as_str()) {
+                return Err(ActionError::InvalidLanguage(
+                    notice.language.chars().take(16).collect(),
+                ));
+            }
+        }
+        if !self.redo.is_empty() && self.verdict != Verdict::Resubmit {
+            return Err(ActionError::StepsWithoutResubmit);
+        }
+        Ok(())
+    }
+}
+
+/// Checks a review-feed entry before it is sent.
+pub fn validate_review(case_id: &str, comment: Option<&str>) -> Result<(), ActionError> {
+    validate_case_id(case_id)?;
+    validate_comment(comment)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> DecisionRequest {
+        DecisionRequest {
+            case_id: "3f1c2a9e-8d4b-4c1e-9a7f-2b6d5e8c1a00".into(),
+            verdict: Verdict::Decline,
+            comment: Some("Document photo was blurred — صورة غير واضحة".into()),
+            notify: None,
+            redo: vec![],
+        }
+    }
+
+    #[test]
+    fn a_plain_decision_is_valid() {
+        assert_eq!(request().validate(), Ok(()));
+    }
+
+    #[test]
+    fn ids_that_could_change_a_url_path_are_rejected() {
+        for bad in [
+            "../../blocklist/add",
+            "3f1c2a9e-8d4b-4c1e-9a7f-2b6d5e8c1a0/",
+            "",
+            "x",
+        ] {
+            let mut r = request();
+            r.case_id = bad.into();
+            assert!(
+                matches!(r.validate(), Err(ActionError::InvalidCaseId(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn oversized_comments_are_rejected_by_characters_not_bytes() {
+        let mut r = request();
+        r.comment = Some("ع".repeat(MAX_COMMENT_CHARS));
+        assert_eq!(r.validate(), Ok(()));
+        r.comment = Some("a".repeat(MAX_COMMENT_CHARS + 1));
+        assert_eq!(
+            r.validate(),
+            Err(ActionError::CommentTooLong(MAX_COMMENT_CHARS + 1))
+        );
+    }
+
+    #[test]
+    fn emails_and_languages_are_checked() {
+        for bad in [
+            "ana",
+            "ana@",
+            "@x.tn",
+            "ana@tn",
+            "a b@x.tn",
+            "a@@x.tn",
+            "ana@x..tn",
+        ] {
+            assert!(validate_email(bad).is_err(), "{bad}");
+        }
+        assert!(validate_email("ana.ruiz+kyc@mail.example.tn").is_ok());
+        let mut r = request();
+        r.notify = Some(EmailNotice {
+            address: "ana@example.tn".into(),
+            language: "klingon".into(),
+        });
+        assert!(matches!(r.validate(), Err(ActionError::InvalidLanguage(_))));
+    }
+
+    #[test]
+    fn steps_belong_to_resubmissions_only() {
+        let mut r = request();
+        r.redo = vec![RedoStep {
+            step: "feature_ocr_1".into(),
+            kind: CheckKind::IdDocument,
+        }];
+        assert_eq!(r.validate(), Err(ActionError::StepsWithoutResubmit));
+        r.verdict = Verdict::Resubmit;
+        assert_eq!(r.validate(), Ok(()));
+    }
+}

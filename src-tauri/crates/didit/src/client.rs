@@ -1,0 +1,589 @@
+//! The Didit v3 HTTP client. One place builds the auth header from the secret key; reads are
+//! retried with backoff and jitter (and after `Retry-After` on 429); writes are never retried.
+
+use std::time::Duration;
+
+use backon::{ExponentialBuilder, Retryable};
+use desk_core::action::{self, BlocklistSelection, DecisionRequest};
+use desk_core::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use url::Url;
+
+use crate::error::DiditError;
+use crate::limits::{Limiter, RateLimits, Scope};
+use crate::{convert, wire};
+
+/// The documented production origin.
+pub const PRODUCTION_URL: &str = "https://verification.didit.me";
+
+#[derive(Clone)]
+pub struct DiditConfig {
+    pub base_url: Url,
+    pub api_key: SecretString,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    pub limits: RateLimits,
+    /// Extra attempts for a failed read.
+    pub read_retries: usize,
+    /// Longest `Retry-After` a read waits for before giving up with `RateLimited`.
+    pub max_retry_after: Duration,
+}
+
+impl std::fmt::Debug for DiditConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiditConfig")
+            .field("base_url", &self.base_url.as_str())
+            .field("api_key", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl DiditConfig {
+    pub fn new(base_url: &str, api_key: SecretString) -> Result<Self, DiditError> {
+        let base_url = Url::parse(base_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                DiditError::InvalidInput(format!(
+                    "{base_url:?} is not an http(s) origin such as {PRODUCTION_URL}"
+                ))
+            })?;
+        if api_key.expose_secret().trim().is_empty() {
+            return Err(DiditError::InvalidInput(
+                "the Didit API key is empty".into(),
+            ));
+        }
+        Ok(Self {
+            base_url,
+            api_key,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            limits: RateLimits::default(),
+            read_retries: 3,
+            max_retry_after: Duration::from_secs(60),
+        })
+    }
+}
+
+/// One page of a list plus where the next one starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T> {
+    pub count: Option<u64>,
+    pub items: Vec<T>,
+    pub next_offset: Option<u64>,
+}
+
+/// Filters of the session list (api-facts A6.1).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionQuery {
+    pub statuses: Vec<CaseStatus>,
+    pub vendor_data: Option<String>,
+    pub workflow_id: Option<String>,
+    pub country: Option<String>,
+    pub search: Option<String>,
+    pub limit: Option<u32>,
+    pub offset: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlocklistEntry {
+    pub kind: String,
+    pub case_id: Option<String>,
+    pub case_number: Option<i64>,
+    pub blocklisted_at: Option<String>,
+    /// The blocked value (document number, phone or email); faces have none.
+    pub value: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserSummary {
+    pub internal_id: Option<String>,
+    pub vendor_data: Option<String>,
+    pub full_name: Option<String>,
+    pub status: Option<String>,
+    pub sessions: i64,
+    pub approved: i64,
+    pub declined: i64,
+    pub in_review: i64,
+    pub last_session_at: Option<String>,
+}
+
+pub struct DiditClient {
+    http: reqwest::Client,
+    config: DiditConfig,
+    limiter: Limiter,
+}
+
+fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, DiditError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(&mut de).map_err(|e| DiditError::Decode {
+        what,
+        message: e.to_string(),
+    })
+}
+
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    value.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+fn validate(result: Result<(), action::ActionError>) -> Result<(), DiditError> {
+    result.map_err(|e| DiditError::InvalidInput(e.to_string()))
+}
+
+impl DiditClient {
+    pub fn new(config: DiditConfig) -> Result<Self, DiditError> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            // Didit answers a slash-less path with 301; following it can drop the key header.
+            // We always send the documented slashed paths and never follow redirects.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("dhmad-review-desk/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| DiditError::Connection(e.to_string()))?;
+        Ok(Self {
+            http,
+            limiter: Limiter::new(config.limits),
+            config,
+        })
+    }
+
+    fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url, DiditError> {
+        debug_assert!(path.ends_with('/'), "Didit paths end with a slash: {path}");
+        let mut url = self
+            .config
+            .base_url
+            .join(path)
+            .map_err(|e| DiditError::InvalidInput(e.to_string()))?;
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        Ok(url)
+    }
+
+    /// One attempt: limits, auth header, send, map the status.
+    async fn send_once(
+        &self,
+        method: Method,
+        url: &Url,
+        body: Option<&Value>,
+        scopes: &[Scope],
+    ) -> Result<Vec<u8>, DiditError> {
+        self.limiter.acquire(scopes).await;
+        let mut key = HeaderValue::from_str(self.config.api_key.expose_secret()).map_err(|_| {
+            DiditError::InvalidInput("the Didit API key has invalid characters".into())
+        })?;
+        key.set_sensitive(true);
+        let mut request = self
+            .http
+            .request(method.clone(), url.clone())
+            .header("x-api-key", key);
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_string());
+        }
+        let response = request.send().await.map_err(transport_error)?;
+        let status = response.status();
+        let wait = retry_after(response.headers());
+        let bytes = response.bytes().await.map_err(transport_error)?;
+        tracing::debug!(%method, path = url.path(), status = status.as_u16(), "didit call");
+        if status.is_success() {
+            Ok(bytes.to_vec())
+        } else if status.is_redirection() {
+            Err(DiditError::UnexpectedStatus {
+                status: status.as_u16(),
+                message: "Didit redirected the request; the path is missing its trailing slash"
+                    .into(),
+            })
+        } else {
+            Err(DiditError::from_response(status.as_u16(), &bytes, wait))
+        }
+    }
+
+    /// A read, retried while the failure is transient.
+    async fn read<T: DeserializeOwned>(
+        &self,
+        what: &'static str,
+        path: &str,
+        query: &[(&str, String)],
+        scopes: &[Scope],
+    ) -> Result<T, DiditError> {
+        let url = self.url(path, query)?;
+        let max_wait = self.config.max_retry_after;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(Duration::from_millis(200))
+            .with_max_delay(Duration::from_secs(10))
+            .with_max_times(self.config.read_retries)
+            .with_jitter();
+        let bytes = (|| self.send_once(Method::GET, &url, None, scopes))
+            .retry(backoff)
+            .when(|e: &DiditError| match e {
+                DiditError::RateLimited {
+                    retry_after: Some(d),
+                    ..
+                } => *d <= max_wait,
+                other => other.is_transient(),
+            })
+            .adjust(|e: &DiditError, delay| match e {
+                DiditError::RateLimited {
+                    retry_after: Some(d),
+                    ..
+                } => Some(*d),
+                _ => delay,
+            })
+            .notify(|e: &DiditError, delay| {
+                tracing::warn!(error = %e, ?delay, "retrying a Didit read");
+            })
+            .await?;
+        decode(what, &bytes)
+    }
+
+    /// A write: exactly one attempt. The caller decides what a failure means.
+    async fn write<T: DeserializeOwned>(
+        &self,
+        what: &'static str,
+        method: Method,
+        path: &str,
+        body: &Value,
+    ) -> Result<T, DiditError> {
+        let url = self.url(path, &[])?;
+        let bytes = self
+            .send_once(method, &url, Some(body), &[Scope::GenericWrite])
+            .await?;
+        decode(what, &bytes)
+    }
+
+    /// One page of sessions, newest first.
+    pub async fn list_sessions(&self, query: &SessionQuery) -> Result<Page<QueueItem>, DiditError> {
+        let mut params: Vec<(&str, String)> = Vec::new();
+        if !query.statuses.is_empty() {
+            let statuses: Vec<&str> = query.statuses.iter().map(CaseStatus::as_str).collect();
+            params.push(("status", statuses.join(",")));
+        }
+        for (name, value) in [
+            ("vendor_data", &query.vendor_data),
+            ("workflow_id", &query.workflow_id),
+            ("country", &query.country),
+            ("search", &query.search),
+        ] {
+            if let Some(value) = value {
+                params.push((name, value.clone()));
+            }
+        }
+        params.push(("limit", query.limit.unwrap_or(50).to_string()));
+        params.push(("offset", query.offset.unwrap_or(0).to_string()));
+        let page: wire::Page<wire::SessionRow> = self
+            .read(
+                "session list",
+                "/v3/sessions/",
+                &params,
+                &[Scope::GenericGet],
+            )
+            .await?;
+        Ok(Page {
+            count: page.count,
+            next_offset: next_offset(page.next.as_deref()),
+            items: page.results.into_iter().map(convert::queue_item).collect(),
+        })
+    }
+
+    /// Every session matching the query, following the pages.
+    pub async fn list_all_sessions(
+        &self,
+        query: &SessionQuery,
+    ) -> Result<Vec<QueueItem>, DiditError> {
+        let mut query = query.clone();
+        let mut all = Vec::new();
+        loop {
+            let page = self.list_sessions(&query).await?;
+            let got = page.items.len();
+            all.extend(page.items);
+            match page.next_offset {
+                Some(next) if got > 0 && Some(next) != query.offset => query.offset = Some(next),
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    /// The decision of one session as a media-free case summary.
+    pub async fn decision(&self, case_id: &str) -> Result<CaseSummary, DiditError> {
+        validate(action::validate_case_id(case_id))?;
+        let decision: wire::Decision = self
+            .read(
+                "decision",
+                &format!("/v3/session/{case_id}/decision/"),
+                &[],
+                &[Scope::GenericGet, Scope::Decision],
+            )
+            .await?;
+        Ok(convert::case_summary(decision))
+    }
+
+    /// Approve, decline or ask for a resubmission (PATCH update-status). Never retried.
+    pub async fn update_status(&self, request: &DecisionRequest) -> Result<(), DiditError> {
+        validate(request.validate())?;
+        let mut body = json!({ "new_status": request.verdict.status().as_str() });
+        if let Some(comment) = &request.comment {
+            body["comment"] = json!(comment);
+        }
+        if let Some(notice) = &request.notify {
+            body["send_email"] = json!(true);
+            body["email_address"] = json!(notice.address);
+            body["email_language"] = json!(notice.language);
+        }
+        if !request.redo.is_empty() {
+            body["nodes_to_resubmit"] = request
+                .redo
+                .iter()
+                .map(|s| json!({"node_id": s.step, "feature": s.kind.as_str()}))
+                .collect();
+        }
+        let _: Value = self
+            .write(
+                "update-status answer",
+                Method::PATCH,
+                &format!("/v3/session/{}/update-status/", request.case_id),
+                &body,
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// The session's review feed, oldest first.
+    pub async fn list_reviews(
+        &self,
+        case_id: &str,
+        offset: u64,
+    ) -> Result<Page<ReviewEntry>, DiditError> {
+        validate(action::validate_case_id(case_id))?;
+        let page: wire::Page<wire::ReviewActivity> = self
+            .read(
+                "review feed",
+                &format!("/v3/sessions/{case_id}/reviews/"),
+                &[
+                    ("ordering", "created_at".into()),
+                    ("offset", offset.to_string()),
+                    ("limit", "50".into()),
+                ],
+                &[Scope::GenericGet],
+            )
+            .await?;
+        Ok(Page {
+            count: page.count,
+            next_offset: next_offset(page.next.as_deref()),
+            items: page
+                .results
+                .into_iter()
+                .map(convert::review_activity)
+                .collect(),
+        })
+    }
+
+    /// Adds a review decision (Approved, Declined or In Review) with a comment. Never retried.
+    pub async fn create_review(
+        &self,
+        case_id: &str,
+        new_status: &CaseStatus,
+        comment: Option<&str>,
+    ) -> Result<ReviewEntry, DiditError> {
+        validate(action::validate_review(case_id, comment))?;
+        if !matches!(
+            new_status,
+            CaseStatus::Approved | CaseStatus::Declined | CaseStatus::InReview
+        ) {
+            return Err(DiditError::InvalidInput(format!(
+                "a review can set Approved, Declined or In Review, not {new_status}"
+            )));
+        }
+        let body = json!({"new_status": new_status.as_str(), "comment": comment});
+        let dto: wire::ReviewDto = self
+            .write(
+                "review",
+                Method::POST,
+                &format!("/v3/sessions/{case_id}/reviews/"),
+                &body,
+            )
+            .await?;
+        Ok(convert::review_activity(wire::ReviewActivity {
+            actor_display: dto.actor_display,
+            actor_email: None,
+            previous_status: dto.previous_status,
+            new_status: dto.new_status,
+            comment: dto.comment,
+            created_at: dto.created_at,
+            user: dto.user,
+        }))
+    }
+
+    async fn blocklist(
+        &self,
+        path: &str,
+        prefix: &str,
+        case_id: &str,
+        items: BlocklistSelection,
+    ) -> Result<String, DiditError> {
+        validate(action::validate_case_id(case_id))?;
+        if items.is_empty() {
+            return Err(DiditError::InvalidInput(
+                action::ActionError::NothingToBlocklist.to_string(),
+            ));
+        }
+        let body = json!({
+            "session_id": case_id,
+            format!("{prefix}_face"): items.face,
+            format!("{prefix}_document"): items.document,
+            format!("{prefix}_phone"): items.phone,
+            format!("{prefix}_email"): items.email,
+        });
+        let answer: Value = self
+            .write("blocklist answer", Method::POST, path, &body)
+            .await?;
+        Ok(answer
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or("done")
+            .to_owned())
+    }
+
+    /// Blocklists the chosen items of a session. Never retried.
+    pub async fn blocklist_add(
+        &self,
+        case_id: &str,
+        items: BlocklistSelection,
+    ) -> Result<String, DiditError> {
+        self.blocklist("/v3/blocklist/add/", "blocklist", case_id, items)
+            .await
+    }
+
+    /// Removes the chosen items of a session from the blocklist. Never retried.
+    pub async fn blocklist_remove(
+        &self,
+        case_id: &str,
+        items: BlocklistSelection,
+    ) -> Result<String, DiditError> {
+        self.blocklist("/v3/blocklist/remove/", "unblock", case_id, items)
+            .await
+    }
+
+    /// One page of the blocklist, optionally of one kind (face, document, phone, email).
+    pub async fn blocklist_list(
+        &self,
+        kind: Option<&str>,
+        offset: u64,
+    ) -> Result<Page<BlocklistEntry>, DiditError> {
+        let mut params = vec![("offset", offset.to_string()), ("limit", "20".to_owned())];
+        if let Some(kind) = kind {
+            if !matches!(kind, "face" | "document" | "phone" | "email") {
+                return Err(DiditError::InvalidInput(format!(
+                    "{kind:?} is not a blocklist type"
+                )));
+            }
+            params.push(("item_type", kind.to_owned()));
+        }
+        let page: wire::Page<wire::BlocklistItem> = self
+            .read("blocklist", "/v3/blocklist/", &params, &[Scope::GenericGet])
+            .await?;
+        Ok(Page {
+            count: page.count,
+            next_offset: next_offset(page.next.as_deref()),
+            items: page
+                .results
+                .into_iter()
+                .map(|i| BlocklistEntry {
+                    kind: i.kind.unwrap_or_default(),
+                    case_id: i.session_id,
+                    case_number: i.session_number,
+                    blocklisted_at: i.blocklisted_at,
+                    value: i.document_number.or(i.phone_number).or(i.email),
+                })
+                .collect(),
+        })
+    }
+
+    /// One page of consolidated users.
+    pub async fn users(&self, offset: u64) -> Result<Page<UserSummary>, DiditError> {
+        let page: wire::Page<wire::UserDto> = self
+            .read(
+                "user list",
+                "/v3/users/",
+                &[("offset", offset.to_string()), ("limit", "50".into())],
+                &[Scope::GenericGet],
+            )
+            .await?;
+        Ok(Page {
+            count: page.count,
+            next_offset: next_offset(page.next.as_deref()),
+            items: page.results.into_iter().map(user).collect(),
+        })
+    }
+
+    /// One consolidated user by vendor_data.
+    pub async fn user(&self, vendor_data: &str) -> Result<UserSummary, DiditError> {
+        if vendor_data.trim().is_empty() || vendor_data.len() > 512 {
+            return Err(DiditError::InvalidInput(
+                "vendor_data must be 1 to 512 bytes".into(),
+            ));
+        }
+        let mut url = self.url("/v3/users/", &[])?;
+        url.path_segments_mut()
+            .map_err(|_| DiditError::InvalidInput("bad base URL".into()))?
+            .pop_if_empty()
+            .push(vendor_data)
+            .push("");
+        let dto: wire::UserDto = self
+            .read("user", url.path(), &[], &[Scope::GenericGet])
+            .await?;
+        Ok(user(dto))
+    }
+}
+
+fn user(dto: wire::UserDto) -> UserSummary {
+    UserSummary {
+        internal_id: dto.didit_internal_id,
+        vendor_data: dto.vendor_data,
+        full_name: dto.full_name,
+        status: dto.status,
+        sessions: dto.session_count.unwrap_or(0),
+        approved: dto.approved_count.unwrap_or(0),
+        declined: dto.declined_count.unwrap_or(0),
+        in_review: dto.in_review_count.unwrap_or(0),
+        last_session_at: dto.last_session_at,
+    }
+}
+
+/// The offset of the next page, read from DRF's absolute `next` URL. Only the query is used:
+/// the request always goes to our configured origin, never to a host named in a response.
+fn next_offset(next: Option<&str>) -> Option<u64> {
+    let url = Url::parse(next?).ok()?;
+    let offset = url.query_pairs().find(|(k, _)| k == "offset")?.1;
+    offset.parse().ok()
+}
+
+fn transport_error(error: reqwest::Error) -> DiditError {
+    if error.is_timeout() {
+        DiditError::Timeout
+    } else if error.is_decode() || error.is_body() {
+        DiditError::Connection("the connection closed before the answer was complete".into())
+    } else {
+        DiditError::Connection(
+            if error.is_connect() {
+                "connection refused or unreachable"
+            } else {
+                "the request failed in transit"
+            }
+            .into(),
+        )
+    }
+}
+
+impl From<StatusCode> for DiditError {
+    fn from(status: StatusCode) -> Self {
+        DiditError::from_response(status.as_u16(), b"", None)
+    }
+}

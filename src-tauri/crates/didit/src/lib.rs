@@ -1,0 +1,25 @@
+//! Didit v3 wire client. Reads the API's JSON into desk-core's media-free case types; media
+//! fields never get past `wire`, and presigned links in kept fields are dropped in `convert`.
+
+mod client;
+mod convert;
+mod error;
+mod limits;
+mod wire;
+
+pub use client::{
+    BlocklistEntry, DiditClient, DiditConfig, Page, SessionQuery, UserSummary, PRODUCTION_URL,
+};
+pub use error::DiditError;
+pub use limits::{RateLimits, Scope};
+
+/// Parses a decision body into a case summary (used by the client, fixtures and benchmarks).
+pub fn parse_decision(bytes: &[u8]) -> Result<desk_core::case::CaseSummary, DiditError> {
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let decision: wire::Decision =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| DiditError::Decode {
+            what: "decision",
+            message: e.to_string(),
+        })?;
+    Ok(convert::case_summary(decision))
+}

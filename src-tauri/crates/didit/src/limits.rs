@@ -1,0 +1,95 @@
+//! Client-side rate limiting per documented scope (api-facts A3), so the desk never exceeds
+//! Didit's 60-second sliding windows. A request takes a permit from every scope it counts
+//! against: its method's generic scope and its endpoint's own scope, if any.
+
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+
+/// The documented quotas. Tests shrink the window to exercise the limits quickly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    pub window: Duration,
+    pub generic_get: u32,
+    pub generic_write: u32,
+    pub decision: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self {
+            window: Duration::from_secs(60),
+            generic_get: 600,
+            generic_write: 300,
+            decision: 100,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    GenericGet,
+    GenericWrite,
+    Decision,
+}
+
+/// A token bucket allows its burst plus one refill per interval in any window, so the bucket is
+/// sized to keep burst + refills within 95 % of the quota: arrival jitter on the wire cannot
+/// push a window over the server's count.
+fn quota(limit: u32, window: Duration) -> Quota {
+    let usable = (u64::from(limit) * 95 / 100).max(2);
+    let burst = (usable / 10).max(1);
+    let refills = (usable - burst).max(1);
+    let interval = window / u32::try_from(refills).unwrap_or(u32::MAX);
+    let burst = NonZeroU32::new(u32::try_from(burst).unwrap_or(1)).unwrap_or(NonZeroU32::MIN);
+    Quota::with_period(interval.max(Duration::from_micros(1)))
+        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(burst)
+}
+
+pub struct Limiter {
+    get: DefaultDirectRateLimiter,
+    write: DefaultDirectRateLimiter,
+    decision: DefaultDirectRateLimiter,
+}
+
+impl Limiter {
+    pub fn new(limits: RateLimits) -> Self {
+        Self {
+            get: RateLimiter::direct(quota(limits.generic_get, limits.window)),
+            write: RateLimiter::direct(quota(limits.generic_write, limits.window)),
+            decision: RateLimiter::direct(quota(limits.decision, limits.window)),
+        }
+    }
+
+    /// Waits until every scope has a permit, and takes them.
+    pub async fn acquire(&self, scopes: &[Scope]) {
+        for scope in scopes {
+            match scope {
+                Scope::GenericGet => self.get.until_ready().await,
+                Scope::GenericWrite => self.write.until_ready().await,
+                Scope::Decision => self.decision.until_ready().await,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn burst_plus_refills_stay_within_the_quota() {
+        for (limit, window) in [(100, 60), (600, 60), (300, 60), (10, 1), (3, 1)] {
+            let window = Duration::from_secs(window);
+            let q = quota(limit, window);
+            let refills_in_window = window.as_secs_f64() / q.replenish_interval().as_secs_f64();
+            let worst = f64::from(q.burst_size().get()) + refills_in_window;
+            assert!(
+                worst <= f64::from(limit),
+                "limit {limit}: worst case {worst}"
+            );
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! DHMAD v1 identity verifications (api-facts Part B): records in every state, Bearer or
+//! X-API-Key auth, the `{error, message}` envelope, sandbox auto-approval.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::{DateTime, Duration, Utc};
+use serde_json::{json, Value};
+
+use crate::http::AppState;
+use crate::seed::Rng;
+use crate::world::{iso, Person};
+use crate::Shared;
+
+/// `sk_(live|sandbox)_` followed by 64 lower-case hex digits.
+pub fn valid_key(key: &str) -> bool {
+    let rest = key
+        .strip_prefix("sk_live_")
+        .or_else(|| key.strip_prefix("sk_sandbox_"));
+    rest.is_some_and(|hex| {
+        hex.len() == 64
+            && hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    })
+}
+
+pub fn error(status: StatusCode, message: &str) -> Response {
+    let word = status.canonical_reason().unwrap_or("Error");
+    (status, Json(json!({"error": word, "message": message}))).into_response()
+}
+
+pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Response> {
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let key = bearer.or_else(|| headers.get("x-api-key").and_then(|v| v.to_str().ok()));
+    match key {
+        None => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "API key required: send it in the Authorization or X-API-Key header",
+        )),
+        Some(k) if k == shared.dhmad_key => Ok(k.to_owned()),
+        Some(_) => Err(error(
+            StatusCode::UNAUTHORIZED,
+            "Invalid or expired API key",
+        )),
+    }
+}
+
+fn record(rng: &mut Rng, email: &str, external: Option<&str>, created: DateTime<Utc>) -> Value {
+    json!({
+        "id": rng.hex(24),
+        "email": email.to_lowercase(),
+        "external_user_id": external,
+        "kyc_status": "pending",
+        "didit_session_status": "in_progress",
+        "needs_admin_review": false,
+        "claim_status": "pending",
+        "linked_user_id": null,
+        "linked_at": null,
+        "verification_email_sent": true,
+        "verification_email_sent_at": iso(created),
+        "created_at": iso(created),
+        "updated_at": iso(created),
+        "expires_at": iso(created + Duration::days(90)),
+    })
+}
+
+/// Records for about half the people, cycling through every state.
+pub fn seed_records(seed: u64, people: &[Person], now: DateTime<Utc>) -> Vec<Value> {
+    let mut rng = Rng::new(seed, 0xd4_3ad);
+    people
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 2 == 0)
+        .map(|(i, p)| {
+            let created = now - Duration::hours(1 + (i as i64 % 400));
+            let mut r = record(&mut rng, &p.email, Some(&p.vendor_data), created);
+            match (i / 2) % 6 {
+                0 => {}
+                1 => {
+                    r["kyc_status"] = json!("approved");
+                    r["didit_session_status"] = json!("completed");
+                }
+                2 => {
+                    r["kyc_status"] = json!("approved");
+                    r["didit_session_status"] = json!("completed");
+                    r["claim_status"] = json!("linked");
+                    r["linked_user_id"] = json!(rng.hex(24));
+                    r["linked_at"] = json!(iso(created + Duration::hours(2)));
+                }
+                3 => {
+                    r["kyc_status"] = json!("rejected");
+                    r["didit_session_status"] = json!("completed");
+                }
+                4 => {
+                    r["didit_session_status"] = json!("completed");
+                    r["needs_admin_review"] = json!(true);
+                }
+                _ => {
+                    r["verification_email_sent"] = json!(false);
+                    r["verification_email_sent_at"] = Value::Null;
+                    r["didit_session_status"] = json!("not_started");
+                }
+            }
+            r
+        })
+        .collect()
+}
+
+fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.split('.').count() >= 2
+        && domain.split('.').all(|l| !l.is_empty())
+        && !email.contains(char::is_whitespace)
+        && email.len() <= 254
+}
+
+pub async fn get_one(State(shared): State<AppState>, Path(id): Path<String>) -> Response {
+    if id.len() != 24 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return error(StatusCode::BAD_REQUEST, "Invalid verification ID");
+    }
+    let world = shared.world();
+    match world.dhmad.iter().find(|r| r["id"] == id.as_str()) {
+        Some(r) => Json(r.clone()).into_response(),
+        None => error(StatusCode::NOT_FOUND, "Verification not found"),
+    }
+}
+
+pub async fn list(
+    State(shared): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let Some(email) = params
+        .get("email")
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+    else {
+        return error(StatusCode::BAD_REQUEST, "email query parameter is required");
+    };
+    let world = shared.world();
+    let mut found: Vec<Value> = world
+        .dhmad
+        .iter()
+        .filter(|r| r["email"] == email.as_str())
+        .cloned()
+        .collect();
+    found.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+    found.truncate(20);
+    Json(json!({"verifications": found})).into_response()
+}
+
+pub async fn create(State(shared): State<AppState>, bytes: Bytes) -> Response {
+    let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&bytes) else {
+        return error(
+            StatusCode::BAD_REQUEST,
+            "Request body must be a JSON object",
+        );
+    };
+    let Some(email) = body
+        .get("email")
+        .and_then(Value::as_str)
+        .map(|e| e.trim().to_lowercase())
+    else {
+        return error(StatusCode::BAD_REQUEST, "email is required");
+    };
+    if !valid_email(&email) {
+        return error(StatusCode::BAD_REQUEST, "Invalid email address");
+    }
+    if email.ends_with("@blocked.example") || email.ends_with("@mailinator.com") {
+        return error(StatusCode::FORBIDDEN, "This email domain is not allowed");
+    }
+    if let Some(metadata) = body.get("metadata") {
+        let ok = metadata.as_object().is_some_and(|m| {
+            m.values()
+                .all(|v| v.as_str().is_some_and(|s| s.chars().count() <= 500))
+        });
+        if !ok {
+            return error(
+                StatusCode::BAD_REQUEST,
+                "metadata values must be strings of at most 500 characters",
+            );
+        }
+    }
+    let external = body
+        .get("external_user_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let sandbox = shared.dhmad_key.starts_with("sk_sandbox_");
+    let now = Utc::now();
+    let mut world = shared.world();
+    if world.dhmad.iter().any(|r| {
+        r["email"] == email.as_str()
+            && r["kyc_status"] == "approved"
+            && r["claim_status"] == "linked"
+    }) {
+        return (
+            StatusCode::CONFLICT,
+            Json(json!({"error": "Conflict", "message": "This email already has verified KYC on DHMAD.", "user_exists": true})),
+        )
+            .into_response();
+    }
+    if let Some(pos) = world
+        .dhmad
+        .iter()
+        .position(|r| r["email"] == email.as_str() && r["kyc_status"] == "pending")
+    {
+        // Same pending record; the invite is re-sent at most once per 5 minutes.
+        let record = &mut world.dhmad[pos];
+        let last = record["verification_email_sent_at"]
+            .as_str()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let resent = last.is_none_or(|t| now - t >= Duration::minutes(5));
+        if resent {
+            record["verification_email_sent"] = json!(true);
+            record["verification_email_sent_at"] = json!(iso(now));
+            record["updated_at"] = json!(iso(now));
+        }
+        let mut answer = record.clone();
+        let id = answer["id"].as_str().unwrap_or_default().to_owned();
+        answer["message"] = json!(if resent {
+            "Verification email re-sent to the user."
+        } else {
+            "A verification email was sent less than 5 minutes ago."
+        });
+        world.record(
+            "dhmad",
+            if resent {
+                "invite-resent"
+            } else {
+                "invite-not-resent"
+            },
+            &id,
+            "API key",
+            json!({"email": email}),
+        );
+        return (StatusCode::OK, Json(answer)).into_response();
+    }
+    let mut rng = Rng::new(
+        now.timestamp_nanos_opt().unwrap_or(0) as u64,
+        world.dhmad.len() as u64,
+    );
+    let mut r = record(&mut rng, &email, external.as_deref(), now);
+    if sandbox {
+        r["kyc_status"] = json!("approved");
+        r["didit_session_status"] = json!("completed");
+        r["verification_email_sent"] = json!(false);
+        r["verification_email_sent_at"] = Value::Null;
+    }
+    let id = r["id"].as_str().unwrap_or_default().to_owned();
+    world.dhmad.push(r.clone());
+    world.record(
+        "dhmad",
+        "verification-created",
+        &id,
+        "API key",
+        json!({"email": email, "external_user_id": external}),
+    );
+    r["message"] = json!(if sandbox {
+        "Sandbox verification approved automatically."
+    } else {
+        "Verification email sent to the user."
+    });
+    (StatusCode::CREATED, Json(r)).into_response()
+}
+
+/// Test hook: a DHMAD user registers with the record's email and claims it.
+pub async fn link(State(shared): State<AppState>, Json(body): Json<Value>) -> Response {
+    let id = body["id"].as_str().unwrap_or_default().to_owned();
+    let mut world = shared.world();
+    let Some(pos) = world.dhmad.iter().position(|r| r["id"] == id.as_str()) else {
+        return error(StatusCode::NOT_FOUND, "Verification not found");
+    };
+    let now = iso(Utc::now());
+    let user = Rng::new(Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64, 5).hex(24);
+    let record = &mut world.dhmad[pos];
+    record["claim_status"] = json!("linked");
+    record["linked_user_id"] = json!(user);
+    record["linked_at"] = json!(now);
+    let answer = record.clone();
+    world.record(
+        "dhmad",
+        "verification-linked",
+        &id,
+        "DHMAD user",
+        json!({"linked_user_id": user}),
+    );
+    Json(answer).into_response()
+}

@@ -1,0 +1,620 @@
+//! Didit v3 endpoints: sessions list, decision, update-status, reviews, blocklist, users.
+
+use std::collections::HashMap;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use chrono::Utc;
+use serde_json::{json, Map, Value};
+
+use crate::decision::{self, list_row};
+use crate::http::{detail, field_error, json_body, AppState};
+use crate::seed::{Rng, COUNTRIES, WORKFLOWS};
+use crate::world::{iso, Session, World};
+
+const ELIGIBLE: [&str; 6] = [
+    "Approved",
+    "Declined",
+    "In Review",
+    "Kyc Expired",
+    "Abandoned",
+    "Resubmitted",
+];
+
+fn number(params: &HashMap<String, String>, name: &str, default: usize) -> Result<usize, Response> {
+    match params.get(name) {
+        None => Ok(default),
+        Some(v) => v
+            .parse()
+            .map_err(|_| field_error(name, "A valid integer is required.")),
+    }
+}
+
+/// DRF limit/offset pagination with absolute `next` / `previous` links.
+fn page(
+    shared: &AppState,
+    path: &str,
+    params: &HashMap<String, String>,
+    items: Vec<Value>,
+    default_limit: usize,
+) -> Response {
+    let (limit, offset) = match (
+        number(params, "limit", default_limit),
+        number(params, "offset", 0),
+    ) {
+        (Ok(l), Ok(o)) => (l.clamp(1, 1000), o),
+        (Err(r), _) | (_, Err(r)) => return r,
+    };
+    let count = items.len();
+    let link = |offset: usize| {
+        let mut query: Vec<(String, String)> = params
+            .iter()
+            .filter(|(k, _)| k.as_str() != "offset" && k.as_str() != "limit")
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        query.sort();
+        query.push(("limit".into(), limit.to_string()));
+        query.push(("offset".into(), offset.to_string()));
+        let encoded: Vec<String> = query
+            .iter()
+            .map(|(k, v)| format!("{}={}", k, encode(v)))
+            .collect();
+        json!(format!("{}{}?{}", shared.base_url, path, encoded.join("&")))
+    };
+    let next = if offset + limit < count {
+        link(offset + limit)
+    } else {
+        Value::Null
+    };
+    let previous = if offset > 0 {
+        link(offset.saturating_sub(limit))
+    } else {
+        Value::Null
+    };
+    let results: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();
+    Json(json!({"count": count, "next": next, "previous": previous, "results": results}))
+        .into_response()
+}
+
+fn encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn matches_filters(world: &World, s: &Session, params: &HashMap<String, String>) -> bool {
+    if let Some(statuses) = params.get("status") {
+        if !statuses.split(',').any(|st| {
+            st.trim() == s.status || st.trim().replace('_', " ").eq_ignore_ascii_case(&s.status)
+        }) {
+            return false;
+        }
+    }
+    let p = &world.people[s.person];
+    let fixture = s.fixture.as_ref();
+    let vendor = fixture
+        .and_then(|f| f["vendor_data"].as_str())
+        .unwrap_or(&p.vendor_data);
+    if params.get("vendor_data").is_some_and(|v| v != vendor) {
+        return false;
+    }
+    if params
+        .get("workflow_id")
+        .is_some_and(|w| fixture.is_some() || w != WORKFLOWS[s.workflow].id)
+    {
+        return false;
+    }
+    if params
+        .get("country")
+        .is_some_and(|c| fixture.is_some() || !c.eq_ignore_ascii_case(COUNTRIES[p.country].alpha3))
+    {
+        return false;
+    }
+    if let Some(q) = params.get("search").map(|q| q.to_lowercase()) {
+        let haystack = format!(
+            "{} {} {} {} {} {}",
+            vendor, p.given_latin, p.family_latin, p.document_number, p.phone, p.email
+        )
+        .to_lowercase();
+        if !haystack.contains(&q) {
+            return false;
+        }
+    }
+    true
+}
+
+pub async fn list_sessions(
+    State(shared): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    if params
+        .get("session_kind")
+        .is_some_and(|k| !matches!(k.as_str(), "user" | "business" | "all"))
+    {
+        return field_error("session_kind", "Select a valid choice.");
+    }
+    let world = shared.world();
+    let business_only = params.get("session_kind").is_some_and(|k| k == "business");
+    // Newest first. Rows are built only for the requested page.
+    let mut chosen: Vec<&Session> = if business_only {
+        Vec::new()
+    } else {
+        world
+            .sessions
+            .iter()
+            .filter(|s| matches_filters(&world, s, &params))
+            .collect()
+    };
+    chosen.sort_by_key(|s| std::cmp::Reverse(s.number));
+    let limit = number(&params, "limit", 50).unwrap_or(50).clamp(1, 1000);
+    let offset = number(&params, "offset", 0).unwrap_or(0);
+    let rows: Vec<Value> = chosen
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if i >= offset && i < offset + limit {
+                list_row(&world, s)
+            } else {
+                Value::Null
+            }
+        })
+        .collect();
+    page(&shared, "/v3/sessions/", &params, rows, 50)
+}
+
+pub async fn decision(State(shared): State<AppState>, Path(id): Path<String>) -> Response {
+    let world = shared.world();
+    match world.find(&id) {
+        Some(i) => Json(decision::decision(&world, &world.sessions[i])).into_response(),
+        None => detail(StatusCode::NOT_FOUND, "Not found."),
+    }
+}
+
+/// One review-feed activity (api-facts A11.1).
+pub fn activity(
+    previous: &str,
+    new: &str,
+    comment: Option<&str>,
+    actor_type: &str,
+    actor: &str,
+) -> Value {
+    let mut rng = Rng::new(Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64, 99);
+    json!({
+        "uuid": rng.uuid(),
+        "activity_type": "STATUS_UPDATED",
+        "actor_type": actor_type,
+        "actor_display": actor,
+        "actor_email": if actor_type == "CONSOLE_USER" { json!(actor) } else { Value::Null },
+        "previous_status": previous,
+        "new_status": new,
+        "comment": comment,
+        "mentioned_emails": [],
+        "previous_value": {"status": previous},
+        "new_value": {"status": new},
+        "changed_fields": ["status"],
+        "metadata": null,
+        "created_at": iso(Utc::now()),
+    })
+}
+
+fn opt_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Response> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s)),
+        Some(_) => Err(field_error(field, "Not a valid string.")),
+    }
+}
+
+fn valid_email(address: &str) -> bool {
+    let Some((local, domain)) = address.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !address.contains(char::is_whitespace)
+}
+
+pub async fn update_status(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    let mut world = shared.world();
+    let Some(i) = world.find(&id) else {
+        return detail(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let current = world.sessions[i].status.clone();
+    // Eligibility is checked before the body (api-facts A10.2 rule 1).
+    if !ELIGIBLE.contains(&current.as_str()) {
+        return detail(
+            StatusCode::BAD_REQUEST,
+            &format!("Cannot update the status of a session in status {current}."),
+        );
+    }
+    let body = match json_body(&bytes) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let new_status = match body.get("new_status").and_then(Value::as_str) {
+        Some(s @ ("Approved" | "Declined" | "Resubmitted")) => s.to_owned(),
+        Some(other) => {
+            return field_error("new_status", &format!("\"{other}\" is not a valid choice."))
+        }
+        None => return field_error("new_status", "This field is required."),
+    };
+    if new_status == current {
+        return detail(
+            StatusCode::BAD_REQUEST,
+            &format!("The session is already {current}."),
+        );
+    }
+    let comment = match opt_str(&body, "comment") {
+        Ok(c) => c.map(str::to_owned),
+        Err(r) => return r,
+    };
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 10_000) {
+        return field_error(
+            "comment",
+            "Ensure this field has no more than 10000 characters.",
+        );
+    }
+    let send_email = body
+        .get("send_email")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if send_email {
+        match body.get("email_address").and_then(Value::as_str) {
+            Some(a) if valid_email(a) => {}
+            Some(_) => return field_error("email_address", "Enter a valid email address."),
+            None => {
+                return field_error(
+                    "email_address",
+                    "This field is required when send_email is true.",
+                )
+            }
+        }
+    }
+    let mut redo = Vec::new();
+    if new_status == "Resubmitted" {
+        let nodes = decision::nodes(&world, &world.sessions[i]);
+        match body.get("nodes_to_resubmit") {
+            None | Some(Value::Null) => {
+                redo = nodes
+                    .iter()
+                    .filter(|(_, _, st)| {
+                        matches!(
+                            st.as_str(),
+                            "Declined" | "In Review" | "Not Finished" | "Expired"
+                        )
+                    })
+                    .map(|(n, _, _)| n.clone())
+                    .collect();
+            }
+            Some(Value::Array(items)) => {
+                for item in items {
+                    let node = item["node_id"].as_str().unwrap_or_default();
+                    if !nodes.iter().any(|(n, _, _)| n == node) {
+                        return field_error(
+                            "nodes_to_resubmit",
+                            &format!("Node {node:?} does not belong to this session."),
+                        );
+                    }
+                    redo.push(node.to_owned());
+                }
+            }
+            Some(_) => return field_error("nodes_to_resubmit", "Expected a list of items."),
+        }
+        if redo.is_empty() {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(json!(["Nothing to resubmit for this session."])),
+            )
+                .into_response();
+        }
+    }
+    let session = &mut world.sessions[i];
+    session.status = new_status.clone();
+    session.redo.extend(redo.iter().cloned());
+    let entry = activity(
+        &current,
+        &new_status,
+        comment.as_deref(),
+        "API_KEY",
+        "API Client",
+    );
+    session.reviews.push(entry);
+    world.record(
+        "didit",
+        "update-status",
+        &id,
+        "API Client",
+        json!({"previous_status": current, "new_status": new_status, "comment": comment,
+               "send_email": send_email, "email_address": body.get("email_address"),
+               "email_language": body.get("email_language"), "nodes_to_resubmit": redo}),
+    );
+    Json(json!({"session_id": id, "session_kind": "user"})).into_response()
+}
+
+pub async fn list_reviews(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let world = shared.world();
+    let Some(i) = world.find(&id) else {
+        return detail(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let mut items = world.sessions[i].reviews.clone();
+    if params.get("ordering").map(String::as_str) != Some("created_at") {
+        items.reverse();
+    }
+    drop(world);
+    page(
+        &shared,
+        &format!("/v3/sessions/{id}/reviews/"),
+        &params,
+        items,
+        50,
+    )
+}
+
+pub async fn create_review(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    let mut world = shared.world();
+    let Some(i) = world.find(&id) else {
+        return detail(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let body = match json_body(&bytes) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let new_status = match body.get("new_status").and_then(Value::as_str) {
+        Some(s @ ("Approved" | "Declined" | "In Review")) => s.to_owned(),
+        Some(other) => {
+            return field_error("new_status", &format!("\"{other}\" is not a valid choice."))
+        }
+        None => return field_error("new_status", "This field is required."),
+    };
+    let comment = match opt_str(&body, "comment") {
+        Ok(c) => c.map(str::to_owned),
+        Err(r) => return r,
+    };
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 10_000) {
+        return field_error(
+            "comment",
+            "Ensure this field has no more than 10000 characters.",
+        );
+    }
+    let current = world.sessions[i].status.clone();
+    if !ELIGIBLE.contains(&current.as_str()) {
+        return detail(
+            StatusCode::BAD_REQUEST,
+            &format!("Cannot review a session in status {current}."),
+        );
+    }
+    world.sessions[i].status = new_status.clone();
+    let entry = activity(
+        &current,
+        &new_status,
+        comment.as_deref(),
+        "API_KEY",
+        "API Client",
+    );
+    world.sessions[i].reviews.push(entry.clone());
+    world.record(
+        "didit",
+        "review",
+        &id,
+        "API Client",
+        json!({"previous_status": current, "new_status": new_status, "comment": comment}),
+    );
+    (
+        StatusCode::CREATED,
+        Json(json!({"user": "API Client", "new_status": new_status, "comment": comment, "created_at": entry["created_at"]})),
+    )
+        .into_response()
+}
+
+fn blocklist_change(shared: &AppState, bytes: &Bytes, prefix: &str, add: bool) -> Response {
+    let body = match json_body(bytes) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(id) = body
+        .get("session_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return field_error("session_id", "This field is required.");
+    };
+    let mut world = shared.world();
+    let Some(i) = world.find(&id) else {
+        return detail(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let items = world.items(&world.sessions[i]);
+    let mut changed = Vec::new();
+    for (kind, key) in items {
+        let flag = format!("{prefix}_{kind}");
+        match body.get(&flag) {
+            None | Some(Value::Null) | Some(Value::Bool(false)) => continue,
+            Some(Value::Bool(true)) => {}
+            Some(_) => return field_error(&flag, "Must be a valid boolean."),
+        }
+        if add {
+            world
+                .blocklist
+                .entries
+                .insert((kind, key), (id.clone(), Utc::now()));
+        } else {
+            world.blocklist.entries.remove(&(kind, key));
+        }
+        changed.push(kind);
+    }
+    let effect = if add {
+        "blocklist-add"
+    } else {
+        "blocklist-remove"
+    };
+    world.record(
+        "didit",
+        effect,
+        &id,
+        "API Client",
+        json!({"items": changed}),
+    );
+    let message = if add {
+        "Successfully updated blocklist."
+    } else {
+        "Successfully removed from blocklist."
+    };
+    Json(json!({"message": message})).into_response()
+}
+
+pub async fn blocklist_add(State(shared): State<AppState>, bytes: Bytes) -> Response {
+    blocklist_change(&shared, &bytes, "blocklist", true)
+}
+
+pub async fn blocklist_remove(State(shared): State<AppState>, bytes: Bytes) -> Response {
+    blocklist_change(&shared, &bytes, "unblock", false)
+}
+
+pub async fn list_blocklist(
+    State(shared): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let kind = params.get("item_type").cloned();
+    if kind
+        .as_deref()
+        .is_some_and(|k| !matches!(k, "face" | "document" | "phone" | "email"))
+    {
+        return field_error("item_type", "Select a valid choice.");
+    }
+    let world = shared.world();
+    let items: Vec<Value> = world
+        .blocklist
+        .entries
+        .iter()
+        .filter(|((k, _), _)| kind.as_deref().is_none_or(|want| want == *k))
+        .map(|((k, key), (source, at))| {
+            let s = world.find(source).map(|i| &world.sessions[i]);
+            let number = s.map(|s| s.number);
+            json!({
+                "type": k, "session_id": source, "session_number": number, "blocklisted_at": iso(*at),
+                "face_image": if *k == "face" { s.map(|s| json!(world.media_url(s, "face/blocked.jpg"))).unwrap_or(Value::Null) } else { Value::Null },
+                "document_type": if *k == "document" { json!("Identity Card") } else { Value::Null },
+                "document_number": if *k == "document" { json!(key) } else { Value::Null },
+                "front_image": if *k == "document" { s.map(|s| json!(world.media_url(s, "ocr/front.jpg"))).unwrap_or(Value::Null) } else { Value::Null },
+                "phone_number": if *k == "phone" { json!(key) } else { Value::Null },
+                "country_code": Value::Null,
+                "email": if *k == "email" { json!(key) } else { Value::Null },
+            })
+        })
+        .collect();
+    drop(world);
+    page(&shared, "/v3/blocklist/", &params, items, 20)
+}
+
+fn user_value(world: &World, vendor_data: &str) -> Option<Value> {
+    let sessions: Vec<&Session> = world
+        .sessions
+        .iter()
+        .filter(|s| s.fixture.is_none() && world.people[s.person].vendor_data == vendor_data)
+        .collect();
+    let first = sessions.first()?;
+    let p = &world.people[first.person];
+    let count = |st: &str| sessions.iter().filter(|s| s.status == st).count();
+    let last = sessions
+        .iter()
+        .map(|s| s.created_at)
+        .max()
+        .unwrap_or(first.created_at);
+    let face_blocked = world
+        .blocklist
+        .entries
+        .contains_key(&("face", format!("face-{}", first.person)));
+    Some(json!({
+        "didit_internal_id": format!("{}-0000-4000-8000-{:012}", &first.id[..8], first.person),
+        "vendor_data": vendor_data,
+        "display_name": format!("{} {}", p.given_latin, p.family_latin),
+        "full_name": format!("{} {}", p.given_latin, p.family_latin),
+        "effective_name": format!("{} {}", p.given_latin, p.family_latin),
+        "date_of_birth": p.date_of_birth,
+        "status": if face_blocked { "BLOCKED" } else if count("In Review") > 0 { "FLAGGED" } else { "ACTIVE" },
+        "portrait_image_url": world.media_url(first, "user/portrait.jpg"),
+        "session_count": sessions.len(),
+        "approved_count": count("Approved"),
+        "declined_count": count("Declined"),
+        "in_review_count": count("In Review"),
+        "issuing_states": [COUNTRIES[p.country].alpha3],
+        "approved_emails": [], "approved_phones": [],
+        "features": {}, "features_list": [],
+        "first_session_at": iso(sessions.iter().map(|s| s.created_at).min().unwrap_or(last)),
+        "last_session_at": iso(last), "last_activity_at": iso(last), "created_at": iso(first.created_at),
+        "tags": [],
+    }))
+}
+
+pub async fn list_users(
+    State(shared): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let world = shared.world();
+    let mut seen = std::collections::HashSet::new();
+    let mut vendors: Vec<(chrono::DateTime<Utc>, String)> = Vec::new();
+    for s in world.sessions.iter().filter(|s| s.fixture.is_none()) {
+        let v = &world.people[s.person].vendor_data;
+        if seen.insert(v.clone()) {
+            let last = world
+                .sessions
+                .iter()
+                .filter(|o| o.person == s.person)
+                .map(|o| o.created_at)
+                .max()
+                .unwrap_or(s.created_at);
+            vendors.push((last, v.clone()));
+        }
+    }
+    vendors.sort_by_key(|v| std::cmp::Reverse(v.0));
+    let limit = number(&params, "limit", 50).unwrap_or(50).clamp(1, 200);
+    let offset = number(&params, "offset", 0).unwrap_or(0);
+    let items: Vec<Value> = vendors
+        .iter()
+        .enumerate()
+        .map(|(i, (_, v))| {
+            if i >= offset && i < offset + limit {
+                user_value(&world, v).unwrap_or(Value::Null)
+            } else {
+                Value::Null
+            }
+        })
+        .collect();
+    drop(world);
+    page(&shared, "/v3/users/", &params, items, 50)
+}
+
+pub async fn get_user(State(shared): State<AppState>, Path(vendor_data): Path<String>) -> Response {
+    let world = shared.world();
+    match user_value(&world, &vendor_data) {
+        Some(mut user) => {
+            user["metadata"] = json!({});
+            user["updated_at"] = user["last_activity_at"].clone();
+            user["comments"] = json!([]);
+            Json(user).into_response()
+        }
+        None => detail(StatusCode::NOT_FOUND, "Not found."),
+    }
+}

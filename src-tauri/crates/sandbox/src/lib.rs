@@ -1,0 +1,166 @@
+//! A stateful simulator of the Didit v3 and DHMAD v1 APIs, written from the wire format in
+//! api-facts.md (it shares no types with the clients). Seeded, deterministic data; documented
+//! auth, errors, rate limits and trailing-slash redirects; fault injection and a ledger of every
+//! applied effect under `/_sandbox/`.
+
+#![recursion_limit = "256"]
+// Handlers return a finished error `Response` as their `Err`: that is the axum idiom here.
+#![allow(clippy::result_large_err)]
+
+mod control;
+mod decision;
+mod dhmad;
+mod didit;
+mod http;
+mod rate;
+mod seed;
+mod world;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+pub use control::Faults;
+pub use rate::RateConfig;
+
+/// The Didit key a default sandbox accepts.
+pub const DEFAULT_DIDIT_KEY: &str = "sandbox_didit_key_0123456789abcdef";
+/// The DHMAD key a default sandbox accepts (sandbox prefix: new verifications auto-approve).
+pub const DEFAULT_DHMAD_KEY: &str =
+    "sk_sandbox_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+#[derive(Debug, Clone)]
+pub struct SandboxConfig {
+    /// 127.0.0.1:0 picks a free port.
+    pub addr: SocketAddr,
+    /// Sessions In Review (about a tenth more are added in other states).
+    pub sessions: usize,
+    pub seed: u64,
+    /// A directory of decision JSON files served as extra sessions, as they are.
+    pub fixtures: Option<PathBuf>,
+    pub didit_key: String,
+    pub dhmad_key: String,
+    pub rate: RateConfig,
+}
+
+impl Default for SandboxConfig {
+    fn default() -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            sessions: 200,
+            seed: 7,
+            fixtures: None,
+            didit_key: DEFAULT_DIDIT_KEY.to_owned(),
+            dhmad_key: DEFAULT_DHMAD_KEY.to_owned(),
+            rate: RateConfig::default(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SandboxError {
+    #[error("the sandbox could not listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("at most 100000 sessions, not {0}")]
+    TooManySessions(usize),
+    #[error("the DHMAD key must look like sk_sandbox_ or sk_live_ followed by 64 hex digits")]
+    BadDhmadKey,
+    #[error("fixture {path}: {message}")]
+    Fixture { path: String, message: String },
+}
+
+pub struct Shared {
+    pub world: Mutex<world::World>,
+    pub windows: Mutex<rate::Windows>,
+    pub faults: Mutex<Faults>,
+    pub didit_key: String,
+    pub dhmad_key: String,
+    pub base_url: String,
+}
+
+impl Shared {
+    /// Locks the world; a poisoned lock (a panicked handler) still yields the data.
+    pub fn world(&self) -> std::sync::MutexGuard<'_, world::World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running sandbox; dropping it stops the server.
+pub struct RunningSandbox {
+    pub base_url: String,
+    pub didit_key: String,
+    pub dhmad_key: String,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl RunningSandbox {
+    pub fn didit_url(&self) -> String {
+        self.base_url.clone()
+    }
+
+    pub fn dhmad_url(&self) -> String {
+        format!("{}/api/v1", self.base_url)
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// Binds, seeds and serves on the current Tokio runtime.
+pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError> {
+    if config.sessions > 100_000 {
+        return Err(SandboxError::TooManySessions(config.sessions));
+    }
+    if !dhmad::valid_key(&config.dhmad_key) {
+        return Err(SandboxError::BadDhmadKey);
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| SandboxError::Bind {
+            addr: config.addr,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| SandboxError::Bind {
+        addr: config.addr,
+        source,
+    })?;
+    let base_url = format!("http://{addr}");
+    let mut world = world::World::generate(config.seed, config.sessions, chrono::Utc::now());
+    if let Some(dir) = &config.fixtures {
+        control::load_fixtures(&mut world, dir)?;
+    }
+    let shared = Arc::new(Shared {
+        world: Mutex::new(world),
+        windows: Mutex::new(rate::Windows::new(config.rate)),
+        faults: Mutex::new(Faults::default()),
+        didit_key: config.didit_key.clone(),
+        dhmad_key: config.dhmad_key.clone(),
+        base_url: base_url.clone(),
+    });
+    let app = http::router(shared);
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let server = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = rx.await;
+        });
+        if let Err(error) = server.await {
+            tracing::error!(%error, "sandbox server stopped");
+        }
+    });
+    Ok(RunningSandbox {
+        base_url,
+        didit_key: config.didit_key,
+        dhmad_key: config.dhmad_key,
+        shutdown: Some(tx),
+    })
+}
