@@ -289,7 +289,7 @@ impl DiditClient {
         Ok(Page {
             count: page.count,
             next_offset: next_offset(page.next.as_deref()),
-            items: page.results.into_iter().map(convert::queue_item).collect(),
+            items: page.results.into_iter().filter_map(convert::queue_item).collect(),
         })
     }
 
@@ -322,7 +322,7 @@ impl DiditClient {
                 &[Scope::GenericGet, Scope::Decision],
             )
             .await?;
-        Ok(convert::case_summary(decision))
+        convert::case_summary(decision)
     }
 
     /// Approve, decline or ask for a resubmission (PATCH update-status). Never retried.

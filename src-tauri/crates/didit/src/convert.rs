@@ -8,6 +8,7 @@ use desk_core::case::*;
 use desk_core::media::{contains_media_link, is_media_link};
 use serde_json::Value;
 
+use crate::error::DiditError;
 use crate::wire;
 
 /// Documented workflow defaults (api-facts A9): the thresholds a score is judged against.
@@ -21,7 +22,18 @@ fn clean(value: Option<String>) -> Option<String> {
 }
 
 fn status(value: Option<String>) -> CheckStatus {
-    CheckStatus::from(value.as_deref().unwrap_or("Not Finished"))
+    CheckStatus::from(clean(value).as_deref().unwrap_or("Not Finished"))
+}
+
+fn case_status(value: Option<String>) -> CaseStatus {
+    CaseStatus::from(clean(value).as_deref().unwrap_or("Not Started"))
+}
+
+/// Session ids go into URL paths and onto the screen: only well-formed ones are accepted.
+fn case_id(value: String) -> Result<String, DiditError> {
+    desk_core::action::validate_case_id(&value)
+        .map(|()| value)
+        .map_err(|e| DiditError::Decode { what: "session", message: e.to_string() })
 }
 
 fn step(node_id: Option<String>, fallback: &str) -> String {
@@ -109,7 +121,7 @@ impl Builder {
             self.summary.related.push(RelatedCase {
                 case_id: clean(m.session_id),
                 case_number: m.session_number,
-                status: m.status.map(CaseStatus::from),
+                status: clean(m.status).map(CaseStatus::from),
                 similarity: m.similarity_percentage,
                 blocklisted: m.is_blocklisted.unwrap_or(false),
                 via: via.to_owned(),
@@ -118,13 +130,14 @@ impl Builder {
     }
 }
 
-/// Converts a decision into the case summary. Never fails: everything optional is optional.
-pub fn case_summary(decision: wire::Decision) -> CaseSummary {
+/// Converts a decision into the case summary. Fails only on a malformed session id: everything
+/// optional is optional.
+pub fn case_summary(decision: wire::Decision) -> Result<CaseSummary, DiditError> {
     let mut b = Builder {
         summary: CaseSummary {
-            case_id: decision.session_id,
+            case_id: case_id(decision.session_id)?,
             case_number: decision.session_number,
-            status: CaseStatus::from(decision.status.as_deref().unwrap_or("Not Started")),
+            status: case_status(decision.status),
             workflow_id: clean(decision.workflow_id),
             vendor_data: clean(decision.vendor_data),
             created_at: clean(decision.created_at),
@@ -385,7 +398,7 @@ pub fn case_summary(decision: wire::Decision) -> CaseSummary {
 
     b.summary.reviews = decision.reviews.into_iter().map(review).collect();
     b.summary.warnings.sort_by_key(|w| w.severity);
-    b.summary
+    Ok(b.summary)
 }
 
 fn review(dto: wire::ReviewDto) -> ReviewEntry {
@@ -400,8 +413,8 @@ fn review(dto: wire::ReviewDto) -> ReviewEntry {
     });
     ReviewEntry {
         actor: clean(actor).unwrap_or_else(|| "Unknown".to_owned()),
-        previous_status: dto.previous_status.map(CaseStatus::from),
-        new_status: dto.new_status.map(CaseStatus::from),
+        previous_status: clean(dto.previous_status).map(CaseStatus::from),
+        new_status: clean(dto.new_status).map(CaseStatus::from),
         comment: clean(dto.comment),
         at: clean(dto.created_at),
     }
@@ -462,12 +475,16 @@ fn mismatches(expected: &wire::ExpectedDetails, found: &DocumentFacts) -> Vec<Mi
     .collect()
 }
 
-/// A list row as a queue item.
-pub fn queue_item(row: wire::SessionRow) -> QueueItem {
-    QueueItem {
-        case_id: row.session_id,
+/// A list row as a queue item; a row without a well-formed session id is dropped.
+pub fn queue_item(row: wire::SessionRow) -> Option<QueueItem> {
+    let Ok(case_id) = case_id(row.session_id) else {
+        tracing::warn!("dropped a session row with a malformed session id");
+        return None;
+    };
+    Some(QueueItem {
+        case_id,
         case_number: row.session_number,
-        status: CaseStatus::from(row.status.as_deref().unwrap_or("Not Started")),
+        status: case_status(row.status),
         vendor_data: clean(row.vendor_data),
         full_name: clean(row.full_name),
         country: clean(row.country),
@@ -478,10 +495,10 @@ pub fn queue_item(row: wire::SessionRow) -> QueueItem {
             .into_iter()
             .filter_map(|f| {
                 Some((
-                    CheckKind::from(f.feature?.as_str()),
-                    CheckStatus::from(f.status?.as_str()),
+                    CheckKind::from(clean(f.feature)?.as_str()),
+                    CheckStatus::from(clean(f.status)?.as_str()),
                 ))
             })
             .collect(),
-    }
+    })
 }

@@ -21,5 +21,5 @@ pub fn parse_decision(bytes: &[u8]) -> Result<desk_core::case::CaseSummary, Didi
             what: "decision",
             message: e.to_string(),
         })?;
-    Ok(convert::case_summary(decision))
+    convert::case_summary(decision)
 }

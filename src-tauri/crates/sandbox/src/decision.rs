@@ -13,6 +13,8 @@ fn feature_status(session: &Session, feature: &str, warnings: &[Value]) -> &'sta
     }
     match session.status.as_str() {
         "Not Started" => return "Not Finished",
+        // A decided session's items agree with its decision.
+        "Approved" | "Kyc Expired" => return "Approved",
         "In Progress" | "Abandoned" | "Expired" if feature != "ID_VERIFICATION" => {
             return "Not Finished"
         }
