@@ -2,6 +2,8 @@
 //! `serde_json::from_slice::<Value>` of the same bytes. Target: within 2x. Prints figures;
 //! run with `cargo bench -p didit --bench decision_parse`.
 
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a failed unwrap is a failed test
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -46,8 +48,12 @@ fn measure(label: &str, iterations: u32, mut f: impl FnMut()) -> Duration {
     }
     samples.sort();
     let median = samples[samples.len() / 2];
-    println!("{label:<44} median {:>9.1} µs   (p10 {:>7.1} µs, p90 {:>7.1} µs)",
-        median.as_secs_f64() * 1e6, samples[1].as_secs_f64() * 1e6, samples[13].as_secs_f64() * 1e6);
+    println!(
+        "{label:<44} median {:>9.1} µs   (p10 {:>7.1} µs, p90 {:>7.1} µs)",
+        median.as_secs_f64() * 1e6,
+        samples[1].as_secs_f64() * 1e6,
+        samples[13].as_secs_f64() * 1e6
+    );
     median
 }
 
@@ -61,5 +67,8 @@ fn main() {
         black_box(didit::parse_decision(black_box(&bytes)).expect("decision"));
     });
     let ratio = ours.as_secs_f64() / value.as_secs_f64();
-    println!("ratio parse_decision / Value: {ratio:.2}x (target: within 2x) {}", if ratio <= 2.0 { "OK" } else { "OVER TARGET" });
+    println!(
+        "ratio parse_decision / Value: {ratio:.2}x (target: within 2x) {}",
+        if ratio <= 2.0 { "OK" } else { "OVER TARGET" }
+    );
 }

@@ -289,7 +289,11 @@ impl DiditClient {
         Ok(Page {
             count: page.count,
             next_offset: next_offset(page.next.as_deref()),
-            items: page.results.into_iter().filter_map(convert::queue_item).collect(),
+            items: page
+                .results
+                .into_iter()
+                .filter_map(convert::queue_item)
+                .collect(),
         })
     }
 

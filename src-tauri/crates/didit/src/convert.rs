@@ -33,7 +33,10 @@ fn case_status(value: Option<String>) -> CaseStatus {
 fn case_id(value: String) -> Result<String, DiditError> {
     desk_core::action::validate_case_id(&value)
         .map(|()| value)
-        .map_err(|e| DiditError::Decode { what: "session", message: e.to_string() })
+        .map_err(|e| DiditError::Decode {
+            what: "session",
+            message: e.to_string(),
+        })
 }
 
 fn step(node_id: Option<String>, fallback: &str) -> String {

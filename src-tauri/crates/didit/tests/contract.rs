@@ -2,37 +2,27 @@
 //! each documented error shape, 429 with Retry-After, retried 5xx for reads, and no retry for
 //! writes. The sandbox's ledger is the ground truth for what was applied.
 
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a failed unwrap is a failed test
+
 use std::time::{Duration, Instant};
+
+mod common;
 
 use desk_core::action::{BlocklistSelection, DecisionRequest, EmailNotice, RedoStep};
 use desk_core::case::{CaseStatus, CheckKind, Verdict};
-use didit::{DiditClient, DiditConfig, DiditError, RateLimits, SessionQuery};
-use sandbox::{RateConfig, RunningSandbox, SandboxConfig};
+use didit::{DiditClient, DiditConfig, DiditError, SessionQuery};
+use sandbox::RunningSandbox;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
 struct Rig {
     sandbox: RunningSandbox,
     client: DiditClient,
-    http: reqwest::Client,
-}
-
-/// Generous limits so functional tests never wait on the rate limiter.
-fn fast_limits() -> (RateConfig, RateLimits) {
-    let server = RateConfig { window_ms: 60_000, generic_get: 100_000, generic_write: 100_000, decision: 100_000, dhmad: 100_000 };
-    let client = RateLimits { window: Duration::from_secs(60), generic_get: 100_000, generic_write: 100_000, decision: 100_000 };
-    (server, client)
 }
 
 async fn rig_with(sessions: usize, tweak: impl FnOnce(&mut DiditConfig)) -> Rig {
-    let (server, client_limits) = fast_limits();
-    let sandbox = sandbox::start(SandboxConfig { sessions, rate: server, ..SandboxConfig::default() })
-        .await
-        .expect("sandbox starts");
-    let mut config = DiditConfig::new(&sandbox.didit_url(), SecretString::from(sandbox.didit_key.clone())).unwrap();
-    config.limits = client_limits;
-    tweak(&mut config);
-    Rig { client: DiditClient::new(config).unwrap(), sandbox, http: reqwest::Client::new() }
+    let (sandbox, client) = common::start(sessions, common::unlimited(), tweak).await;
+    Rig { sandbox, client }
 }
 
 async fn rig() -> Rig {
@@ -40,25 +30,20 @@ async fn rig() -> Rig {
 }
 
 impl Rig {
-    async fn control(&self, path: &str, body: Value) -> Value {
-        self.http
-            .post(format!("{}/_sandbox/{path}", self.sandbox.base_url))
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap()
+    async fn control(&self, name: &str, body: Value) -> Value {
+        self.sandbox.probe().control(name, body).await
     }
 
     async fn ledger(&self) -> Vec<Value> {
-        let v: Value = self.http.get(format!("{}/_sandbox/ledger", self.sandbox.base_url)).send().await.unwrap().json().await.unwrap();
-        v.as_array().cloned().unwrap()
+        self.sandbox.probe().ledger().await
     }
 
     async fn in_review(&self) -> Vec<desk_core::case::QueueItem> {
-        let query = SessionQuery { statuses: vec![CaseStatus::InReview], limit: Some(25), ..Default::default() };
+        let query = SessionQuery {
+            statuses: vec![CaseStatus::InReview],
+            limit: Some(25),
+            ..Default::default()
+        };
         self.client.list_all_sessions(&query).await.unwrap()
     }
 }
@@ -85,7 +70,11 @@ async fn lists_every_session_in_review_across_pages_and_filters() {
 
     let tunisia = rig
         .client
-        .list_all_sessions(&SessionQuery { statuses: vec![CaseStatus::InReview], country: Some("TUN".into()), ..Default::default() })
+        .list_all_sessions(&SessionQuery {
+            statuses: vec![CaseStatus::InReview],
+            country: Some("TUN".into()),
+            ..Default::default()
+        })
         .await
         .unwrap();
     assert!(!tunisia.is_empty() && tunisia.len() < 60);
@@ -94,10 +83,15 @@ async fn lists_every_session_in_review_across_pages_and_filters() {
     let vendor = all[0].vendor_data.clone().unwrap();
     let mine = rig
         .client
-        .list_all_sessions(&SessionQuery { vendor_data: Some(vendor.clone()), ..Default::default() })
+        .list_all_sessions(&SessionQuery {
+            vendor_data: Some(vendor.clone()),
+            ..Default::default()
+        })
         .await
         .unwrap();
-    assert!(mine.iter().all(|i| i.vendor_data.as_deref() == Some(vendor.as_str())));
+    assert!(mine
+        .iter()
+        .all(|i| i.vendor_data.as_deref() == Some(vendor.as_str())));
     assert!(mine.iter().any(|i| i.case_id == all[0].case_id));
 }
 
@@ -109,7 +103,10 @@ async fn decision_becomes_a_media_free_summary() {
     assert_eq!(summary.case_id, item.case_id);
     assert_eq!(summary.status, CaseStatus::InReview);
     assert!(!summary.checks.is_empty());
-    assert!(!summary.warnings.is_empty(), "seeded cases in review carry warnings");
+    assert!(
+        !summary.warnings.is_empty(),
+        "seeded cases in review carry warnings"
+    );
     let text = serde_json::to_string(&summary).unwrap();
     assert!(!text.contains("X-Amz"), "{text}");
     assert!(!text.contains("amazonaws"));
@@ -119,17 +116,29 @@ async fn decision_becomes_a_media_free_summary() {
 async fn update_status_is_applied_once_and_recorded() {
     let rig = rig().await;
     let item = &rig.in_review().await[0];
-    rig.client.update_status(&decline(&item.case_id)).await.unwrap();
+    rig.client
+        .update_status(&decline(&item.case_id))
+        .await
+        .unwrap();
     let ledger = rig.ledger().await;
     assert_eq!(ledger.len(), 1);
     assert_eq!(ledger[0]["effect"], "update-status");
     assert_eq!(ledger[0]["target"], item.case_id.as_str());
     assert_eq!(ledger[0]["detail"]["new_status"], "Declined");
-    assert!(ledger[0]["detail"]["comment"].as_str().unwrap().contains("amira@dhmad.tn"));
+    assert!(ledger[0]["detail"]["comment"]
+        .as_str()
+        .unwrap()
+        .contains("amira@dhmad.tn"));
 
     // The same decision again is refused with the API's own message (DRF detail shape).
-    let again = rig.client.update_status(&decline(&item.case_id)).await.unwrap_err();
-    let DiditError::Rejected { message, .. } = &again else { panic!("{again:?}") };
+    let again = rig
+        .client
+        .update_status(&decline(&item.case_id))
+        .await
+        .unwrap_err();
+    let DiditError::Rejected { message, .. } = &again else {
+        panic!("{again:?}")
+    };
     assert!(message.contains("already Declined"), "{message}");
     assert_eq!(rig.ledger().await.len(), 1);
 
@@ -145,19 +154,40 @@ async fn resubmission_names_steps_and_reports_field_errors() {
     let item = &rig.in_review().await[1];
     let mut request = decline(&item.case_id);
     request.verdict = Verdict::Resubmit;
-    request.notify = Some(EmailNotice { address: "person@example.tn".into(), language: "ar".into() });
-    request.redo = vec![RedoStep { step: "feature_no_such_node".into(), kind: CheckKind::IdDocument }];
+    request.notify = Some(EmailNotice {
+        address: "person@example.tn".into(),
+        language: "ar".into(),
+    });
+    request.redo = vec![RedoStep {
+        step: "feature_no_such_node".into(),
+        kind: CheckKind::IdDocument,
+    }];
     let error = rig.client.update_status(&request).await.unwrap_err();
-    let DiditError::Rejected { fields, .. } = &error else { panic!("{error:?}") };
-    assert_eq!(fields[0].0, "nodes_to_resubmit", "field-map body keeps the field name");
+    let DiditError::Rejected { fields, .. } = &error else {
+        panic!("{error:?}")
+    };
+    assert_eq!(
+        fields[0].0, "nodes_to_resubmit",
+        "field-map body keeps the field name"
+    );
 
-    request.redo = vec![RedoStep { step: "feature_ocr_1".into(), kind: CheckKind::IdDocument }];
+    request.redo = vec![RedoStep {
+        step: "feature_ocr_1".into(),
+        kind: CheckKind::IdDocument,
+    }];
     rig.client.update_status(&request).await.unwrap();
     let ledger = rig.ledger().await;
-    assert_eq!(ledger[0]["detail"]["nodes_to_resubmit"], json!(["feature_ocr_1"]));
+    assert_eq!(
+        ledger[0]["detail"]["nodes_to_resubmit"],
+        json!(["feature_ocr_1"])
+    );
     assert_eq!(ledger[0]["detail"]["email_language"], "ar");
     let summary = rig.client.decision(&item.case_id).await.unwrap();
-    let ocr = summary.steps.iter().find(|s| s.step == "feature_ocr_1").unwrap();
+    let ocr = summary
+        .steps
+        .iter()
+        .find(|s| s.step == "feature_ocr_1")
+        .unwrap();
     assert_eq!(ocr.status.as_str(), "Not Finished");
 }
 
@@ -166,38 +196,72 @@ async fn resubmission_without_steps_picks_the_failed_ones_or_reports_nothing_to_
     let rig = rig_with(200, |_| {}).await;
     let item = &rig.in_review().await[2];
     let summary = rig.client.decision(&item.case_id).await.unwrap();
-    let expected: Vec<String> = summary.default_resubmit_steps().iter().map(|s| s.step.clone()).collect();
+    let expected: Vec<String> = summary
+        .default_resubmit_steps()
+        .iter()
+        .map(|s| s.step.clone())
+        .collect();
     assert!(!expected.is_empty(), "a case in review has a step to redo");
     let mut r = decline(&item.case_id);
     r.verdict = Verdict::Resubmit;
     rig.client.update_status(&r).await.unwrap();
-    assert_eq!(rig.ledger().await[0]["detail"]["nodes_to_resubmit"], json!(expected));
+    assert_eq!(
+        rig.ledger().await[0]["detail"]["nodes_to_resubmit"],
+        json!(expected)
+    );
 
     // An approved session has no failed step: the API answers with a bare list.
     let approved = rig
         .client
-        .list_all_sessions(&SessionQuery { statuses: vec![CaseStatus::Approved], ..Default::default() })
+        .list_all_sessions(&SessionQuery {
+            statuses: vec![CaseStatus::Approved],
+            ..Default::default()
+        })
         .await
         .unwrap();
     let mut r = decline(&approved[0].case_id);
     r.verdict = Verdict::Resubmit;
     let e = rig.client.update_status(&r).await.unwrap_err();
-    assert_eq!(e.to_string(), "Didit rejected the request: Nothing to resubmit for this session.");
+    assert_eq!(
+        e.to_string(),
+        "Didit rejected the request: Nothing to resubmit for this session."
+    );
 }
 
 #[tokio::test]
 async fn unknown_sessions_and_bad_keys_are_typed_errors() {
     let rig = rig().await;
-    let e = rig.client.decision("00000000-0000-4000-8000-000000000000").await.unwrap_err();
-    assert_eq!(e, DiditError::NotFound { message: "Not found.".into() });
+    let e = rig
+        .client
+        .decision("00000000-0000-4000-8000-000000000000")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        DiditError::NotFound {
+            message: "Not found.".into()
+        }
+    );
 
     let e = rig.client.decision("../blocklist/add").await.unwrap_err();
     assert!(matches!(e, DiditError::InvalidInput(_)), "{e:?}");
 
-    let config = DiditConfig::new(&rig.sandbox.didit_url(), SecretString::from("wrong-key".to_owned())).unwrap();
+    let config = DiditConfig::new(
+        &rig.sandbox.didit_url(),
+        SecretString::from("wrong-key".to_owned()),
+    )
+    .unwrap();
     let wrong = DiditClient::new(config).unwrap();
-    let e = wrong.list_sessions(&SessionQuery::default()).await.unwrap_err();
-    assert_eq!(e, DiditError::Unauthorized { message: "Invalid API key.".into() });
+    let e = wrong
+        .list_sessions(&SessionQuery::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        DiditError::Unauthorized {
+            message: "Invalid API key.".into()
+        }
+    );
 }
 
 #[tokio::test]
@@ -219,13 +283,26 @@ async fn slashless_paths_answer_with_a_redirect_that_keeps_the_query() {
 async fn reads_wait_out_a_429_with_retry_after_and_writes_do_not_retry() {
     let rig = rig().await;
     let item = rig.in_review().await.remove(0);
-    rig.control("faults", json!({"throttle_next": 1, "retry_after_secs": 1})).await;
+    rig.control("faults", json!({"throttle_next": 1, "retry_after_secs": 1}))
+        .await;
     let started = Instant::now();
-    rig.client.decision(&item.case_id).await.expect("the read succeeds after waiting");
-    assert!(started.elapsed() >= Duration::from_millis(950), "waited {:?}", started.elapsed());
+    rig.client
+        .decision(&item.case_id)
+        .await
+        .expect("the read succeeds after waiting");
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "waited {:?}",
+        started.elapsed()
+    );
 
-    rig.control("faults", json!({"throttle_next": 1, "retry_after_secs": 7})).await;
-    let e = rig.client.update_status(&decline(&item.case_id)).await.unwrap_err();
+    rig.control("faults", json!({"throttle_next": 1, "retry_after_secs": 7}))
+        .await;
+    let e = rig
+        .client
+        .update_status(&decline(&item.case_id))
+        .await
+        .unwrap_err();
     assert_eq!(
         e,
         DiditError::RateLimited {
@@ -233,7 +310,10 @@ async fn reads_wait_out_a_429_with_retry_after_and_writes_do_not_retry() {
             message: "Request was throttled. Expected available in 7 seconds.".into()
         }
     );
-    assert!(rig.ledger().await.is_empty(), "a throttled write is not applied");
+    assert!(
+        rig.ledger().await.is_empty(),
+        "a throttled write is not applied"
+    );
 }
 
 #[tokio::test]
@@ -241,15 +321,32 @@ async fn reads_retry_server_errors_and_resets_but_writes_report_them() {
     let rig = rig().await;
     let item = rig.in_review().await.remove(0);
     rig.control("faults", json!({"fail_next": 2})).await;
-    rig.client.decision(&item.case_id).await.expect("third attempt succeeds");
+    rig.client
+        .decision(&item.case_id)
+        .await
+        .expect("third attempt succeeds");
     rig.control("faults", json!({"reset_next": 1})).await;
-    rig.client.decision(&item.case_id).await.expect("a reset read is retried");
+    rig.client
+        .decision(&item.case_id)
+        .await
+        .expect("a reset read is retried");
 
-    rig.control("faults", json!({"fail_next": 1, "fail_status": 502})).await;
-    let e = rig.client.update_status(&decline(&item.case_id)).await.unwrap_err();
-    assert_eq!(e, DiditError::Server { status: 502, message: "HTTP 502 without a readable message".into() });
+    rig.control("faults", json!({"fail_next": 1, "fail_status": 502}))
+        .await;
+    let e = rig
+        .client
+        .update_status(&decline(&item.case_id))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        e,
+        DiditError::Server {
+            status: 502,
+            message: "HTTP 502 without a readable message".into()
+        }
+    );
     assert!(e.outcome_unknown());
-    let faults: Value = rig.http.get(format!("{}/_sandbox/faults", rig.sandbox.base_url)).send().await.unwrap().json().await.unwrap();
+    let faults = rig.sandbox.probe().read("faults").await;
     assert_eq!(faults["fail_next"], 0, "exactly one attempt was made");
     assert!(rig.ledger().await.is_empty());
 }
@@ -258,19 +355,31 @@ async fn reads_retry_server_errors_and_resets_but_writes_report_them() {
 async fn a_write_whose_answer_is_lost_is_applied_and_reported_as_unknown() {
     let rig = rig().await;
     let item = rig.in_review().await.remove(0);
-    rig.control("faults", json!({"lose_response_next": 1})).await;
-    let e = rig.client.update_status(&decline(&item.case_id)).await.unwrap_err();
+    rig.control("faults", json!({"lose_response_next": 1}))
+        .await;
+    let e = rig
+        .client
+        .update_status(&decline(&item.case_id))
+        .await
+        .unwrap_err();
     assert!(matches!(e, DiditError::Connection(_)), "{e:?}");
     assert!(e.outcome_unknown());
     assert_eq!(rig.ledger().await.len(), 1, "the effect happened once");
-    assert_eq!(rig.client.decision(&item.case_id).await.unwrap().status, CaseStatus::Declined);
+    assert_eq!(
+        rig.client.decision(&item.case_id).await.unwrap().status,
+        CaseStatus::Declined
+    );
 }
 
 #[tokio::test]
 async fn slow_answers_time_out() {
     let rig = rig_with(5, |c| c.request_timeout = Duration::from_millis(300)).await;
     rig.control("faults", json!({"latency_ms": 1500})).await;
-    let e = rig.client.update_status(&decline("00000000-0000-4000-8000-000000000000")).await.unwrap_err();
+    let e = rig
+        .client
+        .update_status(&decline("00000000-0000-4000-8000-000000000000"))
+        .await
+        .unwrap_err();
     assert_eq!(e, DiditError::Timeout);
 }
 
@@ -278,26 +387,57 @@ async fn slow_answers_time_out() {
 async fn a_competing_reviewer_shows_up_in_the_decision_and_blocks_a_same_status_write() {
     let rig = rig().await;
     let item = rig.in_review().await.remove(0);
-    rig.control("compete", json!({"session_id": item.case_id, "new_status": "Declined"})).await;
+    rig.control(
+        "compete",
+        json!({"session_id": item.case_id, "new_status": "Declined"}),
+    )
+    .await;
     let summary = rig.client.decision(&item.case_id).await.unwrap();
     assert_eq!(summary.status, CaseStatus::Declined);
-    assert_eq!(summary.reviews.last().unwrap().actor, "other.reviewer@dhmad.tn");
-    assert!(rig.client.update_status(&decline(&item.case_id)).await.is_err());
+    assert_eq!(
+        summary.reviews.last().unwrap().actor,
+        "other.reviewer@dhmad.tn"
+    );
+    assert!(rig
+        .client
+        .update_status(&decline(&item.case_id))
+        .await
+        .is_err());
 }
 
 #[tokio::test]
 async fn reviews_are_created_and_listed_with_their_comment() {
     let rig = rig().await;
     let item = rig.in_review().await.remove(3);
-    let entry = rig.client.create_review(&item.case_id, &CaseStatus::Approved, Some("Checked by yassine@dhmad.tn")).await.unwrap();
+    let entry = rig
+        .client
+        .create_review(
+            &item.case_id,
+            &CaseStatus::Approved,
+            Some("Checked by yassine@dhmad.tn"),
+        )
+        .await
+        .unwrap();
     assert_eq!(entry.new_status, Some(CaseStatus::Approved));
     assert_eq!(entry.actor, "API Client");
     let feed = rig.client.list_reviews(&item.case_id, 0).await.unwrap();
-    assert_eq!(feed.items[0].comment.as_deref(), Some("Checked by yassine@dhmad.tn"));
-    let e = rig.client.create_review(&item.case_id, &CaseStatus::Resubmitted, None).await.unwrap_err();
+    assert_eq!(
+        feed.items[0].comment.as_deref(),
+        Some("Checked by yassine@dhmad.tn")
+    );
+    let e = rig
+        .client
+        .create_review(&item.case_id, &CaseStatus::Resubmitted, None)
+        .await
+        .unwrap_err();
     assert!(matches!(e, DiditError::InvalidInput(_)));
     let long = "x".repeat(10_001);
-    assert!(matches!(rig.client.create_review(&item.case_id, &CaseStatus::Declined, Some(&long)).await, Err(DiditError::InvalidInput(_))));
+    assert!(matches!(
+        rig.client
+            .create_review(&item.case_id, &CaseStatus::Declined, Some(&long))
+            .await,
+        Err(DiditError::InvalidInput(_))
+    ));
 }
 
 #[tokio::test]
@@ -308,7 +448,11 @@ async fn blocklisting_a_face_marks_other_sessions_of_the_same_person() {
     let mut pair = None;
     for item in &all {
         let summary = rig.client.decision(&item.case_id).await.unwrap();
-        if let Some(related) = summary.related.iter().find(|r| r.via == "POSSIBLE_DUPLICATED_USER") {
+        if let Some(related) = summary
+            .related
+            .iter()
+            .find(|r| r.via == "POSSIBLE_DUPLICATED_USER")
+        {
             pair = Some((item.case_id.clone(), related.case_id.clone().unwrap()));
             break;
         }
@@ -316,26 +460,69 @@ async fn blocklisting_a_face_marks_other_sessions_of_the_same_person() {
     let (source, other) = pair.expect("the seed has duplicate people");
     let message = rig
         .client
-        .blocklist_add(&source, BlocklistSelection { face: true, email: true, ..Default::default() })
+        .blocklist_add(
+            &source,
+            BlocklistSelection {
+                face: true,
+                email: true,
+                ..Default::default()
+            },
+        )
         .await
         .unwrap();
     assert_eq!(message, "Successfully updated blocklist.");
     let other_summary = rig.client.decision(&other).await.unwrap();
-    let codes: Vec<&str> = other_summary.warnings.iter().map(|w| w.code.as_str()).collect();
+    let codes: Vec<&str> = other_summary
+        .warnings
+        .iter()
+        .map(|w| w.code.as_str())
+        .collect();
     assert!(codes.contains(&"FACE_IN_BLOCKLIST"), "{codes:?}");
-    assert_eq!(other_summary.warnings[0].severity, desk_core::case::Severity::Error, "errors sort first");
+    assert_eq!(
+        other_summary.warnings[0].severity,
+        desk_core::case::Severity::Error,
+        "errors sort first"
+    );
 
     let faces = rig.client.blocklist_list(Some("face"), 0).await.unwrap();
     assert_eq!(faces.count, Some(1));
     assert_eq!(faces.items[0].case_id.as_deref(), Some(source.as_str()));
     assert!(rig.client.blocklist_list(Some("iris"), 0).await.is_err());
 
-    rig.client.blocklist_remove(&source, BlocklistSelection { face: true, ..Default::default() }).await.unwrap();
-    let codes: Vec<String> = rig.client.decision(&other).await.unwrap().warnings.into_iter().map(|w| w.code).collect();
+    rig.client
+        .blocklist_remove(
+            &source,
+            BlocklistSelection {
+                face: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let codes: Vec<String> = rig
+        .client
+        .decision(&other)
+        .await
+        .unwrap()
+        .warnings
+        .into_iter()
+        .map(|w| w.code)
+        .collect();
     assert!(!codes.iter().any(|c| c == "FACE_IN_BLOCKLIST"));
-    let effects: Vec<String> = rig.ledger().await.iter().map(|e| e["effect"].as_str().unwrap().to_owned()).collect();
+    let effects: Vec<String> = rig
+        .ledger()
+        .await
+        .iter()
+        .map(|e| e["effect"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(effects, ["blocklist-add", "blocklist-remove"]);
-    assert!(rig.client.blocklist_add(&source, BlocklistSelection::default()).await.is_err(), "nothing chosen");
+    assert!(
+        rig.client
+            .blocklist_add(&source, BlocklistSelection::default())
+            .await
+            .is_err(),
+        "nothing chosen"
+    );
 }
 
 #[tokio::test]

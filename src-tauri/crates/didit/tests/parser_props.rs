@@ -1,6 +1,8 @@
 //! Property tests: the decision parser never panics, on arbitrary JSON nor on real-shaped
 //! decisions with parts replaced or removed; whatever it accepts carries no media link.
 
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a failed unwrap is a failed test
+
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
@@ -11,9 +13,13 @@ fn arb_json() -> impl Strategy<Value = Value> {
         Just(Value::Null),
         any::<bool>().prop_map(Value::Bool),
         any::<i64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         ".{0,24}".prop_map(Value::String),
-        Just(Value::String("https://x.s3.amazonaws.com/a.jpg?X-Amz-Signature=ab".into())),
+        Just(Value::String(
+            "https://x.s3.amazonaws.com/a.jpg?X-Amz-Signature=ab".into()
+        )),
     ];
     leaf.prop_recursive(4, 48, 6, |inner| {
         prop_oneof![
@@ -68,7 +74,9 @@ enum PathStep {
 }
 
 fn mutate(root: &mut Value, path: &[PathStep], replacement: Option<Value>) {
-    let Some((last, parents)) = path.split_last() else { return };
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
     let mut node = root;
     for step in parents {
         node = match (step, node) {
@@ -136,7 +144,11 @@ proptest! {
 #[test]
 fn the_unmutated_fixture_parses_completely() {
     let summary = didit::parse_decision(FIXTURE.as_bytes()).unwrap();
-    assert_eq!(summary.checks.len(), 10, "one check per feature of the full workflow");
+    assert_eq!(
+        summary.checks.len(),
+        10,
+        "one check per feature of the full workflow"
+    );
     assert!(summary.warnings.len() >= 3);
     assert!(summary.documents[0].document_number.is_some());
 }
@@ -146,7 +158,10 @@ fn wrong_types_are_a_decode_error_naming_the_field() {
     let mut decision: Value = serde_json::from_str(FIXTURE).unwrap();
     decision["id_verifications"][0]["age"] = Value::String("thirty".into());
     let error = didit::parse_decision(decision.to_string().as_bytes()).unwrap_err();
-    assert!(error.to_string().contains("id_verifications[0].age"), "{error}");
+    assert!(
+        error.to_string().contains("id_verifications[0].age"),
+        "{error}"
+    );
     let error = didit::parse_decision(b"<html>502</html>").unwrap_err();
     assert!(matches!(error, didit::DiditError::Decode { .. }));
 }
@@ -154,13 +169,22 @@ fn wrong_types_are_a_decode_error_naming_the_field() {
 #[test]
 fn legacy_distance_objects_and_unknown_fields_are_accepted() {
     let mut decision: Value = serde_json::from_str(FIXTURE).unwrap();
-    decision["ip_analyses"][0]["ip"]["distance_from_id_document"] = serde_json::json!({"distance": 11.38, "direction": "S"});
-    decision["brand_new_feature_checks"] = serde_json::json!([{"node_id": "x", "status": "Approved"}]);
+    decision["ip_analyses"][0]["ip"]["distance_from_id_document"] =
+        serde_json::json!({"distance": 11.38, "direction": "S"});
+    decision["brand_new_feature_checks"] =
+        serde_json::json!([{"node_id": "x", "status": "Approved"}]);
     decision["liveness_checks"][0]["status"] = Value::String("Escalated To Human".into());
     decision["face_matches"] = Value::Null;
     let summary = didit::parse_decision(decision.to_string().as_bytes()).unwrap();
     assert_eq!(summary.ip[0].distance_from_document_km, Some(11.38));
-    let liveness = summary.checks.iter().find(|c| c.kind.as_str() == "LIVENESS").unwrap();
+    let liveness = summary
+        .checks
+        .iter()
+        .find(|c| c.kind.as_str() == "LIVENESS")
+        .unwrap();
     assert_eq!(liveness.status.as_str(), "Escalated To Human");
-    assert!(!summary.checks.iter().any(|c| c.kind.as_str() == "FACE_MATCH"));
+    assert!(!summary
+        .checks
+        .iter()
+        .any(|c| c.kind.as_str() == "FACE_MATCH"));
 }

@@ -14,6 +14,8 @@ mod didit;
 mod http;
 mod rate;
 mod seed;
+#[cfg(feature = "testkit")]
+mod testkit;
 mod world;
 
 use std::net::SocketAddr;
@@ -24,6 +26,8 @@ use tokio::sync::oneshot;
 
 pub use control::Faults;
 pub use rate::RateConfig;
+#[cfg(feature = "testkit")]
+pub use testkit::Probe;
 
 /// The Didit key a default sandbox accepts.
 pub const DEFAULT_DIDIT_KEY: &str = "sandbox_didit_key_0123456789abcdef";

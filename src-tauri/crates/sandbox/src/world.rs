@@ -341,3 +341,83 @@ fn warnings_for(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    fn at() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_seed_names_one_data_set() {
+        let a = World::generate(7, 50, at());
+        let b = World::generate(7, 50, at());
+        let c = World::generate(8, 50, at());
+        let ids = |w: &World| w.sessions.iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&a), ids(&b));
+        assert_ne!(ids(&a), ids(&c));
+    }
+
+    #[test]
+    fn the_default_set_has_every_documented_risk_and_both_scripts() {
+        let w = World::generate(7, 200, at());
+        assert_eq!(
+            w.sessions
+                .iter()
+                .filter(|s| s.status == "In Review")
+                .count(),
+            200
+        );
+        let risks: HashSet<&str> = w
+            .sessions
+            .iter()
+            .flat_map(|s| s.warnings.iter().map(|x| x.risk))
+            .collect();
+        for (_, risk) in RISKS {
+            assert!(risks.contains(risk), "{risk} is never seeded");
+        }
+        let tunisians = w
+            .sessions
+            .iter()
+            .filter(|s| w.people[s.person].country == 0)
+            .count();
+        assert!(
+            tunisians * 3 > w.sessions.len(),
+            "Tunisia leads: {tunisians}"
+        );
+        assert!(w.people.iter().any(|p| p
+            .given
+            .chars()
+            .any(|c| ('\u{0600}'..='\u{06FF}').contains(&c))));
+        assert!(w.people.iter().any(|p| p.given.is_ascii()));
+        let mut numbers: Vec<i64> = w.sessions.iter().map(|s| s.number).collect();
+        numbers.dedup();
+        assert_eq!(
+            numbers.len(),
+            w.sessions.len(),
+            "numbers are unique and grow with time"
+        );
+    }
+
+    #[test]
+    fn media_links_look_presigned() {
+        let w = World::generate(7, 3, at());
+        let url = w.media_url(&w.sessions[0], "ocr/front.jpg");
+        assert!(
+            url.starts_with("https://")
+                && url.contains("X-Amz-Signature=")
+                && url.contains("X-Amz-Expires=3600")
+        );
+    }
+
+    #[test]
+    fn a_hundred_thousand_sessions_can_be_generated() {
+        let w = World::generate(7, 100_000, at());
+        assert_eq!(w.sessions.len(), 110_000);
+    }
+}

@@ -1,0 +1,142 @@
+//! The `desk` binary across processes: `desk sandbox serve` in one, the client commands in
+//! others, configured through the documented environment variables.
+
+#![allow(clippy::unwrap_used, clippy::panic)] // test code: a failed unwrap is a failed test
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+const DESK: &str = env!("CARGO_BIN_EXE_desk");
+
+struct Server {
+    child: Child,
+    env: HashMap<String, String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(sessions: usize) -> Server {
+    let mut child = Command::new(DESK)
+        .args([
+            "sandbox",
+            "serve",
+            "--sessions",
+            &sessions.to_string(),
+            "--seed",
+            "11",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("desk runs");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut env = HashMap::new();
+    for line in BufReader::new(stdout).lines().take(4) {
+        let line = line.expect("a line");
+        let (k, v) = line.split_once('=').expect("KEY=value lines first");
+        env.insert(k.to_owned(), v.to_owned());
+    }
+    Server { child, env }
+}
+
+fn desk(server: &Server, args: &[&str]) -> (bool, String, String) {
+    let out = Command::new(DESK)
+        .args(args)
+        .envs(&server.env)
+        .output()
+        .expect("desk runs");
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn serve_prints_its_connection_and_the_client_commands_use_it() {
+    let server = serve(30);
+    assert!(server.env["DIDIT_BASE_URL"].starts_with("http://127.0.0.1:"));
+    assert!(server.env["DHMAD_BASE_URL"].ends_with("/api/v1"));
+    assert!(server.env["DHMAD_API_KEY"].starts_with("sk_sandbox_"));
+
+    let (ok, out, err) = desk(&server, &["queue", "--json"]);
+    assert!(ok, "{err}");
+    let queue: Value = serde_json::from_str(&out).unwrap();
+    let items = queue.as_array().unwrap();
+    assert_eq!(items.len(), 30);
+    let numbers: Vec<i64> = items
+        .iter()
+        .map(|i| i["case_number"].as_i64().unwrap())
+        .collect();
+    assert!(numbers.windows(2).all(|w| w[0] < w[1]), "oldest first");
+
+    let (ok, table, _) = desk(&server, &["queue"]);
+    assert!(ok && table.starts_with("30 sessions in review"));
+    let vendor = items[0]["vendor_data"].as_str().unwrap();
+    assert!(
+        !table.contains(vendor),
+        "vendor_data is masked in the table"
+    );
+
+    let id = items[0]["case_id"].as_str().unwrap();
+    let (ok, out, err) = desk(&server, &["summary", id, "--json"]);
+    assert!(ok, "{err}");
+    let summary: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(summary["case_id"], id);
+    assert!(!out.contains("X-Amz") && !out.contains("://"));
+    let (ok, text, _) = desk(&server, &["summary", id]);
+    assert!(ok && text.contains("Warnings") && text.contains("Checks"));
+}
+
+#[test]
+fn errors_are_clear_and_exit_non_zero() {
+    let server = serve(3);
+    let (ok, _, err) = desk(&server, &["summary", "not-a-session"]);
+    assert!(!ok);
+    assert!(err.contains("not a valid session id"), "{err}");
+
+    let (ok, _, err) = desk(&server, &["lookup", "someone@"]);
+    assert!(!ok);
+    assert!(err.contains("not a valid email address"), "{err}");
+
+    let out = Command::new(DESK)
+        .args(["queue"])
+        .envs(&server.env)
+        .env("DIDIT_API_KEY", "canary-wrong-key-4242")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert_eq!(
+        err.trim(),
+        "desk: Didit refused the API key: Invalid API key."
+    );
+    assert!(
+        !err.contains("canary-wrong-key-4242"),
+        "the key never appears in an error"
+    );
+
+    let out = Command::new(DESK)
+        .args(["queue"])
+        .env_remove("DIDIT_BASE_URL")
+        .env_remove("DIDIT_API_KEY")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--didit-url"));
+}
+
+#[test]
+fn lookup_reports_dhmad_records_by_email() {
+    let server = serve(10);
+    let (ok, out, err) = desk(&server, &["lookup", "nobody@example.tn"]);
+    assert!(ok, "{err}");
+    assert_eq!(out.trim(), "no verification for this email");
+}
