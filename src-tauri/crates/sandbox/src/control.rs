@@ -24,6 +24,11 @@ pub struct Faults {
     /// The next N requests answer `fail_status` (default 503) without effect.
     pub fail_next: u32,
     pub fail_status: Option<u16>,
+    /// Besides `fail_next`, this share of requests (0-100 %) answers `fail_status`, drawn from a
+    /// fixed sequence so a run is repeatable.
+    pub error_rate_percent: u8,
+    #[serde(skip)]
+    rolls: u64,
     /// The next N requests answer 429 with `Retry-After: retry_after_secs`.
     pub throttle_next: u32,
     pub retry_after_secs: u64,
@@ -53,6 +58,14 @@ fn take(counter: &mut u32) -> bool {
 }
 
 impl Faults {
+    fn roll_error(&mut self) -> bool {
+        if self.error_rate_percent == 0 {
+            return false;
+        }
+        self.rolls += 1;
+        crate::seed::Rng::new(0x5eed, self.rolls).chance(u64::from(self.error_rate_percent))
+    }
+
     pub fn take(&mut self, method: &Method) -> Fault {
         let mut fault = Fault {
             latency: Duration::from_millis(self.latency_ms),
@@ -60,7 +73,7 @@ impl Faults {
         };
         if take(&mut self.reset_next) {
             fault.reset = true;
-        } else if take(&mut self.fail_next) {
+        } else if take(&mut self.fail_next) || self.roll_error() {
             fault.fail_status = Some(self.fail_status.unwrap_or(503));
         } else if take(&mut self.throttle_next) {
             fault.throttle = Some(Duration::from_secs(self.retry_after_secs.max(1)));
@@ -197,4 +210,39 @@ pub fn load_fixtures(world: &mut World, dir: &Path) -> Result<(), SandboxError> 
         });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_count_down_and_writes_alone_lose_answers() {
+        let mut f = Faults {
+            fail_next: 1,
+            lose_response_next: 1,
+            ..Faults::default()
+        };
+        assert_eq!(f.take(&Method::GET).fail_status, Some(503));
+        assert!(
+            !f.take(&Method::GET).lose_response,
+            "reads never lose their answer"
+        );
+        assert!(f.take(&Method::PATCH).lose_response);
+        let after = f.take(&Method::PATCH);
+        assert!(after.fail_status.is_none() && !after.lose_response);
+    }
+
+    #[test]
+    fn an_error_rate_fails_about_that_share_of_requests() {
+        let mut f = Faults {
+            error_rate_percent: 30,
+            fail_status: Some(500),
+            ..Faults::default()
+        };
+        let failed = (0..1000)
+            .filter(|_| f.take(&Method::GET).fail_status == Some(500))
+            .count();
+        assert!((230..370).contains(&failed), "{failed}");
+    }
 }
