@@ -3,6 +3,13 @@
 fn main() {
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
-        .app_manifest(tauri_build::AppManifest::new().commands(&["app_info"]));
+        .app_manifest(tauri_build::AppManifest::new().commands(&[
+            "app_info",
+            "queue_view",
+            "sync_queue",
+            "open_case",
+            "decide",
+            "reveal",
+        ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

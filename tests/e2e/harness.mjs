@@ -3,7 +3,7 @@
 // tests/e2e/artifacts/<test>/.
 import { spawn, execFile } from "node:child_process";
 import { createServer, Socket } from "node:net";
-import { cp, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createWriteStream, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -112,6 +112,29 @@ async function stopDesk(desk) {
   desk.driver.kill("SIGTERM");
   await new Promise((ok) => (desk.driver.exitCode !== null ? ok() : desk.driver.once("exit", ok)));
   await rm(desk.dataDir, { recursive: true, force: true });
+}
+
+/** The in-process sandbox's origin, read from the app's log (which never holds a key). */
+export async function sandboxUrl(desk, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const file of await logFiles(desk)) {
+      const match = /sandbox listening url=(http:\/\/127\.0\.0\.1:\d+)/.exec(await readFile(file, "utf8"));
+      if (match) return match[1];
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the app never logged its sandbox address");
+}
+
+/** Every log file of the app under the test's data directory. */
+export async function logFiles(desk) {
+  const out = [];
+  for (const profile of await readdir(desk.dataDir).catch(() => [])) {
+    const dir = join(desk.dataDir, profile, "logs");
+    for (const f of await readdir(dir).catch(() => [])) out.push(join(dir, f));
+  }
+  return out;
 }
 
 /** A desktop test: launches the app, runs `body(desk)`, saves artifacts if it throws, cleans up. */

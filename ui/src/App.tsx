@@ -1,55 +1,184 @@
-import { useState } from "react";
-import type { AppInfo, UiError } from "./bindings";
-import { backend } from "./ipc";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useHotkeys } from "react-hotkeys-hook";
+import type { AppInfo, CaseView, DecisionRequest, QueueView, RevealField, UiError, Verdict } from "./bindings";
+import { backend, onQueueChanged } from "./ipc";
+import { QueueTable } from "./QueueTable";
+import { CaseSummary } from "./CaseSummary";
+import { DecisionDialog } from "./DecisionDialog";
+import { Help } from "./Help";
 
-type Check = { state: "idle" } | { state: "busy" } | { state: "ok"; info: AppInfo } | { state: "error"; error: UiError };
+function ago(iso: string | null, now: number): string {
+  if (!iso) return "never";
+  const minutes = Math.max(0, Math.round((now - Date.parse(iso)) / 60_000));
+  return minutes < 1 ? "just now" : minutes < 60 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
+}
 
-/**
- * First screen while the review features are being built. It says so plainly and offers one
- * honest action: ask the backend who it is.
- */
+/** The review desk: queue on the left, the open case on the right, keyboard first. */
 export function App() {
-  const [check, setCheck] = useState<Check>({ state: "idle" });
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [queue, setQueue] = useState<QueueView | null>(null);
+  const [syncing, setSyncing] = useState(false);
+  const [syncError, setSyncError] = useState<UiError | null>(null);
+  const [selectedId, setSelectedId] = useState<string | null>(null);
+  const [caseView, setCaseView] = useState<CaseView | null>(null);
+  const [caseError, setCaseError] = useState<UiError | null>(null);
+  const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [deciding, setDeciding] = useState(false);
+  const [decisionError, setDecisionError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [help, setHelp] = useState(false);
+  const [search, setSearch] = useState("");
+  const [country, setCountry] = useState("");
+  const [now, setNow] = useState(() => Date.now());
+  const searchRef = useRef<HTMLInputElement>(null);
 
-  async function runCheck() {
-    setCheck({ state: "busy" });
+  const refreshQueue = useCallback(async () => {
     try {
-      setCheck({ state: "ok", info: await backend.appInfo() });
-    } catch (error) {
-      setCheck({ state: "error", error: error as UiError });
+      setQueue(await backend.queueView());
+    } catch (e) {
+      setSyncError(e as UiError);
+    }
+  }, []);
+
+  useEffect(() => {
+    backend.appInfo().then(setInfo, (e) => setSyncError(e as UiError));
+    backend.queueView().then(setQueue, (e) => setSyncError(e as UiError));
+    const unlisten = onQueueChanged(() => void refreshQueue());
+    const timer = setInterval(() => setNow(Date.now()), 30_000);
+    return () => {
+      unlisten.then((f) => f()).catch(() => undefined);
+      clearInterval(timer);
+    };
+  }, [refreshQueue]);
+
+  const rows = useMemo(() => {
+    const q = search.trim().toLowerCase();
+    return (queue?.rows ?? []).filter(
+      (r) =>
+        (!country || r.country === country) &&
+        (!q || String(r.caseNumber ?? "").includes(q) || (r.vendorDataMasked ?? "").toLowerCase().includes(q) || r.topWarnings.some((w) => w.toLowerCase().includes(q))),
+    );
+  }, [queue, search, country]);
+  const countries = useMemo(() => [...new Set((queue?.rows ?? []).map((r) => r.country).filter((c): c is string => !!c))].sort(), [queue]);
+
+  const open = useCallback(async (caseId: string) => {
+    setSelectedId(caseId);
+    setCaseError(null);
+    try {
+      setCaseView(await backend.openCase(caseId));
+    } catch (e) {
+      setCaseView(null);
+      setCaseError(e as UiError);
+    }
+  }, []);
+
+  async function sync() {
+    setSyncing(true);
+    try {
+      await backend.syncQueue();
+      setSyncError(null);
+    } catch (e) {
+      setSyncError(e as UiError);
+    } finally {
+      setSyncing(false);
     }
   }
 
+  function step(delta: number) {
+    if (rows.length === 0) return;
+    const index = rows.findIndex((r) => r.caseId === selectedId);
+    const next = index < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, index + delta));
+    const row = rows[next];
+    if (row) void open(row.caseId);
+  }
+
+  async function decide(request: DecisionRequest) {
+    setDeciding(true);
+    setDecisionError(null);
+    try {
+      const done = await backend.decide(request);
+      setVerdict(null);
+      setNotice(`Session ${caseView?.summary.case_number ?? ""}: ${request.verdict.toLowerCase()} sent.`);
+      if (done.nextCaseId) await open(done.nextCaseId);
+      else {
+        setSelectedId(null);
+        setCaseView(null);
+      }
+    } catch (e) {
+      const error = e as UiError;
+      setDecisionError(error.message);
+      if (error.code === "conflict") {
+        setVerdict(null);
+        setNotice(error.message);
+      }
+    } finally {
+      setDeciding(false);
+    }
+  }
+
+  const reveal = (field: RevealField, reason: string) => backend.reveal(selectedId ?? "", field, reason);
+  const idle = verdict === null && !help;
+
+  // "?" depends on the keyboard layout, so it is matched on the character typed.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const typing = e.target instanceof HTMLElement && e.target.closest("input, textarea, select, [contenteditable]");
+      if (e.key === "?" && !typing) setHelp(true);
+    };
+    document.addEventListener("keydown", onKey);
+    return () => document.removeEventListener("keydown", onKey);
+  }, []);
+  useHotkeys("j", () => step(1), { enabled: idle }, [rows, selectedId, idle]);
+  useHotkeys("k", () => step(-1), { enabled: idle }, [rows, selectedId, idle]);
+  useHotkeys("a", () => caseView && setVerdict("Approve"), { enabled: idle }, [caseView, idle]);
+  useHotkeys("d", () => caseView && setVerdict("Decline"), { enabled: idle }, [caseView, idle]);
+  useHotkeys("r", () => caseView && setVerdict("Resubmit"), { enabled: idle }, [caseView, idle]);
+  useHotkeys("s", () => void sync(), { enabled: idle }, [idle]);
+  useHotkeys("slash", (e) => { e.preventDefault(); searchRef.current?.focus(); }, { enabled: idle }, [idle]);
+  useHotkeys("escape", () => { setHelp(false); searchRef.current?.blur(); }, { enableOnFormTags: true }, []);
+
   return (
-    <main className="shell">
-      <header>
-        <h1>DHMAD Review Desk</h1>
-        <p className="note">The review queue is not built yet. This screen only checks that the desk backend answers.</p>
+    <div className="app">
+      {info?.simulated && (
+        <div className="banner" role="status" data-testid="simulated-banner">
+          SIMULATED — Sandbox profile: decisions go to the built-in simulator, not to Didit.
+        </div>
+      )}
+      <header className="top">
+        <h1>Review Desk</h1>
+        <span className="count" data-testid="queue-count">{queue ? `${queue.rows.length} in review` : "loading…"}</span>
+        <input ref={searchRef} className="search" type="search" placeholder="Search: number, vendor_data, warning  ( / )" aria-label="Search the queue" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <select aria-label="Country" value={country} onChange={(e) => setCountry(e.target.value)}>
+          <option value="">All countries</option>
+          {countries.map((c) => <option key={c}>{c}</option>)}
+        </select>
+        <button type="button" onClick={() => void sync()} disabled={syncing}>{syncing ? "Syncing…" : "Sync"}</button>
+        <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
       </header>
-      <button type="button" data-testid="check-backend" onClick={runCheck} disabled={check.state === "busy"}>
-        Check backend
-      </button>
-      {check.state === "ok" && (
-        <dl data-testid="backend-info" className="facts">
-          <dt>Backend</dt>
-          <dd data-testid="backend-version">
-            {check.info.productName} {check.info.version}
-          </dd>
-          <dt>Profile</dt>
-          <dd data-testid="backend-profile">
-            {check.info.profile}
-            {check.info.simulated && <span className="badge">SIMULATED</span>}
-          </dd>
-          <dt>Data directory</dt>
-          <dd data-testid="backend-data-dir">{check.info.dataDir}</dd>
-        </dl>
+      <main className="split">
+        <QueueTable rows={rows} selectedId={selectedId} onSelect={(id) => void open(id)} />
+        <section className="detail" aria-live="polite">
+          {notice && <p className="notice" role="status" data-testid="notice">{notice}</p>}
+          {caseError && <p role="alert">{caseError.message}</p>}
+          {caseView ? (
+            <CaseSummary view={caseView} onReveal={reveal} />
+          ) : (
+            <p className="muted">Press <kbd>J</kbd> to open the oldest case. <kbd>?</kbd> lists every shortcut.</p>
+          )}
+        </section>
+      </main>
+      <footer className="statusbar" data-testid="statusbar">
+        <span>{syncing ? "Syncing…" : syncError ? `Sync failed: ${syncError.message}` : "Synced"}</span>
+        <span data-testid="last-sync">Last sync: {ago(queue?.syncedAt ?? null, now)}</span>
+        {syncError && queue?.syncedAt && <span className="offline">Showing the cached queue from {ago(queue.syncedAt, now)}</span>}
+        <span>SLA {queue?.slaHours ?? 24} h</span>
+        <span>Profile: {info?.profile ?? "…"}</span>
+        <span>{info ? `${info.reviewerName} <${info.reviewerEmail}>` : ""}</span>
+      </footer>
+      {verdict && caseView && (
+        <DecisionDialog verdict={verdict} summary={caseView.summary} busy={deciding} error={decisionError} onSubmit={(r) => void decide(r)} onCancel={() => { setVerdict(null); setDecisionError(null); }} />
       )}
-      {check.state === "error" && (
-        <p role="alert" data-testid="backend-error">
-          {check.error.message}
-          {check.error.retryable && " Try again."}
-        </p>
-      )}
-    </main>
+      {help && <Help onClose={() => setHelp(false)} profile={info?.profile} dataDir={info?.dataDir} version={info?.version} />}
+    </div>
   );
 }

@@ -13,6 +13,110 @@ simulated: boolean,
 /**
  * The profile's data directory, so a reviewer or a test can see where files go.
  */
-dataDir: string, };
+dataDir: string, 
+/**
+ * Who decisions are signed as.
+ */
+reviewerName: string, reviewerEmail: string, };
 
 export type UiError = { code: string, message: string, retryable: boolean, };
+
+export type QueueRow = { caseId: string, caseNumber: number | null, vendorDataMasked: string | null, 
+/**
+ * Known once the case's decision has been fetched.
+ */
+workflowId: string | null, country: string | null, createdAt: string | null, 
+/**
+ * Minutes left (positive) or late (negative) against the SLA.
+ */
+dueMinutes: number | null, dueLabel: string | null, 
+/**
+ * The most serious warning codes, once the decision has been fetched.
+ */
+topWarnings: Array<string>, };
+
+export type QueueView = { rows: Array<QueueRow>, 
+/**
+ * When the queue was last fetched from the provider (RFC 3339, UTC).
+ */
+syncedAt: string | null, slaHours: number, };
+
+export type SyncView = { inReview: number, dropped: number, };
+
+export type HistoryView = { at: string, actor: string, kind: string, detail: string, };
+
+export type CaseView = { summary: CaseSummary, fetchedAt: string, history: Array<HistoryView>, };
+
+export type DecidedView = { caseId: string, nextCaseId: string | null, };
+
+export type RevealField = "document_number" | "date_of_birth";
+
+export type DecisionRequest = { case_id: string, verdict: Verdict, comment: string | null, notify: EmailNotice | null, 
+/**
+ * Only for a resubmission; empty lets the provider choose the failed steps.
+ */
+redo: Array<RedoStep>, };
+
+export type EmailNotice = { address: string, language: string, };
+
+export type RedoStep = { step: string, kind: string, };
+
+export type Verdict = "Approve" | "Decline" | "Resubmit";
+
+export type CaseSummary = { case_id: string, case_number: number | null, status: string, workflow_id: string | null, vendor_data: string | null, created_at: string | null, checks: Array<Check>, 
+/**
+ * Sorted: errors, then warnings, then information.
+ */
+warnings: Array<Warning>, documents: Array<DocumentFacts>, mismatches: Array<Mismatch>, aml_hits: Array<AmlHit>, ip: Array<IpFacts>, contacts: Array<ContactFacts>, related: Array<RelatedCase>, 
+/**
+ * Steps that can be named in a resubmission.
+ */
+steps: Array<Step>, reviews: Array<ReviewEntry>, };
+
+export type Check = { kind: string, step: string, status: string, score: Score | null, 
+/**
+ * Short facts worth a glance ("method: PASSIVE", "VPN or Tor: yes").
+ */
+facts: Array<[string, string]>, };
+
+export type Score = { value: number, 
+/**
+ * At or below this the check is declined.
+ */
+decline_at: number | null, 
+/**
+ * At or below this the check needs review.
+ */
+review_at: number | null, 
+/**
+ * True when a higher value is worse (AML risk), false when higher is better (similarity).
+ */
+higher_is_riskier: boolean, };
+
+export type Warning = { check: string, code: string, severity: Severity, short_description: string, long_description: string, step: string | null, 
+/**
+ * Scalar context from the provider (no links, no nested objects).
+ */
+context: { [key in string]: string }, };
+
+export type Severity = "error" | "warning" | "information";
+
+export type DocumentFacts = { step: string, document_type: string | null, issuing_country: string | null, expiry: string | null, document_number: string | null, date_of_birth: string | null, full_name: string | null, nationality: string | null, gender: string | null, age: number | null, };
+
+export type Mismatch = { field: string, expected: string, found: string, };
+
+export type AmlHit = { matched_name: string, datasets: Array<string>, match_score: number | null, risk_score: number | null, review_status: string | null, };
+
+export type IpFacts = { ip_address: string | null, country: string | null, country_code: string | null, city: string | null, vpn_or_tor: boolean, data_center: boolean, distance_from_document_km: number | null, };
+
+export type ContactFacts = { kind: string, value: string, verified: boolean, flags: Array<string>, };
+
+export type RelatedCase = { case_id: string | null, case_number: number | null, status: string | null, similarity: number | null, blocklisted: boolean, 
+/**
+ * Which signal links them, e.g. "face" or "POSSIBLE_DUPLICATED_USER".
+ */
+via: string, };
+
+export type Step = { step: string, kind: string, status: string, };
+
+export type ReviewEntry = { actor: string, previous_status: string | null, new_status: string | null, comment: string | null, at: string | null, };

@@ -1,7 +1,17 @@
 // The one place the UI talks to the Rust backend. Components call these typed functions;
 // tests mock IPC at the Tauri boundary (@tauri-apps/api/mocks), never these functions.
 import { invoke } from "@tauri-apps/api/core";
-import type { AppInfo, UiError } from "./bindings";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import type {
+  AppInfo,
+  CaseView,
+  DecidedView,
+  DecisionRequest,
+  QueueView,
+  RevealField,
+  SyncView,
+  UiError,
+} from "./bindings";
 
 /** Narrows whatever a rejected command gave us into the UI's error shape. */
 export function toUiError(raw: unknown): UiError {
@@ -26,4 +36,15 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const backend = {
   appInfo: () => call<AppInfo>("app_info"),
+  queueView: () => call<QueueView>("queue_view"),
+  syncQueue: () => call<SyncView>("sync_queue"),
+  openCase: (caseId: string) => call<CaseView>("open_case", { caseId }),
+  decide: (request: DecisionRequest) => call<DecidedView>("decide", { request }),
+  reveal: (caseId: string, field: RevealField, reason: string) =>
+    call<string | null>("reveal", { caseId, field, reason }),
 };
+
+/** The backend's narrow "the queue changed" notice; the UI refetches. */
+export function onQueueChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen("queue-changed", handler);
+}

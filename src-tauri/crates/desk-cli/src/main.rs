@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use desk_core::case::{CaseStatus, CaseSummary, QueueItem};
+use desk_core::privacy::mask;
 use secrecy::SecretString;
 
 #[derive(Parser)]
@@ -110,18 +111,6 @@ fn didit_client(args: DiditArgs) -> Result<didit::DiditClient, Failure> {
 fn dhmad_client(args: DhmadArgs) -> Result<dhmad::DhmadClient, Failure> {
     let config = dhmad::DhmadConfig::new(&args.dhmad_url, SecretString::from(args.dhmad_key))?;
     Ok(dhmad::DhmadClient::new(config)?)
-}
-
-/// Keeps the first and last characters of an identifier; enough to match, not to copy.
-fn mask(value: &str) -> String {
-    let chars: Vec<char> = value.chars().collect();
-    if chars.len() <= 4 {
-        return "•".repeat(chars.len());
-    }
-    let keep = (chars.len() / 4).clamp(1, 3);
-    let head: String = chars[..keep].iter().collect();
-    let tail: String = chars[chars.len() - keep..].iter().collect();
-    format!("{head}{}{tail}", "•".repeat(chars.len() - 2 * keep))
 }
 
 fn render_queue(items: &[QueueItem]) -> String {

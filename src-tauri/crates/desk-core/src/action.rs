@@ -1,6 +1,7 @@
 //! What a reviewer asks the provider to do, validated before anything leaves the desk.
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 use crate::case::{CheckKind, Verdict};
 
@@ -34,20 +35,21 @@ pub enum ActionError {
 }
 
 /// Ask the person by email, in this language.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct EmailNotice {
     pub address: String,
     pub language: String,
 }
 
 /// A step the person must redo, as the provider names it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct RedoStep {
     pub step: String,
+    #[ts(type = "string")]
     pub kind: CheckKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DecisionRequest {
     pub case_id: String,
     pub verdict: Verdict,

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use ts_rs::TS;
 
 macro_rules! open_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $wire:literal),+ $(,)? }) => {
@@ -101,7 +102,7 @@ open_enum!(
 );
 
 /// How serious a warning is; ordered so that the most serious sorts first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -121,7 +122,7 @@ impl Severity {
 }
 
 /// A decision the reviewer can take on a case.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub enum Verdict {
     Approve,
     Decline,
@@ -140,10 +141,12 @@ impl Verdict {
 }
 
 /// Another case this one is linked to (duplicate face, document, phone, IP...).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct RelatedCase {
     pub case_id: Option<String>,
+    #[ts(type = "number | null")]
     pub case_number: Option<i64>,
+    #[ts(type = "string | null")]
     pub status: Option<CaseStatus>,
     pub similarity: Option<f64>,
     pub blocklisted: bool,
@@ -151,7 +154,7 @@ pub struct RelatedCase {
     pub via: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Warning {
     pub check: String,
     pub code: String,
@@ -164,7 +167,7 @@ pub struct Warning {
 }
 
 /// A score and the thresholds it is judged against, where the provider gives them.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
 pub struct Score {
     pub value: f64,
     /// At or below this the check is declined.
@@ -175,17 +178,19 @@ pub struct Score {
     pub higher_is_riskier: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct Check {
+    #[ts(type = "string")]
     pub kind: CheckKind,
     pub step: String,
+    #[ts(type = "string")]
     pub status: CheckStatus,
     pub score: Option<Score>,
     /// Short facts worth a glance ("method: PASSIVE", "VPN or Tor: yes").
     pub facts: Vec<(String, String)>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct DocumentFacts {
     pub step: String,
     pub document_type: Option<String>,
@@ -196,18 +201,19 @@ pub struct DocumentFacts {
     pub full_name: Option<String>,
     pub nationality: Option<String>,
     pub gender: Option<String>,
+    #[ts(type = "number | null")]
     pub age: Option<i64>,
 }
 
 /// What the case was expected to show against what was read from it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Mismatch {
     pub field: String,
     pub expected: String,
     pub found: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AmlHit {
     pub matched_name: String,
     pub datasets: Vec<String>,
@@ -216,7 +222,7 @@ pub struct AmlHit {
     pub review_status: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct IpFacts {
     pub ip_address: Option<String>,
     pub country: Option<String>,
@@ -227,8 +233,9 @@ pub struct IpFacts {
     pub distance_from_document_km: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct ContactFacts {
+    #[ts(type = "string")]
     pub kind: CheckKind,
     pub value: String,
     pub verified: bool,
@@ -236,27 +243,33 @@ pub struct ContactFacts {
 }
 
 /// A step the reviewer may ask the person to redo.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub struct Step {
     pub step: String,
+    #[ts(type = "string")]
     pub kind: CheckKind,
+    #[ts(type = "string")]
     pub status: CheckStatus,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReviewEntry {
     pub actor: String,
+    #[ts(type = "string | null")]
     pub previous_status: Option<CaseStatus>,
+    #[ts(type = "string | null")]
     pub new_status: Option<CaseStatus>,
     pub comment: Option<String>,
     pub at: Option<String>,
 }
 
 /// Everything a reviewer needs to decide one case, and nothing that is a picture.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct CaseSummary {
     pub case_id: String,
+    #[ts(type = "number | null")]
     pub case_number: Option<i64>,
+    #[ts(type = "string")]
     pub status: CaseStatus,
     pub workflow_id: Option<String>,
     pub vendor_data: Option<String>,
@@ -294,16 +307,19 @@ impl CaseSummary {
 }
 
 /// One line of the queue: what the list endpoint says about a case.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct QueueItem {
     pub case_id: String,
+    #[ts(type = "number | null")]
     pub case_number: Option<i64>,
+    #[ts(type = "string")]
     pub status: CaseStatus,
     pub vendor_data: Option<String>,
     pub full_name: Option<String>,
     pub country: Option<String>,
     pub document_type: Option<String>,
     pub created_at: Option<String>,
+    #[ts(type = "Array<[string, string]>")]
     pub checks: Vec<(CheckKind, CheckStatus)>,
 }
 

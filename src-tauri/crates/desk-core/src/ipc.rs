@@ -1,8 +1,16 @@
 //! The request and response types that cross the IPC boundary to the web UI. The TypeScript
 //! twins in `ui/src/bindings.ts` are generated from these; a test fails when they drift.
 
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::action::{DecisionRequest, EmailNotice, RedoStep};
+use crate::case::*;
+use crate::privacy::mask;
+use crate::review::{top_warnings, Due, HistoryEntry};
 
 /// What the shell tells the UI about itself on start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -16,6 +24,9 @@ pub struct AppInfo {
     pub simulated: bool,
     /// The profile's data directory, so a reviewer or a test can see where files go.
     pub data_dir: String,
+    /// Who decisions are signed as.
+    pub reviewer_name: String,
+    pub reviewer_email: String,
 }
 
 /// Every error the UI sees: a stable code to branch on, a human message, and whether trying
@@ -39,10 +50,199 @@ impl UiError {
     }
 }
 
+impl From<crate::review::DeskError> for UiError {
+    fn from(error: crate::review::DeskError) -> Self {
+        use crate::review::{DeskError, SourceError};
+        let message = error.to_string();
+        let (code, retryable) = match &error {
+            DeskError::Conflict(_) => ("conflict", false),
+            DeskError::Action(_) => ("invalid", false),
+            DeskError::Store(_) => ("store", true),
+            DeskError::Source(e) => match e {
+                SourceError::Unauthorized(_) => ("unauthorized", false),
+                SourceError::NotFound(_) => ("not_found", false),
+                SourceError::Rejected(_) => ("rejected", false),
+                SourceError::Invalid(_) => ("invalid", false),
+                SourceError::RateLimited => ("rate_limited", true),
+                SourceError::Unavailable(_) => ("unavailable", true),
+                SourceError::OutcomeUnknown(_) => ("outcome_unknown", true),
+            },
+        };
+        UiError::new(code, message, retryable)
+    }
+}
+
+/// One row of the queue table. Personal data is masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueRow {
+    pub case_id: String,
+    #[ts(type = "number | null")]
+    pub case_number: Option<i64>,
+    pub vendor_data_masked: Option<String>,
+    /// Known once the case's decision has been fetched.
+    pub workflow_id: Option<String>,
+    pub country: Option<String>,
+    pub created_at: Option<String>,
+    /// Minutes left (positive) or late (negative) against the SLA.
+    #[ts(type = "number | null")]
+    pub due_minutes: Option<i64>,
+    pub due_label: Option<String>,
+    /// The most serious warning codes, once the decision has been fetched.
+    pub top_warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueView {
+    pub rows: Vec<QueueRow>,
+    /// When the queue was last fetched from the provider (RFC 3339, UTC).
+    pub synced_at: Option<String>,
+    #[ts(type = "number")]
+    pub sla_hours: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncView {
+    pub in_review: u32,
+    pub dropped: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryView {
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// A case as the reviewer sees it: the summary with document number and date of birth masked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseView {
+    pub summary: CaseSummary,
+    pub fetched_at: String,
+    pub history: Vec<HistoryView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DecidedView {
+    pub case_id: String,
+    pub next_case_id: Option<String>,
+}
+
+/// Which masked value to reveal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RevealField {
+    DocumentNumber,
+    DateOfBirth,
+}
+
+impl QueueView {
+    pub fn build(
+        items: &[QueueItem],
+        summaries: &HashMap<String, CaseSummary>,
+        synced_at: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+        sla: Duration,
+    ) -> Self {
+        let rows = items
+            .iter()
+            .map(|item| {
+                let summary = summaries.get(&item.case_id);
+                let created = item
+                    .created_at
+                    .as_deref()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                let due = created.map(|c| Due::of(c, sla, now));
+                QueueRow {
+                    case_id: item.case_id.clone(),
+                    case_number: item.case_number,
+                    vendor_data_masked: item.vendor_data.as_deref().map(mask),
+                    workflow_id: summary.and_then(|s| s.workflow_id.clone()),
+                    country: item.country.clone(),
+                    created_at: item.created_at.clone(),
+                    due_minutes: due.map(|d| match d {
+                        Due::Left(m) => m,
+                        Due::Late(m) => -m,
+                    }),
+                    due_label: due.map(Due::label),
+                    top_warnings: summary.map(|s| top_warnings(s, 3)).unwrap_or_default(),
+                }
+            })
+            .collect();
+        Self {
+            rows,
+            synced_at: synced_at.map(|t| t.to_rfc3339()),
+            sla_hours: sla.num_hours(),
+        }
+    }
+}
+
+impl CaseView {
+    pub fn build(
+        mut summary: CaseSummary,
+        fetched_at: DateTime<Utc>,
+        history: Vec<HistoryEntry>,
+    ) -> Self {
+        for d in &mut summary.documents {
+            d.document_number = d.document_number.as_deref().map(mask);
+            d.date_of_birth = d.date_of_birth.as_deref().map(mask);
+        }
+        summary.vendor_data = summary.vendor_data.as_deref().map(mask);
+        let history = history
+            .into_iter()
+            .map(|h| HistoryView {
+                at: h.at.to_rfc3339(),
+                actor: h.actor,
+                kind: h.kind,
+                detail: h.detail,
+            })
+            .collect();
+        Self {
+            summary,
+            fetched_at: fetched_at.to_rfc3339(),
+            history,
+        }
+    }
+}
+
 /// The TypeScript declarations of every IPC type, as one module.
 pub fn typescript_bindings() -> String {
     let cfg = ts_rs::Config::default();
-    let declarations = [AppInfo::decl(&cfg), UiError::decl(&cfg)];
+    let declarations = [
+        AppInfo::decl(&cfg),
+        UiError::decl(&cfg),
+        QueueRow::decl(&cfg),
+        QueueView::decl(&cfg),
+        SyncView::decl(&cfg),
+        HistoryView::decl(&cfg),
+        CaseView::decl(&cfg),
+        DecidedView::decl(&cfg),
+        RevealField::decl(&cfg),
+        DecisionRequest::decl(&cfg),
+        EmailNotice::decl(&cfg),
+        RedoStep::decl(&cfg),
+        Verdict::decl(&cfg),
+        CaseSummary::decl(&cfg),
+        Check::decl(&cfg),
+        Score::decl(&cfg),
+        Warning::decl(&cfg),
+        Severity::decl(&cfg),
+        DocumentFacts::decl(&cfg),
+        Mismatch::decl(&cfg),
+        AmlHit::decl(&cfg),
+        IpFacts::decl(&cfg),
+        ContactFacts::decl(&cfg),
+        RelatedCase::decl(&cfg),
+        Step::decl(&cfg),
+        ReviewEntry::decl(&cfg),
+    ];
     let mut out = String::from(
         "// Generated from src-tauri/crates/desk-core/src/ipc.rs by `UPDATE_BINDINGS=1 cargo test -p desk-core`.\n// Do not edit by hand.\n",
     );

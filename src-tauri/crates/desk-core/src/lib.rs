@@ -6,3 +6,5 @@ pub mod case;
 pub mod ipc;
 pub mod media;
 pub mod paths;
+pub mod privacy;
+pub mod review;

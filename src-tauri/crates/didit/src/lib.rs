@@ -5,6 +5,7 @@ mod client;
 mod convert;
 mod error;
 mod limits;
+mod source;
 mod wire;
 
 pub use client::{

@@ -1,0 +1,199 @@
+import { useState } from "react";
+import type { CaseView, Check, RevealField, Score, Severity } from "./bindings";
+
+const CHECK_NAMES: Record<string, string> = {
+  ID_VERIFICATION: "ID document",
+  NFC: "NFC chip",
+  LIVENESS: "Liveness",
+  FACE_MATCH: "Face match",
+  POA: "Proof of address",
+  PHONE: "Phone",
+  EMAIL: "Email",
+  AML: "AML screening",
+  DATABASE_VALIDATION: "Database validation",
+  IP_ANALYSIS: "IP analysis",
+};
+
+const SEVERITY_LABEL: Record<Severity, string> = { error: "Error", warning: "Warning", information: "Info" };
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, information: 2 };
+
+function statusClass(status: string): string {
+  return "status status-" + status.toLowerCase().replace(/\s+/g, "-");
+}
+
+/** A score against its thresholds, e.g. "62.0 (review ≤ 70, decline ≤ 50)". */
+export function scoreText(score: Score): string {
+  const parts: string[] = [];
+  const cmp = score.higher_is_riskier ? ">" : "≤";
+  if (score.review_at !== null) parts.push(`review ${cmp} ${score.review_at}`);
+  if (score.decline_at !== null) parts.push(`decline ${cmp} ${score.decline_at}`);
+  return `${score.value.toFixed(1)}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+}
+
+function CheckRow({ check }: { check: Check }) {
+  return (
+    <tr>
+      <th scope="row">{CHECK_NAMES[check.kind] ?? check.kind}</th>
+      <td><span className={statusClass(check.status)}>{check.status}</span></td>
+      <td>{check.score ? scoreText(check.score) : ""}</td>
+      <td className="facts-inline">{check.facts.map(([k, v]) => `${k}: ${v}`).join(" · ")}</td>
+    </tr>
+  );
+}
+
+function Reveal(props: { label: string; masked: string | null; field: RevealField; onReveal: (field: RevealField, reason: string) => Promise<string | null> }) {
+  const [asking, setAsking] = useState(false);
+  const [reason, setReason] = useState("");
+  const [value, setValue] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  if (props.masked === null) return <>–</>;
+  if (value !== null) return <span className="mono revealed">{value}</span>;
+  return (
+    <span>
+      <span className="mono">{props.masked}</span>{" "}
+      {asking ? (
+        <form
+          className="reveal"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            try {
+              setValue((await props.onReveal(props.field, reason)) ?? "");
+            } catch (err) {
+              setError((err as { message?: string }).message ?? "Could not reveal");
+            }
+          }}
+        >
+          <input aria-label={`Why reveal the ${props.label}?`} placeholder="Why do you need it?" value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
+          <button type="submit">Reveal</button>
+          {error && <span role="alert">{error}</span>}
+        </form>
+      ) : (
+        <button type="button" className="link" onClick={() => setAsking(true)}>reveal</button>
+      )}
+    </span>
+  );
+}
+
+/** Everything the checks found, warnings first. Never an image or a media link. */
+export function CaseSummary(props: { view: CaseView; onReveal: (field: RevealField, reason: string) => Promise<string | null> }) {
+  const s = props.view.summary;
+  const doc = s.documents[0];
+  const warnings = [...s.warnings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
+  return (
+    <article className="case" aria-label={`Session ${s.case_number ?? s.case_id}`}>
+      <header className="case-head">
+        <h2 data-testid="case-title">Session {s.case_number ?? "–"}</h2>
+        <span className={statusClass(s.status)}>{s.status}</span>
+        <dl className="meta">
+          <dt>ID</dt><dd className="mono">{s.case_id}</dd>
+          <dt>Workflow</dt><dd className="mono">{s.workflow_id ?? "–"}</dd>
+          <dt>Created</dt><dd>{s.created_at ? new Date(s.created_at).toLocaleString() : "–"}</dd>
+          <dt>Fetched</dt><dd>{new Date(props.view.fetchedAt).toLocaleTimeString()}</dd>
+        </dl>
+      </header>
+
+      <section aria-label="Warnings">
+        <h3>Warnings ({s.warnings.length})</h3>
+        {s.warnings.length === 0 && <p className="muted">No warnings.</p>}
+        <ul className="warnings" data-testid="warnings">
+          {warnings.map((w, i) => (
+            <li key={`${w.code}-${i}`} className={`warning sev-${w.severity}`} data-code={w.code}>
+              <span className="sev">{SEVERITY_LABEL[w.severity]}</span>
+              <code>{w.code}</code> <span>{w.short_description}</span>
+              <span className="muted"> · {w.check}</span>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      {s.mismatches.length > 0 && (
+        <section aria-label="Mismatches">
+          <h3>Expected vs found</h3>
+          <table className="grid">
+            <tbody>
+              {s.mismatches.map((m) => (
+                <tr key={m.field}><th scope="row">{m.field}</th><td>{m.expected}</td><td>{m.found}</td></tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+      )}
+
+      <section aria-label="Checks">
+        <h3>Checks</h3>
+        <table className="grid checks"><tbody>{s.checks.map((c) => <CheckRow key={c.step} check={c} />)}</tbody></table>
+      </section>
+
+      {doc && (
+        <section aria-label="Document">
+          <h3>Document</h3>
+          <dl className="facts">
+            <dt>Type</dt><dd>{doc.document_type ?? "–"}</dd>
+            <dt>Issuing country</dt><dd>{doc.issuing_country ?? "–"}</dd>
+            <dt>Expiry</dt><dd>{doc.expiry ?? "–"}</dd>
+            <dt>Name</dt><dd>{doc.full_name ?? "–"}</dd>
+            <dt>Number</dt><dd><Reveal label="document number" masked={doc.document_number} field="document_number" onReveal={props.onReveal} /></dd>
+            <dt>Date of birth</dt><dd><Reveal label="date of birth" masked={doc.date_of_birth} field="date_of_birth" onReveal={props.onReveal} /></dd>
+          </dl>
+        </section>
+      )}
+
+      {s.aml_hits.length > 0 && (
+        <section aria-label="AML hits">
+          <h3>AML hits</h3>
+          <table className="grid"><tbody>
+            {s.aml_hits.map((h, i) => (
+              <tr key={i}><th scope="row">{h.matched_name}</th><td>{h.datasets.join(", ")}</td><td>match {h.match_score?.toFixed(1) ?? "–"}</td><td>{h.review_status ?? ""}</td></tr>
+            ))}
+          </tbody></table>
+        </section>
+      )}
+
+      {s.ip.length > 0 && (
+        <section aria-label="IP analysis">
+          <h3>IP analysis</h3>
+          <ul className="plain">
+            {s.ip.map((ip, i) => (
+              <li key={i}>
+                {ip.country ?? "–"} ({ip.country_code ?? "–"}) · VPN/Tor {ip.vpn_or_tor ? "yes" : "no"} · data centre {ip.data_center ? "yes" : "no"}
+                {ip.distance_from_document_km !== null && ` · ${Math.round(ip.distance_from_document_km)} km from the document's country`}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {s.related.length > 0 && (
+        <section aria-label="Related sessions">
+          <h3>Duplicates and related sessions</h3>
+          <ul className="plain">
+            {s.related.map((r, i) => (
+              <li key={i}>Session {r.case_number ?? r.case_id ?? "?"} via {r.via}{r.similarity !== null && ` · ${r.similarity.toFixed(1)} %`}{r.blocklisted && " · blocklisted"}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {s.contacts.length > 0 && (
+        <section aria-label="Contacts">
+          <h3>Phone and email</h3>
+          <ul className="plain">
+            {s.contacts.map((c, i) => (
+              <li key={i}>{c.kind === "PHONE" ? "Phone" : "Email"} {c.verified ? "verified" : "not verified"}{c.flags.length > 0 && ` · ${c.flags.join(", ")}`}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+
+      {(s.reviews.length > 0 || props.view.history.length > 0) && (
+        <section aria-label="History">
+          <h3>History</h3>
+          <ul className="plain">
+            {s.reviews.map((r, i) => <li key={`r${i}`}>{r.actor}: {r.previous_status ?? "?"} → {r.new_status ?? "?"} {r.comment ?? ""}</li>)}
+            {props.view.history.map((h, i) => <li key={`h${i}`}>{new Date(h.at).toLocaleString()} {h.actor} {h.kind}: {h.detail}</li>)}
+          </ul>
+        </section>
+      )}
+    </article>
+  );
+}

@@ -1,0 +1,29 @@
+export const SHORTCUTS: [string, string][] = [
+  ["J / K", "Next / previous case"],
+  ["A", "Approve"],
+  ["D", "Decline"],
+  ["R", "Ask to redo steps (resubmit)"],
+  ["1-9", "Pick a reason in the decision panel"],
+  ["Ctrl+Enter", "Submit the decision"],
+  ["Esc", "Cancel / close"],
+  ["/", "Search the queue"],
+  ["S", "Sync the queue now"],
+  ["?", "Show this list"],
+];
+
+export function Help(props: { onClose: () => void; profile?: string; dataDir?: string; version?: string }) {
+  return (
+    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="help-title" data-testid="help">
+      <h2 id="help-title">Keyboard shortcuts</h2>
+      <table className="grid"><tbody>
+        {SHORTCUTS.map(([k, v]) => <tr key={k}><th scope="row"><kbd>{k}</kbd></th><td>{v}</td></tr>)}
+      </tbody></table>
+      {props.dataDir && (
+        <p className="muted">
+          Review Desk {props.version} · profile {props.profile} · data in <span className="mono" data-testid="data-dir">{props.dataDir}</span>
+        </p>
+      )}
+      <footer><button type="button" onClick={props.onClose}>Close <kbd>Esc</kbd></button></footer>
+    </div>
+  );
+}

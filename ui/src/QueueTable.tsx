@@ -1,0 +1,70 @@
+import { useEffect, useRef } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { QueueRow } from "./bindings";
+
+const ROW_HEIGHT = 34;
+
+/** The queue, oldest first, virtualized so 10,000 rows scroll smoothly. */
+export function QueueTable(props: {
+  rows: QueueRow[];
+  selectedId: string | null;
+  onSelect: (caseId: string) => void;
+}) {
+  const { rows, selectedId, onSelect } = props;
+  const scroller = useRef<HTMLDivElement>(null);
+  // The virtualizer's functions change on every render by design; React Compiler skips
+  // memoizing this component, which is what we want here.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    // Paint the first screen of rows before the viewport is measured.
+    initialRect: { width: 600, height: 800 },
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+  const selectedIndex = rows.findIndex((r) => r.caseId === selectedId);
+
+  useEffect(() => {
+    if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });
+  }, [selectedIndex, virtualizer]);
+
+  return (
+    <div className="queue" role="grid" aria-label="Cases in review" aria-rowcount={rows.length}>
+      <div className="queue-head" role="row">
+        <span role="columnheader">#</span>
+        <span role="columnheader">vendor_data</span>
+        <span role="columnheader">Country</span>
+        <span role="columnheader">Due</span>
+        <span role="columnheader">Top warnings</span>
+      </div>
+      <div className="queue-body" ref={scroller} data-testid="queue-body">
+        <div style={{ height: virtualizer.getTotalSize(), position: "relative" }}>
+          {virtualizer.getVirtualItems().map((v) => {
+            const row = rows[v.index];
+            if (!row) return null;
+            const late = (row.dueMinutes ?? 0) < 0;
+            return (
+              <div
+                key={row.caseId}
+                role="row"
+                aria-selected={row.caseId === selectedId}
+                data-testid="queue-row"
+                data-case-id={row.caseId}
+                className={`queue-row${row.caseId === selectedId ? " selected" : ""}`}
+                style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+                onClick={() => onSelect(row.caseId)}
+              >
+                <span role="gridcell">{row.caseNumber ?? "–"}</span>
+                <span role="gridcell" className="mono">{row.vendorDataMasked ?? "–"}</span>
+                <span role="gridcell">{row.country ?? "–"}</span>
+                <span role="gridcell" className={late ? "due late" : "due"}>{row.dueLabel ?? "–"}</span>
+                <span role="gridcell" className="codes">{row.topWarnings.join(", ") || "…"}</span>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}
