@@ -66,10 +66,16 @@ build_ui() {
   (cd ui && npm run --silent build)
 }
 
-# Tests that use the OS keyring need a D-Bus session with an unlocked Secret Service.
+# Tests that use the OS keyring need a D-Bus session with an unlocked Secret Service. The
+# keyring lives in a throwaway XDG_DATA_HOME, so tests never touch (or prompt for) a real one.
 with_desktop_session() {
-  xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- sh -c \
-    'echo -n review-desk | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "$@"
+  local keyring_home status=0
+  keyring_home=$(mktemp -d)
+  XDG_DATA_HOME="$keyring_home" xvfb-run -a -s "-screen 0 1400x900x24" dbus-run-session -- sh -c \
+    'echo -n review-desk | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; exec "$@"' sh "$@" \
+    || status=$?
+  rm -rf "$keyring_home"
+  return $status
 }
 
 cmd_run() {
@@ -93,9 +99,10 @@ cmd_test() {
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets -- -D warnings
   step "Rust: unit and integration tests"
-  with_desktop_session cargo test --workspace
+  # --include-ignored: the tests marked as needing a desktop session run here, for real.
+  with_desktop_session cargo test --workspace -- --include-ignored
   step "desktop end-to-end (real app under Xvfb through tauri-driver)"
-  cargo build -p review-desk
+  cargo build -p review-desk -p desk-cli
   (cd tests/e2e && with_desktop_session npm test)
   step "all tests passed"
 }

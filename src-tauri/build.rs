@@ -10,6 +10,11 @@ fn main() {
             "open_case",
             "decide",
             "reveal",
+            "profiles",
+            "save_profile",
+            "delete_keys",
+            "test_connection",
+            "switch_profile",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -1,14 +1,38 @@
-//! Command shims: each one reads managed state, calls into desk-core and maps the answer to an
-//! IPC type. No logic beyond that.
+//! Command shims: each one reads managed state, calls into desk-core or desk-profiles and maps
+//! the answer to an IPC type. No logic beyond that.
+
+use std::sync::Arc;
 
 use desk_core::action::DecisionRequest;
-use desk_core::ipc::{AppInfo, CaseView, DecidedView, QueueView, RevealField, SyncView, UiError};
+use desk_core::ipc::{
+    AppInfo, CaseView, ConnectionView, DecidedView, ProfileInput, ProfileView, QueueView,
+    RevealField, SyncView, UiError,
+};
+use desk_core::profile::ProfileKind;
+use desk_profiles::{KeyKind, SecretString, SetupError};
 use tauri::{Emitter, State};
 
-use crate::{AppDesk, Shell, QUEUE_CHANGED};
+use crate::{open_profile, sync_in_background, AppDesk, Shell, QUEUE_CHANGED};
 
 /// How many cases ahead are fetched so the next one opens at once.
 const PREFETCH: usize = 3;
+
+fn setup_error(error: SetupError) -> UiError {
+    let code = match error {
+        SetupError::MissingKey(_) => "missing_key",
+        SetupError::Keystore(_) => "keyring",
+        _ => "setup",
+    };
+    UiError::new(code, error.to_string(), false)
+}
+
+fn profile_error(error: desk_core::profile::ProfileError) -> UiError {
+    UiError::new("invalid", error.to_string(), false)
+}
+
+async fn desk(shell: &Shell) -> Arc<AppDesk> {
+    shell.active.read().await.desk.clone()
+}
 
 pub async fn sync_and_prefetch(desk: &AppDesk) -> Option<SyncView> {
     match desk.sync().await {
@@ -29,7 +53,8 @@ pub async fn sync_and_prefetch(desk: &AppDesk) -> Option<SyncView> {
 }
 
 #[tauri::command]
-pub fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<AppInfo, UiError> {
+pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<AppInfo, UiError> {
+    let active = shell.active.read().await;
     let config = app.config();
     Ok(AppInfo {
         product_name: config
@@ -37,17 +62,17 @@ pub fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<AppInf
             .clone()
             .unwrap_or_else(|| "DHMAD Review Desk".to_owned()),
         version: app.package_info().version.to_string(),
-        profile: shell.profile.clone(),
-        simulated: shell.simulated,
-        data_dir: shell.data_dir.display().to_string(),
-        reviewer_name: shell.desk.reviewer.name.clone(),
-        reviewer_email: shell.desk.reviewer.email.clone(),
+        profile: active.profile.name.clone(),
+        simulated: active.profile.kind == ProfileKind::Sandbox,
+        data_dir: active.data_dir.display().to_string(),
+        reviewer_name: active.desk.reviewer.name.clone(),
+        reviewer_email: active.desk.reviewer.email.clone(),
     })
 }
 
 #[tauri::command]
 pub async fn queue_view(shell: State<'_, Shell>) -> Result<QueueView, UiError> {
-    Ok(shell.desk.queue_view(shell.sla).await?)
+    Ok(desk(&shell).await.queue_view(shell.sla).await?)
 }
 
 #[tauri::command]
@@ -55,7 +80,7 @@ pub async fn sync_queue(
     app: tauri::AppHandle,
     shell: State<'_, Shell>,
 ) -> Result<SyncView, UiError> {
-    let report = shell.desk.sync().await?;
+    let report = desk(&shell).await.sync().await?;
     let _ = app.emit(QUEUE_CHANGED, ());
     Ok(SyncView {
         in_review: report.in_review as u32,
@@ -69,8 +94,8 @@ pub async fn open_case(
     shell: State<'_, Shell>,
     case_id: String,
 ) -> Result<CaseView, UiError> {
-    let view = shell.desk.case_view(&case_id).await?;
-    let desk = shell.desk.clone();
+    let desk = desk(&shell).await;
+    let view = desk.case_view(&case_id).await?;
     tauri::async_runtime::spawn(async move {
         if let Ok(fetched) = desk.prefetch_after(Some(&case_id), PREFETCH).await {
             if fetched > 0 {
@@ -87,7 +112,7 @@ pub async fn decide(
     shell: State<'_, Shell>,
     request: DecisionRequest,
 ) -> Result<DecidedView, UiError> {
-    let result = shell.desk.decide(request).await;
+    let result = desk(&shell).await.decide(request).await;
     let _ = app.emit(QUEUE_CHANGED, ());
     let done = result?;
     Ok(DecidedView {
@@ -103,5 +128,114 @@ pub async fn reveal(
     field: RevealField,
     reason: String,
 ) -> Result<Option<String>, UiError> {
-    Ok(shell.desk.reveal_value(&case_id, field, &reason).await?)
+    Ok(desk(&shell)
+        .await
+        .reveal_value(&case_id, field, &reason)
+        .await?)
+}
+
+#[tauri::command]
+pub async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, UiError> {
+    let book = shell.files.load();
+    let active = shell.active.read().await.profile.name.clone();
+    book.profiles
+        .into_iter()
+        .map(|profile| {
+            let has = |kind| {
+                shell
+                    .keystore
+                    .has(&profile.name, kind)
+                    .map_err(|e| setup_error(e.into()))
+            };
+            let live = profile.kind == ProfileKind::Live;
+            Ok(ProfileView {
+                active: profile.name == active,
+                has_didit_key: live && has(KeyKind::Didit)?,
+                has_dhmad_key: live && has(KeyKind::Dhmad)?,
+                profile,
+            })
+        })
+        .collect()
+}
+
+#[tauri::command]
+pub async fn save_profile(
+    shell: State<'_, Shell>,
+    input: ProfileInput,
+) -> Result<Vec<ProfileView>, UiError> {
+    let mut book = shell.files.load();
+    book.upsert(input.profile.clone()).map_err(profile_error)?;
+    let name = input.profile.name.clone();
+    for (kind, key) in [
+        (KeyKind::Didit, input.didit_key),
+        (KeyKind::Dhmad, input.dhmad_key),
+    ] {
+        if let Some(key) = key.filter(|k| !k.trim().is_empty()) {
+            shell
+                .keystore
+                .save(&name, kind, &SecretString::from(key))
+                .map_err(|e| setup_error(e.into()))?;
+        }
+    }
+    shell.files.save(&book).map_err(setup_error)?;
+    profiles(shell).await
+}
+
+#[tauri::command]
+pub async fn delete_keys(
+    shell: State<'_, Shell>,
+    name: String,
+) -> Result<Vec<ProfileView>, UiError> {
+    for kind in [KeyKind::Didit, KeyKind::Dhmad] {
+        shell
+            .keystore
+            .delete(&name, kind)
+            .map_err(|e| setup_error(e.into()))?;
+    }
+    profiles(shell).await
+}
+
+#[tauri::command]
+pub async fn test_connection(
+    shell: State<'_, Shell>,
+    name: String,
+) -> Result<ConnectionView, UiError> {
+    let book = shell.files.load();
+    let profile = book.get(&name).map_err(profile_error)?;
+    let connection = desk_profiles::connect(profile, &shell.keystore, &shell.knobs)
+        .await
+        .map_err(setup_error)?;
+    let report = desk_profiles::test_connection(&connection).await;
+    let split = |r: Result<String, String>| match r {
+        Ok(text) => (true, text),
+        Err(text) => (false, text),
+    };
+    let (didit_ok, didit) = split(report.didit);
+    let (dhmad_ok, dhmad) = split(report.dhmad);
+    Ok(ConnectionView {
+        didit_ok,
+        didit,
+        dhmad_ok,
+        dhmad,
+    })
+}
+
+#[tauri::command]
+pub async fn switch_profile(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    name: String,
+) -> Result<AppInfo, UiError> {
+    let mut book = shell.files.load();
+    book.activate(&name).map_err(profile_error)?;
+    let profile = book.active().clone();
+    let opened = open_profile(&shell.files, &shell.keystore, &shell.knobs, &profile)
+        .await
+        .map_err(setup_error)?;
+    shell.files.save(&book).map_err(setup_error)?;
+    let desk = opened.desk.clone();
+    *shell.active.write().await = opened;
+    sync_in_background(&app, desk);
+    let _ = app.emit(QUEUE_CHANGED, ());
+    app_info(app.clone(), shell).await
 }

@@ -1,6 +1,6 @@
-//! The desktop shell: resolves the data directory, starts logging and (for the Sandbox profile)
-//! the in-process simulator, wires desk-core to its adapters, and exposes command shims.
-//! Business logic lives in desk-core and the adapter crates, never here.
+//! The desktop shell: resolves the data root, starts logging, opens the active profile (for
+//! the built-in Sandbox profile that starts the in-process simulator), and exposes command
+//! shims. Business logic lives in desk-core and the adapter crates, never here.
 
 mod commands;
 mod logging;
@@ -8,92 +8,99 @@ mod logging;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use desk_core::paths;
-use desk_core::review::{Desk, Reviewer, SystemClock};
+use desk_core::profile::{Profile, ProfileKind};
+use desk_core::review::{Desk, SystemClock};
+use desk_profiles::{
+    Connection, Keystore, ProfileFiles, SandboxKnobs, SetupError, KEYRING_SERVICE,
+};
 use desk_store::SqliteStore;
-use didit::{DiditClient, DiditConfig};
-use secrecy::SecretString;
+use didit::DiditClient;
 use tauri::{Emitter, Manager};
+use tokio::sync::RwLock;
 
 pub type AppDesk = Desk<DiditClient, SqliteStore, SystemClock>;
 
-/// State every command can read.
-pub struct Shell {
-    pub profile: String,
-    pub simulated: bool,
+/// The open profile: its desk and, for the Sandbox profile, the simulator it talks to.
+pub struct Active {
+    pub profile: Profile,
     pub data_dir: PathBuf,
     pub desk: Arc<AppDesk>,
+    _sandbox: Option<desk_profiles::RunningSandbox>,
+}
+
+/// State every command can read.
+pub struct Shell {
+    pub files: ProfileFiles,
+    pub keystore: Keystore,
+    pub knobs: SandboxKnobs,
     pub sla: chrono::Duration,
-    /// Keeps the in-process sandbox alive for the app's lifetime.
-    _sandbox: Option<sandbox::RunningSandbox>,
+    pub active: RwLock<Active>,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
 pub const QUEUE_CHANGED: &str = "queue-changed";
 
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name)
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .unwrap_or_else(|| default.to_owned())
+/// Opens a profile: its clients, its own data directory and SQLite file.
+pub async fn open_profile(
+    shell_files: &ProfileFiles,
+    keystore: &Keystore,
+    knobs: &SandboxKnobs,
+    profile: &Profile,
+) -> Result<Active, SetupError> {
+    let data_dir = shell_files.profile_dir(&profile.name);
+    std::fs::create_dir_all(&data_dir).map_err(|e| SetupError::Io(e.to_string()))?;
+    // The DHMAD client serves support lookups, a later screen; the review loop needs Didit.
+    let Connection {
+        didit,
+        dhmad: _,
+        reviewer,
+        sandbox,
+    } = desk_profiles::connect(profile, keystore, knobs).await?;
+    let store = SqliteStore::open(&desk_profiles::database_path(&data_dir))
+        .await
+        .map_err(|e| SetupError::Io(e.to_string()))?;
+    tracing::info!(profile = %profile.name, simulated = profile.kind == ProfileKind::Sandbox, "profile opened");
+    Ok(Active {
+        profile: profile.clone(),
+        data_dir,
+        desk: Arc::new(Desk::new(didit, store, SystemClock, reviewer)),
+        _sandbox: sandbox,
+    })
 }
 
-/// The built-in Sandbox profile: the simulator on a random loopback port, a client for it and
-/// this profile's SQLite file. Test knobs: REVIEW_DESK_SANDBOX_SESSIONS, REVIEW_DESK_SANDBOX_DIDIT_KEY.
-async fn sandbox_profile(
-    data_dir: &std::path::Path,
-) -> Result<(AppDesk, sandbox::RunningSandbox), Box<dyn std::error::Error>> {
-    let sessions = env_or("REVIEW_DESK_SANDBOX_SESSIONS", "200")
-        .parse()
-        .unwrap_or(200);
-    let didit_key = env_or("REVIEW_DESK_SANDBOX_DIDIT_KEY", sandbox::DEFAULT_DIDIT_KEY);
-    let running = sandbox::start(sandbox::SandboxConfig {
-        sessions,
-        didit_key,
-        ..sandbox::SandboxConfig::default()
-    })
-    .await?;
-    tracing::info!(url = %running.base_url, sessions, "sandbox listening");
-    let client = DiditClient::new(DiditConfig::new(
-        &running.didit_url(),
-        SecretString::from(running.didit_key.clone()),
-    )?)?;
-    let store = SqliteStore::open(&data_dir.join("desk.sqlite")).await?;
-    let reviewer = Reviewer {
-        name: env_or("REVIEW_DESK_REVIEWER_NAME", "Sandbox Reviewer"),
-        email: env_or("REVIEW_DESK_REVIEWER_EMAIL", "reviewer@sandbox.dhmad.tn"),
-    };
-    Ok((Desk::new(client, store, SystemClock, reviewer), running))
+/// Syncs the queue in the background and tells the UI when done.
+pub fn sync_in_background(app: &tauri::AppHandle, desk: Arc<AppDesk>) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        commands::sync_and_prefetch(&desk).await;
+        let _ = app.emit(QUEUE_CHANGED, ());
+    });
 }
 
 pub fn run() {
     let result = tauri::Builder::default()
         .setup(|app| {
-            let platform_default = app.path().app_data_dir()?;
-            let override_value = std::env::var(paths::DATA_ROOT_ENV).ok();
-            let root = paths::data_root(override_value.as_deref(), &platform_default);
-            let profile = "Sandbox".to_owned();
-            let data_dir = paths::profile_dir(&root, &profile);
-            std::fs::create_dir_all(&data_dir)?;
-            let guard = logging::init(&data_dir.join("logs"))?;
+            let files = ProfileFiles::from_environment();
+            std::fs::create_dir_all(&files.root)?;
+            let guard = logging::init(&files.root.join("logs"))?;
             app.manage(guard);
-            tracing::info!(profile = %profile, "review desk started");
-            let (desk, running) = tauri::async_runtime::block_on(sandbox_profile(&data_dir))?;
-            let desk = Arc::new(desk);
-            app.manage(Shell {
-                profile,
-                simulated: true,
-                data_dir,
-                desk: desk.clone(),
-                sla: chrono::Duration::hours(24),
-                _sandbox: Some(running),
-            });
-            // First sync in the background; the UI shows the cached queue meanwhile.
-            let handle = app.handle().clone();
-            tauri::async_runtime::spawn(async move {
-                commands::sync_and_prefetch(&desk).await;
-                let _ = handle.emit(QUEUE_CHANGED, ());
-            });
+            let keystore = Keystore::new(KEYRING_SERVICE);
+            let knobs = SandboxKnobs::from_environment();
+            let book = files.load();
+            let wanted = book.active().clone();
+            tracing::info!(profile = %wanted.name, "review desk started");
+            // A Live profile that cannot open (no key, no keyring) falls back to the Sandbox
+            // profile, so the desk always starts; the settings screen says why.
+            let active = match tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &wanted)) {
+                Ok(active) => active,
+                Err(error) => {
+                    tracing::warn!(%error, profile = %wanted.name, "profile could not open; using Sandbox");
+                    tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &Profile::sandbox()))?
+                }
+            };
+            let desk = active.desk.clone();
+            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active) });
+            sync_in_background(app.handle(), desk);
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -103,6 +110,11 @@ pub fn run() {
             commands::open_case,
             commands::decide,
             commands::reveal,
+            commands::profiles,
+            commands::save_profile,
+            commands::delete_keys,
+            commands::test_connection,
+            commands::switch_profile,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -127,14 +127,10 @@ export async function sandboxUrl(desk, timeoutMs = 20_000) {
   throw new Error("the app never logged its sandbox address");
 }
 
-/** Every log file of the app under the test's data directory. */
+/** Every log file of the app under the test's data root. */
 export async function logFiles(desk) {
-  const out = [];
-  for (const profile of await readdir(desk.dataDir).catch(() => [])) {
-    const dir = join(desk.dataDir, profile, "logs");
-    for (const f of await readdir(dir).catch(() => [])) out.push(join(dir, f));
-  }
-  return out;
+  const dir = join(desk.dataDir, "logs");
+  return (await readdir(dir).catch(() => [])).map((f) => join(dir, f));
 }
 
 /** A desktop test: launches the app, runs `body(desk)`, saves artifacts if it throws, cleans up. */

@@ -6,6 +6,7 @@ import { QueueTable } from "./QueueTable";
 import { CaseSummary } from "./CaseSummary";
 import { DecisionDialog } from "./DecisionDialog";
 import { Help } from "./Help";
+import { Profiles } from "./Profiles";
 
 function ago(iso: string | null, now: number): string {
   if (!iso) return "never";
@@ -27,6 +28,7 @@ export function App() {
   const [decisionError, setDecisionError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
+  const [profilesOpen, setProfilesOpen] = useState(false);
   const [search, setSearch] = useState("");
   const [country, setCountry] = useState("");
   const [now, setNow] = useState(() => Date.now());
@@ -117,7 +119,7 @@ export function App() {
   }
 
   const reveal = (field: RevealField, reason: string) => backend.reveal(selectedId ?? "", field, reason);
-  const idle = verdict === null && !help;
+  const idle = verdict === null && !help && !profilesOpen;
 
   // "?" depends on the keyboard layout, so it is matched on the character typed.
   useEffect(() => {
@@ -135,7 +137,16 @@ export function App() {
   useHotkeys("r", () => caseView && setVerdict("Resubmit"), { enabled: idle }, [caseView, idle]);
   useHotkeys("s", () => void sync(), { enabled: idle }, [idle]);
   useHotkeys("slash", (e) => { e.preventDefault(); searchRef.current?.focus(); }, { enabled: idle }, [idle]);
-  useHotkeys("escape", () => { setHelp(false); searchRef.current?.blur(); }, { enableOnFormTags: true }, []);
+  useHotkeys("p", () => setProfilesOpen(true), { enabled: idle }, [idle]);
+  useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); searchRef.current?.blur(); }, { enableOnFormTags: true }, []);
+
+  function switched() {
+    setProfilesOpen(false);
+    setSelectedId(null);
+    setCaseView(null);
+    backend.appInfo().then(setInfo, (e) => setSyncError(e as UiError));
+    void refreshQueue();
+  }
 
   return (
     <div className="app">
@@ -172,12 +183,13 @@ export function App() {
         <span data-testid="last-sync">Last sync: {ago(queue?.syncedAt ?? null, now)}</span>
         {syncError && queue?.syncedAt && <span className="offline">Showing the cached queue from {ago(queue.syncedAt, now)}</span>}
         <span>SLA {queue?.slaHours ?? 24} h</span>
-        <span>Profile: {info?.profile ?? "…"}</span>
+        <button type="button" className="link statuslink" onClick={() => setProfilesOpen(true)}>Profile: {info?.profile ?? "…"}</button>
         <span>{info ? `${info.reviewerName} <${info.reviewerEmail}>` : ""}</span>
       </footer>
       {verdict && caseView && (
         <DecisionDialog verdict={verdict} summary={caseView.summary} busy={deciding} error={decisionError} onSubmit={(r) => void decide(r)} onCancel={() => { setVerdict(null); setDecisionError(null); }} />
       )}
+      {profilesOpen && <Profiles onClose={() => setProfilesOpen(false)} onSwitched={switched} />}
       {help && <Help onClose={() => setHelp(false)} profile={info?.profile} dataDir={info?.dataDir} version={info?.version} />}
     </div>
   );

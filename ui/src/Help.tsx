@@ -8,6 +8,7 @@ export const SHORTCUTS: [string, string][] = [
   ["Esc", "Cancel / close"],
   ["/", "Search the queue"],
   ["S", "Sync the queue now"],
+  ["P", "Profiles and API keys"],
   ["?", "Show this list"],
 ];
 

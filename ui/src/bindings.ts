@@ -51,6 +51,24 @@ export type DecidedView = { caseId: string, nextCaseId: string | null, };
 
 export type RevealField = "document_number" | "date_of_birth";
 
+export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, };
+
+export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey: string | null, };
+
+export type ConnectionView = { diditOk: boolean, didit: string, dhmadOk: boolean, dhmad: string, };
+
+export type Profile = { name: string, kind: ProfileKind, 
+/**
+ * Didit origin, e.g. https://verification.didit.me (Live only).
+ */
+diditUrl: string, 
+/**
+ * DHMAD API base including /api/v1 (Live only).
+ */
+dhmadUrl: string, reviewerName: string, reviewerEmail: string, };
+
+export type ProfileKind = "Sandbox" | "Live";
+
 export type DecisionRequest = { case_id: string, verdict: Verdict, comment: string | null, notify: EmailNotice | null, 
 /**
  * Only for a resubmission; empty lets the provider choose the failed steps.

@@ -5,6 +5,9 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   AppInfo,
   CaseView,
+  ConnectionView,
+  ProfileInput,
+  ProfileView,
   DecidedView,
   DecisionRequest,
   QueueView,
@@ -39,6 +42,11 @@ export const backend = {
   queueView: () => call<QueueView>("queue_view"),
   syncQueue: () => call<SyncView>("sync_queue"),
   openCase: (caseId: string) => call<CaseView>("open_case", { caseId }),
+  profiles: () => call<ProfileView[]>("profiles"),
+  saveProfile: (input: ProfileInput) => call<ProfileView[]>("save_profile", { input }),
+  deleteKeys: (name: string) => call<ProfileView[]>("delete_keys", { name }),
+  testConnection: (name: string) => call<ConnectionView>("test_connection", { name }),
+  switchProfile: (name: string) => call<AppInfo>("switch_profile", { name }),
   decide: (request: DecisionRequest) => call<DecidedView>("decide", { request }),
   reveal: (caseId: string, field: RevealField, reason: string) =>
     call<string | null>("reveal", { caseId, field, reason }),

@@ -14,7 +14,7 @@ desktopTest("backend round trip renders the queue and the app info", async ({ br
   const dir = await browser.$('[data-testid="data-dir"]');
   await dir.waitForExist({ timeout: 10_000 });
   assert.equal(await dir.getText(), join(dataDir, "sandbox"));
-  const logs = join(dataDir, "sandbox", "logs");
+  const logs = join(dataDir, "logs");
   assert.ok(existsSync(logs) && readdirSync(logs).some((f) => f.startsWith("desk")), "the app writes its log in the test's data dir");
 });
 

@@ -83,34 +83,91 @@ enum SandboxCommand {
     },
 }
 
+/// Where to connect: a saved profile (keys from the OS credential store), or flags / the
+/// environment, as common API tools do.
 #[derive(Args)]
 struct DiditArgs {
+    /// A saved profile of the desktop app, e.g. "Sandbox" or a Live profile.
+    #[arg(long, conflicts_with_all = ["didit_url", "didit_key"])]
+    profile: Option<String>,
     /// Origin of the Didit API, e.g. https://verification.didit.me
-    #[arg(long, env = "DIDIT_BASE_URL")]
-    didit_url: String,
-    #[arg(long, env = "DIDIT_API_KEY", hide_env_values = true)]
-    didit_key: String,
+    #[arg(long, env = "DIDIT_BASE_URL", required_unless_present = "profile")]
+    didit_url: Option<String>,
+    #[arg(
+        long,
+        env = "DIDIT_API_KEY",
+        hide_env_values = true,
+        required_unless_present = "profile"
+    )]
+    didit_key: Option<String>,
 }
 
 #[derive(Args)]
 struct DhmadArgs {
+    #[arg(long, conflicts_with_all = ["dhmad_url", "dhmad_key"])]
+    profile: Option<String>,
     /// Base of the DHMAD API including /api/v1, e.g. https://dhmad.tn/api/v1
-    #[arg(long, env = "DHMAD_BASE_URL")]
-    dhmad_url: String,
-    #[arg(long, env = "DHMAD_API_KEY", hide_env_values = true)]
-    dhmad_key: String,
+    #[arg(long, env = "DHMAD_BASE_URL", required_unless_present = "profile")]
+    dhmad_url: Option<String>,
+    #[arg(
+        long,
+        env = "DHMAD_API_KEY",
+        hide_env_values = true,
+        required_unless_present = "profile"
+    )]
+    dhmad_key: Option<String>,
 }
 
 type Failure = Box<dyn std::error::Error>;
 
-fn didit_client(args: DiditArgs) -> Result<didit::DiditClient, Failure> {
-    let config = didit::DiditConfig::new(&args.didit_url, SecretString::from(args.didit_key))?;
-    Ok(didit::DiditClient::new(config)?)
+/// Connects a saved profile (the Sandbox profile starts its simulator in this process).
+async fn profile_connection(name: &str) -> Result<desk_profiles::Connection, Failure> {
+    let files = desk_profiles::ProfileFiles::from_environment();
+    let book = files.load();
+    let profile = book.get(name)?;
+    let store = desk_profiles::Keystore::new(desk_profiles::KEYRING_SERVICE);
+    Ok(desk_profiles::connect(
+        profile,
+        &store,
+        &desk_profiles::SandboxKnobs::from_environment(),
+    )
+    .await?)
 }
 
-fn dhmad_client(args: DhmadArgs) -> Result<dhmad::DhmadClient, Failure> {
-    let config = dhmad::DhmadConfig::new(&args.dhmad_url, SecretString::from(args.dhmad_key))?;
-    Ok(dhmad::DhmadClient::new(config)?)
+/// The Didit client, and the profile's simulator when the Sandbox profile was chosen (it must
+/// outlive the client).
+async fn didit_client(
+    args: DiditArgs,
+) -> Result<(didit::DiditClient, Option<desk_profiles::RunningSandbox>), Failure> {
+    if let Some(name) = args.profile {
+        let connection = profile_connection(&name).await?;
+        return Ok((connection.didit, connection.sandbox));
+    }
+    let (url, key) = args
+        .didit_url
+        .zip(args.didit_key)
+        .ok_or("--didit-url and --didit-key (or --profile) are required")?;
+    Ok((
+        didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
+        None,
+    ))
+}
+
+async fn dhmad_client(
+    args: DhmadArgs,
+) -> Result<(dhmad::DhmadClient, Option<desk_profiles::RunningSandbox>), Failure> {
+    if let Some(name) = args.profile {
+        let connection = profile_connection(&name).await?;
+        return Ok((connection.dhmad, connection.sandbox));
+    }
+    let (url, key) = args
+        .dhmad_url
+        .zip(args.dhmad_key)
+        .ok_or("--dhmad-url and --dhmad-key (or --profile) are required")?;
+    Ok((
+        dhmad::DhmadClient::new(dhmad::DhmadConfig::new(&url, SecretString::from(key))?)?,
+        None,
+    ))
 }
 
 fn render_queue(items: &[QueueItem]) -> String {
@@ -255,7 +312,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Queue { didit, json } => {
-            let client = didit_client(didit)?;
+            let (client, _sandbox) = didit_client(didit).await?;
             let query = didit::SessionQuery {
                 statuses: vec![CaseStatus::InReview],
                 limit: Some(200),
@@ -275,7 +332,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             didit,
             json,
         } => {
-            let summary = didit_client(didit)?.decision(&session).await?;
+            let (client, _sandbox) = didit_client(didit).await?;
+            let summary = client.decision(&session).await?;
             if json {
                 emit(&serde_json::to_string_pretty(&summary)?)?;
             } else {
@@ -284,7 +342,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Lookup { query, dhmad, json } => {
-            let client = dhmad_client(dhmad)?;
+            let (client, _sandbox) = dhmad_client(dhmad).await?;
             let found = if query.contains('@') {
                 client.find_by_email(&query).await?
             } else {

@@ -140,3 +140,32 @@ fn lookup_reports_dhmad_records_by_email() {
     assert!(ok, "{err}");
     assert_eq!(out.trim(), "no verification for this email");
 }
+
+#[test]
+fn a_saved_profile_supplies_the_connection() {
+    let root = std::env::temp_dir().join(format!("desk-cli-profile-{}", std::process::id()));
+    let out = Command::new(DESK)
+        .args(["queue", "--profile", "Sandbox", "--json"])
+        .env("REVIEW_DESK_DATA_DIR", &root)
+        .env("REVIEW_DESK_SANDBOX_SESSIONS", "12")
+        .env_remove("DIDIT_BASE_URL")
+        .env_remove("DIDIT_API_KEY")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let queue: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(queue.as_array().unwrap().len(), 12);
+
+    let out = Command::new(DESK)
+        .args(["queue", "--profile", "Nowhere"])
+        .env("REVIEW_DESK_DATA_DIR", &root)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("there is no profile named \"Nowhere\""));
+    let _ = std::fs::remove_dir_all(&root);
+}

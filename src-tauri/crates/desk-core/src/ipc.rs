@@ -134,6 +134,36 @@ pub struct DecidedView {
     pub next_case_id: Option<String>,
 }
 
+/// A profile as the settings screen shows it: never a key, only whether one is saved.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileView {
+    pub profile: crate::profile::Profile,
+    pub active: bool,
+    pub has_didit_key: bool,
+    pub has_dhmad_key: bool,
+}
+
+/// A Live profile to save. Keys travel one way only: from this form into the OS credential
+/// store. Empty or absent keys leave the saved ones unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProfileInput {
+    pub profile: crate::profile::Profile,
+    pub didit_key: Option<String>,
+    pub dhmad_key: Option<String>,
+}
+
+/// What "Test connection" found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    pub didit_ok: bool,
+    pub didit: String,
+    pub dhmad_ok: bool,
+    pub dhmad: String,
+}
+
 /// Which masked value to reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -225,6 +255,11 @@ pub fn typescript_bindings() -> String {
         CaseView::decl(&cfg),
         DecidedView::decl(&cfg),
         RevealField::decl(&cfg),
+        ProfileView::decl(&cfg),
+        ProfileInput::decl(&cfg),
+        ConnectionView::decl(&cfg),
+        crate::profile::Profile::decl(&cfg),
+        crate::profile::ProfileKind::decl(&cfg),
         DecisionRequest::decl(&cfg),
         EmailNotice::decl(&cfg),
         RedoStep::decl(&cfg),

@@ -7,4 +7,5 @@ pub mod ipc;
 pub mod media;
 pub mod paths;
 pub mod privacy;
+pub mod profile;
 pub mod review;

@@ -6,6 +6,26 @@ use std::path::{Path, PathBuf};
 /// Environment variable that overrides the platform data directory.
 pub const DATA_ROOT_ENV: &str = "REVIEW_DESK_DATA_DIR";
 
+/// The platform's data directory for the app (XDG on Linux), without Tauri: the CLI uses it
+/// too, so both find the same profiles. Matches the app identifier in tauri.conf.json.
+pub fn platform_data_dir() -> Option<PathBuf> {
+    const APP: &str = "tn.dhmad.reviewdesk";
+    let var = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if cfg!(target_os = "windows") {
+        return var("APPDATA").map(|d| d.join(APP));
+    }
+    if cfg!(target_os = "macos") {
+        return var("HOME").map(|h| h.join("Library/Application Support").join(APP));
+    }
+    var("XDG_DATA_HOME")
+        .or_else(|| var("HOME").map(|h| h.join(".local/share")))
+        .map(|d| d.join(APP))
+}
+
 /// The data root: the override when it is set and not blank, else the platform default.
 pub fn data_root(override_value: Option<&str>, platform_default: &Path) -> PathBuf {
     match override_value.map(str::trim) {

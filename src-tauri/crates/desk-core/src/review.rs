@@ -241,7 +241,9 @@ impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
             }
         }
         items.sort_by_key(|i| (i.created_at.clone(), i.case_number));
-        items.dedup_by(|a, b| a.case_id == b.case_id);
+        // Offset pages can overlap while new sessions arrive: keep each case once.
+        let mut seen = std::collections::HashSet::new();
+        items.retain(|i| seen.insert(i.case_id.clone()));
         let kept: std::collections::HashSet<&str> =
             items.iter().map(|i| i.case_id.as_str()).collect();
         let dropped = before

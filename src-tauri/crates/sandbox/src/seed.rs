@@ -5,19 +5,23 @@
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
 
+/// SplitMix64's output function: a bijective 64-bit mix.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 impl Rng {
+    /// Independent streams per (seed, stream): both are mixed before they make the state, so
+    /// neighbouring streams are not shifted copies of one sequence.
     pub fn new(seed: u64, stream: u64) -> Self {
-        let mut rng = Self(seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-        rng.next();
-        rng
+        Self(mix(seed ^ mix(stream.wrapping_add(0x6A09_E667_F3BC_C909))))
     }
 
     pub fn next(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        mix(self.0)
     }
 
     pub fn below(&mut self, n: u64) -> u64 {
@@ -403,4 +407,26 @@ pub fn describe(risk: &str) -> (String, String) {
         short,
         format!("The check reported: {words}. Review the case before deciding."),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn neighbouring_streams_do_not_repeat_each_other() {
+        for seed in [0, 1, 3, 7, 42] {
+            let mut seen = HashSet::new();
+            for stream in 0..5_000 {
+                let mut rng = Rng::new(seed, stream);
+                for _ in 0..4 {
+                    assert!(
+                        seen.insert(rng.next()),
+                        "seed {seed} stream {stream} repeats"
+                    );
+                }
+            }
+        }
+    }
 }

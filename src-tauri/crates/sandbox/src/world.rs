@@ -92,18 +92,20 @@ impl World {
         let mut sessions = Vec::with_capacity(total);
         for i in 0..total {
             let mut rng = Rng::new(seed, 1_000_000 + i as u64);
+            // Cases in review first; the others take every other status in turn.
+            const OTHERS: [&str; 7] = [
+                "Approved",
+                "Declined",
+                "In Progress",
+                "Not Started",
+                "Expired",
+                "Abandoned",
+                "Resubmitted",
+            ];
             let status = if i < in_review {
                 "In Review"
             } else {
-                *rng.pick(&[
-                    "Approved",
-                    "Declined",
-                    "In Progress",
-                    "Not Started",
-                    "Expired",
-                    "Abandoned",
-                    "Resubmitted",
-                ])
+                OTHERS[(i - in_review) % OTHERS.len()]
             };
             let person = if i < people_count {
                 i
@@ -351,6 +353,15 @@ mod tests {
         DateTime::parse_from_rfc3339("2026-11-22T08:00:00Z")
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn session_ids_are_unique_for_any_seed() {
+        for seed in 0..20 {
+            let w = World::generate(seed, 300, at());
+            let ids: HashSet<&str> = w.sessions.iter().map(|s| s.id.as_str()).collect();
+            assert_eq!(ids.len(), w.sessions.len(), "seed {seed}");
+        }
     }
 
     #[test]

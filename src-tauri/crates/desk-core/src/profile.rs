@@ -1,0 +1,210 @@
+//! Profiles: which APIs the desk talks to and who the reviewer is. Keys are not part of a
+//! profile: they live in the OS credential store, keyed by the profile's name.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::action::validate_email;
+
+/// The built-in profile's name.
+pub const SANDBOX: &str = "Sandbox";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub enum ProfileKind {
+    /// The built-in simulator, started in-process.
+    Sandbox,
+    /// Real Didit and DHMAD APIs (live or sandbox keys).
+    Live,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub name: String,
+    pub kind: ProfileKind,
+    /// Didit origin, e.g. https://verification.didit.me (Live only).
+    pub didit_url: String,
+    /// DHMAD API base including /api/v1 (Live only).
+    pub dhmad_url: String,
+    pub reviewer_name: String,
+    pub reviewer_email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProfileError {
+    #[error("a profile name is 1 to 40 letters, digits, spaces, dashes or underscores")]
+    BadName,
+    #[error("{0} is not an https URL (http is allowed only for localhost)")]
+    BadUrl(String),
+    #[error("the reviewer needs a name and a valid email address")]
+    BadReviewer,
+    #[error("the Sandbox profile is built in and cannot be changed")]
+    BuiltIn,
+    #[error("there is no profile named {0:?}")]
+    Unknown(String),
+}
+
+fn valid_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let local = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+        .iter()
+        .any(|p| lower.starts_with(p));
+    (lower.starts_with("https://") || local)
+        && !lower.contains(char::is_whitespace)
+        && lower.len() <= 2048
+}
+
+impl Profile {
+    pub fn sandbox() -> Self {
+        Self {
+            name: SANDBOX.to_owned(),
+            kind: ProfileKind::Sandbox,
+            didit_url: String::new(),
+            dhmad_url: String::new(),
+            reviewer_name: "Sandbox Reviewer".to_owned(),
+            reviewer_email: "reviewer@sandbox.dhmad.tn".to_owned(),
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), ProfileError> {
+        let name_ok = !self.name.trim().is_empty()
+            && self.name.chars().count() <= 40
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, ' ' | '-' | '_'));
+        if !name_ok {
+            return Err(ProfileError::BadName);
+        }
+        if self.kind == ProfileKind::Live {
+            for url in [&self.didit_url, &self.dhmad_url] {
+                if !valid_url(url) {
+                    return Err(ProfileError::BadUrl(url.chars().take(80).collect()));
+                }
+            }
+        }
+        if self.reviewer_name.trim().is_empty() || validate_email(&self.reviewer_email).is_err() {
+            return Err(ProfileError::BadReviewer);
+        }
+        Ok(())
+    }
+}
+
+/// Every profile and which one is active. Stored as JSON in the data root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProfileBook {
+    pub active: String,
+    pub profiles: Vec<Profile>,
+}
+
+impl Default for ProfileBook {
+    fn default() -> Self {
+        Self {
+            active: SANDBOX.to_owned(),
+            profiles: vec![Profile::sandbox()],
+        }
+    }
+}
+
+impl ProfileBook {
+    pub fn get(&self, name: &str) -> Result<&Profile, ProfileError> {
+        self.profiles
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| ProfileError::Unknown(name.to_owned()))
+    }
+
+    pub fn active(&self) -> &Profile {
+        self.profiles
+            .iter()
+            .find(|p| p.name == self.active)
+            .or(self.profiles.first())
+            .unwrap_or_else(|| {
+                static FALLBACK: std::sync::OnceLock<Profile> = std::sync::OnceLock::new();
+                FALLBACK.get_or_init(Profile::sandbox)
+            })
+    }
+
+    /// Adds or replaces a Live profile.
+    pub fn upsert(&mut self, profile: Profile) -> Result<(), ProfileError> {
+        profile.validate()?;
+        if profile.name == SANDBOX || profile.kind == ProfileKind::Sandbox {
+            return Err(ProfileError::BuiltIn);
+        }
+        match self.profiles.iter_mut().find(|p| p.name == profile.name) {
+            Some(existing) => *existing = profile,
+            None => self.profiles.push(profile),
+        }
+        Ok(())
+    }
+
+    pub fn activate(&mut self, name: &str) -> Result<(), ProfileError> {
+        self.get(name)?;
+        self.active = name.to_owned();
+        Ok(())
+    }
+
+    /// Reads a stored book; a missing or unreadable one falls back to the default (logged by
+    /// the caller), and the built-in Sandbox profile is always present.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        let mut book: Self = serde_json::from_str(text)?;
+        if !book.profiles.iter().any(|p| p.name == SANDBOX) {
+            book.profiles.insert(0, Profile::sandbox());
+        }
+        Ok(book)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn live() -> Profile {
+        Profile {
+            name: "Live Tunis".into(),
+            kind: ProfileKind::Live,
+            didit_url: "https://verification.didit.me".into(),
+            dhmad_url: "https://dhmad.tn/api/v1".into(),
+            reviewer_name: "Amira Ben Salah".into(),
+            reviewer_email: "amira@dhmad.tn".into(),
+        }
+    }
+
+    #[test]
+    fn live_profiles_are_validated() {
+        assert_eq!(live().validate(), Ok(()));
+        let mut p = live();
+        p.didit_url = "http://verification.didit.me".into();
+        assert!(matches!(p.validate(), Err(ProfileError::BadUrl(_))));
+        p.didit_url = "http://127.0.0.1:8787".into();
+        assert_eq!(p.validate(), Ok(()));
+        p.name = "../etc".into();
+        assert_eq!(p.validate(), Err(ProfileError::BadName));
+        let mut p = live();
+        p.reviewer_email = "amira".into();
+        assert_eq!(p.validate(), Err(ProfileError::BadReviewer));
+    }
+
+    #[test]
+    fn the_book_keeps_the_sandbox_and_switches_profiles() {
+        let mut book = ProfileBook::default();
+        assert_eq!(book.active().kind, ProfileKind::Sandbox);
+        book.upsert(live()).unwrap();
+        assert_eq!(book.upsert(Profile::sandbox()), Err(ProfileError::BuiltIn));
+        book.activate("Live Tunis").unwrap();
+        assert_eq!(book.active().name, "Live Tunis");
+        assert!(book.activate("Nope").is_err());
+        let json = serde_json::to_string(&book).unwrap();
+        let mut stripped: serde_json::Value = serde_json::from_str(&json).unwrap();
+        stripped["profiles"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|p| p["name"] != SANDBOX);
+        let back = ProfileBook::from_json(&stripped.to_string()).unwrap();
+        assert!(
+            back.get(SANDBOX).is_ok(),
+            "the sandbox profile always exists"
+        );
+        assert!(!json.contains("key"), "a profile book holds no keys");
+    }
+}

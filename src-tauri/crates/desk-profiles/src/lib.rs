@@ -1,0 +1,342 @@
+//! Profiles on disk (`profiles.json` in the data root, no keys), their keys in the OS credential
+//! store, and the connection a profile makes: the Didit and DHMAD clients, and for the built-in
+//! Sandbox profile the in-process simulator they talk to. Shared by the desktop shell and the CLI.
+
+use std::path::{Path, PathBuf};
+
+use desk_core::case::CaseStatus;
+use desk_core::paths;
+use desk_core::profile::{Profile, ProfileBook, ProfileKind};
+use desk_core::review::Reviewer;
+use dhmad::{DhmadClient, DhmadConfig};
+use didit::{DiditClient, DiditConfig, SessionQuery};
+pub use keystore::{KeyKind, Keystore, KeystoreError};
+pub use sandbox::RunningSandbox;
+pub use secrecy::SecretString;
+
+/// The service name of the desk's entries in the OS credential store.
+pub const KEYRING_SERVICE: &str = "dhmad-review-desk";
+const BOOK_FILE: &str = "profiles.json";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("the {0} API key of this profile is not set")]
+    MissingKey(&'static str),
+    #[error(transparent)]
+    Keystore(#[from] KeystoreError),
+    #[error(transparent)]
+    Didit(#[from] didit::DiditError),
+    #[error(transparent)]
+    Dhmad(#[from] dhmad::DhmadError),
+    #[error(transparent)]
+    Sandbox(#[from] sandbox::SandboxError),
+    #[error("could not write the profiles file: {0}")]
+    Io(String),
+}
+
+/// Where profiles live: the data root (REVIEW_DESK_DATA_DIR, else the platform data dir).
+#[derive(Debug, Clone)]
+pub struct ProfileFiles {
+    pub root: PathBuf,
+}
+
+impl ProfileFiles {
+    pub fn new(root: PathBuf) -> Self {
+        Self { root }
+    }
+
+    /// The root the app and the CLI share.
+    pub fn from_environment() -> Self {
+        let fallback = paths::platform_data_dir().unwrap_or_else(|| PathBuf::from(".review-desk"));
+        let root = paths::data_root(
+            std::env::var(paths::DATA_ROOT_ENV).ok().as_deref(),
+            &fallback,
+        );
+        Self { root }
+    }
+
+    pub fn profile_dir(&self, name: &str) -> PathBuf {
+        paths::profile_dir(&self.root, name)
+    }
+
+    /// The stored book, or the default one (Sandbox only) when there is none or it is unreadable.
+    pub fn load(&self) -> ProfileBook {
+        match std::fs::read_to_string(self.root.join(BOOK_FILE)) {
+            Ok(text) => ProfileBook::from_json(&text).unwrap_or_else(|error| {
+                tracing::warn!(%error, "profiles.json is unreadable; starting from the Sandbox profile");
+                ProfileBook::default()
+            }),
+            Err(_) => ProfileBook::default(),
+        }
+    }
+
+    /// Writes the book atomically (temporary file, then rename).
+    pub fn save(&self, book: &ProfileBook) -> Result<(), SetupError> {
+        let io = |e: std::io::Error| SetupError::Io(e.to_string());
+        std::fs::create_dir_all(&self.root).map_err(io)?;
+        let text = serde_json::to_string_pretty(book).map_err(|e| SetupError::Io(e.to_string()))?;
+        let tmp = self.root.join(format!("{BOOK_FILE}.tmp"));
+        std::fs::write(&tmp, text).map_err(io)?;
+        std::fs::rename(&tmp, self.root.join(BOOK_FILE)).map_err(io)
+    }
+}
+
+/// Test knobs for the built-in Sandbox profile.
+#[derive(Debug, Clone, Default)]
+pub struct SandboxKnobs {
+    pub sessions: Option<usize>,
+    pub didit_key: Option<String>,
+    /// Who the Sandbox reviewer is (name, email).
+    pub reviewer: Option<(String, String)>,
+}
+
+impl SandboxKnobs {
+    /// REVIEW_DESK_SANDBOX_SESSIONS, REVIEW_DESK_SANDBOX_DIDIT_KEY, REVIEW_DESK_REVIEWER_NAME and
+    /// REVIEW_DESK_REVIEWER_EMAIL.
+    pub fn from_environment() -> Self {
+        let var = |n: &str| std::env::var(n).ok().filter(|v| !v.trim().is_empty());
+        Self {
+            sessions: var("REVIEW_DESK_SANDBOX_SESSIONS").and_then(|v| v.parse().ok()),
+            didit_key: var("REVIEW_DESK_SANDBOX_DIDIT_KEY"),
+            reviewer: var("REVIEW_DESK_REVIEWER_NAME").zip(var("REVIEW_DESK_REVIEWER_EMAIL")),
+        }
+    }
+}
+
+/// What a profile connects to.
+pub struct Connection {
+    pub didit: DiditClient,
+    pub dhmad: DhmadClient,
+    pub reviewer: Reviewer,
+    /// The in-process simulator of the Sandbox profile; dropping it stops the server.
+    pub sandbox: Option<sandbox::RunningSandbox>,
+}
+
+fn key(
+    store: &Keystore,
+    profile: &str,
+    kind: KeyKind,
+    label: &'static str,
+) -> Result<SecretString, SetupError> {
+    store
+        .load(profile, kind)?
+        .ok_or(SetupError::MissingKey(label))
+}
+
+/// Builds the clients of a profile. Keys are read from the credential store here and handed
+/// to the clients, which alone expose them, when building a request header.
+pub async fn connect(
+    profile: &Profile,
+    store: &Keystore,
+    knobs: &SandboxKnobs,
+) -> Result<Connection, SetupError> {
+    let reviewer = Reviewer {
+        name: profile.reviewer_name.clone(),
+        email: profile.reviewer_email.clone(),
+    };
+    match profile.kind {
+        ProfileKind::Sandbox => {
+            let reviewer = match &knobs.reviewer {
+                Some((name, email)) => Reviewer {
+                    name: name.clone(),
+                    email: email.clone(),
+                },
+                None => reviewer,
+            };
+            let mut config = sandbox::SandboxConfig::default();
+            if let Some(n) = knobs.sessions {
+                config.sessions = n;
+            }
+            if let Some(k) = &knobs.didit_key {
+                config.didit_key = k.clone();
+            }
+            let running = sandbox::start(config).await?;
+            tracing::info!(url = %running.base_url, "sandbox listening");
+            let didit = DiditClient::new(DiditConfig::new(
+                &running.didit_url(),
+                SecretString::from(running.didit_key.clone()),
+            )?)?;
+            let dhmad = DhmadClient::new(DhmadConfig::new(
+                &running.dhmad_url(),
+                SecretString::from(running.dhmad_key.clone()),
+            )?)?;
+            Ok(Connection {
+                didit,
+                dhmad,
+                reviewer,
+                sandbox: Some(running),
+            })
+        }
+        ProfileKind::Live => {
+            let didit_key = key(store, &profile.name, KeyKind::Didit, "Didit")?;
+            let dhmad_key = key(store, &profile.name, KeyKind::Dhmad, "DHMAD")?;
+            let didit = DiditClient::new(DiditConfig::new(&profile.didit_url, didit_key)?)?;
+            let dhmad = DhmadClient::new(DhmadConfig::new(&profile.dhmad_url, dhmad_key)?)?;
+            Ok(Connection {
+                didit,
+                dhmad,
+                reviewer,
+                sandbox: None,
+            })
+        }
+    }
+}
+
+/// What "Test connection" found, one sentence per API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionReport {
+    pub didit: Result<String, String>,
+    pub dhmad: Result<String, String>,
+}
+
+/// Calls one cheap endpoint of each API and says what it found.
+pub async fn test_connection(connection: &Connection) -> ConnectionReport {
+    let query = SessionQuery {
+        statuses: vec![CaseStatus::InReview],
+        limit: Some(1),
+        ..Default::default()
+    };
+    let didit = connection
+        .didit
+        .list_sessions(&query)
+        .await
+        .map(|page| {
+            format!(
+                "Didit answered: {} sessions in review",
+                page.count.unwrap_or(page.items.len() as u64)
+            )
+        })
+        .map_err(|e| e.to_string());
+    let dhmad = connection
+        .dhmad
+        .find_by_email("connection-test@dhmad.tn")
+        .await
+        .map(|_| "DHMAD answered: the key is accepted".to_owned())
+        .map_err(|e| e.to_string());
+    ConnectionReport { didit, dhmad }
+}
+
+/// The profile's SQLite file.
+pub fn database_path(profile_dir: &Path) -> PathBuf {
+    profile_dir.join("desk.sqlite")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_root(tag: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("desk-profiles-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn books_are_saved_and_loaded_and_a_broken_file_falls_back() {
+        let files = ProfileFiles::new(temp_root("book"));
+        assert_eq!(files.load(), ProfileBook::default());
+        let mut book = ProfileBook::default();
+        book.upsert(Profile {
+            name: "Local".into(),
+            kind: ProfileKind::Live,
+            didit_url: "http://127.0.0.1:9".into(),
+            dhmad_url: "http://127.0.0.1:9/api/v1".into(),
+            reviewer_name: "Amira".into(),
+            reviewer_email: "amira@dhmad.tn".into(),
+        })
+        .unwrap();
+        files.save(&book).unwrap();
+        assert_eq!(files.load(), book);
+        std::fs::write(files.root.join(BOOK_FILE), "{not json").unwrap();
+        assert_eq!(files.load(), ProfileBook::default());
+        std::fs::remove_dir_all(&files.root).unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_sandbox_profile_connects_without_keys_and_tests_ok() {
+        let store = Keystore::new("dhmad-review-desk-unused");
+        let connection = connect(
+            &Profile::sandbox(),
+            &store,
+            &SandboxKnobs {
+                sessions: Some(7),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let report = test_connection(&connection).await;
+        assert_eq!(
+            report.didit,
+            Ok("Didit answered: 7 sessions in review".to_owned())
+        );
+        assert!(report.dhmad.is_ok());
+    }
+
+    /// A Live profile against a sandbox on loopback, its keys in the real Secret Service.
+    #[tokio::test]
+    #[ignore = "needs a desktop session with an unlocked Secret Service (the README test command provides one)"]
+    async fn a_live_profile_reads_its_keys_from_the_secret_service() {
+        let running = sandbox::start(sandbox::SandboxConfig {
+            sessions: 4,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        let store = Keystore::new(format!(
+            "dhmad-review-desk-test-live-{}",
+            std::process::id()
+        ));
+        let profile = Profile {
+            name: "Local live".into(),
+            kind: ProfileKind::Live,
+            didit_url: running.didit_url(),
+            dhmad_url: running.dhmad_url(),
+            reviewer_name: "Amira".into(),
+            reviewer_email: "amira@dhmad.tn".into(),
+        };
+        let missing = connect(&profile, &store, &SandboxKnobs::default()).await;
+        assert!(matches!(missing, Err(SetupError::MissingKey("Didit"))));
+        store
+            .save(
+                &profile.name,
+                KeyKind::Didit,
+                &SecretString::from(running.didit_key.clone()),
+            )
+            .unwrap();
+        store
+            .save(
+                &profile.name,
+                KeyKind::Dhmad,
+                &SecretString::from(running.dhmad_key.clone()),
+            )
+            .unwrap();
+        let connection = connect(&profile, &store, &SandboxKnobs::default())
+            .await
+            .unwrap();
+        let report = test_connection(&connection).await;
+        assert_eq!(
+            report.didit,
+            Ok("Didit answered: 4 sessions in review".to_owned())
+        );
+        assert!(report.dhmad.is_ok());
+
+        store
+            .save(
+                &profile.name,
+                KeyKind::Didit,
+                &SecretString::from("wrong-key".to_owned()),
+            )
+            .unwrap();
+        let connection = connect(&profile, &store, &SandboxKnobs::default())
+            .await
+            .unwrap();
+        let report = test_connection(&connection).await;
+        assert_eq!(
+            report.didit,
+            Err("Didit refused the API key: Invalid API key.".to_owned())
+        );
+        store.delete(&profile.name, KeyKind::Didit).unwrap();
+        store.delete(&profile.name, KeyKind::Dhmad).unwrap();
+    }
+}

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { Profiles } from "./Profiles";
+import type { ProfileInput, ProfileView } from "./bindings";
+
+afterEach(() => {
+  cleanup();
+  clearMocks();
+});
+
+const sandbox: ProfileView = {
+  profile: { name: "Sandbox", kind: "Sandbox", diditUrl: "", dhmadUrl: "", reviewerName: "Sandbox Reviewer", reviewerEmail: "reviewer@sandbox.dhmad.tn" },
+  active: true,
+  hasDiditKey: false,
+  hasDhmadKey: false,
+};
+
+describe("Profiles", () => {
+  it("sends keys one way and shows only whether they are saved", async () => {
+    const saved: ProfileInput[] = [];
+    mockIPC((cmd, args) => {
+      if (cmd === "profiles") return [sandbox];
+      if (cmd === "save_profile") {
+        const input = (args as { input: ProfileInput }).input;
+        saved.push(input);
+        return [sandbox, { profile: input.profile, active: false, hasDiditKey: true, hasDhmadKey: true }];
+      }
+      return null;
+    });
+    render(<Profiles onClose={() => undefined} onSwitched={() => undefined} />);
+    await screen.findByText("built-in simulator");
+    const keyFields = [...document.querySelectorAll("input")].filter((i) => i.type === "password");
+    expect(keyFields.length).toBe(2);
+    const [diditField, dhmadField] = keyFields as [HTMLInputElement, HTMLInputElement];
+    fireEvent.change(screen.getByLabelText("Name"), { target: { value: "Live Tunis" } });
+    fireEvent.change(screen.getByLabelText("Reviewer name"), { target: { value: "Amira" } });
+    fireEvent.change(screen.getByLabelText("Reviewer email"), { target: { value: "amira@dhmad.tn" } });
+    fireEvent.change(diditField, { target: { value: "didit-secret-1" } });
+    fireEvent.change(dhmadField, { target: { value: "sk_live_" + "a".repeat(64) } });
+    fireEvent.click(screen.getByText("Save profile"));
+    await waitFor(() => expect(saved.length).toBe(1));
+    expect(saved[0]?.diditKey).toBe("didit-secret-1");
+    expect(await screen.findByText("Didit key saved · DHMAD key saved")).toBeTruthy();
+    expect(document.body.innerHTML).not.toContain("didit-secret-1");
+    expect(keyFields.every((f) => f.value === "")).toBe(true);
+  });
+});

@@ -1,0 +1,107 @@
+import { useEffect, useState } from "react";
+import type { ConnectionView, Profile, ProfileView, UiError } from "./bindings";
+import { backend } from "./ipc";
+
+const EMPTY: Profile = {
+  name: "",
+  kind: "Live",
+  diditUrl: "https://verification.didit.me",
+  dhmadUrl: "https://dhmad.tn/api/v1",
+  reviewerName: "",
+  reviewerEmail: "",
+};
+
+/**
+ * Profiles and their keys. Keys go from these password fields straight into the OS credential
+ * store; the screen can replace, test or delete a key, never show one.
+ */
+export function Profiles(props: { onClose: () => void; onSwitched: () => void }) {
+  const [list, setList] = useState<ProfileView[]>([]);
+  const [form, setForm] = useState<Profile>(EMPTY);
+  const [diditKey, setDiditKey] = useState("");
+  const [dhmadKey, setDhmadKey] = useState("");
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [tests, setTests] = useState<Record<string, ConnectionView>>({});
+
+  useEffect(() => {
+    backend.profiles().then(setList, (e: UiError) => setError(e.message));
+  }, []);
+
+  async function run(action: () => Promise<void>) {
+    setError(null);
+    setMessage(null);
+    try {
+      await action();
+    } catch (e) {
+      setError((e as UiError).message);
+    }
+  }
+
+  const save = () =>
+    run(async () => {
+      setList(await backend.saveProfile({ profile: form, diditKey: diditKey || null, dhmadKey: dhmadKey || null }));
+      setDiditKey("");
+      setDhmadKey("");
+      setMessage(`Profile ${form.name} saved; its keys are in the OS credential store.`);
+    });
+
+  const field = (label: string, key: keyof Profile, type = "text") => (
+    <label className="block">
+      {label}
+      <input type={type} value={form[key] as string} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
+    </label>
+  );
+
+  return (
+    <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="profiles-title" data-testid="profiles">
+      <h2 id="profiles-title">Profiles</h2>
+      <table className="grid">
+        <tbody>
+          {list.map((p) => (
+            <tr key={p.profile.name} data-testid="profile-row">
+              <th scope="row">{p.profile.name}{p.active && " (active)"}</th>
+              <td>{p.profile.kind === "Sandbox" ? "built-in simulator" : `Didit key ${p.hasDiditKey ? "saved" : "missing"} · DHMAD key ${p.hasDhmadKey ? "saved" : "missing"}`}</td>
+              <td>
+                <button type="button" onClick={() => run(async () => setTests({ ...tests, [p.profile.name]: await backend.testConnection(p.profile.name) }))}>Test connection</button>
+                {p.profile.kind === "Live" && (
+                  <>
+                    <button type="button" onClick={() => setForm(p.profile)}>Edit</button>
+                    <button type="button" onClick={() => run(async () => setList(await backend.deleteKeys(p.profile.name)))}>Delete keys</button>
+                  </>
+                )}
+                {!p.active && <button type="button" onClick={() => run(async () => { await backend.switchProfile(p.profile.name); props.onSwitched(); })}>Switch</button>}
+                {tests[p.profile.name] && (
+                  <div data-testid="connection-report">
+                    <div className={tests[p.profile.name]?.diditOk ? "ok" : "bad"}>{tests[p.profile.name]?.didit}</div>
+                    <div className={tests[p.profile.name]?.dhmadOk ? "ok" : "bad"}>{tests[p.profile.name]?.dhmad}</div>
+                  </div>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h3>Add or edit a Live profile</h3>
+      <form onSubmit={(e) => { e.preventDefault(); void save(); }}>
+        {field("Name", "name")}
+        {field("Didit URL", "diditUrl")}
+        {field("DHMAD API URL", "dhmadUrl")}
+        {field("Reviewer name", "reviewerName")}
+        {field("Reviewer email", "reviewerEmail", "email")}
+        <label className="block">Didit API key (leave empty to keep the saved one)
+          <input type="password" autoComplete="off" value={diditKey} onChange={(e) => setDiditKey(e.target.value)} />
+        </label>
+        <label className="block">DHMAD API key, sk_live_… or sk_sandbox_… (leave empty to keep the saved one)
+          <input type="password" autoComplete="off" value={dhmadKey} onChange={(e) => setDhmadKey(e.target.value)} />
+        </label>
+        {message && <p role="status">{message}</p>}
+        {error && <p role="alert">{error}</p>}
+        <footer>
+          <button type="button" onClick={props.onClose}>Close <kbd>Esc</kbd></button>
+          <button type="submit" className="primary">Save profile</button>
+        </footer>
+      </form>
+    </div>
+  );
+}
