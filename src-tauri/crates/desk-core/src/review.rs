@@ -224,22 +224,26 @@ impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
     /// Fetches every case in review and replaces the cached queue; cases decided elsewhere
     /// drop out.
     pub async fn sync(&self) -> Result<SyncReport, DeskError> {
+        use futures_util::{StreamExt, TryStreamExt};
         let (before, _) = self.store.queue().await?;
-        let mut items = Vec::new();
-        let mut offset = 0;
-        loop {
-            let page = self.source.in_review_page(offset, self.page_size).await?;
-            let got = page.items.len() as u64;
-            items.extend(
-                page.items
-                    .into_iter()
-                    .filter(|i| i.status == CaseStatus::InReview),
-            );
-            match page.next_offset {
-                Some(next) if got > 0 && next > offset => offset = next,
-                _ => break,
-            }
+        let first = self.source.in_review_page(0, self.page_size).await?;
+        let mut items = first.items;
+        let total = first.total.unwrap_or(0);
+        if first.next_offset.is_some() && total > items.len() as u64 {
+            // The count says how many pages remain: fetch them a few at a time. The client's
+            // rate limiter keeps the pace within the provider's quota.
+            let offsets: Vec<u64> = (1..)
+                .map(|p| p * u64::from(self.page_size))
+                .take_while(|o| *o < total)
+                .collect();
+            let pages: Vec<SourcePage> = futures_util::stream::iter(offsets)
+                .map(|offset| self.source.in_review_page(offset, self.page_size))
+                .buffered(4)
+                .try_collect()
+                .await?;
+            items.extend(pages.into_iter().flat_map(|p| p.items));
         }
+        items.retain(|i| i.status == CaseStatus::InReview);
         items.sort_by_key(|i| (i.created_at.clone(), i.case_number));
         // Offset pages can overlap while new sessions arrive: keep each case once.
         let mut seen = std::collections::HashSet::new();

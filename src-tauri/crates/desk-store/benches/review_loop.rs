@@ -1,0 +1,201 @@
+//! Review-loop figures, printed (never asserted): run with
+//! `cargo bench -p desk-store --bench review_loop`.
+//! 1. Sync of 10,000 sessions in review from the sandbox into SQLite: the desk's sync against
+//!    a naive sequential client (one page of 50 after another, one autocommitted INSERT per row).
+//! 2. Next case after a decision: decide, then open the next (prefetched) case; p50 / p95.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::time::{Duration, Instant};
+
+use desk_core::action::DecisionRequest;
+use desk_core::case::{CaseStatus, Verdict};
+use desk_core::review::{CaseStore, Desk, Reviewer, SystemClock};
+use desk_store::SqliteStore;
+use didit::{DiditClient, DiditConfig, RateLimits, SessionQuery};
+use sandbox::{RateConfig, SandboxConfig};
+use secrecy::SecretString;
+
+fn temp_db(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("desk-bench-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("desk.sqlite")
+}
+
+fn client(url: &str, key: &str, limits: RateLimits) -> DiditClient {
+    let mut config = DiditConfig::new(url, SecretString::from(key.to_owned())).unwrap();
+    config.limits = limits;
+    DiditClient::new(config).unwrap()
+}
+
+fn reviewer() -> Reviewer {
+    Reviewer {
+        name: "Bench Reviewer".into(),
+        email: "bench@dhmad.tn".into(),
+    }
+}
+
+/// A plain loop over pages of 50, each row inserted on its own.
+async fn naive_sync(client: &DiditClient, path: &std::path::Path) -> usize {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=rwc", path.display()))
+        .await
+        .unwrap();
+    sqlx::query("CREATE TABLE queue (case_id TEXT PRIMARY KEY, item TEXT NOT NULL)")
+        .execute(&pool)
+        .await
+        .unwrap();
+    let mut offset = 0;
+    let mut rows = 0;
+    loop {
+        let page = client
+            .list_sessions(&SessionQuery {
+                statuses: vec![CaseStatus::InReview],
+                offset: Some(offset),
+                limit: Some(50),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        for item in &page.items {
+            sqlx::query("INSERT OR REPLACE INTO queue (case_id, item) VALUES (?, ?)")
+                .bind(&item.case_id)
+                .bind(serde_json::to_string(item).unwrap())
+                .execute(&pool)
+                .await
+                .unwrap();
+            rows += 1;
+        }
+        match page.next_offset {
+            Some(next) => offset = next,
+            None => return rows,
+        }
+    }
+}
+
+async fn sync_figures(label: &str, server: RateConfig, limits: RateLimits) {
+    let sb = sandbox::start(SandboxConfig {
+        sessions: 10_000,
+        rate: server,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let desk = Desk::new(
+        client(&sb.didit_url(), &sb.didit_key, limits),
+        SqliteStore::open(&temp_db(&format!("sync-{label}")))
+            .await
+            .unwrap(),
+        SystemClock,
+        reviewer(),
+    );
+    let started = Instant::now();
+    let report = desk.sync().await.unwrap();
+    let ours = started.elapsed();
+    assert_eq!(report.in_review, 10_000);
+
+    let naive_client = client(&sb.didit_url(), &sb.didit_key, limits);
+    let started = Instant::now();
+    let rows = naive_sync(&naive_client, &temp_db(&format!("naive-{label}"))).await;
+    let naive = started.elapsed();
+    assert_eq!(rows, 10_000);
+    println!(
+        "sync 10,000 in review ({label}): desk {:.2} s, naive {:.2} s, ratio naive/desk {:.1}x",
+        ours.as_secs_f64(),
+        naive.as_secs_f64(),
+        naive.as_secs_f64() / ours.as_secs_f64()
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn next_case_figures() {
+    let unlimited = RateConfig {
+        generic_get: 1_000_000,
+        generic_write: 1_000_000,
+        decision: 1_000_000,
+        ..RateConfig::default()
+    };
+    let sb = sandbox::start(SandboxConfig {
+        sessions: 1_000,
+        rate: unlimited,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let limits = RateLimits {
+        window: Duration::from_secs(60),
+        generic_get: 1_000_000,
+        generic_write: 1_000_000,
+        decision: 1_000_000,
+    };
+    let desk = Desk::new(
+        client(&sb.didit_url(), &sb.didit_key, limits),
+        SqliteStore::open(&temp_db("next")).await.unwrap(),
+        SystemClock,
+        reviewer(),
+    );
+    desk.sync().await.unwrap();
+    let (queue, _) = desk.store.queue().await.unwrap();
+    let mut current = queue[0].case_id.clone();
+    desk.case_view(&current).await.unwrap();
+    desk.prefetch_after(Some(&current), 3).await.unwrap();
+    let mut times = Vec::new();
+    for i in 0..150 {
+        let verdict = if i % 2 == 0 {
+            Verdict::Approve
+        } else {
+            Verdict::Decline
+        };
+        let started = Instant::now();
+        let done = desk
+            .decide(DecisionRequest {
+                case_id: current.clone(),
+                verdict,
+                comment: Some("bench".into()),
+                notify: None,
+                redo: vec![],
+            })
+            .await
+            .unwrap();
+        let next = done.next_case_id.unwrap();
+        desk.case_view(&next).await.unwrap();
+        times.push(started.elapsed());
+        // As the shell does in the background after opening a case.
+        desk.prefetch_after(Some(&next), 3).await.unwrap();
+        current = next;
+    }
+    times.sort();
+    println!(
+        "next case after a decision (decide + open the prefetched next), {} decisions: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        times.len(),
+        percentile(&times, 0.5).as_secs_f64() * 1e3,
+        percentile(&times, 0.95).as_secs_f64() * 1e3,
+        times.last().unwrap().as_secs_f64() * 1e3
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let unlimited_server = RateConfig {
+        generic_get: 1_000_000,
+        generic_write: 1_000_000,
+        decision: 1_000_000,
+        ..RateConfig::default()
+    };
+    let unlimited_client = RateLimits {
+        window: Duration::from_secs(60),
+        generic_get: 1_000_000,
+        generic_write: 1_000_000,
+        decision: 1_000_000,
+    };
+    sync_figures("no rate limit", unlimited_server, unlimited_client).await;
+    sync_figures(
+        "documented rate limits",
+        RateConfig::default(),
+        RateLimits::default(),
+    )
+    .await;
+    next_case_figures().await;
+}
