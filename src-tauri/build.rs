@@ -10,6 +10,7 @@ fn main() {
             "open_case",
             "decide",
             "reveal",
+            "search_queue",
             "profiles",
             "save_profile",
             "delete_keys",

@@ -135,6 +135,11 @@ pub async fn reveal(
 }
 
 #[tauri::command]
+pub async fn search_queue(shell: State<'_, Shell>, text: String) -> Result<Vec<String>, UiError> {
+    Ok(desk(&shell).await.search(&text).await?)
+}
+
+#[tauri::command]
 pub async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, UiError> {
     let book = shell.files.load();
     let active = shell.active.read().await.profile.name.clone();

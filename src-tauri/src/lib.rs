@@ -40,6 +40,9 @@ pub struct Shell {
 /// Event telling the UI to refetch the queue. Carries no data.
 pub const QUEUE_CHANGED: &str = "queue-changed";
 
+/// How often the queue is refreshed while the desk is open.
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Opens a profile: its clients, its own data directory and SQLite file.
 pub async fn open_profile(
     shell_files: &ProfileFiles,
@@ -101,6 +104,15 @@ pub fn run() {
             let desk = active.desk.clone();
             app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active) });
             sync_in_background(app.handle(), desk);
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    tokio::time::sleep(SYNC_EVERY).await;
+                    let desk = handle.state::<Shell>().active.read().await.desk.clone();
+                    commands::sync_and_prefetch(&desk).await;
+                    let _ = handle.emit(QUEUE_CHANGED, ());
+                }
+            });
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -110,6 +122,7 @@ pub fn run() {
             commands::open_case,
             commands::decide,
             commands::reveal,
+            commands::search_queue,
             commands::profiles,
             commands::save_profile,
             commands::delete_keys,

@@ -30,6 +30,7 @@ const queue: QueueView = {
   })),
   syncedAt: new Date().toISOString(),
   slaHours: 24,
+  rateBudget: { readsLeft: 590, readsLimit: 600, writesLeft: 300, writesLimit: 300, decisionsLeft: 97, decisionsLimit: 100 },
 };
 
 function summary(caseId: string, n: number): CaseSummary {
@@ -62,9 +63,11 @@ beforeEach(() => {
         case "queue_view": return queue;
         case "open_case": {
           const i = ids.indexOf(String(a.caseId));
-          const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), history: [] };
+          const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), history: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }] };
           return view;
         }
+        case "search_queue":
+          return String(a.text) === "user-42" ? [ids[1]] : [];
         case "decide": {
           decided.push(a.request as DecisionRequest);
           return { caseId: (a.request as DecisionRequest).case_id, nextCaseId: ids[1] };
@@ -103,6 +106,7 @@ describe("App", () => {
     expect(codes).toEqual(["FACE_IN_BLOCKLIST", "MRZ_VALIDATION_FAILED"]);
     expect(document.querySelectorAll("img, video, picture, iframe").length).toBe(0);
     expect(screen.getByText(/62\.0 \(review ≤ 70, decline ≤ 50\)/)).toBeTruthy();
+    expect(screen.getByTestId("other-sessions").textContent).toContain("Session 870");
   });
 
   it("declines by keyboard: D, a digit for the reason, a comment, Ctrl+Enter; then opens the next case", async () => {
@@ -130,6 +134,19 @@ describe("App", () => {
     fireEvent.click(screen.getByTestId("decision-submit"));
     expect((await screen.findByTestId("decision-error")).textContent).toContain("comment is required");
     expect(decided).toEqual([]);
+  });
+
+  it("searches in the backend and filters late cases, showing the rate budget", async () => {
+    render(<App />);
+    await screen.findByText("2 in review");
+    expect(screen.getByTestId("rate-budget").textContent).toContain("97/100 decisions");
+    fireEvent.change(screen.getByLabelText("Search the queue"), { target: { value: "user-42" } });
+    await waitFor(() => expect(screen.getAllByTestId("queue-row").map((r) => r.getAttribute("data-case-id"))).toEqual([ids[1]]));
+    expect(screen.getByTestId("shown-count").textContent).toBe("1 shown");
+    fireEvent.change(screen.getByLabelText("Search the queue"), { target: { value: "" } });
+    await waitFor(() => expect(screen.getAllByTestId("queue-row").length).toBe(2));
+    fireEvent.change(screen.getByLabelText("Country"), { target: { value: "FRA" } });
+    expect(screen.getAllByTestId("queue-row").map((r) => r.getAttribute("data-case-id"))).toEqual([ids[1]]);
   });
 
   it("does not fire shortcuts while typing in the search field", async () => {

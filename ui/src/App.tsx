@@ -31,6 +31,11 @@ export function App() {
   const [profilesOpen, setProfilesOpen] = useState(false);
   const [search, setSearch] = useState("");
   const [country, setCountry] = useState("");
+  const [workflow, setWorkflow] = useState("");
+  const [warning, setWarning] = useState("");
+  const [lateOnly, setLateOnly] = useState(false);
+  // Search runs in the backend, which sees vendor_data unmasked; null means "no search".
+  const [matches, setMatches] = useState<Set<string> | null>(null);
   const [now, setNow] = useState(() => Date.now());
   const searchRef = useRef<HTMLInputElement>(null);
 
@@ -53,15 +58,35 @@ export function App() {
     };
   }, [refreshQueue]);
 
-  const rows = useMemo(() => {
-    const q = search.trim().toLowerCase();
-    return (queue?.rows ?? []).filter(
-      (r) =>
-        (!country || r.country === country) &&
-        (!q || String(r.caseNumber ?? "").includes(q) || (r.vendorDataMasked ?? "").toLowerCase().includes(q) || r.topWarnings.some((w) => w.toLowerCase().includes(q))),
-    );
-  }, [queue, search, country]);
-  const countries = useMemo(() => [...new Set((queue?.rows ?? []).map((r) => r.country).filter((c): c is string => !!c))].sort(), [queue]);
+  useEffect(() => {
+    const text = search.trim();
+    let cancelled = false;
+    const timer = setTimeout(() => {
+      if (!text) setMatches(null);
+      else backend.searchQueue(text).then((ids) => !cancelled && setMatches(new Set(ids)), () => !cancelled && setMatches(new Set()));
+    }, 150);
+    return () => {
+      cancelled = true;
+      clearTimeout(timer);
+    };
+  }, [search, queue]);
+
+  const rows = useMemo(
+    () =>
+      (queue?.rows ?? []).filter(
+        (r) =>
+          (!matches || matches.has(r.caseId)) &&
+          (!country || r.country === country) &&
+          (!workflow || r.workflowId === workflow) &&
+          (!warning || r.topWarnings.includes(warning)) &&
+          (!lateOnly || (r.dueMinutes ?? 0) < 0),
+      ),
+    [queue, matches, country, workflow, warning, lateOnly],
+  );
+  const distinct = (values: (string | null | undefined)[]) => [...new Set(values.filter((v): v is string => !!v))].sort();
+  const countries = useMemo(() => distinct((queue?.rows ?? []).map((r) => r.country)), [queue]);
+  const workflows = useMemo(() => distinct((queue?.rows ?? []).map((r) => r.workflowId)), [queue]);
+  const warningCodes = useMemo(() => distinct((queue?.rows ?? []).flatMap((r) => r.topWarnings)), [queue]);
 
   const open = useCallback(async (caseId: string) => {
     setSelectedId(caseId);
@@ -158,11 +183,23 @@ export function App() {
       <header className="top">
         <h1>Review Desk</h1>
         <span className="count" data-testid="queue-count">{queue ? `${queue.rows.length} in review` : "loading…"}</span>
+        {queue && rows.length !== queue.rows.length && <span className="muted" data-testid="shown-count">{rows.length} shown</span>}
         <input ref={searchRef} className="search" type="search" placeholder="Search: number, vendor_data, warning  ( / )" aria-label="Search the queue" value={search} onChange={(e) => setSearch(e.target.value)} />
-        <select aria-label="Country" value={country} onChange={(e) => setCountry(e.target.value)}>
-          <option value="">All countries</option>
-          {countries.map((c) => <option key={c}>{c}</option>)}
-        </select>
+        <span className="filters">
+          <select aria-label="Country" value={country} onChange={(e) => setCountry(e.target.value)}>
+            <option value="">All countries</option>
+            {countries.map((c) => <option key={c}>{c}</option>)}
+          </select>
+          <select aria-label="Workflow" value={workflow} onChange={(e) => setWorkflow(e.target.value)}>
+            <option value="">All workflows</option>
+            {workflows.map((w) => <option key={w} value={w}>{w.slice(0, 8)}</option>)}
+          </select>
+          <select aria-label="Warning" value={warning} onChange={(e) => setWarning(e.target.value)}>
+            <option value="">All warnings</option>
+            {warningCodes.map((w) => <option key={w}>{w}</option>)}
+          </select>
+          <label className="inline"><input type="checkbox" checked={lateOnly} onChange={(e) => setLateOnly(e.target.checked)} /> Late only</label>
+        </span>
         <button type="button" onClick={() => void sync()} disabled={syncing}>{syncing ? "Syncing…" : "Sync"}</button>
         <button type="button" onClick={() => setHelp(true)} aria-label="Keyboard shortcuts">?</button>
       </header>
@@ -183,6 +220,11 @@ export function App() {
         <span data-testid="last-sync">Last sync: {ago(queue?.syncedAt ?? null, now)}</span>
         {syncError && queue?.syncedAt && <span className="offline">Showing the cached queue from {ago(queue.syncedAt, now)}</span>}
         <span>SLA {queue?.slaHours ?? 24} h</span>
+        {queue?.rateBudget && (
+          <span data-testid="rate-budget" title="Requests left in the current 60-second windows">
+            Budget: {queue.rateBudget.decisionsLeft}/{queue.rateBudget.decisionsLimit} decisions · {queue.rateBudget.readsLeft}/{queue.rateBudget.readsLimit} reads · {queue.rateBudget.writesLeft}/{queue.rateBudget.writesLimit} writes
+          </span>
+        )}
         <button type="button" className="link statuslink" onClick={() => setProfilesOpen(true)}>Profile: {info?.profile ?? "…"}</button>
         <span>{info ? `${info.reviewerName} <${info.reviewerEmail}>` : ""}</span>
       </footer>

@@ -174,6 +174,17 @@ export function CaseSummary(props: { view: CaseView; onReveal: (field: RevealFie
         </section>
       )}
 
+      {props.view.otherSessions.length > 0 && (
+        <section aria-label="Other sessions of this person">
+          <h3>Other sessions of this person ({props.view.otherSessions.length})</h3>
+          <ul className="plain" data-testid="other-sessions">
+            {props.view.otherSessions.map((o, i) => (
+              <li key={i}>Session {o.caseNumber ?? "?"} · <span className={statusClass(o.status)}>{o.status}</span> · {o.createdAt ? new Date(o.createdAt).toLocaleDateString() : "–"}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+
       {s.contacts.length > 0 && (
         <section aria-label="Contacts">
           <h3>Phone and email</h3>

@@ -34,6 +34,7 @@ export function QueueTable(props: {
       <div className="queue-head" role="row">
         <span role="columnheader">#</span>
         <span role="columnheader">vendor_data</span>
+        <span role="columnheader">Workflow</span>
         <span role="columnheader">Country</span>
         <span role="columnheader">Due</span>
         <span role="columnheader">Top warnings</span>
@@ -57,6 +58,7 @@ export function QueueTable(props: {
               >
                 <span role="gridcell">{row.caseNumber ?? "–"}</span>
                 <span role="gridcell" className="mono">{row.vendorDataMasked ?? "–"}</span>
+                <span role="gridcell" className="mono" title={row.workflowId ?? "known once the case is fetched"}>{row.workflowId?.slice(0, 8) ?? "…"}</span>
                 <span role="gridcell">{row.country ?? "–"}</span>
                 <span role="gridcell" className={late ? "due late" : "due"}>{row.dueLabel ?? "–"}</span>
                 <span role="gridcell" className="codes">{row.topWarnings.join(", ") || "…"}</span>

@@ -39,17 +39,29 @@ export type QueueView = { rows: Array<QueueRow>,
 /**
  * When the queue was last fetched from the provider (RFC 3339, UTC).
  */
-syncedAt: string | null, slaHours: number, };
+syncedAt: string | null, slaHours: number, 
+/**
+ * Requests left in the provider's rate windows.
+ */
+rateBudget: RateBudget | null, };
 
 export type SyncView = { inReview: number, dropped: number, };
 
 export type HistoryView = { at: string, actor: string, kind: string, detail: string, };
 
-export type CaseView = { summary: CaseSummary, fetchedAt: string, history: Array<HistoryView>, };
+export type CaseView = { summary: CaseSummary, fetchedAt: string, history: Array<HistoryView>, 
+/**
+ * The person's other sessions, oldest first.
+ */
+otherSessions: Array<OtherSession>, };
+
+export type OtherSession = { caseNumber: number | null, status: string, createdAt: string | null, };
 
 export type DecidedView = { caseId: string, nextCaseId: string | null, };
 
 export type RevealField = "document_number" | "date_of_birth";
+
+export type RateBudget = { readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, decisionsLeft: number, decisionsLimit: number, };
 
 export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, };
 

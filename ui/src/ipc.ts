@@ -42,6 +42,7 @@ export const backend = {
   queueView: () => call<QueueView>("queue_view"),
   syncQueue: () => call<SyncView>("sync_queue"),
   openCase: (caseId: string) => call<CaseView>("open_case", { caseId }),
+  searchQueue: (text: string) => call<string[]>("search_queue", { text }),
   profiles: () => call<ProfileView[]>("profiles"),
   saveProfile: (input: ProfileInput) => call<ProfileView[]>("save_profile", { input }),
   deleteKeys: (name: string) => call<ProfileView[]>("delete_keys", { name }),

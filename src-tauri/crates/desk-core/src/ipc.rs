@@ -100,6 +100,8 @@ pub struct QueueView {
     pub synced_at: Option<String>,
     #[ts(type = "number")]
     pub sla_hours: i64,
+    /// Requests left in the provider's rate windows.
+    pub rate_budget: Option<crate::review::RateBudget>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -118,6 +120,16 @@ pub struct HistoryView {
     pub detail: String,
 }
 
+/// Another session of the same person (same vendor_data).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OtherSession {
+    #[ts(type = "number | null")]
+    pub case_number: Option<i64>,
+    pub status: String,
+    pub created_at: Option<String>,
+}
+
 /// A case as the reviewer sees it: the summary with document number and date of birth masked.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -125,6 +137,8 @@ pub struct CaseView {
     pub summary: CaseSummary,
     pub fetched_at: String,
     pub history: Vec<HistoryView>,
+    /// The person's other sessions, oldest first.
+    pub other_sessions: Vec<OtherSession>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -210,6 +224,7 @@ impl QueueView {
             rows,
             synced_at: synced_at.map(|t| t.to_rfc3339()),
             sla_hours: sla.num_hours(),
+            rate_budget: None,
         }
     }
 }
@@ -219,6 +234,7 @@ impl CaseView {
         mut summary: CaseSummary,
         fetched_at: DateTime<Utc>,
         history: Vec<HistoryEntry>,
+        mut others: Vec<QueueItem>,
     ) -> Self {
         for d in &mut summary.documents {
             d.document_number = d.document_number.as_deref().map(mask);
@@ -234,10 +250,20 @@ impl CaseView {
                 detail: h.detail,
             })
             .collect();
+        others.sort_by_key(|o| o.case_number);
+        let other_sessions = others
+            .into_iter()
+            .map(|o| OtherSession {
+                case_number: o.case_number,
+                status: o.status.to_string(),
+                created_at: o.created_at,
+            })
+            .collect();
         Self {
             summary,
             fetched_at: fetched_at.to_rfc3339(),
             history,
+            other_sessions,
         }
     }
 }
@@ -253,8 +279,10 @@ pub fn typescript_bindings() -> String {
         SyncView::decl(&cfg),
         HistoryView::decl(&cfg),
         CaseView::decl(&cfg),
+        OtherSession::decl(&cfg),
         DecidedView::decl(&cfg),
         RevealField::decl(&cfg),
+        crate::review::RateBudget::decl(&cfg),
         ProfileView::decl(&cfg),
         ProfileInput::decl(&cfg),
         ConnectionView::decl(&cfg),

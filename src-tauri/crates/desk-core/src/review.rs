@@ -71,6 +71,27 @@ pub trait CaseSource: Send + Sync {
         &self,
         request: &DecisionRequest,
     ) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// Every session of one vendor_data (the person's earlier attempts), any status.
+    fn sessions_of(
+        &self,
+        vendor_data: &str,
+    ) -> impl Future<Output = Result<Vec<QueueItem>, SourceError>> + Send;
+    /// Requests left in the provider's current rate windows, if the source tracks them.
+    fn budget(&self) -> Option<RateBudget> {
+        None
+    }
+}
+
+/// Requests left in the current 60-second windows, per kind, and the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RateBudget {
+    pub reads_left: u32,
+    pub reads_limit: u32,
+    pub writes_left: u32,
+    pub writes_limit: u32,
+    pub decisions_left: u32,
+    pub decisions_limit: u32,
 }
 
 /// A line of the local case history (reveals, decisions), also the local audit record.
@@ -276,20 +297,67 @@ impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
             .into_iter()
             .map(|s| (s.case_id.clone(), s))
             .collect();
-        Ok(crate::ipc::QueueView::build(
-            &items,
-            &summaries,
-            synced_at,
-            self.clock.now(),
-            sla,
-        ))
+        let mut view =
+            crate::ipc::QueueView::build(&items, &summaries, synced_at, self.clock.now(), sla);
+        view.rate_budget = self.source.budget();
+        Ok(view)
     }
 
-    /// A case as the reviewer sees it (masked), with its local history.
+    /// Queue cases matching `text`: a session number, part of a vendor_data (searched unmasked,
+    /// here in the backend), or a warning code of a fetched case.
+    pub async fn search(&self, text: &str) -> Result<Vec<String>, DeskError> {
+        let needle = text.trim().to_lowercase();
+        let (items, _) = self.store.queue().await?;
+        if needle.is_empty() {
+            return Ok(items.into_iter().map(|i| i.case_id).collect());
+        }
+        let warned: std::collections::HashSet<String> = self
+            .store
+            .queued_summaries()
+            .await?
+            .into_iter()
+            .filter(|s| {
+                s.warnings
+                    .iter()
+                    .any(|w| w.code.to_lowercase().contains(&needle))
+            })
+            .map(|s| s.case_id)
+            .collect();
+        Ok(items
+            .into_iter()
+            .filter(|i| {
+                i.case_number
+                    .is_some_and(|n| n.to_string().starts_with(&needle))
+                    || i.vendor_data
+                        .as_deref()
+                        .is_some_and(|v| v.to_lowercase().contains(&needle))
+                    || warned.contains(&i.case_id)
+            })
+            .map(|i| i.case_id)
+            .collect())
+    }
+
+    /// A case as the reviewer sees it (masked), with its local history and the person's other
+    /// sessions. Those are a courtesy: if they cannot be fetched the case still opens.
     pub async fn case_view(&self, case_id: &str) -> Result<crate::ipc::CaseView, DeskError> {
         let (summary, at) = self.open(case_id).await?;
         let history = self.store.history(case_id).await?;
-        Ok(crate::ipc::CaseView::build(summary, at, history))
+        let others = match summary.vendor_data.as_deref() {
+            Some(vendor) => self
+                .source
+                .sessions_of(vendor)
+                .await
+                .unwrap_or_else(|error| {
+                    tracing::warn!(%error, "could not list the person's other sessions");
+                    Vec::new()
+                }),
+            None => Vec::new(),
+        };
+        let others = others
+            .into_iter()
+            .filter(|o| o.case_id != summary.case_id)
+            .collect();
+        Ok(crate::ipc::CaseView::build(summary, at, history, others))
     }
 
     /// Records why, then returns the unmasked value of a document field.
@@ -534,6 +602,26 @@ mod tests {
                 .ok_or_else(|| SourceError::NotFound(case_id.into()))
         }
 
+        fn budget(&self) -> Option<RateBudget> {
+            Some(RateBudget {
+                reads_left: 1,
+                reads_limit: 2,
+                writes_left: 3,
+                writes_limit: 4,
+                decisions_left: 7,
+                decisions_limit: 8,
+            })
+        }
+
+        async fn sessions_of(&self, vendor_data: &str) -> Result<Vec<QueueItem>, SourceError> {
+            let cases = self.cases.lock().unwrap();
+            Ok(cases
+                .iter()
+                .filter(|(q, _)| q.vendor_data.as_deref() == Some(vendor_data))
+                .map(|(q, _)| q.clone())
+                .collect())
+        }
+
         async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {
             let mut cases = self.cases.lock().unwrap();
             if let Some(c) = cases.iter_mut().find(|(q, _)| q.case_id == request.case_id) {
@@ -759,6 +847,43 @@ mod tests {
         let (s, _) = d.open(&item(2).case_id).await.unwrap();
         assert_eq!(s.case_number, Some(2));
         assert!(d.open("nope").await.is_err());
+    }
+
+    #[tokio::test]
+    async fn a_case_view_masks_and_lists_the_persons_other_sessions() {
+        let d = desk(3);
+        d.source.cases.lock().unwrap()[2].0.vendor_data = Some("user-1".into());
+        d.sync().await.unwrap();
+        let view = d.case_view(&item(1).case_id).await.unwrap();
+        assert_eq!(
+            view.summary.vendor_data,
+            Some(crate::privacy::mask("user-1"))
+        );
+        let numbers: Vec<Option<i64>> = view.other_sessions.iter().map(|o| o.case_number).collect();
+        assert_eq!(numbers, vec![Some(3)]);
+    }
+
+    #[tokio::test]
+    async fn the_queue_view_carries_the_sources_rate_budget() {
+        let d = desk(2);
+        d.sync().await.unwrap();
+        let view = d.queue_view(Duration::hours(24)).await.unwrap();
+        assert_eq!(view.rows.len(), 2);
+        assert_eq!(view.rate_budget.map(|b| b.decisions_left), Some(7));
+    }
+
+    #[tokio::test]
+    async fn search_matches_numbers_and_unmasked_vendor_data() {
+        let d = desk(12);
+        d.sync().await.unwrap();
+        assert_eq!(d.search("USER-11").await.unwrap(), vec![item(11).case_id]);
+        assert_eq!(
+            d.search("1").await.unwrap().len(),
+            4,
+            "numbers starting with 1: 1, 10, 11, 12"
+        );
+        assert_eq!(d.search("  ").await.unwrap().len(), 12);
+        assert!(d.search("nobody").await.unwrap().is_empty());
     }
 
     #[tokio::test]

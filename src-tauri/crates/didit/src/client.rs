@@ -259,6 +259,11 @@ impl DiditClient {
         decode(what, &bytes)
     }
 
+    /// Requests left in the current rate windows: (reads, writes, decisions), and the limits.
+    pub fn budget(&self) -> (crate::limits::Budget, RateLimits) {
+        (self.limiter.budget(), self.limiter.limits())
+    }
+
     /// One page of sessions, newest first.
     pub async fn list_sessions(&self, query: &SessionQuery) -> Result<Page<QueueItem>, DiditError> {
         let mut params: Vec<(&str, String)> = Vec::new();

@@ -2,8 +2,10 @@
 //! Didit's 60-second sliding windows. A request takes a permit from every scope it counts
 //! against: its method's generic scope and its endpoint's own scope, if any.
 
+use std::collections::VecDeque;
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -29,9 +31,9 @@ impl Default for RateLimits {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    GenericGet,
-    GenericWrite,
-    Decision,
+    GenericGet = 0,
+    GenericWrite = 1,
+    Decision = 2,
 }
 
 /// A token bucket allows its burst plus one refill per interval in any window, so the bucket is
@@ -52,7 +54,13 @@ pub struct Limiter {
     get: DefaultDirectRateLimiter,
     write: DefaultDirectRateLimiter,
     decision: DefaultDirectRateLimiter,
+    limits: RateLimits,
+    /// When each scope's recent requests went out, for the budget shown to the reviewer.
+    sent: Mutex<[VecDeque<Instant>; 3]>,
 }
+
+/// Requests left in the current windows: (reads, writes, decisions).
+pub type Budget = (u32, u32, u32);
 
 impl Limiter {
     pub fn new(limits: RateLimits) -> Self {
@@ -60,7 +68,35 @@ impl Limiter {
             get: RateLimiter::direct(quota(limits.generic_get, limits.window)),
             write: RateLimiter::direct(quota(limits.generic_write, limits.window)),
             decision: RateLimiter::direct(quota(limits.decision, limits.window)),
+            limits,
+            sent: Mutex::new(Default::default()),
         }
+    }
+
+    pub fn limits(&self) -> RateLimits {
+        self.limits
+    }
+
+    /// Requests left in each scope's current window.
+    pub fn budget(&self) -> Budget {
+        let now = Instant::now();
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        let mut left = [0u32; 3];
+        let limits = [
+            self.limits.generic_get,
+            self.limits.generic_write,
+            self.limits.decision,
+        ];
+        for (i, log) in sent.iter_mut().enumerate() {
+            while log
+                .front()
+                .is_some_and(|t| now.duration_since(*t) >= self.limits.window)
+            {
+                log.pop_front();
+            }
+            left[i] = limits[i].saturating_sub(u32::try_from(log.len()).unwrap_or(u32::MAX));
+        }
+        (left[0], left[1], left[2])
     }
 
     /// Waits until every scope has a permit, and takes them.
@@ -72,12 +108,32 @@ impl Limiter {
                 Scope::Decision => self.decision.until_ready().await,
             }
         }
+        let now = Instant::now();
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        for scope in scopes {
+            sent[*scope as usize].push_back(now);
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn the_budget_counts_requests_in_the_window() {
+        let limiter = Limiter::new(RateLimits {
+            window: Duration::from_millis(300),
+            generic_get: 50,
+            generic_write: 20,
+            decision: 10,
+        });
+        limiter.acquire(&[Scope::GenericGet, Scope::Decision]).await;
+        limiter.acquire(&[Scope::GenericWrite]).await;
+        assert_eq!(limiter.budget(), (49, 19, 9));
+        tokio::time::sleep(Duration::from_millis(350)).await;
+        assert_eq!(limiter.budget(), (50, 20, 10));
+    }
 
     #[test]
     fn burst_plus_refills_stay_within_the_quota() {

@@ -2,7 +2,7 @@
 
 use desk_core::action::DecisionRequest;
 use desk_core::case::{CaseStatus, CaseSummary};
-use desk_core::review::{CaseSource, SourceError, SourcePage};
+use desk_core::review::{CaseSource, RateBudget, SourceError, SourcePage};
 
 use crate::{DiditClient, DiditError, SessionQuery};
 
@@ -45,5 +45,29 @@ impl CaseSource for DiditClient {
 
     async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {
         Ok(self.update_status(request).await?)
+    }
+
+    fn budget(&self) -> Option<RateBudget> {
+        let ((reads_left, writes_left, decisions_left), limits) = DiditClient::budget(self);
+        Some(RateBudget {
+            reads_left,
+            reads_limit: limits.generic_get,
+            writes_left,
+            writes_limit: limits.generic_write,
+            decisions_left,
+            decisions_limit: limits.decision,
+        })
+    }
+
+    async fn sessions_of(
+        &self,
+        vendor_data: &str,
+    ) -> Result<Vec<desk_core::case::QueueItem>, SourceError> {
+        let query = SessionQuery {
+            vendor_data: Some(vendor_data.to_owned()),
+            limit: Some(50),
+            ..Default::default()
+        };
+        Ok(self.list_sessions(&query).await?.items)
     }
 }

@@ -165,3 +165,62 @@ mod tests {
         assert!(!format!("{key:?}").contains("canary-secret-123"));
     }
 }
+
+#[cfg(test)]
+mod no_store {
+    use super::*;
+
+    /// With no reachable Secret Service, saving fails with the clear error and stores nothing
+    /// anywhere else. Runs the check in a child process whose D-Bus address leads nowhere.
+    #[test]
+    fn without_a_credential_store_saving_fails_clearly() {
+        if std::env::var_os("KEYSTORE_CHILD").is_some() {
+            let store = Keystore::new("dhmad-review-desk-test-nostore");
+            let result = store.save(
+                "p",
+                KeyKind::Didit,
+                &SecretString::from("canary-nostore-key".to_owned()),
+            );
+            assert_eq!(result, Err(KeystoreError::Unavailable));
+            assert_eq!(
+                result.unwrap_err().to_string(),
+                "no OS credential store is available (on Linux: a Secret Service such as GNOME Keyring, unlocked); the key was not saved"
+            );
+            return;
+        }
+        let home = std::env::temp_dir().join(format!("keystore-nostore-{}", std::process::id()));
+        std::fs::create_dir_all(&home).unwrap();
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "no_store::without_a_credential_store_saving_fails_clearly",
+                "--exact",
+                "--nocapture",
+            ])
+            .env("KEYSTORE_CHILD", "1")
+            .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", &home)
+            .env("XDG_CONFIG_HOME", &home)
+            .status()
+            .unwrap();
+        assert!(status.success(), "the child saw another outcome");
+        let mut leftovers = Vec::new();
+        let mut stack = vec![home.clone()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if std::fs::read(&path)
+                    .unwrap_or_default()
+                    .windows(18)
+                    .any(|w| w == b"canary-nostore-key")
+                {
+                    leftovers.push(path);
+                }
+            }
+        }
+        assert!(leftovers.is_empty(), "the key was written to {leftovers:?}");
+        std::fs::remove_dir_all(&home).unwrap();
+    }
+}
