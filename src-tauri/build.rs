@@ -11,6 +11,8 @@ fn main() {
             "decide",
             "reveal",
             "search_queue",
+            "sync_status",
+            "reasons",
             "profiles",
             "save_profile",
             "delete_keys",

@@ -140,6 +140,18 @@ pub async fn search_queue(shell: State<'_, Shell>, text: String) -> Result<Vec<S
 }
 
 #[tauri::command]
+pub async fn sync_status(
+    shell: State<'_, Shell>,
+) -> Result<desk_core::review::SyncStatus, UiError> {
+    Ok(desk(&shell).await.sync_status())
+}
+
+#[tauri::command]
+pub fn reasons(shell: State<'_, Shell>) -> Vec<desk_core::reasons::Reason> {
+    shell.files.reasons()
+}
+
+#[tauri::command]
 pub async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, UiError> {
     let book = shell.files.load();
     let active = shell.active.read().await.profile.name.clone();

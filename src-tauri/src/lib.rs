@@ -123,6 +123,8 @@ pub fn run() {
             commands::decide,
             commands::reveal,
             commands::search_queue,
+            commands::sync_status,
+            commands::reasons,
             commands::profiles,
             commands::save_profile,
             commands::delete_keys,

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
-import type { AppInfo, CaseSummary, CaseView, DecisionRequest, QueueView } from "./bindings";
+import type { AppInfo, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
 
 const info: AppInfo = {
   productName: "DHMAD Review Desk",
@@ -48,6 +48,7 @@ function summary(caseId: string, n: number): CaseSummary {
 }
 
 let decided: DecisionRequest[] = [];
+let syncStatus: SyncStatus = { running: false, fetched: 2, total: 2, lastError: null };
 
 // jsdom lays nothing out; give the virtualized queue a viewport so it renders rows.
 Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
@@ -55,6 +56,7 @@ Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true
 
 beforeEach(() => {
   decided = [];
+  syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
       const a = args as Record<string, unknown>;
@@ -66,6 +68,13 @@ beforeEach(() => {
           const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), history: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }] };
           return view;
         }
+        case "reasons":
+          return [
+            { id: "other", label: "Other (explain in the comment)", verdicts: ["Approve", "Decline", "Resubmit"], codes: [] },
+            { id: "blocklisted", label: "Blocklisted face, document, phone or email", verdicts: ["Decline"], codes: ["FACE_IN_BLOCKLIST"] },
+          ];
+        case "sync_status":
+          return syncStatus;
         case "search_queue":
           return String(a.text) === "user-42" ? [ids[1]] : [];
         case "decide": {
@@ -147,6 +156,14 @@ describe("App", () => {
     await waitFor(() => expect(screen.getAllByTestId("queue-row").length).toBe(2));
     fireEvent.change(screen.getByLabelText("Country"), { target: { value: "FRA" } });
     expect(screen.getAllByTestId("queue-row").map((r) => r.getAttribute("data-case-id"))).toEqual([ids[1]]);
+  });
+
+  it("marks the queue as cached when the background sync fails", async () => {
+    syncStatus = { running: false, fetched: 0, total: null, lastError: "the provider cannot be reached: offline" };
+    render(<App />);
+    await screen.findByText("2 in review");
+    expect((await screen.findByTestId("offline", {}, { timeout: 3000 })).textContent).toContain("Showing the cached queue from");
+    expect(screen.getByTestId("sync-state").textContent).toBe("Sync failed: the provider cannot be reached: offline");
   });
 
   it("does not fire shortcuts while typing in the search field", async () => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
-import type { AppInfo, CaseView, DecisionRequest, QueueView, RevealField, UiError, Verdict } from "./bindings";
+import type { AppInfo, CaseView, DecisionRequest, QueueView, Reason, RevealField, SyncStatus, UiError, Verdict } from "./bindings";
 import { backend, onQueueChanged } from "./ipc";
 import { QueueTable } from "./QueueTable";
 import { CaseSummary } from "./CaseSummary";
@@ -20,6 +20,8 @@ export function App() {
   const [queue, setQueue] = useState<QueueView | null>(null);
   const [syncing, setSyncing] = useState(false);
   const [syncError, setSyncError] = useState<UiError | null>(null);
+  const [syncStatus, setSyncStatus] = useState<SyncStatus | null>(null);
+  const [reasons, setReasons] = useState<Reason[]>([]);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [caseView, setCaseView] = useState<CaseView | null>(null);
   const [caseError, setCaseError] = useState<UiError | null>(null);
@@ -50,11 +52,15 @@ export function App() {
   useEffect(() => {
     backend.appInfo().then(setInfo, (e) => setSyncError(e as UiError));
     backend.queueView().then(setQueue, (e) => setSyncError(e as UiError));
+    backend.reasons().then(setReasons, (e) => setSyncError(e as UiError));
     const unlisten = onQueueChanged(() => void refreshQueue());
     const timer = setInterval(() => setNow(Date.now()), 30_000);
+    // The sync status is small: poll it so background syncs show their progress and failures.
+    const poll = setInterval(() => backend.syncStatus().then(setSyncStatus, () => undefined), 1_000);
     return () => {
       unlisten.then((f) => f()).catch(() => undefined);
       clearInterval(timer);
+      clearInterval(poll);
     };
   }, [refreshQueue]);
 
@@ -173,6 +179,13 @@ export function App() {
     void refreshQueue();
   }
 
+  const failure = syncError?.message ?? syncStatus?.lastError ?? null;
+  const syncLabel = syncing || syncStatus?.running
+    ? `Syncing… ${syncStatus?.fetched ?? 0}${syncStatus?.total != null ? ` / ${syncStatus.total}` : ""}`
+    : failure
+      ? `Sync failed: ${failure}`
+      : "Synced";
+
   return (
     <div className="app">
       {info?.simulated && (
@@ -216,9 +229,9 @@ export function App() {
         </section>
       </main>
       <footer className="statusbar" data-testid="statusbar">
-        <span>{syncing ? "Syncing…" : syncError ? `Sync failed: ${syncError.message}` : "Synced"}</span>
+        <span data-testid="sync-state">{syncLabel}</span>
         <span data-testid="last-sync">Last sync: {ago(queue?.syncedAt ?? null, now)}</span>
-        {syncError && queue?.syncedAt && <span className="offline">Showing the cached queue from {ago(queue.syncedAt, now)}</span>}
+        {failure && <span className="offline" data-testid="offline">Showing the cached queue from {ago(queue?.syncedAt ?? null, now)}</span>}
         <span>SLA {queue?.slaHours ?? 24} h</span>
         {queue?.rateBudget && (
           <span data-testid="rate-budget" title="Requests left in the current 60-second windows">
@@ -229,7 +242,7 @@ export function App() {
         <span>{info ? `${info.reviewerName} <${info.reviewerEmail}>` : ""}</span>
       </footer>
       {verdict && caseView && (
-        <DecisionDialog verdict={verdict} summary={caseView.summary} busy={deciding} error={decisionError} onSubmit={(r) => void decide(r)} onCancel={() => { setVerdict(null); setDecisionError(null); }} />
+        <DecisionDialog verdict={verdict} summary={caseView.summary} reasons={reasons} busy={deciding} error={decisionError} onSubmit={(r) => void decide(r)} onCancel={() => { setVerdict(null); setDecisionError(null); }} />
       )}
       {profilesOpen && <Profiles onClose={() => setProfilesOpen(false)} onSwitched={switched} />}
       {help && <Help onClose={() => setHelp(false)} profile={info?.profile} dataDir={info?.dataDir} version={info?.version} />}

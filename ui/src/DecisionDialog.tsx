@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
-import type { CaseSummary, DecisionRequest, Verdict } from "./bindings";
+import type { CaseSummary, DecisionRequest, Reason, Verdict } from "./bindings";
 import { reasonsFor } from "./reasons";
 
 const TITLE: Record<Verdict, string> = { Approve: "Approve", Decline: "Decline", Resubmit: "Ask to redo steps" };
@@ -14,13 +14,14 @@ const EMAIL_LANGUAGES = ["en", "fr", "ar", "it", "de", "es"];
 export function DecisionDialog(props: {
   verdict: Verdict;
   summary: CaseSummary;
+  reasons: Reason[];
   busy: boolean;
   error: string | null;
   onSubmit: (request: DecisionRequest) => void;
   onCancel: () => void;
 }) {
   const { verdict, summary } = props;
-  const reasons = useMemo(() => reasonsFor(verdict, summary.warnings.map((w) => w.code)), [verdict, summary]);
+  const reasons = useMemo(() => reasonsFor(props.reasons, verdict, summary.warnings.map((w) => w.code)), [props.reasons, verdict, summary]);
   const [reasonIndex, setReasonIndex] = useState<number | null>(null);
   const [comment, setComment] = useState("");
   const [notify, setNotify] = useState(false);

@@ -61,6 +61,26 @@ export type DecidedView = { caseId: string, nextCaseId: string | null, };
 
 export type RevealField = "document_number" | "date_of_birth";
 
+export type Reason = { id: string, label: string, verdicts: Array<Verdict>, 
+/**
+ * Warning codes this reason typically answers.
+ */
+codes: Array<string>, };
+
+export type SyncStatus = { running: boolean, 
+/**
+ * Cases fetched so far in the running (or last) sync.
+ */
+fetched: number, 
+/**
+ * How many the provider said there are.
+ */
+total: number | null, 
+/**
+ * Why the last sync failed; cleared by a successful one.
+ */
+lastError: string | null, };
+
 export type RateBudget = { readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, decisionsLeft: number, decisionsLimit: number, };
 
 export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, };

@@ -282,6 +282,8 @@ pub fn typescript_bindings() -> String {
         OtherSession::decl(&cfg),
         DecidedView::decl(&cfg),
         RevealField::decl(&cfg),
+        crate::reasons::Reason::decl(&cfg),
+        crate::review::SyncStatus::decl(&cfg),
         crate::review::RateBudget::decl(&cfg),
         ProfileView::decl(&cfg),
         ProfileInput::decl(&cfg),

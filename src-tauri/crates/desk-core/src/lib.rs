@@ -8,4 +8,5 @@ pub mod media;
 pub mod paths;
 pub mod privacy;
 pub mod profile;
+pub mod reasons;
 pub mod review;

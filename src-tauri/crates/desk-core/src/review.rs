@@ -204,6 +204,19 @@ impl Due {
     }
 }
 
+/// Where the queue sync stands, for the status bar.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatus {
+    pub running: bool,
+    /// Cases fetched so far in the running (or last) sync.
+    pub fetched: u32,
+    /// How many the provider said there are.
+    pub total: Option<u32>,
+    /// Why the last sync failed; cleared by a successful one.
+    pub last_error: Option<String>,
+}
+
 /// Result of a sync.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncReport {
@@ -228,6 +241,7 @@ pub struct Desk<S, T, C> {
     pub page_size: u32,
     /// A summary younger than this is served from the cache.
     pub summary_ttl: Duration,
+    status: std::sync::Mutex<SyncStatus>,
 }
 
 impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
@@ -239,17 +253,49 @@ impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
             reviewer,
             page_size: 100,
             summary_ttl: Duration::minutes(5),
+            status: std::sync::Mutex::new(SyncStatus::default()),
         }
     }
 
+    fn update_status(&self, change: impl FnOnce(&mut SyncStatus)) {
+        change(&mut self.status.lock().unwrap_or_else(|e| e.into_inner()));
+    }
+
+    /// Where the queue sync stands.
+    pub fn sync_status(&self) -> SyncStatus {
+        self.status
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
     /// Fetches every case in review and replaces the cached queue; cases decided elsewhere
-    /// drop out.
+    /// drop out. Progress and the outcome are kept for `sync_status`.
     pub async fn sync(&self) -> Result<SyncReport, DeskError> {
+        self.update_status(|s| {
+            s.running = true;
+            s.fetched = 0;
+            s.total = None;
+        });
+        let result = self.fetch_queue().await;
+        self.update_status(|s| {
+            s.running = false;
+            s.last_error = result.as_ref().err().map(ToString::to_string);
+        });
+        result
+    }
+
+    async fn fetch_queue(&self) -> Result<SyncReport, DeskError> {
         use futures_util::{StreamExt, TryStreamExt};
         let (before, _) = self.store.queue().await?;
         let first = self.source.in_review_page(0, self.page_size).await?;
         let mut items = first.items;
         let total = first.total.unwrap_or(0);
+        let fetched = items.len() as u32;
+        self.update_status(|s| {
+            s.fetched = fetched;
+            s.total = first.total.map(|t| t as u32);
+        });
         if first.next_offset.is_some() && total > items.len() as u64 {
             // The count says how many pages remain: fetch them a few at a time. The client's
             // rate limiter keeps the pace within the provider's quota.
@@ -260,6 +306,7 @@ impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
             let pages: Vec<SourcePage> = futures_util::stream::iter(offsets)
                 .map(|offset| self.source.in_review_page(offset, self.page_size))
                 .buffered(4)
+                .inspect_ok(|page| self.update_status(|s| s.fetched += page.items.len() as u32))
                 .try_collect()
                 .await?;
             items.extend(pages.into_iter().flat_map(|p| p.items));
@@ -861,6 +908,51 @@ mod tests {
         );
         let numbers: Vec<Option<i64>> = view.other_sessions.iter().map(|o| o.case_number).collect();
         assert_eq!(numbers, vec![Some(3)]);
+    }
+
+    #[tokio::test]
+    async fn sync_status_reports_progress_and_the_last_failure() {
+        let d = desk(5);
+        d.sync().await.unwrap();
+        assert_eq!(
+            d.sync_status(),
+            SyncStatus {
+                running: false,
+                fetched: 5,
+                total: Some(5),
+                last_error: None
+            }
+        );
+        *d.store.queue.lock().unwrap() = (vec![], None);
+        let failing = Desk::new(
+            FailingSource,
+            MemoryStore::default(),
+            FixedClock(d.clock.0),
+            d.reviewer.clone(),
+        );
+        assert!(failing.sync().await.is_err());
+        let status = failing.sync_status();
+        assert!(!status.running);
+        assert_eq!(
+            status.last_error.as_deref(),
+            Some("the provider cannot be reached: offline")
+        );
+    }
+
+    struct FailingSource;
+    impl CaseSource for FailingSource {
+        async fn in_review_page(&self, _: u64, _: u32) -> Result<SourcePage, SourceError> {
+            Err(SourceError::Unavailable("offline".into()))
+        }
+        async fn summary(&self, _: &str) -> Result<CaseSummary, SourceError> {
+            Err(SourceError::Unavailable("offline".into()))
+        }
+        async fn decide(&self, _: &DecisionRequest) -> Result<(), SourceError> {
+            Err(SourceError::Unavailable("offline".into()))
+        }
+        async fn sessions_of(&self, _: &str) -> Result<Vec<QueueItem>, SourceError> {
+            Ok(vec![])
+        }
     }
 
     #[tokio::test]

@@ -70,6 +70,18 @@ impl ProfileFiles {
         }
     }
 
+    /// The team's decision reasons (`reasons.json` in the data root) or the built-in list when
+    /// there is none; an invalid file is reported in the log and the built-in list is used.
+    pub fn reasons(&self) -> Vec<desk_core::reasons::Reason> {
+        match std::fs::read_to_string(self.root.join("reasons.json")) {
+            Ok(text) => desk_core::reasons::parse_reasons(&text).unwrap_or_else(|error| {
+                tracing::warn!(%error, "reasons.json is invalid; using the built-in reasons");
+                desk_core::reasons::default_reasons()
+            }),
+            Err(_) => desk_core::reasons::default_reasons(),
+        }
+    }
+
     /// Writes the book atomically (temporary file, then rename).
     pub fn save(&self, book: &ProfileBook) -> Result<(), SetupError> {
         let io = |e: std::io::Error| SetupError::Io(e.to_string());
@@ -249,6 +261,16 @@ mod tests {
         assert_eq!(files.load(), book);
         std::fs::write(files.root.join(BOOK_FILE), "{not json").unwrap();
         assert_eq!(files.load(), ProfileBook::default());
+
+        assert_eq!(files.reasons(), desk_core::reasons::default_reasons());
+        std::fs::write(files.root.join("reasons.json"), r#"[{"id":"x","label":"Team reason","verdicts":["Approve","Decline","Resubmit"],"codes":["DOCUMENT_EXPIRED"]}]"#).unwrap();
+        assert_eq!(files.reasons()[0].label, "Team reason");
+        std::fs::write(files.root.join("reasons.json"), "[]").unwrap();
+        assert_eq!(
+            files.reasons(),
+            desk_core::reasons::default_reasons(),
+            "an invalid list falls back"
+        );
         std::fs::remove_dir_all(&files.root).unwrap();
     }
 
