@@ -67,6 +67,10 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
         data_dir: active.data_dir.display().to_string(),
         reviewer_name: active.desk.reviewer.name.clone(),
         reviewer_email: active.desk.reviewer.email.clone(),
+        notice: shell
+            .notice
+            .clone()
+            .filter(|_| active.profile.kind == ProfileKind::Sandbox),
     })
 }
 

@@ -35,6 +35,8 @@ pub struct Shell {
     pub knobs: SandboxKnobs,
     pub sla: chrono::Duration,
     pub active: RwLock<Active>,
+    /// Why the desk started on another profile than the one set, shown to the reviewer.
+    pub notice: Option<String>,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
@@ -93,16 +95,17 @@ pub fn run() {
             let wanted = book.active().clone();
             tracing::info!(profile = %wanted.name, "review desk started");
             // A Live profile that cannot open (no key, no keyring) falls back to the Sandbox
-            // profile, so the desk always starts; the settings screen says why.
-            let active = match tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &wanted)) {
-                Ok(active) => active,
+            // profile, so the desk always starts, and the reviewer is told why.
+            let (active, notice) = match tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &wanted)) {
+                Ok(active) => (active, None),
                 Err(error) => {
                     tracing::warn!(%error, profile = %wanted.name, "profile could not open; using Sandbox");
-                    tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &Profile::sandbox()))?
+                    let notice = format!("Profile {} could not open ({error}); the Sandbox profile is open instead.", wanted.name);
+                    (tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &Profile::sandbox()))?, Some(notice))
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active) });
+            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active), notice });
             sync_in_background(app.handle(), desk);
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {

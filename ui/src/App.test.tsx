@@ -12,6 +12,7 @@ const info: AppInfo = {
   dataDir: "/tmp/desk/sandbox",
   reviewerName: "Amira Ben Salah",
   reviewerEmail: "amira@dhmad.tn",
+  notice: null,
 };
 
 const ids = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"];

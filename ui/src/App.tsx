@@ -219,6 +219,7 @@ export function App() {
       <main className="split">
         <QueueTable rows={rows} selectedId={selectedId} onSelect={(id) => void open(id)} />
         <section className="detail" aria-live="polite">
+          {info?.notice && <p className="notice" role="alert" data-testid="startup-notice">{info.notice}</p>}
           {notice && <p className="notice" role="status" data-testid="notice">{notice}</p>}
           {caseError && <p role="alert">{caseError.message}</p>}
           {caseView ? (

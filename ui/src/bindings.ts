@@ -17,7 +17,11 @@ dataDir: string,
 /**
  * Who decisions are signed as.
  */
-reviewerName: string, reviewerEmail: string, };
+reviewerName: string, reviewerEmail: string, 
+/**
+ * Why the desk is not on the profile it was set to open, if so.
+ */
+notice: string | null, };
 
 export type UiError = { code: string, message: string, retryable: boolean, };
 

@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { readFile, readdir } from "node:fs/promises";
+import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { desktopTest, repoRoot } from "../harness.mjs";
 
@@ -70,3 +71,19 @@ desktopTest("a live profile keeps its keys in the keyring, tests its connection 
     live.child.kill();
   }
 });
+
+const unopenable = await mkdtemp(join(tmpdir(), "review-desk-e2e-book-"));
+await writeFile(join(unopenable, "profiles.json"), JSON.stringify({
+  active: "Live without keys",
+  profiles: [{ name: "Live without keys", kind: "Live", diditUrl: "https://verification.didit.me", dhmadUrl: "https://dhmad.tn/api/v1", reviewerName: "Amira", reviewerEmail: "amira@dhmad.tn" }],
+}));
+
+desktopTest("a live profile whose keys are missing falls back to the sandbox and says why", async ({ browser }) => {
+  const notice = await browser.$('[data-testid="startup-notice"]');
+  await notice.waitForExist({ timeout: 20_000 });
+  assert.equal(
+    await notice.getText(),
+    "Profile Live without keys could not open (the Didit API key of this profile is not set); the Sandbox profile is open instead.",
+  );
+  assert.ok(await browser.$('[data-testid="simulated-banner"]').isExisting());
+}, { env: { REVIEW_DESK_DATA_DIR: unopenable } });

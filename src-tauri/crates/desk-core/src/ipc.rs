@@ -27,6 +27,8 @@ pub struct AppInfo {
     /// Who decisions are signed as.
     pub reviewer_name: String,
     pub reviewer_email: String,
+    /// Why the desk is not on the profile it was set to open, if so.
+    pub notice: Option<String>,
 }
 
 /// Every error the UI sees: a stable code to branch on, a human message, and whether trying
