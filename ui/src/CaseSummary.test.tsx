@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen } from "@testing-library/react";
-import { CaseSummary } from "./CaseSummary";
+import { ageText, CaseSummary, scoreText } from "./CaseSummary";
 import type { CaseView, RevealField } from "./bindings";
 
 afterEach(cleanup);
@@ -47,5 +47,20 @@ describe("CaseSummary", () => {
     fireEvent.submit(input.closest("form") as HTMLFormElement);
     expect(await screen.findByText("P1234567")).toBeTruthy();
     expect(asked).toEqual([["document_number", "Compare with the bank's KYC file"]]);
+  });
+});
+
+describe("scoreText", () => {
+  it("shows risk scores with 'above' thresholds", () => {
+    expect(scoreText({ value: 85, decline_at: 100, review_at: 80, higher_is_riskier: true })).toBe("85.0 (review > 80, decline > 100)");
+  });
+});
+
+describe("ageText", () => {
+  it("reads like a person would say it", () => {
+    const created = "2026-11-20T08:00:00Z";
+    expect(ageText(created, Date.parse("2026-11-20T08:12:00Z"))).toBe("12 min");
+    expect(ageText(created, Date.parse("2026-11-20T13:30:00Z"))).toBe("5 h");
+    expect(ageText(created, Date.parse("2026-11-22T11:00:00Z"))).toBe("2 d 3 h");
   });
 });

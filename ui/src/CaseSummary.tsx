@@ -74,6 +74,14 @@ function Reveal(props: { label: string; masked: string | null; field: RevealFiel
   );
 }
 
+/** "2 d 3 h" / "5 h" / "12 min": how long the case has waited. */
+export function ageText(createdAt: string, now: number): string {
+  const minutes = Math.max(0, Math.floor((now - Date.parse(createdAt)) / 60_000));
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  return hours < 24 ? `${hours} h` : `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
 /** Everything the checks found, warnings first. Never an image or a media link. */
 export function CaseSummary(props: { view: CaseView; onReveal: (field: RevealField, reason: string) => Promise<string | null> }) {
   const s = props.view.summary;
@@ -88,6 +96,7 @@ export function CaseSummary(props: { view: CaseView; onReveal: (field: RevealFie
           <dt>ID</dt><dd className="mono">{s.case_id}</dd>
           <dt>Workflow</dt><dd className="mono">{s.workflow_id ?? "–"}</dd>
           <dt>Created</dt><dd>{s.created_at ? new Date(s.created_at).toLocaleString() : "–"}</dd>
+          <dt>Age</dt><dd data-testid="case-age">{s.created_at ? ageText(s.created_at, Date.parse(props.view.fetchedAt)) : "–"}</dd>
           <dt>Fetched</dt><dd>{new Date(props.view.fetchedAt).toLocaleTimeString()}</dd>
         </dl>
       </header>

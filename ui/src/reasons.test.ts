@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { reasonsFor } from "./reasons";
-import { scoreText } from "./CaseSummary";
 import type { Reason } from "./bindings";
 
 const all: Reason[] = [
@@ -16,11 +15,5 @@ describe("reasonsFor", () => {
     expect(list.length).toBe(9);
     expect(list.every((r) => r.verdicts.includes("Decline"))).toBe(true);
     expect(reasonsFor(all, "Approve", []).map((r) => r.id)).toEqual(["other"]);
-  });
-});
-
-describe("scoreText", () => {
-  it("shows risk scores with 'above' thresholds", () => {
-    expect(scoreText({ value: 85, decline_at: 100, review_at: 80, higher_is_riskier: true })).toBe("85.0 (review > 80, decline > 100)");
   });
 });

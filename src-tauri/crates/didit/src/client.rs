@@ -7,7 +7,7 @@ use backon::{ExponentialBuilder, Retryable};
 use desk_core::action::{self, BlocklistSelection, DecisionRequest};
 use desk_core::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
 use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
-use reqwest::{Method, StatusCode};
+use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
@@ -588,11 +588,5 @@ fn transport_error(error: reqwest::Error) -> DiditError {
             }
             .into(),
         )
-    }
-}
-
-impl From<StatusCode> for DiditError {
-    fn from(status: StatusCode) -> Self {
-        DiditError::from_response(status.as_u16(), b"", None)
     }
 }
