@@ -291,15 +291,7 @@ impl DiditClient {
                 &[Scope::GenericGet],
             )
             .await?;
-        Ok(Page {
-            count: page.count,
-            next_offset: next_offset(page.next.as_deref()),
-            items: page
-                .results
-                .into_iter()
-                .filter_map(convert::queue_item)
-                .collect(),
-        })
+        Ok(page_of(page, convert::queue_item))
     }
 
     /// Every session matching the query, following the pages.
@@ -383,15 +375,7 @@ impl DiditClient {
                 &[Scope::GenericGet],
             )
             .await?;
-        Ok(Page {
-            count: page.count,
-            next_offset: next_offset(page.next.as_deref()),
-            items: page
-                .results
-                .into_iter()
-                .map(convert::review_activity)
-                .collect(),
-        })
+        Ok(page_of(page, |r| Some(convert::review_activity(r))))
     }
 
     /// Adds a review decision (Approved, Declined or In Review) with a comment. Never retried.
@@ -498,21 +482,15 @@ impl DiditClient {
         let page: wire::Page<wire::BlocklistItem> = self
             .read("blocklist", "/v3/blocklist/", &params, &[Scope::GenericGet])
             .await?;
-        Ok(Page {
-            count: page.count,
-            next_offset: next_offset(page.next.as_deref()),
-            items: page
-                .results
-                .into_iter()
-                .map(|i| BlocklistEntry {
-                    kind: i.kind.unwrap_or_default(),
-                    case_id: i.session_id,
-                    case_number: i.session_number,
-                    blocklisted_at: i.blocklisted_at,
-                    value: i.document_number.or(i.phone_number).or(i.email),
-                })
-                .collect(),
-        })
+        Ok(page_of(page, |i| {
+            Some(BlocklistEntry {
+                kind: i.kind.unwrap_or_default(),
+                case_id: i.session_id,
+                case_number: i.session_number,
+                blocklisted_at: i.blocklisted_at,
+                value: i.document_number.or(i.phone_number).or(i.email),
+            })
+        }))
     }
 
     /// One page of consolidated users.
@@ -525,11 +503,7 @@ impl DiditClient {
                 &[Scope::GenericGet],
             )
             .await?;
-        Ok(Page {
-            count: page.count,
-            next_offset: next_offset(page.next.as_deref()),
-            items: page.results.into_iter().map(user).collect(),
-        })
+        Ok(page_of(page, |u| Some(user(u))))
     }
 
     /// One consolidated user by vendor_data.
@@ -563,6 +537,15 @@ fn user(dto: wire::UserDto) -> UserSummary {
         declined: dto.declined_count.unwrap_or(0),
         in_review: dto.in_review_count.unwrap_or(0),
         last_session_at: dto.last_session_at,
+    }
+}
+
+/// A wire page as a client page; rows `convert` returns `None` for are dropped.
+fn page_of<T, U>(page: wire::Page<T>, convert: impl FnMut(T) -> Option<U>) -> Page<U> {
+    Page {
+        count: page.count,
+        next_offset: next_offset(page.next.as_deref()),
+        items: page.results.into_iter().filter_map(convert).collect(),
     }
 }
 

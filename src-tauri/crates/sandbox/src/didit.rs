@@ -214,6 +214,30 @@ fn opt_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a s
     }
 }
 
+/// `new_status`, one of `allowed`, with DRF's messages.
+fn new_status(body: &Map<String, Value>, allowed: &[&str]) -> Result<String, Response> {
+    match body.get("new_status").and_then(Value::as_str) {
+        Some(s) if allowed.contains(&s) => Ok(s.to_owned()),
+        Some(other) => Err(field_error(
+            "new_status",
+            &format!("\"{other}\" is not a valid choice."),
+        )),
+        None => Err(field_error("new_status", "This field is required.")),
+    }
+}
+
+/// The optional `comment`, at most 10,000 characters.
+fn comment(body: &Map<String, Value>) -> Result<Option<String>, Response> {
+    let comment = opt_str(body, "comment")?.map(str::to_owned);
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 10_000) {
+        return Err(field_error(
+            "comment",
+            "Ensure this field has no more than 10000 characters.",
+        ));
+    }
+    Ok(comment)
+}
+
 fn valid_email(address: &str) -> bool {
     let Some((local, domain)) = address.split_once('@') else {
         return false;
@@ -246,12 +270,9 @@ pub async fn update_status(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let new_status = match body.get("new_status").and_then(Value::as_str) {
-        Some(s @ ("Approved" | "Declined" | "Resubmitted")) => s.to_owned(),
-        Some(other) => {
-            return field_error("new_status", &format!("\"{other}\" is not a valid choice."))
-        }
-        None => return field_error("new_status", "This field is required."),
+    let new_status = match new_status(&body, &["Approved", "Declined", "Resubmitted"]) {
+        Ok(s) => s,
+        Err(r) => return r,
     };
     if new_status == current {
         return detail(
@@ -259,16 +280,10 @@ pub async fn update_status(
             &format!("The session is already {current}."),
         );
     }
-    let comment = match opt_str(&body, "comment") {
-        Ok(c) => c.map(str::to_owned),
+    let comment = match comment(&body) {
+        Ok(c) => c,
         Err(r) => return r,
     };
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 10_000) {
-        return field_error(
-            "comment",
-            "Ensure this field has no more than 10000 characters.",
-        );
-    }
     let send_email = body
         .get("send_email")
         .and_then(Value::as_bool)
@@ -382,23 +397,14 @@ pub async fn create_review(
         Ok(b) => b,
         Err(r) => return r,
     };
-    let new_status = match body.get("new_status").and_then(Value::as_str) {
-        Some(s @ ("Approved" | "Declined" | "In Review")) => s.to_owned(),
-        Some(other) => {
-            return field_error("new_status", &format!("\"{other}\" is not a valid choice."))
-        }
-        None => return field_error("new_status", "This field is required."),
-    };
-    let comment = match opt_str(&body, "comment") {
-        Ok(c) => c.map(str::to_owned),
+    let new_status = match new_status(&body, &["Approved", "Declined", "In Review"]) {
+        Ok(s) => s,
         Err(r) => return r,
     };
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 10_000) {
-        return field_error(
-            "comment",
-            "Ensure this field has no more than 10000 characters.",
-        );
-    }
+    let comment = match comment(&body) {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
     let current = world.sessions[i].status.clone();
     if !ELIGIBLE.contains(&current.as_str()) {
         return detail(
