@@ -128,6 +128,19 @@ pub trait CaseStore: Send + Sync {
         &self,
         case_id: &str,
     ) -> impl Future<Output = Result<Option<(CaseSummary, DateTime<Utc>)>, StoreError>> + Send;
+    /// Up to `count` queued cases after `case_id` (from the start when it is `None` or not
+    /// queued), in queue order.
+    fn queue_after(
+        &self,
+        case_id: Option<&str>,
+        count: usize,
+    ) -> impl Future<Output = Result<Vec<QueueItem>, StoreError>> + Send;
+    /// The case to open once `case_id` leaves the queue: the next one in order, else the
+    /// previous one; the first case when `case_id` is not queued.
+    fn neighbour(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
     /// Every cached summary of a case still in the queue.
     fn queued_summaries(&self)
         -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
@@ -450,12 +463,8 @@ impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
         case_id: Option<&str>,
         count: usize,
     ) -> Result<usize, DeskError> {
-        let (queue, _) = self.store.queue().await?;
-        let start = case_id
-            .and_then(|id| queue.iter().position(|q| q.case_id == id))
-            .map_or(0, |p| p + 1);
         let mut fetched = 0;
-        for item in queue.iter().skip(start).take(count) {
+        for item in self.store.queue_after(case_id, count).await? {
             let fresh = match self.store.summary(&item.case_id).await? {
                 Some((_, at)) => self.clock.now() - at < self.summary_ttl,
                 None => false,
@@ -515,16 +524,8 @@ impl<S: CaseSource, T: CaseStore, C: Clock> Desk<S, T, C> {
             stamped.comment.as_deref().unwrap_or_default(),
         )
         .await?;
-        let (queue, _) = self.store.queue().await?;
-        let position = queue.iter().position(|q| q.case_id == stamped.case_id);
+        let next_case_id = self.store.neighbour(&stamped.case_id).await?;
         self.store.remove_from_queue(&stamped.case_id).await?;
-        let next_case_id = match position {
-            Some(p) => queue
-                .get(p + 1)
-                .or_else(|| p.checked_sub(1).and_then(|q| queue.get(q))),
-            None => queue.first(),
-        }
-        .map(|q| q.case_id.clone());
         Ok(Decided {
             case_id: stamped.case_id,
             next_case_id,
@@ -727,6 +728,27 @@ mod tests {
                 .iter()
                 .find(|(s, _)| s.case_id == case_id)
                 .cloned())
+        }
+        async fn queue_after(
+            &self,
+            case_id: Option<&str>,
+            count: usize,
+        ) -> Result<Vec<QueueItem>, StoreError> {
+            let queue = self.queue.lock().unwrap().0.clone();
+            let start = case_id
+                .and_then(|id| queue.iter().position(|q| q.case_id == id))
+                .map_or(0, |p| p + 1);
+            Ok(queue.into_iter().skip(start).take(count).collect())
+        }
+        async fn neighbour(&self, case_id: &str) -> Result<Option<String>, StoreError> {
+            let queue = self.queue.lock().unwrap().0.clone();
+            let next = match queue.iter().position(|q| q.case_id == case_id) {
+                Some(p) => queue
+                    .get(p + 1)
+                    .or_else(|| p.checked_sub(1).and_then(|q| queue.get(q))),
+                None => queue.first(),
+            };
+            Ok(next.map(|q| q.case_id.clone()))
         }
         async fn queued_summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
             let queue = self.queue.lock().unwrap().0.clone();

@@ -243,20 +243,24 @@ mod tests {
         dir
     }
 
+    /// A Live profile for the APIs served at `origin` (Didit at the origin, DHMAD below it).
+    fn live(name: &str, origin: &str) -> Profile {
+        Profile {
+            name: name.into(),
+            kind: ProfileKind::Live,
+            didit_url: origin.into(),
+            dhmad_url: format!("{origin}/api/v1"),
+            reviewer_name: "Amira".into(),
+            reviewer_email: "amira@dhmad.tn".into(),
+        }
+    }
+
     #[test]
     fn books_are_saved_and_loaded_and_a_broken_file_falls_back() {
         let files = ProfileFiles::new(temp_root("book"));
         assert_eq!(files.load(), ProfileBook::default());
         let mut book = ProfileBook::default();
-        book.upsert(Profile {
-            name: "Local".into(),
-            kind: ProfileKind::Live,
-            didit_url: "http://127.0.0.1:9".into(),
-            dhmad_url: "http://127.0.0.1:9/api/v1".into(),
-            reviewer_name: "Amira".into(),
-            reviewer_email: "amira@dhmad.tn".into(),
-        })
-        .unwrap();
+        book.upsert(live("Local", "http://127.0.0.1:9")).unwrap();
         files.save(&book).unwrap();
         assert_eq!(files.load(), book);
         std::fs::write(files.root.join(BOOK_FILE), "{not json").unwrap();
@@ -309,14 +313,7 @@ mod tests {
             "dhmad-review-desk-test-live-{}",
             std::process::id()
         ));
-        let profile = Profile {
-            name: "Local live".into(),
-            kind: ProfileKind::Live,
-            didit_url: running.didit_url(),
-            dhmad_url: running.dhmad_url(),
-            reviewer_name: "Amira".into(),
-            reviewer_email: "amira@dhmad.tn".into(),
-        };
+        let profile = live("Local live", &running.base_url);
         let missing = connect(&profile, &store, &SandboxKnobs::default()).await;
         assert!(matches!(missing, Err(SetupError::MissingKey("Didit"))));
         store

@@ -143,6 +143,53 @@ impl CaseStore for SqliteStore {
         .transpose()
     }
 
+    async fn queue_after(
+        &self,
+        case_id: Option<&str>,
+        count: usize,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT item FROM queue \
+             WHERE position > COALESCE((SELECT position FROM queue WHERE case_id = ?), -1) \
+             ORDER BY position LIMIT ?",
+        )
+        .bind(case_id)
+        .bind(i64::try_from(count).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        rows.iter()
+            .map(|r| serde_json::from_str(r.get::<&str, _>(0)).map_err(failed))
+            .collect()
+    }
+
+    async fn neighbour(&self, case_id: &str) -> Result<Option<String>, StoreError> {
+        let scalar = |sql: &'static str| sqlx::query_scalar::<_, String>(sql);
+        let position: Option<i64> =
+            sqlx::query_scalar("SELECT position FROM queue WHERE case_id = ?")
+                .bind(case_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(failed)?;
+        let Some(position) = position else {
+            let first = scalar("SELECT case_id FROM queue ORDER BY position LIMIT 1");
+            return first.fetch_optional(&self.pool).await.map_err(failed);
+        };
+        let next = scalar("SELECT case_id FROM queue WHERE position > ? ORDER BY position LIMIT 1")
+            .bind(position)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed)?;
+        if next.is_some() {
+            return Ok(next);
+        }
+        scalar("SELECT case_id FROM queue WHERE position < ? ORDER BY position DESC LIMIT 1")
+            .bind(position)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed)
+    }
+
     async fn queued_summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
         let rows =
             sqlx::query("SELECT s.summary FROM summaries s JOIN queue q ON q.case_id = s.case_id")
@@ -238,6 +285,24 @@ mod tests {
         assert_eq!(items, vec![item(1), item(3)]);
         assert_eq!(synced.map(|t| t.timestamp()), Some(at.timestamp()));
         assert_eq!(store.history(&item(1).case_id).await.unwrap().len(), 1);
+        // Next case after 1 is 3 (2 was removed); after the last comes the one before it.
+        assert_eq!(
+            store.neighbour(&item(1).case_id).await.unwrap(),
+            Some(item(3).case_id)
+        );
+        assert_eq!(
+            store.neighbour(&item(3).case_id).await.unwrap(),
+            Some(item(1).case_id)
+        );
+        assert_eq!(
+            store.neighbour("not queued").await.unwrap(),
+            Some(item(1).case_id)
+        );
+        assert_eq!(
+            store.queue_after(Some(&item(1).case_id), 5).await.unwrap(),
+            vec![item(3)]
+        );
+        assert_eq!(store.queue_after(None, 1).await.unwrap(), vec![item(1)]);
         let tamper = sqlx::query("UPDATE history SET detail = 'x'")
             .execute(&store.pool)
             .await;

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::seed::{describe, node_id, warning_tag, Rng, COUNTRIES, WORKFLOWS};
+use crate::seed::{describe, node_id, warning_tag, Rng, ALL_FEATURES, COUNTRIES, WORKFLOWS};
 use crate::world::{iso, Session, World};
 
 /// The status of one feature item, from the warnings it carries and the session's state.
@@ -171,7 +171,7 @@ pub fn decision(world: &World, s: &Session) -> Value {
         "expires_at": iso(s.created_at + chrono::Duration::days(7)),
         "reviews": short_reviews(s),
     });
-    for f in seed_features() {
+    for f in ALL_FEATURES {
         body[array_key(f)] = Value::Null;
     }
     for &f in workflow.features {
@@ -356,21 +356,6 @@ pub fn decision(world: &World, s: &Session) -> Value {
     body
 }
 
-fn seed_features() -> [&'static str; 10] {
-    [
-        "ID_VERIFICATION",
-        "NFC",
-        "LIVENESS",
-        "FACE_MATCH",
-        "POA",
-        "PHONE",
-        "EMAIL",
-        "AML",
-        "DATABASE_VALIDATION",
-        "IP_ANALYSIS",
-    ]
-}
-
 fn short_reviews(s: &Session) -> Value {
     Value::Array(
         s.reviews
@@ -383,7 +368,7 @@ fn short_reviews(s: &Session) -> Value {
 /// The nodes of a session a resubmission may name, with their current item status.
 pub fn nodes(world: &World, s: &Session) -> Vec<(String, String, String)> {
     let d = decision(world, s);
-    seed_features()
+    ALL_FEATURES
         .iter()
         .flat_map(|f| {
             d[array_key(f)]

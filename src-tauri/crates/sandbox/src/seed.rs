@@ -206,6 +206,20 @@ pub const LATIN_FAMILY: [&str; 10] = [
     "Ferrari",
 ];
 
+/// Every user-session feature the sandbox simulates, in decision order.
+pub const ALL_FEATURES: &[&str] = &[
+    "ID_VERIFICATION",
+    "NFC",
+    "LIVENESS",
+    "FACE_MATCH",
+    "POA",
+    "PHONE",
+    "EMAIL",
+    "AML",
+    "DATABASE_VALIDATION",
+    "IP_ANALYSIS",
+];
+
 pub struct Workflow {
     pub id: &'static str,
     pub label: &'static str,
@@ -233,18 +247,7 @@ pub const WORKFLOWS: [Workflow; 3] = [
     Workflow {
         id: "6f0c3d2a-51b4-4e8a-9c7d-1a2b3c4d5e03",
         label: "Full onboarding",
-        features: &[
-            "ID_VERIFICATION",
-            "NFC",
-            "LIVENESS",
-            "FACE_MATCH",
-            "POA",
-            "PHONE",
-            "EMAIL",
-            "AML",
-            "DATABASE_VALIDATION",
-            "IP_ANALYSIS",
-        ],
+        features: ALL_FEATURES,
     },
 ];
 
