@@ -18,6 +18,12 @@ fn main() {
             "delete_keys",
             "test_connection",
             "switch_profile",
+            "undo_action",
+            "outbox",
+            "outbox_status",
+            "retry_action",
+            "cancel_action",
+            "blocklist",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -5,14 +5,16 @@ use std::sync::Arc;
 
 use desk_core::action::DecisionRequest;
 use desk_core::ipc::{
-    AppInfo, CaseView, ConnectionView, DecidedView, ProfileInput, ProfileView, QueueView,
-    RevealField, SyncView, UiError,
+    ActionView, AppInfo, CaseView, ConnectionView, DecidedView, OutboxStatusView, ProfileInput,
+    ProfileView, QueueView, RevealField, SyncView, UiError,
 };
+use desk_core::outbox::BlocklistRequest;
 use desk_core::profile::ProfileKind;
+use desk_profiles::AppDesk;
 use desk_profiles::{KeyKind, SecretString, SetupError};
 use tauri::{Emitter, State};
 
-use crate::{open_profile, sync_in_background, AppDesk, Shell, QUEUE_CHANGED};
+use crate::{open_profile, sync_in_background, Shell, OUTBOX_CHANGED, QUEUE_CHANGED};
 
 /// How many cases ahead are fetched so the next one opens at once.
 const PREFETCH: usize = 3;
@@ -76,7 +78,8 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
 
 #[tauri::command]
 pub async fn queue_view(shell: State<'_, Shell>) -> Result<QueueView, UiError> {
-    Ok(desk(&shell).await.queue_view(shell.sla).await?)
+    let snapshot = desk(&shell).await.queue_snapshot().await?;
+    Ok(QueueView::build(&snapshot, shell.sla))
 }
 
 #[tauri::command]
@@ -99,7 +102,7 @@ pub async fn open_case(
     case_id: String,
 ) -> Result<CaseView, UiError> {
     let desk = desk(&shell).await;
-    let view = desk.case_view(&case_id).await?;
+    let view = CaseView::build(desk.case_file(&case_id).await?);
     tauri::async_runtime::spawn(async move {
         if let Ok(fetched) = desk.prefetch_after(Some(&case_id), PREFETCH).await {
             if fetched > 0 {
@@ -110,19 +113,94 @@ pub async fn open_case(
     Ok(view)
 }
 
+/// Queues a decision (committed with its audit entry before this returns) and names the next
+/// case; the outbox worker sends it once the undo window has passed.
 #[tauri::command]
 pub async fn decide(
     app: tauri::AppHandle,
     shell: State<'_, Shell>,
     request: DecisionRequest,
 ) -> Result<DecidedView, UiError> {
-    let result = desk(&shell).await.decide(request).await;
+    let desk = desk(&shell).await;
+    let window = desk.policy.undo_window;
+    let done = desk.submit_decision(request, window).await?;
+    shell.outbox_wake.notify_one();
     let _ = app.emit(QUEUE_CHANGED, ());
-    let done = result?;
+    let _ = app.emit(OUTBOX_CHANGED, ());
     Ok(DecidedView {
-        case_id: done.case_id,
+        case_id: done.action.case_id,
+        action_id: done.action.id,
+        state: done.action.state,
+        undo_until: done.action.due_at.to_rfc3339(),
         next_case_id: done.next_case_id,
     })
+}
+
+#[tauri::command]
+pub async fn blocklist(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    request: BlocklistRequest,
+) -> Result<ActionView, UiError> {
+    let action = desk(&shell).await.submit_blocklist(request).await?;
+    shell.outbox_wake.notify_one();
+    let _ = app.emit(OUTBOX_CHANGED, ());
+    Ok(ActionView::from(&action))
+}
+
+/// Undo, retry and cancel: each audited; the queue is refreshed so an undone case is back.
+async fn change_action(
+    app: &tauri::AppHandle,
+    shell: &Shell,
+    result: Result<desk_core::outbox::Action, desk_core::desk::DeskError>,
+) -> Result<ActionView, UiError> {
+    let action = result?;
+    shell.outbox_wake.notify_one();
+    let _ = app.emit(OUTBOX_CHANGED, ());
+    sync_in_background(app, desk(shell).await);
+    Ok(ActionView::from(&action))
+}
+
+#[tauri::command]
+pub async fn undo_action(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    action_id: String,
+) -> Result<ActionView, UiError> {
+    let result = desk(&shell).await.undo(&action_id).await;
+    change_action(&app, &shell, result).await
+}
+
+#[tauri::command]
+pub async fn retry_action(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    action_id: String,
+) -> Result<ActionView, UiError> {
+    let result = desk(&shell).await.retry(&action_id).await;
+    change_action(&app, &shell, result).await
+}
+
+#[tauri::command]
+pub async fn cancel_action(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    action_id: String,
+) -> Result<ActionView, UiError> {
+    let result = desk(&shell).await.cancel(&action_id).await;
+    change_action(&app, &shell, result).await
+}
+
+/// Every action, newest first.
+#[tauri::command]
+pub async fn outbox(shell: State<'_, Shell>) -> Result<Vec<ActionView>, UiError> {
+    let actions = desk(&shell).await.outbox().await?;
+    Ok(actions.iter().rev().map(ActionView::from).collect())
+}
+
+#[tauri::command]
+pub async fn outbox_status(shell: State<'_, Shell>) -> Result<OutboxStatusView, UiError> {
+    Ok(desk(&shell).await.outbox_status().await?.into())
 }
 
 #[tauri::command]
@@ -130,11 +208,13 @@ pub async fn reveal(
     shell: State<'_, Shell>,
     case_id: String,
     field: RevealField,
+    index: Option<u32>,
     reason: String,
 ) -> Result<Option<String>, UiError> {
+    let index = index.unwrap_or(0) as usize;
     Ok(desk(&shell)
         .await
-        .reveal_value(&case_id, field, &reason)
+        .reveal(&case_id, field, index, &reason)
         .await?)
 }
 
@@ -144,9 +224,7 @@ pub async fn search_queue(shell: State<'_, Shell>, text: String) -> Result<Vec<S
 }
 
 #[tauri::command]
-pub async fn sync_status(
-    shell: State<'_, Shell>,
-) -> Result<desk_core::review::SyncStatus, UiError> {
+pub async fn sync_status(shell: State<'_, Shell>) -> Result<desk_core::queue::SyncStatus, UiError> {
     Ok(desk(&shell).await.sync_status())
 }
 

@@ -8,19 +8,12 @@ mod logging;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use desk_core::profile::{Profile, ProfileKind};
-use desk_core::review::{Desk, SystemClock};
-use desk_profiles::{
-    Connection, Keystore, ProfileFiles, SandboxKnobs, SetupError, KEYRING_SERVICE,
-};
-use desk_store::SqliteStore;
-use didit::DiditClient;
+use desk_core::profile::Profile;
+use desk_profiles::{AppDesk, Keystore, ProfileFiles, SandboxKnobs, SetupError, KEYRING_SERVICE};
 use tauri::{Emitter, Manager};
-use tokio::sync::RwLock;
+use tokio::sync::{Notify, RwLock};
 
-pub type AppDesk = Desk<DiditClient, SqliteStore, SystemClock>;
-
-/// The open profile: its desk and, for the Sandbox profile, the simulator it talks to.
+/// The open profile: its desk, its sending lock and, for the Sandbox profile, the simulator.
 pub struct Active {
     pub profile: Profile,
     pub data_dir: PathBuf,
@@ -37,39 +30,33 @@ pub struct Shell {
     pub active: RwLock<Active>,
     /// Why the desk started on another profile than the one set, shown to the reviewer.
     pub notice: Option<String>,
+    /// Wakes the outbox worker when an action was queued, undone or retried.
+    pub outbox_wake: Notify,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
 pub const QUEUE_CHANGED: &str = "queue-changed";
+/// Event telling the UI the outbox changed. Carries no data.
+pub const OUTBOX_CHANGED: &str = "outbox-changed";
 
 /// How often the queue is refreshed while the desk is open.
 const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(120);
+/// The longest the outbox worker sleeps between looks.
+const OUTBOX_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Opens a profile: its clients, its own data directory and SQLite file.
+/// Opens a profile (desk-profiles does the work the CLI shares).
 pub async fn open_profile(
-    shell_files: &ProfileFiles,
+    files: &ProfileFiles,
     keystore: &Keystore,
     knobs: &SandboxKnobs,
     profile: &Profile,
 ) -> Result<Active, SetupError> {
-    let data_dir = shell_files.profile_dir(&profile.name);
-    std::fs::create_dir_all(&data_dir).map_err(|e| SetupError::Io(e.to_string()))?;
-    // The DHMAD client serves support lookups, a later screen; the review loop needs Didit.
-    let Connection {
-        didit,
-        dhmad: _,
-        reviewer,
-        sandbox,
-    } = desk_profiles::connect(profile, keystore, knobs).await?;
-    let store = SqliteStore::open(&desk_profiles::database_path(&data_dir))
-        .await
-        .map_err(|e| SetupError::Io(e.to_string()))?;
-    tracing::info!(profile = %profile.name, simulated = profile.kind == ProfileKind::Sandbox, "profile opened");
+    let open = desk_profiles::open_desk(files, keystore, knobs, profile).await?;
     Ok(Active {
-        profile: profile.clone(),
-        data_dir,
-        desk: Arc::new(Desk::new(didit, store, SystemClock, reviewer)),
-        _sandbox: sandbox,
+        profile: open.profile,
+        data_dir: open.data_dir,
+        desk: open.desk,
+        _sandbox: open.sandbox,
     })
 }
 
@@ -79,6 +66,48 @@ pub fn sync_in_background(app: &tauri::AppHandle, desk: Arc<AppDesk>) {
     tauri::async_runtime::spawn(async move {
         commands::sync_and_prefetch(&desk).await;
         let _ = app.emit(QUEUE_CHANGED, ());
+    });
+}
+
+/// Sends what is due in the active profile's outbox, for as long as the app runs. Holds the
+/// profile's sending lock while it sends, so a `desk outbox drain` cannot send alongside.
+fn run_outbox_worker(app: tauri::AppHandle) {
+    tauri::async_runtime::spawn(async move {
+        let mut held: Option<(PathBuf, desk_profiles::SendLock)> = None;
+        loop {
+            let shell = app.state::<Shell>();
+            let (desk, dir) = {
+                let active = shell.active.read().await;
+                (active.desk.clone(), active.data_dir.clone())
+            };
+            if held.as_ref().is_none_or(|(d, _)| *d != dir) {
+                held = None;
+                match desk_profiles::lock_sending(&dir, "DHMAD Review Desk") {
+                    Ok(lock) => held = Some((dir, lock)),
+                    Err(error) => tracing::warn!(%error, "not sending the outbox"),
+                }
+            }
+            let mut wait = OUTBOX_TICK;
+            if held.is_some() {
+                match desk.run_due().await {
+                    Ok(report) => {
+                        if report.processed > 0 {
+                            let _ = app.emit(OUTBOX_CHANGED, ());
+                            let _ = app.emit(QUEUE_CHANGED, ());
+                        }
+                        if let Some(due) = report.next_due {
+                            let until = (due - chrono::Utc::now()).to_std().unwrap_or_default();
+                            wait = wait.min(until.max(std::time::Duration::from_millis(50)));
+                        }
+                    }
+                    Err(error) => tracing::warn!(%error, "outbox pass failed"),
+                }
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = shell.outbox_wake.notified() => {}
+            }
+        }
     });
 }
 
@@ -105,8 +134,9 @@ pub fn run() {
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active), notice });
+            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active), notice, outbox_wake: Notify::new() });
             sync_in_background(app.handle(), desk);
+            run_outbox_worker(app.handle().clone());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 loop {
@@ -133,6 +163,12 @@ pub fn run() {
             commands::delete_keys,
             commands::test_connection,
             commands::switch_profile,
+            commands::undo_action,
+            commands::outbox,
+            commands::outbox_status,
+            commands::retry_action,
+            commands::cancel_action,
+            commands::blocklist,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

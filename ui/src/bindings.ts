@@ -51,9 +51,17 @@ rateBudget: RateBudget | null, };
 
 export type SyncView = { inReview: number, dropped: number, };
 
-export type HistoryView = { at: string, actor: string, kind: string, detail: string, };
+export type HistoryView = { seq: number, at: string, actor: string, kind: string, 
+/**
+ * The action's state change, e.g. "queued → sending".
+ */
+transition: string | null, reasonId: string | null, detail: string, };
 
-export type CaseView = { summary: CaseSummary, fetchedAt: string, history: Array<HistoryView>, 
+export type CaseView = { summary: CaseSummary, fetchedAt: string, 
+/**
+ * True when the provider could not be reached and this is an older cached copy.
+ */
+stale: boolean, history: Array<HistoryView>, 
 /**
  * The person's other sessions, oldest first.
  */
@@ -61,9 +69,13 @@ otherSessions: Array<OtherSession>, };
 
 export type OtherSession = { caseNumber: number | null, status: string, createdAt: string | null, };
 
-export type DecidedView = { caseId: string, nextCaseId: string | null, };
+export type DecidedView = { caseId: string, actionId: string, state: ActionState, 
+/**
+ * When the decision will be sent; Undo works until then.
+ */
+undoUntil: string, nextCaseId: string | null, };
 
-export type RevealField = "document_number" | "date_of_birth";
+export type RevealField = "document_number" | "date_of_birth" | "mismatch_expected" | "mismatch_found" | "contact" | "ip_address";
 
 export type Reason = { id: string, label: string, verdicts: Array<Verdict>, 
 /**
@@ -87,6 +99,24 @@ lastError: string | null, };
 
 export type RateBudget = { readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, decisionsLeft: number, decisionsLimit: number, };
 
+export type ActionView = { id: string, caseId: string, kind: ActionKind, state: ActionState, attempts: number, reasonId: string | null, comment: string | null, createdAt: string, dueAt: string, detail: string | null, 
+/**
+ * Whether Undo still works (queued, never sent).
+ */
+canUndo: boolean, canRetry: boolean, canCancel: boolean, };
+
+export type ActionKind = "approve" | "decline" | "resubmit" | "blocklist_add" | "blocklist_remove";
+
+export type ActionState = "queued" | "sending" | "applied" | "rejected" | "conflict" | "cancelled" | "needs_attention";
+
+export type OutboxStatusView = { pending: number, needsAttention: number, offlineSince: string | null, };
+
+export type BlocklistRequest = { case_id: string, 
+/**
+ * True adds to the blocklist, false removes.
+ */
+add: boolean, face: boolean, document: boolean, phone: boolean, email: boolean, reason_id: string | null, comment: string | null, };
+
 export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, };
 
 export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey: string | null, };
@@ -109,7 +139,11 @@ export type DecisionRequest = { case_id: string, verdict: Verdict, comment: stri
 /**
  * Only for a resubmission; empty lets the provider choose the failed steps.
  */
-redo: Array<RedoStep>, };
+redo: Array<RedoStep>, 
+/**
+ * The reason picked from the team's list (kept as data in the outbox and the audit log).
+ */
+reason_id: string | null, };
 
 export type EmailNotice = { address: string, language: string, };
 

@@ -1,5 +1,7 @@
 //! `desk`: the review desk without a window. `desk sandbox serve` runs the simulator; the other
-//! commands read the queue, a case summary or a DHMAD lookup from the configured APIs.
+//! commands open the same desk as the app (same store, same outbox, same audit log) for a
+//! saved profile or for the APIs named by flags, and use it: queue, summary, decide, blocklist,
+//! outbox, audit, and the DHMAD lookup.
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -7,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use desk_core::case::{CaseStatus, CaseSummary, QueueItem};
+use desk_core::case::{CaseSummary, QueueItem};
 use desk_core::privacy::mask;
 use secrecy::SecretString;
 
@@ -42,6 +44,68 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Queue a decision (sent by the outbox: `desk outbox drain`, or the app).
+    Decide {
+        /// The session id (UUID).
+        session: String,
+        #[arg(long, value_enum)]
+        verdict: VerdictArg,
+        /// The reason id from the team's list.
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        /// Steps to redo (resubmit only), e.g. feature_ocr_1,feature_liveness_1.
+        #[arg(long, value_delimiter = ',')]
+        steps: Vec<String>,
+        /// Seconds the decision waits before it may be sent.
+        #[arg(long, default_value_t = 0)]
+        undo_secs: u32,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Queue a blocklist change of a session's face, document, phone or email.
+    Blocklist {
+        #[arg(value_enum)]
+        change: BlocklistChange,
+        session: String,
+        #[arg(long)]
+        face: bool,
+        #[arg(long)]
+        document: bool,
+        #[arg(long)]
+        phone: bool,
+        #[arg(long)]
+        email: bool,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The outbox: list it, send what is due, retry or cancel an action.
+    Outbox {
+        #[command(subcommand)]
+        command: Option<OutboxCommand>,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The hash-chained audit log: verify it, or write a signed checkpoint of its head.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// DHMAD verifications of an email address, or one by its id.
     Lookup {
         /// An email address or a 24-hex-digit DHMAD verification id.
@@ -50,6 +114,46 @@ enum Command {
         dhmad: DhmadArgs,
         #[arg(long)]
         json: bool,
+    },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum VerdictArg {
+    Approve,
+    Decline,
+    Resubmit,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum BlocklistChange {
+    Add,
+    Remove,
+}
+
+#[derive(Subcommand)]
+enum OutboxCommand {
+    /// Every action and its state (the default).
+    List,
+    /// Send until nothing is due; exits non-zero if an action ended needing attention.
+    Drain,
+    /// Send an action that needs attention again (it is reconciled first).
+    Retry { action: String },
+    /// Cancel an action that waits or needs attention.
+    Cancel { action: String },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the chain: OK with the count, or the first broken entry.
+    Verify {
+        /// Also check that the log still holds this checkpoint's head.
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Write {seq, head hash, signature} of the current head, signed with the profile's key.
+    Checkpoint {
+        #[arg(long)]
+        out: PathBuf,
     },
 }
 
@@ -100,6 +204,19 @@ struct DiditArgs {
         required_unless_present = "profile"
     )]
     didit_key: Option<String>,
+    /// Who decides, when no profile is named (stamped into every comment and audit entry).
+    #[arg(
+        long,
+        env = "REVIEW_DESK_REVIEWER_NAME",
+        default_value = "Terminal Reviewer"
+    )]
+    reviewer_name: String,
+    #[arg(
+        long,
+        env = "REVIEW_DESK_REVIEWER_EMAIL",
+        default_value = "reviewer@dhmad.tn"
+    )]
+    reviewer_email: String,
 }
 
 #[derive(Args)]
@@ -134,23 +251,42 @@ async fn profile_connection(name: &str) -> Result<desk_profiles::Connection, Fai
     .await?)
 }
 
-/// The Didit client, and the profile's simulator when the Sandbox profile was chosen (it must
-/// outlive the client).
-async fn didit_client(
-    args: DiditArgs,
-) -> Result<(didit::DiditClient, Option<desk_profiles::RunningSandbox>), Failure> {
+/// Profile name of a desk opened from flags: its data lives in `<data root>/Terminal`.
+const TERMINAL_PROFILE: &str = "Terminal";
+
+/// Opens the same desk as the app: a saved profile, or the APIs named by flags.
+async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> {
+    let files = desk_profiles::ProfileFiles::from_environment();
+    let keystore = desk_profiles::Keystore::new(desk_profiles::KEYRING_SERVICE);
     if let Some(name) = args.profile {
-        let connection = profile_connection(&name).await?;
-        return Ok((connection.didit, connection.sandbox));
+        let book = files.load();
+        let profile = book.get(&name)?;
+        let knobs = desk_profiles::SandboxKnobs::from_environment();
+        return Ok(desk_profiles::open_desk(&files, &keystore, &knobs, profile).await?);
     }
     let (url, key) = args
         .didit_url
         .zip(args.didit_key)
         .ok_or("--didit-url and --didit-key (or --profile) are required")?;
-    Ok((
-        didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
-        None,
-    ))
+    let profile = desk_core::profile::Profile {
+        name: TERMINAL_PROFILE.into(),
+        kind: desk_core::profile::ProfileKind::Live,
+        didit_url: url.clone(),
+        dhmad_url: String::new(),
+        reviewer_name: args.reviewer_name.clone(),
+        reviewer_email: args.reviewer_email.clone(),
+        undo_seconds: 0,
+    };
+    let connection = desk_profiles::Connection {
+        didit: didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
+        dhmad: None,
+        reviewer: desk_core::desk::Reviewer {
+            name: args.reviewer_name,
+            email: args.reviewer_email,
+        },
+        sandbox: None,
+    };
+    Ok(desk_profiles::open_with(&profile, files.profile_dir(TERMINAL_PROFILE), connection).await?)
 }
 
 async fn dhmad_client(
@@ -158,7 +294,10 @@ async fn dhmad_client(
 ) -> Result<(dhmad::DhmadClient, Option<desk_profiles::RunningSandbox>), Failure> {
     if let Some(name) = args.profile {
         let connection = profile_connection(&name).await?;
-        return Ok((connection.dhmad, connection.sandbox));
+        let client = connection
+            .dhmad
+            .ok_or("this profile has no DHMAD key: support lookups are off")?;
+        return Ok((client, connection.sandbox));
     }
     let (url, key) = args
         .dhmad_url
@@ -312,14 +451,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Queue { didit, json } => {
-            let (client, _sandbox) = didit_client(didit).await?;
-            let query = didit::SessionQuery {
-                statuses: vec![CaseStatus::InReview],
-                limit: Some(200),
-                ..Default::default()
-            };
-            let mut items = client.list_all_sessions(&query).await?;
-            items.sort_by_key(|i| i.case_number);
+            let open = open_desk(didit).await?;
+            open.desk.sync().await?;
+            let (items, _) = open.desk.queue().await?;
             if json {
                 emit(&serde_json::to_string_pretty(&items)?)?;
             } else {
@@ -332,14 +466,107 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             didit,
             json,
         } => {
-            let (client, _sandbox) = didit_client(didit).await?;
-            let summary = client.decision(&session).await?;
+            let open = open_desk(didit).await?;
+            let (summary, _, _) = open.desk.open(&session).await?;
             if json {
                 emit(&serde_json::to_string_pretty(&summary)?)?;
             } else {
                 emit(&render_summary(&summary))?;
             }
             Ok(())
+        }
+        Command::Decide {
+            session,
+            verdict,
+            reason,
+            comment,
+            steps,
+            undo_secs,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            let verdict = match verdict {
+                VerdictArg::Approve => desk_core::case::Verdict::Approve,
+                VerdictArg::Decline => desk_core::case::Verdict::Decline,
+                VerdictArg::Resubmit => desk_core::case::Verdict::Resubmit,
+            };
+            let redo = if steps.is_empty() {
+                Vec::new()
+            } else {
+                let (summary, _, _) = open.desk.open(&session).await?;
+                steps
+                    .iter()
+                    .map(|step| {
+                        summary
+                            .steps
+                            .iter()
+                            .find(|s| &s.step == step)
+                            .map(|s| desk_core::action::RedoStep {
+                                step: s.step.clone(),
+                                kind: s.kind.clone(),
+                            })
+                            .ok_or_else(|| format!("this session has no step {step:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            let request = desk_core::action::DecisionRequest {
+                case_id: session,
+                verdict,
+                comment,
+                notify: None,
+                redo,
+                reason_id: reason,
+            };
+            let submitted = open
+                .desk
+                .submit_decision(request, chrono::Duration::seconds(i64::from(undo_secs)))
+                .await?;
+            emit_queued(&submitted.action, json)
+        }
+        Command::Blocklist {
+            change,
+            session,
+            face,
+            document,
+            phone,
+            email,
+            reason,
+            comment,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            let action = open
+                .desk
+                .submit_blocklist(desk_core::outbox::BlocklistRequest {
+                    case_id: session,
+                    add: change == BlocklistChange::Add,
+                    face,
+                    document,
+                    phone,
+                    email,
+                    reason_id: reason,
+                    comment,
+                })
+                .await?;
+            emit_queued(&action, json)
+        }
+        Command::Outbox {
+            command,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            outbox(&open, command.unwrap_or(OutboxCommand::List), json).await
+        }
+        Command::Audit {
+            command,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            audit(&open, command, json).await
         }
         Command::Lookup { query, dhmad, json } => {
             let (client, _sandbox) = dhmad_client(dhmad).await?;
@@ -373,6 +600,159 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 emit(&out)?;
             }
             Ok(())
+        }
+    }
+}
+
+fn emit_queued(action: &desk_core::outbox::Action, json: bool) -> Result<(), Failure> {
+    if json {
+        emit(&serde_json::to_string_pretty(&serde_json::json!({
+            "action_id": action.id,
+            "token": action.token,
+            "case_id": action.case_id,
+            "kind": action.kind,
+            "state": action.state,
+            "due_at": action.due_at,
+        }))?)
+    } else {
+        emit(&format!("{} queued", action.id))
+    }
+}
+
+fn render_actions(actions: &[desk_core::outbox::Action]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "{} actions", actions.len());
+    for a in actions {
+        let _ = writeln!(
+            out,
+            "{}  {:<16} {:<16} {}  attempts {}  {}",
+            a.id,
+            a.kind.as_str(),
+            a.state.as_str(),
+            a.case_id,
+            a.attempts,
+            a.detail.as_deref().unwrap_or("")
+        );
+    }
+    out
+}
+
+async fn outbox(
+    open: &desk_profiles::OpenDesk,
+    command: OutboxCommand,
+    json: bool,
+) -> Result<(), Failure> {
+    let desk = &open.desk;
+    let show = |actions: Vec<desk_core::outbox::Action>| -> Result<(), Failure> {
+        if json {
+            emit(&serde_json::to_string_pretty(&actions)?)
+        } else {
+            emit(&render_actions(&actions))
+        }
+    };
+    match command {
+        OutboxCommand::List => show(desk.outbox().await?),
+        OutboxCommand::Retry { action } => show(vec![desk.retry(&action).await?]),
+        OutboxCommand::Cancel { action } => show(vec![desk.cancel(&action).await?]),
+        OutboxCommand::Drain => {
+            let _lock = desk_profiles::lock_sending(&open.data_dir, "the desk command")?;
+            let mut total = desk_core::outbox::DrainReport::default();
+            loop {
+                let report = desk.run_due().await?;
+                total.processed += report.processed;
+                total.applied += report.applied;
+                total.rejected += report.rejected;
+                total.conflict += report.conflict;
+                total.needs_attention += report.needs_attention;
+                let Some(due) = report.next_due else { break };
+                let wait = (due - chrono::Utc::now())
+                    .to_std()
+                    .unwrap_or_default()
+                    .max(std::time::Duration::from_millis(20));
+                tokio::time::sleep(wait).await;
+            }
+            if json {
+                emit(&serde_json::to_string_pretty(&total)?)?;
+            } else {
+                emit(&format!(
+                    "sent {}: {} applied, {} rejected, {} conflict, {} need attention",
+                    total.processed,
+                    total.applied,
+                    total.rejected,
+                    total.conflict,
+                    total.needs_attention
+                ))?;
+            }
+            if total.needs_attention > 0 {
+                return Err("some actions need attention: see `desk outbox`".into());
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn audit(
+    open: &desk_profiles::OpenDesk,
+    command: AuditCommand,
+    json: bool,
+) -> Result<(), Failure> {
+    let keystore = desk_profiles::Keystore::new(desk_profiles::KEYRING_SERVICE);
+    match command {
+        AuditCommand::Verify { checkpoint } => {
+            let loaded = match checkpoint {
+                Some(path) => {
+                    let cp: desk_core::audit::Checkpoint =
+                        serde_json::from_slice(&std::fs::read(&path)?)?;
+                    let seed = desk_profiles::signing_seed(&keystore, &open.profile.name)?;
+                    Some((cp, desk_core::audit::public_key(&seed)))
+                }
+                None => None,
+            };
+            let started = std::time::Instant::now();
+            let report = open
+                .desk
+                .verify_audit(loaded.as_ref().map(|(cp, key)| (cp, key.as_str())))
+                .await?;
+            let elapsed = started.elapsed();
+            if json {
+                emit(&serde_json::to_string_pretty(&report)?)?;
+            } else if let Some(b) = &report.broken {
+                emit(&format!(
+                    "BROKEN at entry {}: {} ({} entries checked before it)",
+                    b.seq, b.why, report.count
+                ))?;
+            } else {
+                emit(&format!(
+                    "OK: {} entries, head {} ({:.0} entries/s){}",
+                    report.count,
+                    report.head_seq.unwrap_or(0),
+                    report.count as f64 / elapsed.as_secs_f64().max(1e-9),
+                    match (report.checkpoint_ok, &report.checkpoint_problem) {
+                        (Some(true), _) => "; the checkpoint matches".to_owned(),
+                        (Some(false), Some(p)) => format!("; CHECKPOINT FAILED: {p}"),
+                        _ => String::new(),
+                    }
+                ))?;
+            }
+            if report.ok {
+                Ok(())
+            } else {
+                Err("the audit log did not verify".into())
+            }
+        }
+        AuditCommand::Checkpoint { out } => {
+            let seed = desk_profiles::signing_seed(&keystore, &open.profile.name)?;
+            let cp = open.desk.checkpoint(&seed).await?;
+            std::fs::write(&out, serde_json::to_string_pretty(&cp)?)?;
+            if json {
+                emit(&serde_json::to_string_pretty(&cp)?)
+            } else {
+                emit(&format!(
+                    "checkpoint of entry {} written to {}",
+                    cp.seq,
+                    out.display()
+                ))
+            }
         }
     }
 }

@@ -3,61 +3,12 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)] // test code: a failed unwrap is a failed test
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-const DESK: &str = env!("CARGO_BIN_EXE_desk");
-
-struct Server {
-    child: Child,
-    env: HashMap<String, String>,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(sessions: usize) -> Server {
-    let mut child = Command::new(DESK)
-        .args([
-            "sandbox",
-            "serve",
-            "--sessions",
-            &sessions.to_string(),
-            "--seed",
-            "11",
-        ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("desk runs");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut env = HashMap::new();
-    for line in BufReader::new(stdout).lines().take(4) {
-        let line = line.expect("a line");
-        let (k, v) = line.split_once('=').expect("KEY=value lines first");
-        env.insert(k.to_owned(), v.to_owned());
-    }
-    Server { child, env }
-}
-
-fn desk(server: &Server, args: &[&str]) -> (bool, String, String) {
-    let out = Command::new(DESK)
-        .args(args)
-        .envs(&server.env)
-        .output()
-        .expect("desk runs");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::{desk, serve, DESK};
 
 #[test]
 fn serve_prints_its_connection_and_the_client_commands_use_it() {
@@ -116,7 +67,7 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(!out.status.success());
     assert_eq!(
         err.trim(),
-        "desk: Didit refused the API key: Invalid API key."
+        "desk: the API key was refused: Invalid API key."
     );
     assert!(
         !err.contains("canary-wrong-key-4242"),

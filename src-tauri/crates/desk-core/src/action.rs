@@ -57,10 +57,14 @@ pub struct DecisionRequest {
     pub notify: Option<EmailNotice>,
     /// Only for a resubmission; empty lets the provider choose the failed steps.
     pub redo: Vec<RedoStep>,
+    /// The reason picked from the team's list (kept as data in the outbox and the audit log).
+    #[serde(default)]
+    pub reason_id: Option<String>,
 }
 
 /// The kinds of item a case can put on the blocklist.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct BlocklistSelection {
     pub face: bool,
     pub document: bool,
@@ -150,6 +154,7 @@ mod tests {
             comment: Some("Document photo was blurred — صورة غير واضحة".into()),
             notify: None,
             redo: vec![],
+            reason_id: None,
         }
     }
 

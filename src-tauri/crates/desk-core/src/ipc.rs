@@ -1,16 +1,18 @@
 //! The request and response types that cross the IPC boundary to the web UI. The TypeScript
 //! twins in `ui/src/bindings.ts` are generated from these; a test fails when they drift.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::action::{DecisionRequest, EmailNotice, RedoStep};
+use crate::audit::AuditEntry;
 use crate::case::*;
+use crate::case_file::CaseFile;
+pub use crate::case_file::RevealField;
+use crate::outbox::{Action, ActionKind, ActionState, BlocklistRequest, OutboxStatus};
 use crate::privacy::mask;
-use crate::review::{top_warnings, Due, HistoryEntry};
+use crate::queue::{top_warnings, Due, QueueSnapshot};
 
 /// What the shell tells the UI about itself on start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -52,12 +54,14 @@ impl UiError {
     }
 }
 
-impl From<crate::review::DeskError> for UiError {
-    fn from(error: crate::review::DeskError) -> Self {
-        use crate::review::{DeskError, SourceError};
+impl From<crate::desk::DeskError> for UiError {
+    fn from(error: crate::desk::DeskError) -> Self {
+        use crate::desk::DeskError;
+        use crate::ports::SourceError;
         let message = error.to_string();
         let (code, retryable) = match &error {
             DeskError::Conflict(_) => ("conflict", false),
+            DeskError::NotAllowed(_) => ("not_allowed", false),
             DeskError::Action(_) => ("invalid", false),
             DeskError::Store(_) => ("store", true),
             DeskError::Source(e) => match e {
@@ -65,7 +69,7 @@ impl From<crate::review::DeskError> for UiError {
                 SourceError::NotFound(_) => ("not_found", false),
                 SourceError::Rejected(_) => ("rejected", false),
                 SourceError::Invalid(_) => ("invalid", false),
-                SourceError::RateLimited => ("rate_limited", true),
+                SourceError::RateLimited(_) => ("rate_limited", true),
                 SourceError::Unavailable(_) => ("unavailable", true),
                 SourceError::OutcomeUnknown(_) => ("outcome_unknown", true),
             },
@@ -103,7 +107,7 @@ pub struct QueueView {
     #[ts(type = "number")]
     pub sla_hours: i64,
     /// Requests left in the provider's rate windows.
-    pub rate_budget: Option<crate::review::RateBudget>,
+    pub rate_budget: Option<crate::ports::RateBudget>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -113,13 +117,108 @@ pub struct SyncView {
     pub dropped: u32,
 }
 
+/// One audit entry of a case, as its timeline shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryView {
+    #[ts(type = "number")]
+    pub seq: i64,
     pub at: String,
     pub actor: String,
     pub kind: String,
+    /// The action's state change, e.g. "queued → sending".
+    pub transition: Option<String>,
+    pub reason_id: Option<String>,
     pub detail: String,
+}
+
+impl From<AuditEntry> for HistoryView {
+    fn from(e: AuditEntry) -> Self {
+        let d = e.draft;
+        let transition = match (d.from_state, d.to_state) {
+            (Some(f), Some(t)) => Some(format!("{f} → {t}")),
+            (None, Some(t)) => Some(t),
+            _ => None,
+        };
+        let detail = [d.outcome, d.comment]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" — ");
+        Self {
+            seq: e.seq,
+            at: d.at,
+            actor: d.actor,
+            kind: d.action,
+            transition,
+            reason_id: d.reason_id,
+            detail,
+        }
+    }
+}
+
+/// One action in the Outbox panel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ActionView {
+    pub id: String,
+    pub case_id: String,
+    pub kind: ActionKind,
+    pub state: ActionState,
+    #[ts(type = "number")]
+    pub attempts: u32,
+    pub reason_id: Option<String>,
+    pub comment: Option<String>,
+    pub created_at: String,
+    pub due_at: String,
+    pub detail: Option<String>,
+    /// Whether Undo still works (queued, never sent).
+    pub can_undo: bool,
+    pub can_retry: bool,
+    pub can_cancel: bool,
+}
+
+impl From<&Action> for ActionView {
+    fn from(a: &Action) -> Self {
+        let fresh = a.attempts == 0 && !a.unknown_outcome;
+        Self {
+            id: a.id.clone(),
+            case_id: a.case_id.clone(),
+            kind: a.kind,
+            state: a.state,
+            attempts: a.attempts,
+            reason_id: a.reason_id.clone(),
+            comment: a.comment.clone(),
+            created_at: a.created_at.to_rfc3339(),
+            due_at: a.due_at.to_rfc3339(),
+            detail: a.detail.clone(),
+            can_undo: a.state == ActionState::Queued && fresh,
+            can_retry: a.state == ActionState::NeedsAttention,
+            can_cancel: matches!(a.state, ActionState::Queued | ActionState::NeedsAttention)
+                && !a.unknown_outcome,
+        }
+    }
+}
+
+/// The outbox for the status bar: "offline since HH:MM · N pending".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OutboxStatusView {
+    #[ts(type = "number")]
+    pub pending: u32,
+    #[ts(type = "number")]
+    pub needs_attention: u32,
+    pub offline_since: Option<String>,
+}
+
+impl From<OutboxStatus> for OutboxStatusView {
+    fn from(s: OutboxStatus) -> Self {
+        Self {
+            pending: s.pending,
+            needs_attention: s.needs_attention,
+            offline_since: s.offline_since.map(|t| t.to_rfc3339()),
+        }
+    }
 }
 
 /// Another session of the same person (same vendor_data).
@@ -138,15 +237,22 @@ pub struct OtherSession {
 pub struct CaseView {
     pub summary: CaseSummary,
     pub fetched_at: String,
+    /// True when the provider could not be reached and this is an older cached copy.
+    pub stale: bool,
     pub history: Vec<HistoryView>,
     /// The person's other sessions, oldest first.
     pub other_sessions: Vec<OtherSession>,
 }
 
+/// A queued decision: what to undo (until when) and which case to open next.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DecidedView {
     pub case_id: String,
+    pub action_id: String,
+    pub state: ActionState,
+    /// When the decision will be sent; Undo works until then.
+    pub undo_until: String,
     pub next_case_id: Option<String>,
 }
 
@@ -180,22 +286,16 @@ pub struct ConnectionView {
     pub dhmad: String,
 }
 
-/// Which masked value to reveal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "snake_case")]
-pub enum RevealField {
-    DocumentNumber,
-    DateOfBirth,
-}
-
 impl QueueView {
-    pub fn build(
-        items: &[QueueItem],
-        summaries: &HashMap<String, CaseSummary>,
-        synced_at: Option<DateTime<Utc>>,
-        now: DateTime<Utc>,
-        sla: Duration,
-    ) -> Self {
+    pub fn build(snapshot: &QueueSnapshot, sla: Duration) -> Self {
+        let QueueSnapshot {
+            items,
+            summaries,
+            synced_at,
+            now,
+            rate_budget,
+        } = snapshot;
+        let now = *now;
         let rows = items
             .iter()
             .map(|item| {
@@ -226,32 +326,38 @@ impl QueueView {
             rows,
             synced_at: synced_at.map(|t| t.to_rfc3339()),
             sla_hours: sla.num_hours(),
-            rate_budget: None,
+            rate_budget: *rate_budget,
         }
     }
 }
 
 impl CaseView {
-    pub fn build(
-        mut summary: CaseSummary,
-        fetched_at: DateTime<Utc>,
-        history: Vec<HistoryEntry>,
-        mut others: Vec<QueueItem>,
-    ) -> Self {
+    /// The case with every personal value masked: document number, date of birth, mismatches,
+    /// contacts, IP addresses and vendor_data. Revealing one goes through `Desk::reveal`.
+    pub fn build(file: CaseFile) -> Self {
+        let CaseFile {
+            mut summary,
+            fetched_at,
+            stale,
+            trail,
+            mut others,
+        } = file;
         for d in &mut summary.documents {
             d.document_number = d.document_number.as_deref().map(mask);
             d.date_of_birth = d.date_of_birth.as_deref().map(mask);
         }
+        for m in &mut summary.mismatches {
+            m.expected = mask(&m.expected);
+            m.found = mask(&m.found);
+        }
+        for c in &mut summary.contacts {
+            c.value = mask(&c.value);
+        }
+        for ip in &mut summary.ip {
+            ip.ip_address = ip.ip_address.as_deref().map(mask);
+        }
         summary.vendor_data = summary.vendor_data.as_deref().map(mask);
-        let history = history
-            .into_iter()
-            .map(|h| HistoryView {
-                at: h.at.to_rfc3339(),
-                actor: h.actor,
-                kind: h.kind,
-                detail: h.detail,
-            })
-            .collect();
+        let history = trail.into_iter().map(HistoryView::from).collect();
         others.sort_by_key(|o| o.case_number);
         let other_sessions = others
             .into_iter()
@@ -264,6 +370,7 @@ impl CaseView {
         Self {
             summary,
             fetched_at: fetched_at.to_rfc3339(),
+            stale,
             history,
             other_sessions,
         }
@@ -285,8 +392,13 @@ pub fn typescript_bindings() -> String {
         DecidedView::decl(&cfg),
         RevealField::decl(&cfg),
         crate::reasons::Reason::decl(&cfg),
-        crate::review::SyncStatus::decl(&cfg),
-        crate::review::RateBudget::decl(&cfg),
+        crate::queue::SyncStatus::decl(&cfg),
+        crate::ports::RateBudget::decl(&cfg),
+        ActionView::decl(&cfg),
+        ActionKind::decl(&cfg),
+        ActionState::decl(&cfg),
+        OutboxStatusView::decl(&cfg),
+        BlocklistRequest::decl(&cfg),
         ProfileView::decl(&cfg),
         ProfileInput::decl(&cfg),
         ConnectionView::decl(&cfg),

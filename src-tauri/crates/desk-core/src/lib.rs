@@ -2,11 +2,18 @@
 //! implement the ports defined in this crate, and the shell and CLI only wire them together.
 
 pub mod action;
+pub mod audit;
 pub mod case;
+pub mod case_file;
+pub mod desk;
 pub mod ipc;
 pub mod media;
+pub mod outbox;
 pub mod paths;
+pub mod ports;
 pub mod privacy;
 pub mod profile;
+pub mod queue;
 pub mod reasons;
-pub mod review;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

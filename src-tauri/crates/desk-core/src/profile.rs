@@ -28,6 +28,17 @@ pub struct Profile {
     pub dhmad_url: String,
     pub reviewer_name: String,
     pub reviewer_email: String,
+    /// Seconds a decision waits before it is sent, so it can be undone (0: off).
+    #[serde(default = "default_undo_seconds")]
+    #[ts(type = "number")]
+    pub undo_seconds: u32,
+}
+
+/// The undo window a profile starts with.
+pub const DEFAULT_UNDO_SECONDS: u32 = 8;
+
+fn default_undo_seconds() -> u32 {
+    DEFAULT_UNDO_SECONDS
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -63,6 +74,7 @@ impl Profile {
             dhmad_url: String::new(),
             reviewer_name: "Sandbox Reviewer".to_owned(),
             reviewer_email: "reviewer@sandbox.dhmad.tn".to_owned(),
+            undo_seconds: DEFAULT_UNDO_SECONDS,
         }
     }
 
@@ -167,6 +179,7 @@ mod tests {
             dhmad_url: "https://dhmad.tn/api/v1".into(),
             reviewer_name: "Amira Ben Salah".into(),
             reviewer_email: "amira@dhmad.tn".into(),
+            undo_seconds: 8,
         }
     }
 

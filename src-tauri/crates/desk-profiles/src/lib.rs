@@ -1,13 +1,16 @@
 //! Profiles on disk (`profiles.json` in the data root, no keys), their keys in the OS credential
-//! store, and the connection a profile makes: the Didit and DHMAD clients, and for the built-in
-//! Sandbox profile the in-process simulator they talk to. Shared by the desktop shell and the CLI.
+//! store, the connection a profile makes (the Didit and DHMAD clients, and for the built-in
+//! Sandbox profile the in-process simulator they talk to), and opening a profile's desk: the one
+//! place the desktop shell and the `desk` CLI both use.
 
 use std::path::{Path, PathBuf};
 
 use desk_core::case::CaseStatus;
+use desk_core::desk::{Desk, Reviewer};
 use desk_core::paths;
+use desk_core::ports::SystemClock;
 use desk_core::profile::{Profile, ProfileBook, ProfileKind};
-use desk_core::review::Reviewer;
+use desk_store::SqliteStore;
 use dhmad::{DhmadClient, DhmadConfig};
 use didit::{DiditClient, DiditConfig, SessionQuery};
 pub use keystore::{KeyKind, Keystore, KeystoreError};
@@ -118,7 +121,8 @@ impl SandboxKnobs {
 /// What a profile connects to.
 pub struct Connection {
     pub didit: DiditClient,
-    pub dhmad: DhmadClient,
+    /// Support lookups; a reviewer-only Live profile has no DHMAD key.
+    pub dhmad: Option<DhmadClient>,
     pub reviewer: Reviewer,
     /// The in-process simulator of the Sandbox profile; dropping it stops the server.
     pub sandbox: Option<sandbox::RunningSandbox>,
@@ -174,16 +178,21 @@ pub async fn connect(
             )?)?;
             Ok(Connection {
                 didit,
-                dhmad,
+                dhmad: Some(dhmad),
                 reviewer,
                 sandbox: Some(running),
             })
         }
         ProfileKind::Live => {
             let didit_key = key(store, &profile.name, KeyKind::Didit, "Didit")?;
-            let dhmad_key = key(store, &profile.name, KeyKind::Dhmad, "DHMAD")?;
             let didit = DiditClient::new(DiditConfig::new(&profile.didit_url, didit_key)?)?;
-            let dhmad = DhmadClient::new(DhmadConfig::new(&profile.dhmad_url, dhmad_key)?)?;
+            let dhmad = match store.load(&profile.name, KeyKind::Dhmad)? {
+                Some(dhmad_key) => Some(DhmadClient::new(DhmadConfig::new(
+                    &profile.dhmad_url,
+                    dhmad_key,
+                )?)?),
+                None => None,
+            };
             Ok(Connection {
                 didit,
                 dhmad,
@@ -219,18 +228,148 @@ pub async fn test_connection(connection: &Connection) -> ConnectionReport {
             )
         })
         .map_err(|e| e.to_string());
-    let dhmad = connection
-        .dhmad
-        .find_by_email("connection-test@dhmad.tn")
-        .await
-        .map(|_| "DHMAD answered: the key is accepted".to_owned())
-        .map_err(|e| e.to_string());
+    let dhmad = match &connection.dhmad {
+        Some(client) => client
+            .find_by_email("connection-test@dhmad.tn")
+            .await
+            .map(|_| "DHMAD answered: the key is accepted".to_owned())
+            .map_err(|e| e.to_string()),
+        None => Err("no DHMAD key: support lookups are off for this profile".to_owned()),
+    };
     ConnectionReport { didit, dhmad }
 }
 
 /// The profile's SQLite file.
 pub fn database_path(profile_dir: &Path) -> PathBuf {
     profile_dir.join("desk.sqlite")
+}
+
+/// The desk every front end opens: Didit, the profile's SQLite store, the system clock.
+pub type AppDesk = Desk<DiditClient, SqliteStore, SystemClock>;
+
+/// An open profile: its desk, its data directory, its DHMAD client (if it has a key) and, for
+/// the Sandbox profile, the simulator it talks to (dropping it stops the server).
+pub struct OpenDesk {
+    pub profile: Profile,
+    pub data_dir: PathBuf,
+    pub desk: std::sync::Arc<AppDesk>,
+    pub dhmad: Option<DhmadClient>,
+    pub sandbox: Option<RunningSandbox>,
+}
+
+/// Opens a profile's desk: its clients, its own data directory and SQLite file, the undo window
+/// it asked for. The shell and the CLI both come through here.
+pub async fn open_desk(
+    files: &ProfileFiles,
+    keystore: &Keystore,
+    knobs: &SandboxKnobs,
+    profile: &Profile,
+) -> Result<OpenDesk, SetupError> {
+    let data_dir = files.profile_dir(&profile.name);
+    let connection = connect(profile, keystore, knobs).await?;
+    open_with(profile, data_dir, connection).await
+}
+
+/// Opens a desk over an existing connection, with its data in `data_dir`.
+pub async fn open_with(
+    profile: &Profile,
+    data_dir: PathBuf,
+    connection: Connection,
+) -> Result<OpenDesk, SetupError> {
+    std::fs::create_dir_all(&data_dir).map_err(|e| SetupError::Io(e.to_string()))?;
+    let store = SqliteStore::open(&database_path(&data_dir))
+        .await
+        .map_err(|e| SetupError::Io(e.to_string()))?;
+    let mut desk = Desk::new(connection.didit, store, SystemClock, connection.reviewer);
+    desk.policy.undo_window = chrono::Duration::seconds(i64::from(profile.undo_seconds));
+    tracing::info!(profile = %profile.name, simulated = profile.kind == ProfileKind::Sandbox, "profile opened");
+    Ok(OpenDesk {
+        profile: profile.clone(),
+        data_dir,
+        desk: std::sync::Arc::new(desk),
+        dhmad: connection.dhmad,
+        sandbox: connection.sandbox,
+    })
+}
+
+/// The profile's audit-signing seed from the OS credential store, created on first use.
+pub fn signing_seed(keystore: &Keystore, profile: &str) -> Result<[u8; 32], SetupError> {
+    use secrecy::ExposeSecret;
+    let parse = |text: &str| -> Option<[u8; 32]> {
+        let bytes = (0..text.len())
+            .step_by(2)
+            .map(|i| {
+                text.get(i..i + 2)
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect::<Option<Vec<u8>>>()?;
+        bytes.try_into().ok()
+    };
+    if let Some(saved) = keystore.load(profile, KeyKind::AuditSigning)? {
+        return parse(saved.expose_secret()).ok_or(SetupError::Io(
+            "the audit-signing key in the credential store is damaged".into(),
+        ));
+    }
+    let seed: [u8; 32] = {
+        let a = uuid::Uuid::new_v4().into_bytes();
+        let b = uuid::Uuid::new_v4().into_bytes();
+        let mut out = [0u8; 32];
+        out[..16].copy_from_slice(&a);
+        out[16..].copy_from_slice(&b);
+        out
+    };
+    let text: String = seed.iter().map(|b| format!("{b:02x}")).collect();
+    keystore.save(profile, KeyKind::AuditSigning, &SecretString::from(text))?;
+    Ok(seed)
+}
+
+/// Who holds a profile's sending lock.
+#[derive(Debug, thiserror::Error)]
+#[error("the outbox of this profile is being sent by {holder}; close it first")]
+pub struct Locked {
+    pub holder: String,
+}
+
+/// Held while a process sends a profile's outbox: the app and a `desk` command never both send
+/// from one database. The OS releases it when the process ends, however it ends.
+pub struct SendLock {
+    _file: std::fs::File,
+}
+
+/// Takes the profile's sending lock, or says who holds it.
+pub fn lock_sending(data_dir: &Path, who: &str) -> Result<SendLock, Locked> {
+    use std::io::{Read, Seek, Write};
+    let path = data_dir.join("outbox.lock");
+    let io = |e: std::io::Error| Locked {
+        holder: format!("nobody (the lock file cannot be opened: {e})"),
+    };
+    let _ = std::fs::create_dir_all(data_dir);
+    let mut file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(io)?;
+    match file.try_lock() {
+        Ok(()) => {
+            file.set_len(0).map_err(io)?;
+            file.seek(std::io::SeekFrom::Start(0)).map_err(io)?;
+            let _ = write!(file, "{who} (pid {})", std::process::id());
+            Ok(SendLock { _file: file })
+        }
+        Err(_) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            Err(Locked {
+                holder: if holder.trim().is_empty() {
+                    "another process".into()
+                } else {
+                    holder.trim().to_owned()
+                },
+            })
+        }
+    }
 }
 
 #[cfg(test)]
@@ -252,6 +391,7 @@ mod tests {
             dhmad_url: format!("{origin}/api/v1"),
             reviewer_name: "Amira".into(),
             reviewer_email: "amira@dhmad.tn".into(),
+            undo_seconds: 0,
         }
     }
 

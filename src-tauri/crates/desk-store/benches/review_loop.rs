@@ -2,14 +2,17 @@
 //! `cargo bench -p desk-store --bench review_loop`.
 //! 1. Sync of 10,000 sessions in review from the sandbox into SQLite: the desk's sync against
 //!    a naive sequential client (one page of 50 after another, one autocommitted INSERT per row).
-//! 2. Next case after a decision: decide, then open the next (prefetched) case; p50 / p95.
+//! 2. Next case after a decision: queue the decision (one committed transaction: outbox row +
+//!    audit entry), then open the next (prefetched) case; p50 / p95. And the outbox's send of
+//!    each (reconcile reads + update-status + the feed read after it).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
 
 use desk_core::action::DecisionRequest;
 use desk_core::case::{CaseStatus, Verdict};
-use desk_core::review::{CaseStore, Desk, Reviewer, SystemClock};
+use desk_core::desk::{Desk, Reviewer};
+use desk_core::ports::{CaseCache, SystemClock};
 use desk_store::SqliteStore;
 use didit::{DiditClient, DiditConfig, RateLimits, SessionQuery};
 use sandbox::{RateConfig, SandboxConfig};
@@ -139,9 +142,10 @@ async fn next_case_figures() {
     desk.sync().await.unwrap();
     let (queue, _) = desk.store.queue().await.unwrap();
     let mut current = queue[0].case_id.clone();
-    desk.case_view(&current).await.unwrap();
+    desk.case_file(&current).await.unwrap();
     desk.prefetch_after(Some(&current), 3).await.unwrap();
     let mut times = Vec::new();
+    let mut sends = Vec::new();
     for i in 0..150 {
         let verdict = if i % 2 == 0 {
             Verdict::Approve
@@ -150,18 +154,26 @@ async fn next_case_figures() {
         };
         let started = Instant::now();
         let done = desk
-            .decide(DecisionRequest {
-                case_id: current.clone(),
-                verdict,
-                comment: Some("bench".into()),
-                notify: None,
-                redo: vec![],
-            })
+            .submit_decision(
+                DecisionRequest {
+                    case_id: current.clone(),
+                    verdict,
+                    comment: Some("bench".into()),
+                    notify: None,
+                    redo: vec![],
+                    reason_id: Some("bench".into()),
+                },
+                chrono::Duration::zero(),
+            )
             .await
             .unwrap();
         let next = done.next_case_id.unwrap();
-        desk.case_view(&next).await.unwrap();
+        desk.case_file(&next).await.unwrap();
         times.push(started.elapsed());
+        // As the shell's outbox worker does in the background.
+        let sending = Instant::now();
+        assert_eq!(desk.run_due().await.unwrap().applied, 1);
+        sends.push(sending.elapsed());
         // As the shell does in the background after opening a case.
         desk.prefetch_after(Some(&next), 3).await.unwrap();
         current = next;
@@ -174,6 +186,14 @@ async fn next_case_figures() {
         percentile(&times, 0.95).as_secs_f64() * 1e3,
         times.last().unwrap().as_secs_f64() * 1e3
     );
+    sends.sort();
+    println!(
+        "outbox send per decision (reconcile reads + update-status + feed check): p50 {:.1} ms, p95 {:.1} ms",
+        percentile(&sends, 0.5).as_secs_f64() * 1e3,
+        percentile(&sends, 0.95).as_secs_f64() * 1e3,
+    );
+    let report = desk.verify_audit(None).await.unwrap();
+    assert!(report.ok);
 }
 
 #[tokio::main]

@@ -1,12 +1,16 @@
-//! The desk's local SQLite store: implements desk-core's `CaseStore`. WAL, foreign keys on,
-//! `synchronous=FULL`; one file per profile in its data directory.
+//! The desk's local SQLite store: implements desk-core's `CaseCache` (queue, summaries) and
+//! `Journal` (outbox and hash-chained audit log). WAL, foreign keys on, `synchronous=FULL`;
+//! one file per profile in its data directory. Journal writes take the write lock up front
+//! (`BEGIN IMMEDIATE`) so two processes never seal two entries onto one head.
 
 use std::path::Path;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
+use desk_core::audit::{AuditDraft, AuditEntry};
 use desk_core::case::{CaseSummary, QueueItem};
-use desk_core::review::{CaseStore, HistoryEntry, StoreError};
+use desk_core::outbox::{Action, ActionState};
+use desk_core::ports::{CaseCache, Journal, StoreError};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -53,7 +57,7 @@ fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(failed)
 }
 
-impl CaseStore for SqliteStore {
+impl CaseCache for SqliteStore {
     async fn replace_queue(
         &self,
         items: &[QueueItem],
@@ -200,41 +204,200 @@ impl CaseStore for SqliteStore {
             .map(|r| serde_json::from_str(r.get::<&str, _>(0)).map_err(failed))
             .collect()
     }
+}
 
-    async fn append_history(&self, entry: &HistoryEntry) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO history (case_id, at, actor, kind, detail) VALUES (?, ?, ?, ?, ?)",
+const AUDIT_COLUMNS: &str = "seq, at, actor, action, case_id, action_id, from_state, to_state, \
+     reason_id, comment, outcome, token, app_version, prev_hash, hash";
+
+fn audit_row(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
+    AuditEntry {
+        seq: r.get(0),
+        draft: AuditDraft {
+            at: r.get(1),
+            actor: r.get(2),
+            action: r.get(3),
+            case_id: r.get(4),
+            action_id: r.get(5),
+            from_state: r.get(6),
+            to_state: r.get(7),
+            reason_id: r.get(8),
+            comment: r.get(9),
+            outcome: r.get(10),
+            token: r.get(11),
+            app_version: r.get(12),
+        },
+        prev_hash: r.get(13),
+        hash: r.get(14),
+    }
+}
+
+/// Seals `draft` onto the current head and appends it, inside the caller's transaction.
+async fn append(
+    tx: &mut sqlx::SqliteConnection,
+    draft: &AuditDraft,
+) -> Result<AuditEntry, StoreError> {
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(failed)?;
+    let entry = AuditEntry::seal(draft.clone(), head.as_ref().map(|(s, h)| (*s, h.as_str())));
+    let d = &entry.draft;
+    sqlx::query(&format!(
+        "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(entry.seq)
+    .bind(&d.at)
+    .bind(&d.actor)
+    .bind(&d.action)
+    .bind(&d.case_id)
+    .bind(&d.action_id)
+    .bind(&d.from_state)
+    .bind(&d.to_state)
+    .bind(&d.reason_id)
+    .bind(&d.comment)
+    .bind(&d.outcome)
+    .bind(&d.token)
+    .bind(&d.app_version)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed)?;
+    Ok(entry)
+}
+
+fn action_of(text: &str) -> Result<Action, StoreError> {
+    serde_json::from_str(text).map_err(failed)
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    e.as_database_error()
+        .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}
+
+impl SqliteStore {
+    async fn immediate(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, StoreError> {
+        self.pool
+            .begin_with("BEGIN IMMEDIATE")
+            .await
+            .map_err(failed)
+    }
+}
+
+impl Journal for SqliteStore {
+    async fn enqueue(&self, action: &Action, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.immediate().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO actions (id, token, case_id, kind, state, action) VALUES (?, ?, ?, ?, ?, ?)",
         )
-        .bind(&entry.case_id)
-        .bind(entry.at.to_rfc3339())
-        .bind(&entry.actor)
-        .bind(&entry.kind)
-        .bind(&entry.detail)
-        .execute(&self.pool)
-        .await
-        .map_err(failed)?;
-        Ok(())
+        .bind(&action.id)
+        .bind(&action.token)
+        .bind(&action.case_id)
+        .bind(action.kind.as_str())
+        .bind(action.state.as_str())
+        .bind(json(action)?)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            if is_unique_violation(&e) {
+                let open: Option<String> = sqlx::query_scalar(
+                    "SELECT id FROM actions WHERE case_id = ? AND kind IN ('approve', 'decline', 'resubmit') AND state IN ('queued', 'sending')",
+                )
+                .bind(&action.case_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(failed)?;
+                return Err(StoreError::AlreadyPending(open.unwrap_or_default()));
+            }
+            return Err(failed(e));
+        }
+        let entry = append(&mut tx, audit).await?;
+        tx.commit().await.map_err(failed)?;
+        Ok(entry)
     }
 
-    async fn history(&self, case_id: &str) -> Result<Vec<HistoryEntry>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT case_id, at, actor, kind, detail FROM history WHERE case_id = ? ORDER BY id",
-        )
+    async fn transition(
+        &self,
+        expected: ActionState,
+        next: &Action,
+        audit: &AuditDraft,
+    ) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.immediate().await?;
+        let changed =
+            sqlx::query("UPDATE actions SET state = ?, action = ? WHERE id = ? AND state = ?")
+                .bind(next.state.as_str())
+                .bind(json(next)?)
+                .bind(&next.id)
+                .bind(expected.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        StoreError::AlreadyPending(next.case_id.clone())
+                    } else {
+                        failed(e)
+                    }
+                })?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::Stale(expected.as_str().to_owned()));
+        }
+        let entry = append(&mut tx, audit).await?;
+        tx.commit().await.map_err(failed)?;
+        Ok(entry)
+    }
+
+    async fn action(&self, id: &str) -> Result<Option<Action>, StoreError> {
+        let text: Option<String> = sqlx::query_scalar("SELECT action FROM actions WHERE id = ?")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed)?;
+        text.as_deref().map(action_of).transpose()
+    }
+
+    async fn actions(&self, open_only: bool) -> Result<Vec<Action>, StoreError> {
+        let sql = if open_only {
+            "SELECT action FROM actions WHERE state IN ('queued', 'sending') ORDER BY seq"
+        } else {
+            "SELECT action FROM actions ORDER BY seq"
+        };
+        let rows: Vec<String> = sqlx::query_scalar(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed)?;
+        rows.iter().map(|t| action_of(t)).collect()
+    }
+
+    async fn append_audit(&self, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.immediate().await?;
+        let entry = append(&mut tx, audit).await?;
+        tx.commit().await.map_err(failed)?;
+        Ok(entry)
+    }
+
+    async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        // Read in storage order: a reordered or renumbered log must show up as such.
+        let rows = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?"
+        ))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(rows.iter().map(audit_row).collect())
+    }
+
+    async fn case_audit(&self, case_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE case_id = ? ORDER BY seq"
+        ))
         .bind(case_id)
         .fetch_all(&self.pool)
         .await
         .map_err(failed)?;
-        rows.iter()
-            .map(|r| {
-                Ok(HistoryEntry {
-                    case_id: r.get(0),
-                    at: time(r.get::<&str, _>(1))?,
-                    actor: r.get(2),
-                    kind: r.get(3),
-                    detail: r.get(4),
-                })
-            })
-            .collect()
+        Ok(rows.iter().map(audit_row).collect())
     }
 }
 
@@ -271,20 +434,22 @@ mod tests {
                 .await
                 .unwrap();
             store.remove_from_queue(&item(2).case_id).await.unwrap();
-            let entry = HistoryEntry {
+            let mut draft = AuditDraft {
+                at: "2026-11-23T10:00:00.000000Z".into(),
+                actor: "Amira <amira@dhmad.tn>".into(),
+                action: "reveal".into(),
                 case_id: item(1).case_id,
-                at,
-                actor: "amira@dhmad.tn".into(),
-                kind: "reveal".into(),
-                detail: "dob: check".into(),
+                app_version: "0.1.0".into(),
+                ..AuditDraft::default()
             };
-            store.append_history(&entry).await.unwrap();
+            draft.comment = Some("dob: check".into());
+            store.append_audit(&draft).await.unwrap();
         }
         let store = SqliteStore::open(&path).await.unwrap();
         let (items, synced) = store.queue().await.unwrap();
         assert_eq!(items, vec![item(1), item(3)]);
         assert_eq!(synced.map(|t| t.timestamp()), Some(at.timestamp()));
-        assert_eq!(store.history(&item(1).case_id).await.unwrap().len(), 1);
+        assert_eq!(store.case_audit(&item(1).case_id).await.unwrap().len(), 1);
         // Next case after 1 is 3 (2 was removed); after the last comes the one before it.
         assert_eq!(
             store.neighbour(&item(1).case_id).await.unwrap(),
@@ -303,10 +468,10 @@ mod tests {
             vec![item(3)]
         );
         assert_eq!(store.queue_after(None, 1).await.unwrap(), vec![item(1)]);
-        let tamper = sqlx::query("UPDATE history SET detail = 'x'")
+        let tamper = sqlx::query("UPDATE audit SET comment = 'x'")
             .execute(&store.pool)
             .await;
-        assert!(tamper.is_err(), "history is append-only");
+        assert!(tamper.is_err(), "the audit log is append-only");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

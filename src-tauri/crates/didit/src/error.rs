@@ -93,6 +93,14 @@ fn text_of(value: &Value) -> Option<String> {
             (!parts.is_empty()).then(|| parts.join("; "))
         }
         Value::Number(n) => Some(n.to_string()),
+        // Nested field errors inside a list, e.g. {"nodes_to_resubmit":[{"feature":[…]}]}.
+        Value::Object(map) => {
+            let parts: Vec<String> = map
+                .iter()
+                .filter_map(|(k, v)| text_of(v).map(|t| format!("{k}: {t}")))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join("; "))
+        }
         _ => None,
     }
 }
@@ -163,6 +171,19 @@ mod tests {
         assert!(message.contains("new_status: \"Pending\" is not a valid choice."));
         assert!(message.contains("Bad."));
         assert_eq!(fields.len(), 2);
+    }
+
+    #[test]
+    fn nested_field_errors_keep_their_text() {
+        let e = DiditError::from_response(
+            400,
+            br#"{"nodes_to_resubmit":[{"feature":["\"BOGUS\" is not a valid choice."]}]}"#,
+            None,
+        );
+        assert_eq!(
+            e.to_string(),
+            "Didit rejected the request: nodes_to_resubmit: feature: \"BOGUS\" is not a valid choice."
+        );
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! Didit as desk-core's `CaseSource`.
 
-use desk_core::action::DecisionRequest;
-use desk_core::case::{CaseStatus, CaseSummary};
-use desk_core::review::{CaseSource, RateBudget, SourceError, SourcePage};
+use desk_core::action::{BlocklistSelection, DecisionRequest};
+use desk_core::case::{CaseStatus, CaseSummary, ReviewEntry};
+use desk_core::ports::{CaseSource, RateBudget, SourceError, SourcePage};
 
 use crate::{DiditClient, DiditError, SessionQuery};
 
@@ -15,7 +15,7 @@ impl From<DiditError> for SourceError {
             }
             DiditError::NotFound { message } => SourceError::NotFound(message),
             DiditError::Rejected { message, .. } => SourceError::Rejected(message),
-            DiditError::RateLimited { .. } => SourceError::RateLimited,
+            DiditError::RateLimited { retry_after, .. } => SourceError::RateLimited(retry_after),
             DiditError::InvalidInput(message) => SourceError::Invalid(message),
             e if e.outcome_unknown() => SourceError::OutcomeUnknown(text),
             _ => SourceError::Unavailable(text),
@@ -45,6 +45,60 @@ impl CaseSource for DiditClient {
 
     async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {
         Ok(self.update_status(request).await?)
+    }
+
+    async fn reviews(&self, case_id: &str) -> Result<Vec<ReviewEntry>, SourceError> {
+        let mut all = Vec::new();
+        let mut offset = 0;
+        loop {
+            let page = self.list_reviews(case_id, offset).await?;
+            let got = page.items.len() as u64;
+            all.extend(page.items);
+            match page.next_offset {
+                Some(next) if got > 0 && next > offset => offset = next,
+                _ => return Ok(all),
+            }
+        }
+    }
+
+    async fn blocklist(
+        &self,
+        case_id: &str,
+        add: bool,
+        items: BlocklistSelection,
+    ) -> Result<(), SourceError> {
+        if add {
+            self.blocklist_add(case_id, items).await?;
+        } else {
+            self.blocklist_remove(case_id, items).await?;
+        }
+        Ok(())
+    }
+
+    async fn blocklisted(&self, case_id: &str) -> Result<BlocklistSelection, SourceError> {
+        let mut found = BlocklistSelection::default();
+        let mut offset = 0;
+        loop {
+            let page = self.blocklist_list(None, offset).await?;
+            let got = page.items.len() as u64;
+            for entry in page
+                .items
+                .iter()
+                .filter(|e| e.case_id.as_deref() == Some(case_id))
+            {
+                match entry.kind.as_str() {
+                    "face" => found.face = true,
+                    "document" => found.document = true,
+                    "phone" => found.phone = true,
+                    "email" => found.email = true,
+                    _ => {}
+                }
+            }
+            match page.next_offset {
+                Some(next) if got > 0 && next > offset => offset = next,
+                _ => return Ok(found),
+            }
+        }
     }
 
     fn budget(&self) -> Option<RateBudget> {

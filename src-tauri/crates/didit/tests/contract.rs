@@ -55,6 +55,7 @@ fn decline(case_id: &str) -> DecisionRequest {
         comment: Some("Declined by amira@dhmad.tn: document altered — وثيقة معدلة".into()),
         notify: None,
         redo: vec![],
+        reason_id: None,
     }
 }
 

@@ -9,6 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 pub enum KeyKind {
     Didit,
     Dhmad,
+    /// The profile's Ed25519 seed (hex) that signs audit checkpoints.
+    AuditSigning,
 }
 
 impl KeyKind {
@@ -16,6 +18,7 @@ impl KeyKind {
         let api = match self {
             KeyKind::Didit => "didit",
             KeyKind::Dhmad => "dhmad",
+            KeyKind::AuditSigning => "audit-signing",
         };
         format!("{profile}:{api}")
     }

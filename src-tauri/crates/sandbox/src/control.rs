@@ -36,6 +36,19 @@ pub struct Faults {
     pub reset_next: u32,
     /// The next N writes are applied, then their answer is lost (connection reset).
     pub lose_response_next: u32,
+    /// The next N status updates of a session in review are raced by another reviewer: their
+    /// console decision lands just before ours.
+    pub compete_next: u32,
+    /// Repeating a session's current Approved / Declined status answers 200 and changes
+    /// nothing (Didit's newer page) instead of 400 with a bare list (its OpenAPI).
+    pub same_status_ok: bool,
+}
+
+impl Faults {
+    /// Takes one competing-reviewer race, if any is armed.
+    pub fn take_compete(&mut self) -> bool {
+        take(&mut self.compete_next)
+    }
 }
 
 /// What the gate does to one request.
@@ -141,28 +154,40 @@ pub async fn compete(State(shared): State<AppState>, Json(body): Json<Compete>) 
     let Some(i) = world.find(&body.session_id) else {
         return detail(StatusCode::NOT_FOUND, "Not found.");
     };
-    let previous = world.sessions[i].status.clone();
-    world.sessions[i].status = body.new_status.clone();
-    let activity = crate::didit::activity(
-        &previous,
+    console_decision(
+        &mut world,
+        i,
         &body.new_status,
         body.comment.as_deref(),
-        "CONSOLE_USER",
         &body.reviewer,
-    );
-    world.sessions[i].reviews.push(activity);
-    world.record(
-        "didit",
-        "console-decision",
-        &body.session_id,
-        &body.reviewer,
-        json!({"previous_status": previous, "new_status": body.new_status, "comment": body.comment}),
     );
     (
         StatusCode::OK,
         Json(json!({"session_id": body.session_id, "status": body.new_status})),
     )
         .into_response()
+}
+
+/// Another reviewer sets session `i` to `new_status` in the console.
+pub fn console_decision(
+    world: &mut World,
+    i: usize,
+    new_status: &str,
+    comment: Option<&str>,
+    reviewer: &str,
+) {
+    let previous = world.sessions[i].status.clone();
+    world.sessions[i].status = new_status.to_owned();
+    let activity = crate::didit::activity(&previous, new_status, comment, "CONSOLE_USER", reviewer);
+    world.sessions[i].reviews.push(activity);
+    let id = world.sessions[i].id.clone();
+    world.record(
+        "didit",
+        "console-decision",
+        &id,
+        reviewer,
+        json!({"previous_status": previous, "new_status": new_status, "comment": comment}),
+    );
 }
 
 /// Adds every `*.json` decision in `dir` as a session, served as is.

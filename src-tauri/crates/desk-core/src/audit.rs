@@ -1,0 +1,406 @@
+//! The audit log: append-only and hash-chained. Each entry's hash is SHA-256 over the previous
+//! entry's hash and a canonical encoding of the entry, so an edited, deleted, inserted or
+//! reordered entry is found at its exact seq; signed checkpoints of the head also catch a
+//! truncated or rewritten tail.
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier as _, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// The hash the first entry chains onto.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// An audit entry before it has a place in the chain.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditDraft {
+    /// RFC 3339, UTC, microseconds (the exact text is hashed).
+    pub at: String,
+    /// The reviewer's identity, `Name <email>`.
+    pub actor: String,
+    /// What was done: `decline`, `blocklist_add`, `reveal`, …
+    pub action: String,
+    pub case_id: String,
+    pub action_id: Option<String>,
+    /// The action's state before and after (empty `from` for a new action).
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason_id: Option<String>,
+    pub comment: Option<String>,
+    /// What happened, in words: the API's message, who decided instead, …
+    pub outcome: Option<String>,
+    pub token: Option<String>,
+    pub app_version: String,
+}
+
+/// A sealed entry: its seq, the previous entry's hash and its own.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditEntry {
+    pub seq: i64,
+    #[serde(flatten)]
+    pub draft: AuditDraft,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+fn put(out: &mut Vec<u8>, field: Option<&str>) {
+    match field {
+        // Length-prefixed, so no choice of text can make two entries encode alike.
+        Some(text) => {
+            out.extend_from_slice(&(text.len() as u64).to_be_bytes());
+            out.extend_from_slice(text.as_bytes());
+        }
+        None => out.extend_from_slice(&u64::MAX.to_be_bytes()),
+    }
+}
+
+/// The canonical bytes of an entry at `seq`.
+pub fn canonical(seq: i64, d: &AuditDraft) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"review-desk-audit-v1");
+    out.extend_from_slice(&seq.to_be_bytes());
+    for field in [
+        Some(d.at.as_str()),
+        Some(d.actor.as_str()),
+        Some(d.action.as_str()),
+        Some(d.case_id.as_str()),
+        d.action_id.as_deref(),
+        d.from_state.as_deref(),
+        d.to_state.as_deref(),
+        d.reason_id.as_deref(),
+        d.comment.as_deref(),
+        d.outcome.as_deref(),
+        d.token.as_deref(),
+        Some(d.app_version.as_str()),
+    ] {
+        put(&mut out, field);
+    }
+    out
+}
+
+/// SHA-256 (hex) of the previous hash and the entry's canonical bytes.
+pub fn hash(seq: i64, draft: &AuditDraft, prev_hash: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(prev_hash.as_bytes());
+    h.update(canonical(seq, draft));
+    hex::encode(h.finalize())
+}
+
+impl AuditEntry {
+    /// Places `draft` after the entry `(seq, hash)` of the current head (`None`: empty log).
+    pub fn seal(draft: AuditDraft, head: Option<(i64, &str)>) -> Self {
+        let (seq, prev_hash) = match head {
+            Some((seq, hash)) => (seq + 1, hash.to_owned()),
+            None => (1, GENESIS.to_owned()),
+        };
+        let hash = hash(seq, &draft, &prev_hash);
+        Self {
+            seq,
+            draft,
+            prev_hash,
+            hash,
+        }
+    }
+}
+
+/// Where and why the chain broke.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("the audit log is broken at entry {seq}: {why}")]
+pub struct Broken {
+    pub seq: i64,
+    pub why: String,
+}
+
+/// Checks entries one by one, in the order stored.
+#[derive(Debug, Clone)]
+pub struct ChainCheck {
+    pub count: u64,
+    pub head: Option<(i64, String)>,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChainCheck {
+    pub fn new() -> Self {
+        Self {
+            count: 0,
+            head: None,
+        }
+    }
+
+    pub fn feed(&mut self, entry: &AuditEntry) -> Result<(), Broken> {
+        let (expected_seq, expected_prev) = match &self.head {
+            Some((seq, hash)) => (seq + 1, hash.as_str()),
+            None => (1, GENESIS),
+        };
+        let broken = |why: String| Broken {
+            seq: entry.seq,
+            why,
+        };
+        if entry.seq != expected_seq {
+            // A deleted entry leaves a gap; the entry before it is where the change is.
+            return Err(Broken {
+                seq: expected_seq.min(entry.seq),
+                why: format!("entry {expected_seq} is missing (found {} next)", entry.seq),
+            });
+        }
+        if entry.prev_hash != expected_prev {
+            return Err(broken(
+                "it does not chain onto the entry before it (inserted, deleted or reordered)"
+                    .into(),
+            ));
+        }
+        if hash(entry.seq, &entry.draft, &entry.prev_hash) != entry.hash {
+            return Err(broken(
+                "its content does not match its hash (edited)".into(),
+            ));
+        }
+        self.count += 1;
+        self.head = Some((entry.seq, entry.hash.clone()));
+        Ok(())
+    }
+}
+
+/// A signed statement of the chain's head: an auditor keeps it; a later log must still contain
+/// this exact entry at this seq.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub seq: i64,
+    pub head_hash: String,
+    pub at: String,
+    /// Ed25519 public key (hex) of the profile that signed.
+    pub public_key: String,
+    /// Ed25519 signature (hex) over `checkpoint_message`.
+    pub signature: String,
+}
+
+fn checkpoint_message(seq: i64, head_hash: &str, at: &str) -> Vec<u8> {
+    format!("review-desk-checkpoint-v1\n{seq}\n{head_hash}\n{at}").into_bytes()
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CheckpointError {
+    #[error("the checkpoint key is not a valid Ed25519 key")]
+    BadKey,
+    #[error("the checkpoint was signed by another key than this profile's")]
+    OtherKey,
+    #[error("the checkpoint's signature is invalid")]
+    BadSignature,
+}
+
+/// Signs the head `(seq, hash)` with the profile's 32-byte Ed25519 seed.
+pub fn sign_checkpoint(seed: &[u8; 32], seq: i64, head_hash: &str, at: &str) -> Checkpoint {
+    let key = SigningKey::from_bytes(seed);
+    let signature = key.sign(&checkpoint_message(seq, head_hash, at));
+    Checkpoint {
+        seq,
+        head_hash: head_hash.to_owned(),
+        at: at.to_owned(),
+        public_key: hex::encode(key.verifying_key().to_bytes()),
+        signature: hex::encode(signature.to_bytes()),
+    }
+}
+
+/// The public key (hex) of a seed.
+pub fn public_key(seed: &[u8; 32]) -> String {
+    hex::encode(SigningKey::from_bytes(seed).verifying_key().to_bytes())
+}
+
+impl Checkpoint {
+    /// Checks the signature, made by the key `expected_public_key` (hex).
+    pub fn check_signature(&self, expected_public_key: &str) -> Result<(), CheckpointError> {
+        if !self.public_key.eq_ignore_ascii_case(expected_public_key) {
+            return Err(CheckpointError::OtherKey);
+        }
+        let key_bytes: [u8; 32] = hex::decode(&self.public_key)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(CheckpointError::BadKey)?;
+        let key = VerifyingKey::from_bytes(&key_bytes).map_err(|_| CheckpointError::BadKey)?;
+        let sig_bytes: [u8; 64] = hex::decode(&self.signature)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or(CheckpointError::BadSignature)?;
+        key.verify(
+            &checkpoint_message(self.seq, &self.head_hash, &self.at),
+            &Signature::from_bytes(&sig_bytes),
+        )
+        .map_err(|_| CheckpointError::BadSignature)
+    }
+}
+
+/// What `verify` found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifyReport {
+    pub ok: bool,
+    pub count: u64,
+    pub head_seq: Option<i64>,
+    pub head_hash: Option<String>,
+    /// The first broken entry, when the chain is broken.
+    pub broken: Option<Broken>,
+    /// Whether the given checkpoint still matches the log (None: no checkpoint given).
+    pub checkpoint_ok: Option<bool>,
+    /// Why it does not, when it does not.
+    pub checkpoint_problem: Option<String>,
+}
+
+/// Reads the whole log from `journal` in seq order and checks its chain; with a checkpoint
+/// and the profile's public key (hex), also that the log still holds the checkpointed head.
+pub async fn verify(
+    journal: &impl crate::ports::Journal,
+    checkpoint: Option<(&Checkpoint, &str)>,
+) -> Result<VerifyReport, crate::ports::StoreError> {
+    const PAGE: u32 = 50_000;
+    let mut check = ChainCheck::new();
+    let mut after = 0;
+    let mut broken = None;
+    let mut at_checkpoint: Option<String> = None;
+    'pages: loop {
+        let page = journal.audit_page(after, PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = last.seq;
+        for entry in &page {
+            if checkpoint.is_some_and(|(cp, _)| cp.seq == entry.seq) {
+                at_checkpoint = Some(entry.hash.clone());
+            }
+            if let Err(b) = check.feed(entry) {
+                broken = Some(b);
+                break 'pages;
+            }
+        }
+    }
+    let (checkpoint_ok, checkpoint_problem) = match checkpoint {
+        None => (None, None),
+        Some((cp, public_key)) => {
+            let problem = match cp.check_signature(public_key) {
+                Err(e) => Some(e.to_string()),
+                Ok(()) if cp.seq == 0 => None,
+                Ok(()) => match at_checkpoint {
+                    None => Some(format!(
+                        "the log no longer reaches entry {} (truncated)",
+                        cp.seq
+                    )),
+                    Some(hash) if hash != cp.head_hash => Some(format!(
+                        "entry {} is not the one checkpointed (rewritten)",
+                        cp.seq
+                    )),
+                    Some(_) => None,
+                },
+            };
+            (Some(problem.is_none()), problem)
+        }
+    };
+    Ok(VerifyReport {
+        ok: broken.is_none() && checkpoint_ok != Some(false),
+        count: check.count,
+        head_seq: check.head.as_ref().map(|h| h.0),
+        head_hash: check.head.map(|h| h.1),
+        broken,
+        checkpoint_ok,
+        checkpoint_problem,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(n: usize) -> AuditDraft {
+        AuditDraft {
+            at: format!("2026-11-23T10:00:{n:02}.000000Z"),
+            actor: "Amira <amira@dhmad.tn>".into(),
+            action: "decline".into(),
+            case_id: "3f1c2a9e-8d4b-4c1e-9a7f-2b6d5e8c1a00".into(),
+            comment: Some(format!("comment {n} — تعليق")),
+            app_version: "0.1.0".into(),
+            ..Default::default()
+        }
+    }
+
+    fn chain(n: usize) -> Vec<AuditEntry> {
+        let mut out: Vec<AuditEntry> = Vec::new();
+        for i in 0..n {
+            let head = out.last().map(|e| (e.seq, e.hash.as_str()));
+            let e = AuditEntry::seal(draft(i), head);
+            out.push(e);
+        }
+        out
+    }
+
+    fn check(entries: &[AuditEntry]) -> Result<u64, Broken> {
+        let mut c = ChainCheck::new();
+        for e in entries {
+            c.feed(e)?;
+        }
+        Ok(c.count)
+    }
+
+    #[test]
+    fn an_intact_chain_verifies() {
+        assert_eq!(check(&chain(10)), Ok(10));
+    }
+
+    #[test]
+    fn edits_deletions_insertions_and_reorders_are_found_at_their_entry() {
+        let mut edited = chain(10);
+        edited[4].draft.comment = Some("approved after all".into());
+        assert_eq!(check(&edited).unwrap_err().seq, 5);
+
+        let mut deleted = chain(10);
+        deleted.remove(6);
+        assert_eq!(check(&deleted).unwrap_err().seq, 7);
+
+        // An insertion that renumbers the rest so the seqs stay dense.
+        let mut inserted = chain(10);
+        let forged = AuditEntry::seal(draft(99), Some((3, &inserted[2].hash)));
+        inserted.insert(3, forged);
+        for (i, e) in inserted.iter_mut().enumerate() {
+            e.seq = i as i64 + 1;
+        }
+        assert_eq!(check(&inserted).unwrap_err().seq, 5);
+
+        let mut reordered = chain(10);
+        reordered.swap(2, 3);
+        let (a, b) = (reordered[2].seq, reordered[3].seq);
+        reordered[2].seq = b;
+        reordered[3].seq = a;
+        assert_eq!(check(&reordered).unwrap_err().seq, 3);
+    }
+
+    #[test]
+    fn field_boundaries_cannot_be_shifted() {
+        let mut a = draft(1);
+        a.actor = "ab".into();
+        a.action = "c".into();
+        let mut b = draft(1);
+        b.actor = "a".into();
+        b.action = "bc".into();
+        assert_ne!(hash(1, &a, GENESIS), hash(1, &b, GENESIS));
+        let mut none = draft(1);
+        none.reason_id = None;
+        let mut empty = draft(1);
+        empty.reason_id = Some(String::new());
+        assert_ne!(hash(1, &none, GENESIS), hash(1, &empty, GENESIS));
+    }
+
+    #[test]
+    fn checkpoints_are_signed_by_the_profiles_key_only() {
+        let seed = [7u8; 32];
+        let cp = sign_checkpoint(&seed, 10, "ab", "2026-11-23T10:00:00Z");
+        assert_eq!(cp.check_signature(&public_key(&seed)), Ok(()));
+        let mut forged = cp.clone();
+        forged.seq = 9;
+        assert_eq!(
+            forged.check_signature(&public_key(&seed)),
+            Err(CheckpointError::BadSignature)
+        );
+        let other = sign_checkpoint(&[8u8; 32], 10, "ab", "2026-11-23T10:00:00Z");
+        assert_eq!(
+            other.check_signature(&public_key(&seed)),
+            Err(CheckpointError::OtherKey)
+        );
+    }
+}

@@ -1,0 +1,220 @@
+//! One case: open it (from the cache when fresh, from the provider otherwise, from the cache
+//! again when the provider cannot be reached), with its audit trail and the person's other
+//! sessions; reveal a masked value for a stated reason, which the audit log keeps.
+
+use chrono::{DateTime, Utc};
+
+use crate::action::{validate_case_id, ActionError};
+use crate::audit::AuditEntry;
+use crate::case::{CaseSummary, QueueItem};
+use crate::desk::{Desk, DeskError};
+use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError};
+
+/// A case as the desk knows it: the summary (unmasked: views mask it), when it was fetched,
+/// whether that copy is older than the cache's freshness because the provider did not answer,
+/// its audit trail and the person's other sessions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaseFile {
+    pub summary: CaseSummary,
+    pub fetched_at: DateTime<Utc>,
+    pub stale: bool,
+    pub trail: Vec<AuditEntry>,
+    pub others: Vec<QueueItem>,
+}
+
+/// A masked value a reviewer may reveal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum RevealField {
+    DocumentNumber,
+    DateOfBirth,
+    /// The expected value of mismatch `index`.
+    MismatchExpected,
+    /// The value found for mismatch `index`.
+    MismatchFound,
+    /// Contact `index` (phone or email).
+    Contact,
+    /// The IP address of IP fact `index`.
+    IpAddress,
+}
+
+impl RevealField {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::DocumentNumber => "document number",
+            Self::DateOfBirth => "date of birth",
+            Self::MismatchExpected => "expected value",
+            Self::MismatchFound => "found value",
+            Self::Contact => "contact",
+            Self::IpAddress => "IP address",
+        }
+    }
+
+    /// The unmasked value in `summary`, if there is one.
+    pub fn value(self, summary: &CaseSummary, index: usize) -> Option<String> {
+        match self {
+            Self::DocumentNumber => summary.documents.first()?.document_number.clone(),
+            Self::DateOfBirth => summary.documents.first()?.date_of_birth.clone(),
+            Self::MismatchExpected => Some(summary.mismatches.get(index)?.expected.clone()),
+            Self::MismatchFound => Some(summary.mismatches.get(index)?.found.clone()),
+            Self::Contact => Some(summary.contacts.get(index)?.value.clone()),
+            Self::IpAddress => summary.ip.get(index)?.ip_address.clone(),
+        }
+    }
+}
+
+impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    /// A case's summary: from the cache when fresh, else from the provider (and cached). When
+    /// the provider cannot be reached, a cached copy of any age is returned, marked stale.
+    pub async fn open(
+        &self,
+        case_id: &str,
+    ) -> Result<(CaseSummary, DateTime<Utc>, bool), DeskError> {
+        validate_case_id(case_id)?;
+        let cached = self.store.summary(case_id).await?;
+        if let Some((summary, at)) = &cached {
+            if self.clock.now() - *at < self.summary_ttl {
+                return Ok((summary.clone(), *at, false));
+            }
+        }
+        match (self.fetch(case_id).await, cached) {
+            (Ok((summary, at)), _) => Ok((summary, at, false)),
+            (
+                Err(DeskError::Source(SourceError::Unavailable(_) | SourceError::RateLimited(_))),
+                Some((summary, at)),
+            ) => Ok((summary, at, true)),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    pub(crate) async fn fetch(
+        &self,
+        case_id: &str,
+    ) -> Result<(CaseSummary, DateTime<Utc>), DeskError> {
+        let fetched = self.source.summary(case_id).await;
+        self.saw_provider(!matches!(fetched, Err(SourceError::Unavailable(_))));
+        let summary = fetched?;
+        let at = self.clock.now();
+        self.store.save_summary(&summary, at).await?;
+        Ok((summary, at))
+    }
+
+    /// A case with its audit trail and the person's other sessions. Those are a courtesy: if
+    /// they cannot be fetched the case still opens.
+    pub async fn case_file(&self, case_id: &str) -> Result<CaseFile, DeskError> {
+        let (summary, fetched_at, stale) = self.open(case_id).await?;
+        let trail = self.store.case_audit(case_id).await?;
+        let others = match (summary.vendor_data.as_deref(), stale) {
+            (Some(vendor), false) => {
+                self.source
+                    .sessions_of(vendor)
+                    .await
+                    .unwrap_or_else(|error| {
+                        tracing::warn!(%error, "could not list the person's other sessions");
+                        Vec::new()
+                    })
+            }
+            _ => Vec::new(),
+        };
+        let others = others
+            .into_iter()
+            .filter(|o| o.case_id != summary.case_id)
+            .collect();
+        Ok(CaseFile {
+            summary,
+            fetched_at,
+            stale,
+            trail,
+            others,
+        })
+    }
+
+    /// Records why (in the audit log), then returns the unmasked value.
+    pub async fn reveal(
+        &self,
+        case_id: &str,
+        field: RevealField,
+        index: usize,
+        reason: &str,
+    ) -> Result<Option<String>, DeskError> {
+        validate_case_id(case_id)?;
+        let reason = reason.trim();
+        if reason.chars().count() < 3 || reason.chars().count() > 500 {
+            return Err(ActionError::CommentRequired("reveal (3 to 500 characters)").into());
+        }
+        let (summary, _, _) = self.open(case_id).await?;
+        let mut draft = self.draft("reveal", case_id);
+        draft.comment = Some(reason.to_owned());
+        draft.outcome = Some(format!("{} #{index}", field.label()));
+        self.store.append_audit(&draft).await?;
+        Ok(field.value(&summary, index))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{CheckKind, ContactFacts, Mismatch};
+    use crate::testing::{desk, item};
+
+    #[tokio::test]
+    async fn a_reveal_needs_a_reason_is_audited_and_returns_the_value() {
+        let d = desk(1);
+        let id = item(1).case_id;
+        let mut summary = crate::testing::summary_of(&item(1), crate::case::CaseStatus::InReview);
+        summary.mismatches.push(Mismatch {
+            field: "date_of_birth".into(),
+            expected: "1990-04-02".into(),
+            found: "1991-04-02".into(),
+        });
+        summary.contacts.push(ContactFacts {
+            kind: CheckKind::Phone,
+            value: "+21698123456".into(),
+            verified: true,
+            flags: vec![],
+        });
+        d.store.save_summary(&summary, d.clock.now()).await.unwrap();
+        assert!(d.reveal(&id, RevealField::Contact, 0, "").await.is_err());
+        let value = d
+            .reveal(
+                &id,
+                RevealField::MismatchFound,
+                0,
+                "Compare with the bank record",
+            )
+            .await
+            .unwrap();
+        assert_eq!(value.as_deref(), Some("1991-04-02"));
+        let trail = d.store.case_audit(&id).await.unwrap();
+        assert_eq!(trail.len(), 1);
+        assert_eq!(trail[0].draft.action, "reveal");
+        assert_eq!(
+            trail[0].draft.comment.as_deref(),
+            Some("Compare with the bank record")
+        );
+
+        let view = crate::ipc::CaseView::build(d.case_file(&id).await.unwrap());
+        assert_eq!(
+            view.summary.mismatches[0].found,
+            crate::privacy::mask("1991-04-02")
+        );
+        assert_eq!(
+            view.summary.contacts[0].value,
+            crate::privacy::mask("+21698123456")
+        );
+        assert_eq!(view.history.len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_cached_case_opens_offline_marked_stale() {
+        let d = desk(1);
+        let id = item(1).case_id;
+        d.open(&id).await.unwrap();
+        d.clock.advance(chrono::Duration::hours(3));
+        *d.source.offline.lock().unwrap() = true;
+        let (_, _, stale) = d.open(&id).await.unwrap();
+        assert!(stale);
+        let file = d.case_file(&id).await.unwrap();
+        assert!(file.stale);
+    }
+}

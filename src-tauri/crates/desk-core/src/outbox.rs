@@ -1,0 +1,1329 @@
+//! The action path: every action (decision, blocklist add / remove) is validated and written,
+//! with its audit entry, in one transaction before anything is sent ("queued"). A worker sends
+//! what is due, one action per case at a time, in order; before any resend it reconciles with
+//! the provider (the action's token in the review feed, the case's status, the blocklist), so
+//! an acknowledged action is applied exactly once or ends visibly: applied, rejected, conflict,
+//! cancelled or needs-attention. Every transition is an audit entry in the same transaction.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::action::{validate_case_id, ActionError, BlocklistSelection, DecisionRequest};
+use crate::case::{CaseStatus, ReviewEntry, Verdict};
+use crate::desk::{Desk, DeskError};
+use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError, StoreError};
+
+/// What an action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionKind {
+    Approve,
+    Decline,
+    Resubmit,
+    BlocklistAdd,
+    BlocklistRemove,
+}
+
+impl ActionKind {
+    pub const ALL: [ActionKind; 5] = [
+        Self::Approve,
+        Self::Decline,
+        Self::Resubmit,
+        Self::BlocklistAdd,
+        Self::BlocklistRemove,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Approve => "approve",
+            Self::Decline => "decline",
+            Self::Resubmit => "resubmit",
+            Self::BlocklistAdd => "blocklist_add",
+            Self::BlocklistRemove => "blocklist_remove",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+
+    pub fn is_decision(self) -> bool {
+        matches!(self, Self::Approve | Self::Decline | Self::Resubmit)
+    }
+
+    fn of(verdict: Verdict) -> Self {
+        match verdict {
+            Verdict::Approve => Self::Approve,
+            Verdict::Decline => Self::Decline,
+            Verdict::Resubmit => Self::Resubmit,
+        }
+    }
+}
+
+/// Where an action stands. `Queued` and `Sending` are open; the others are end states.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionState {
+    /// Committed; waits for its due time (the undo window, or a retry delay).
+    Queued,
+    /// Handed to the provider; after a crash its outcome is found by reconciling.
+    Sending,
+    Applied,
+    /// The provider refused it; its message is in `detail`.
+    Rejected,
+    /// The case was decided elsewhere first; nothing was overwritten.
+    Conflict,
+    Cancelled,
+    /// Out of attempts, decided twice, or the key was refused: a person must look.
+    NeedsAttention,
+}
+
+impl ActionState {
+    pub const ALL: [ActionState; 7] = [
+        Self::Queued,
+        Self::Sending,
+        Self::Applied,
+        Self::Rejected,
+        Self::Conflict,
+        Self::Cancelled,
+        Self::NeedsAttention,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::Sending => "sending",
+            Self::Applied => "applied",
+            Self::Rejected => "rejected",
+            Self::Conflict => "conflict",
+            Self::Cancelled => "cancelled",
+            Self::NeedsAttention => "needs_attention",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Queued | Self::Sending)
+    }
+}
+
+/// A blocklist change asked from a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct BlocklistRequest {
+    pub case_id: String,
+    /// True adds to the blocklist, false removes.
+    pub add: bool,
+    pub face: bool,
+    pub document: bool,
+    pub phone: bool,
+    pub email: bool,
+    pub reason_id: Option<String>,
+    pub comment: Option<String>,
+}
+
+impl BlocklistRequest {
+    pub fn items(&self) -> BlocklistSelection {
+        BlocklistSelection {
+            face: self.face,
+            document: self.document,
+            phone: self.phone,
+            email: self.email,
+        }
+    }
+}
+
+/// What is sent, exactly as it will be sent (the comment already stamped with the token).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ActionBody {
+    Decision(DecisionRequest),
+    Blocklist {
+        add: bool,
+        items: BlocklistSelection,
+    },
+}
+
+/// One action in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Action {
+    pub id: String,
+    pub token: String,
+    pub case_id: String,
+    pub kind: ActionKind,
+    pub body: ActionBody,
+    pub reason_id: Option<String>,
+    /// The reviewer's own words (unstamped).
+    pub comment: Option<String>,
+    pub actor: String,
+    pub state: ActionState,
+    pub attempts: u32,
+    /// A previous attempt may have been applied: reconcile before sending again.
+    pub unknown_outcome: bool,
+    pub due_at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The last error, the API's message, or what was found on reconcile.
+    pub detail: Option<String>,
+}
+
+/// What one pass of the worker did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrainReport {
+    pub processed: u32,
+    pub applied: u32,
+    pub rejected: u32,
+    pub conflict: u32,
+    pub needs_attention: u32,
+    /// When the next open action is due (None: nothing open).
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+/// A submitted action and the case to open next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub action: Action,
+    pub next_case_id: Option<String>,
+}
+
+/// Test hook: `REVIEW_DESK_FAILPOINT=<name>` aborts the process at that point, so crash tests
+/// can kill it exactly between two steps.
+pub fn fail_point(name: &str) {
+    if std::env::var("REVIEW_DESK_FAILPOINT").is_ok_and(|v| v == name) {
+        tracing::error!(failpoint = name, "aborting at a failpoint");
+        std::process::abort();
+    }
+}
+
+/// What a reviewer asked for, before it becomes an action.
+struct Ask {
+    case_id: String,
+    kind: ActionKind,
+    body: ActionBody,
+    reason_id: Option<String>,
+    comment: Option<String>,
+}
+
+/// How an attempt ended, before it is written down.
+enum Outcome {
+    End(ActionState, String),
+    /// Applied, but after someone else's decision: needs attention, and cannot be cancelled.
+    DecidedTwice(String),
+    /// Try again later. `maybe_applied`: the attempt may have landed.
+    Again {
+        delay: Option<std::time::Duration>,
+        maybe_applied: bool,
+        why: String,
+    },
+}
+
+fn describe(entry: &ReviewEntry) -> String {
+    format!(
+        "{} → {} by {} at {}",
+        entry
+            .previous_status
+            .as_ref()
+            .map_or("?".to_owned(), ToString::to_string),
+        entry
+            .new_status
+            .as_ref()
+            .map_or("?".to_owned(), ToString::to_string),
+        entry.actor,
+        entry.at.as_deref().unwrap_or("an unknown time")
+    )
+}
+
+fn last_status_change<'a>(feed: &'a [ReviewEntry], token: &str) -> Option<&'a ReviewEntry> {
+    feed.iter().rev().find(|r| {
+        r.new_status.is_some() && !r.comment.as_deref().is_some_and(|c| c.contains(token))
+    })
+}
+
+impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    fn new_action(&self, ask: Ask, token: String, delay: Duration) -> Action {
+        let Ask {
+            case_id,
+            kind,
+            body,
+            reason_id,
+            comment,
+        } = ask;
+        let now = self.clock.now();
+        Action {
+            id: self.ids.action_id(),
+            token,
+            case_id,
+            kind,
+            body,
+            reason_id,
+            comment,
+            actor: self.reviewer.identity(),
+            state: ActionState::Queued,
+            attempts: 0,
+            unknown_outcome: false,
+            due_at: now + delay,
+            created_at: now,
+            updated_at: now,
+            detail: None,
+        }
+    }
+
+    fn transition_draft(
+        &self,
+        action: &Action,
+        from: Option<ActionState>,
+        to: ActionState,
+        outcome: Option<String>,
+    ) -> crate::audit::AuditDraft {
+        let mut d = self.draft(action.kind.as_str(), &action.case_id);
+        d.action_id = Some(action.id.clone());
+        d.from_state = from.map(|s| s.as_str().to_owned());
+        d.to_state = Some(to.as_str().to_owned());
+        d.reason_id = action.reason_id.clone();
+        d.comment = action.comment.clone();
+        d.outcome = outcome;
+        d.token = Some(action.token.clone());
+        d
+    }
+
+    async fn enqueue(&self, action: Action) -> Result<Action, DeskError> {
+        let draft = self.transition_draft(&action, None, ActionState::Queued, None);
+        match self.store.enqueue(&action, &draft).await {
+            Ok(_) => Ok(action),
+            Err(StoreError::AlreadyPending(id)) => Err(DeskError::NotAllowed(format!(
+                "a decision for this case is already in the outbox (action {id}); undo or cancel it first"
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Queues a decision: validated, stamped with the reviewer and a fresh token, committed with
+    /// its audit entry. It is sent once the undo window has passed. Names the next case.
+    pub async fn submit_decision(
+        &self,
+        request: DecisionRequest,
+        undo_window: Duration,
+    ) -> Result<Submitted, DeskError> {
+        request.validate()?;
+        let needs_comment = matches!(request.verdict, Verdict::Decline | Verdict::Resubmit);
+        if needs_comment
+            && request
+                .comment
+                .as_deref()
+                .is_none_or(|c| c.trim().is_empty())
+        {
+            return Err(
+                ActionError::CommentRequired(if request.verdict == Verdict::Decline {
+                    "decline"
+                } else {
+                    "resubmission"
+                })
+                .into(),
+            );
+        }
+        let token = self.ids.token();
+        let comment = request
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        let stamped = DecisionRequest {
+            comment: Some(self.reviewer.stamp(&token, comment.as_deref())),
+            ..request.clone()
+        };
+        stamped.validate()?;
+        let action = self.new_action(
+            Ask {
+                case_id: request.case_id.clone(),
+                kind: ActionKind::of(request.verdict),
+                body: ActionBody::Decision(stamped),
+                reason_id: request.reason_id.clone(),
+                comment,
+            },
+            token,
+            undo_window.max(Duration::zero()),
+        );
+        let next_case_id = self.store.neighbour(&request.case_id).await?;
+        let action = self.enqueue(action).await?;
+        fail_point("after_enqueue_commit");
+        self.store.remove_from_queue(&request.case_id).await?;
+        Ok(Submitted {
+            action,
+            next_case_id,
+        })
+    }
+
+    /// Queues a blocklist change of a case's items (sent at once: there is no undo window).
+    pub async fn submit_blocklist(&self, request: BlocklistRequest) -> Result<Action, DeskError> {
+        validate_case_id(&request.case_id)?;
+        if request.items().is_empty() {
+            return Err(ActionError::NothingToBlocklist.into());
+        }
+        let comment = request
+            .comment
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .map(str::to_owned);
+        if comment
+            .as_deref()
+            .is_some_and(|c| c.chars().count() > crate::action::MAX_COMMENT_CHARS)
+        {
+            return Err(
+                ActionError::CommentTooLong(comment.map_or(0, |c| c.chars().count())).into(),
+            );
+        }
+        let kind = if request.add {
+            ActionKind::BlocklistAdd
+        } else {
+            ActionKind::BlocklistRemove
+        };
+        let action = self.new_action(
+            Ask {
+                case_id: request.case_id.clone(),
+                kind,
+                body: ActionBody::Blocklist {
+                    add: request.add,
+                    items: request.items(),
+                },
+                reason_id: request.reason_id.clone(),
+                comment,
+            },
+            self.ids.token(),
+            Duration::zero(),
+        );
+        let action = self.enqueue(action).await?;
+        fail_point("after_enqueue_commit");
+        Ok(action)
+    }
+
+    async fn load(&self, id: &str) -> Result<Action, DeskError> {
+        self.store
+            .action(id)
+            .await?
+            .ok_or_else(|| DeskError::NotAllowed(format!("there is no action {id:?}")))
+    }
+
+    /// Moves `action` (now in `from`) to `to`, audited; `Stale` becomes a clear refusal.
+    async fn move_to(
+        &self,
+        action: &Action,
+        from: ActionState,
+        next: Action,
+        audit_action: Option<&str>,
+        outcome: Option<String>,
+    ) -> Result<Action, DeskError> {
+        let mut draft = self.transition_draft(&next, Some(from), next.state, outcome);
+        if let Some(name) = audit_action {
+            draft.action = name.to_owned();
+        }
+        match self.store.transition(from, &next, &draft).await {
+            Ok(_) => Ok(next),
+            Err(StoreError::Stale(_)) => Err(DeskError::NotAllowed(format!(
+                "action {} changed meanwhile; it is no longer {}",
+                action.id,
+                from.as_str()
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Takes back a queued action that has not been sent yet.
+    pub async fn undo(&self, id: &str) -> Result<Action, DeskError> {
+        let action = self.load(id).await?;
+        if action.state != ActionState::Queued || action.attempts > 0 || action.unknown_outcome {
+            return Err(DeskError::NotAllowed(format!(
+                "too late to undo: the action is {} and has been sent",
+                action.state.as_str()
+            )));
+        }
+        let next = Action {
+            state: ActionState::Cancelled,
+            updated_at: self.clock.now(),
+            detail: Some("undone by the reviewer".into()),
+            ..action.clone()
+        };
+        self.move_to(
+            &action,
+            ActionState::Queued,
+            next,
+            Some("undo"),
+            Some("undone".into()),
+        )
+        .await
+    }
+
+    /// Cancels an action that waits or needs attention. One that may have been applied must be
+    /// retried (which reconciles) instead: cancelling it would hide what happened.
+    pub async fn cancel(&self, id: &str) -> Result<Action, DeskError> {
+        let action = self.load(id).await?;
+        let allowed = matches!(
+            action.state,
+            ActionState::Queued | ActionState::NeedsAttention
+        ) && !action.unknown_outcome;
+        if !allowed {
+            return Err(DeskError::NotAllowed(format!(
+                "an action that is {}{} cannot be cancelled",
+                action.state.as_str(),
+                if action.unknown_outcome {
+                    " and may already be applied"
+                } else {
+                    ""
+                }
+            )));
+        }
+        let next = Action {
+            state: ActionState::Cancelled,
+            updated_at: self.clock.now(),
+            detail: Some("cancelled by the reviewer".into()),
+            ..action.clone()
+        };
+        self.move_to(
+            &action,
+            action.state,
+            next,
+            Some("cancel"),
+            Some("cancelled".into()),
+        )
+        .await
+    }
+
+    /// Sends an action that needs attention again, after reconciling (it may have landed).
+    pub async fn retry(&self, id: &str) -> Result<Action, DeskError> {
+        let action = self.load(id).await?;
+        if action.state != ActionState::NeedsAttention {
+            return Err(DeskError::NotAllowed(format!(
+                "only an action that needs attention can be retried; this one is {}",
+                action.state.as_str()
+            )));
+        }
+        let now = self.clock.now();
+        let next = Action {
+            state: ActionState::Queued,
+            attempts: 0,
+            unknown_outcome: true,
+            due_at: now,
+            updated_at: now,
+            ..action.clone()
+        };
+        self.move_to(
+            &action,
+            ActionState::NeedsAttention,
+            next,
+            Some("retry"),
+            None,
+        )
+        .await
+    }
+
+    /// Every action, newest last.
+    pub async fn outbox(&self) -> Result<Vec<Action>, DeskError> {
+        Ok(self.store.actions(false).await?)
+    }
+
+    /// Sends every action that is due, one per case at a time and in order per case, and
+    /// says when the next one is due.
+    pub async fn run_due(&self) -> Result<DrainReport, DeskError> {
+        let mut report = DrainReport::default();
+        // Bounded: each pass moves at least one action forward or stops.
+        for _ in 0..10_000 {
+            let open = self.store.actions(true).await?;
+            let mut seen = std::collections::HashSet::new();
+            let heads: Vec<Action> = open
+                .into_iter()
+                .filter(|a| seen.insert(a.case_id.clone()))
+                .collect();
+            let now = self.clock.now();
+            let (due, waiting): (Vec<Action>, Vec<Action>) = heads
+                .into_iter()
+                .partition(|a| a.state == ActionState::Sending || a.due_at <= now);
+            if due.is_empty() {
+                report.next_due = waiting.iter().map(|a| a.due_at).min();
+                return Ok(report);
+            }
+            for action in due {
+                let end = self.process(action).await?;
+                report.processed += 1;
+                match end {
+                    Some(ActionState::Applied) => report.applied += 1,
+                    Some(ActionState::Rejected) => report.rejected += 1,
+                    Some(ActionState::Conflict) => report.conflict += 1,
+                    Some(ActionState::NeedsAttention) => report.needs_attention += 1,
+                    _ => {}
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// One attempt at one action; returns the end state it reached, if any.
+    async fn process(&self, action: Action) -> Result<Option<ActionState>, DeskError> {
+        let reconcile = action.state == ActionState::Sending || action.unknown_outcome;
+        let action = if action.state == ActionState::Queued {
+            let next = Action {
+                state: ActionState::Sending,
+                attempts: action.attempts + 1,
+                updated_at: self.clock.now(),
+                ..action.clone()
+            };
+            match self
+                .move_to(&action, ActionState::Queued, next, None, None)
+                .await
+            {
+                Ok(next) => next,
+                // Undone or cancelled a moment ago: nothing to send.
+                Err(DeskError::NotAllowed(_)) => return Ok(None),
+                Err(e) => return Err(e),
+            }
+        } else {
+            // Found in flight (the process stopped mid-send): it may have landed.
+            Action {
+                unknown_outcome: true,
+                ..action
+            }
+        };
+        let outcome = self.attempt(&action, reconcile).await;
+        self.record(action, outcome).await
+    }
+
+    async fn attempt(&self, action: &Action, reconcile: bool) -> Outcome {
+        match &action.body {
+            ActionBody::Decision(request) => {
+                // Always look first: a token in the feed means it landed; a status other than
+                // In Review means someone else decided and we must not overwrite.
+                let looked = self.look_up_decision(action).await;
+                self.saw_provider(!matches!(looked, Err(SourceError::Unavailable(_))));
+                match looked {
+                    Ok(Some(found)) => return found,
+                    Ok(None) => {}
+                    Err(e) => return self.retry_after_error(e, false),
+                }
+                fail_point("before_send");
+                let sent = self.source.decide(request).await;
+                fail_point("after_send_before_record");
+                self.saw_provider(!matches!(
+                    sent,
+                    Err(SourceError::Unavailable(_) | SourceError::OutcomeUnknown(_))
+                ));
+                match sent {
+                    Ok(()) => self.after_decision_write(action).await,
+                    Err(e) => self.retry_after_error(e, true),
+                }
+            }
+            ActionBody::Blocklist { add, items } => {
+                if reconcile {
+                    match self.source.blocklisted(&action.case_id).await {
+                        Ok(present) => {
+                            let all = |s: BlocklistSelection| {
+                                [
+                                    (s.face, present.face),
+                                    (s.document, present.document),
+                                    (s.phone, present.phone),
+                                    (s.email, present.email),
+                                ]
+                            };
+                            let pairs = all(*items);
+                            let done = if *add {
+                                pairs.iter().all(|(want, is)| !want || *is)
+                            } else {
+                                pairs.iter().all(|(want, is)| !want || !*is)
+                            };
+                            if done {
+                                return Outcome::End(
+                                    ActionState::Applied,
+                                    "found applied on the blocklist".into(),
+                                );
+                            }
+                        }
+                        Err(e) => return self.retry_after_error(e, false),
+                    }
+                }
+                fail_point("before_send");
+                let sent = self.source.blocklist(&action.case_id, *add, *items).await;
+                fail_point("after_send_before_record");
+                match sent {
+                    Ok(()) => Outcome::End(ActionState::Applied, "applied".into()),
+                    Err(e) => self.retry_after_error(e, true),
+                }
+            }
+        }
+    }
+
+    /// Reconciles a decision: Some(end) when it must not be sent (already applied, decided
+    /// elsewhere, decided twice), None when it is safe to send.
+    async fn look_up_decision(&self, action: &Action) -> Result<Option<Outcome>, SourceError> {
+        let feed = self.source.reviews(&action.case_id).await?;
+        if let Some(ours) = feed.iter().find(|r| {
+            r.comment
+                .as_deref()
+                .is_some_and(|c| c.contains(&action.token))
+        }) {
+            return Ok(Some(self.judge_ours(ours, &feed, action)));
+        }
+        let status = self.source.summary(&action.case_id).await?.status;
+        if status != CaseStatus::InReview {
+            let who = last_status_change(&feed, &action.token)
+                .map(describe)
+                .unwrap_or_else(|| "by someone else".into());
+            return Ok(Some(Outcome::End(
+                ActionState::Conflict,
+                format!("the case is already {status}: {who}"),
+            )));
+        }
+        Ok(None)
+    }
+
+    /// Our entry is in the feed: applied, unless the case had left In Review before it.
+    fn judge_ours(&self, ours: &ReviewEntry, feed: &[ReviewEntry], action: &Action) -> Outcome {
+        match &ours.previous_status {
+            Some(previous) if *previous != CaseStatus::InReview => {
+                let theirs = last_status_change(feed, &action.token)
+                    .map(describe)
+                    .unwrap_or_else(|| format!("someone set it to {previous}"));
+                Outcome::DecidedTwice(format!(
+                    "decided twice: first {theirs}; then ours {}",
+                    describe(ours)
+                ))
+            }
+            _ => Outcome::End(ActionState::Applied, "applied".into()),
+        }
+    }
+
+    /// After a successful write: read the feed to see whether another decision slipped in
+    /// between our status check and our write.
+    async fn after_decision_write(&self, action: &Action) -> Outcome {
+        let feed = match self.source.reviews(&action.case_id).await {
+            Ok(feed) => feed,
+            Err(error) => {
+                return Outcome::End(
+                    ActionState::Applied,
+                    format!("applied (the review feed could not be read to double-check: {error})"),
+                )
+            }
+        };
+        match feed.iter().find(|r| {
+            r.comment
+                .as_deref()
+                .is_some_and(|c| c.contains(&action.token))
+        }) {
+            Some(ours) => self.judge_ours(ours, &feed, action),
+            // Accepted but not recorded: a repeat of the current status is a no-op at Didit.
+            None => {
+                let who = last_status_change(&feed, &action.token)
+                    .map(describe)
+                    .unwrap_or_else(|| "someone else".into());
+                Outcome::End(
+                    ActionState::Conflict,
+                    format!("the provider recorded nothing: the case was already decided ({who})"),
+                )
+            }
+        }
+    }
+
+    fn retry_after_error(&self, error: SourceError, sent: bool) -> Outcome {
+        match error {
+            SourceError::Rejected(m) | SourceError::NotFound(m) | SourceError::Invalid(m) => {
+                Outcome::End(ActionState::Rejected, m)
+            }
+            SourceError::Unauthorized(m) => Outcome::End(
+                ActionState::NeedsAttention,
+                format!("the API key was refused: {m}"),
+            ),
+            SourceError::RateLimited(after) => Outcome::Again {
+                delay: after,
+                maybe_applied: false,
+                why: "rate limited".into(),
+            },
+            e @ (SourceError::Unavailable(_) | SourceError::OutcomeUnknown(_)) => Outcome::Again {
+                delay: None,
+                maybe_applied: sent,
+                why: e.to_string(),
+            },
+        }
+    }
+
+    /// Exponential backoff with jitter for attempt `n` (1-based).
+    fn backoff(&self, attempts: u32) -> std::time::Duration {
+        let base = self.policy.min_backoff.as_millis() as u64;
+        let exp = base.saturating_mul(1u64 << attempts.saturating_sub(1).min(16));
+        let capped = exp.min(self.policy.max_backoff.as_millis() as u64);
+        // Jitter: up to +50 %, from the token so it needs no random source here.
+        let jitter = self.clock.now().timestamp_subsec_micros() as u64 % (capped / 2 + 1);
+        std::time::Duration::from_millis(capped + jitter)
+    }
+
+    async fn record(
+        &self,
+        action: Action,
+        outcome: Outcome,
+    ) -> Result<Option<ActionState>, DeskError> {
+        let now = self.clock.now();
+        let (next, text) = match outcome {
+            Outcome::DecidedTwice(detail) => (
+                Action {
+                    state: ActionState::NeedsAttention,
+                    unknown_outcome: true,
+                    updated_at: now,
+                    detail: Some(detail.clone()),
+                    ..action.clone()
+                },
+                detail,
+            ),
+            Outcome::End(state, detail) => (
+                Action {
+                    state,
+                    updated_at: now,
+                    detail: Some(detail.clone()),
+                    ..action.clone()
+                },
+                detail,
+            ),
+            Outcome::Again {
+                delay,
+                maybe_applied,
+                why,
+            } => {
+                let unknown = action.unknown_outcome || maybe_applied;
+                if action.attempts >= self.policy.max_attempts {
+                    let detail = format!("gave up after {} attempts: {why}", action.attempts);
+                    (
+                        Action {
+                            state: ActionState::NeedsAttention,
+                            unknown_outcome: unknown,
+                            updated_at: now,
+                            detail: Some(detail.clone()),
+                            ..action.clone()
+                        },
+                        detail,
+                    )
+                } else {
+                    let wait = delay.unwrap_or_default().max(self.backoff(action.attempts));
+                    let wait = Duration::from_std(wait).unwrap_or(Duration::seconds(60));
+                    let detail = format!("{why}; next attempt in {} s", wait.num_seconds().max(1));
+                    (
+                        Action {
+                            state: ActionState::Queued,
+                            unknown_outcome: unknown,
+                            due_at: now + wait,
+                            updated_at: now,
+                            detail: Some(detail.clone()),
+                            ..action.clone()
+                        },
+                        detail,
+                    )
+                }
+            }
+        };
+        let end = (!next.state.is_open()).then_some(next.state);
+        if matches!(next.state, ActionState::Conflict) {
+            self.store.remove_from_queue(&next.case_id).await?;
+        }
+        self.move_to(&action, ActionState::Sending, next, None, Some(text))
+            .await?;
+        Ok(end)
+    }
+
+    /// Open and needs-attention counts, and since when the provider has not answered.
+    pub async fn outbox_status(&self) -> Result<OutboxStatus, DeskError> {
+        let all = self.store.actions(false).await?;
+        Ok(OutboxStatus {
+            pending: all.iter().filter(|a| a.state.is_open()).count() as u32,
+            needs_attention: all
+                .iter()
+                .filter(|a| a.state == ActionState::NeedsAttention)
+                .count() as u32,
+            offline_since: self.offline_since(),
+        })
+    }
+}
+
+/// For the status bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxStatus {
+    pub pending: u32,
+    pub needs_attention: u32,
+    pub offline_since: Option<DateTime<Utc>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::Verdict;
+    use crate::testing::{desk, item, TestDesk, WriteFault};
+
+    fn request(case: i64, verdict: Verdict, comment: Option<&str>) -> DecisionRequest {
+        DecisionRequest {
+            case_id: item(case).case_id,
+            verdict,
+            comment: comment.map(str::to_owned),
+            notify: None,
+            redo: vec![],
+            reason_id: Some("doc_altered".into()),
+        }
+    }
+
+    async fn drain(d: &TestDesk) {
+        for _ in 0..50 {
+            let r = d.run_due().await.unwrap();
+            match r.next_due {
+                None => return,
+                Some(t) => {
+                    let wait = t - d.clock.now();
+                    d.clock.advance(wait.max(Duration::milliseconds(1)));
+                }
+            }
+        }
+    }
+
+    fn applied_count(d: &TestDesk, token: &str) -> usize {
+        d.source
+            .applied
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|(_, c)| c.contains(token))
+            .count()
+    }
+
+    #[tokio::test]
+    async fn a_decision_is_queued_with_its_audit_entry_then_sent_after_the_undo_window() {
+        let d = desk(3);
+        d.sync().await.unwrap();
+        let s = d
+            .submit_decision(
+                request(2, Verdict::Decline, Some("Altered")),
+                Duration::seconds(8),
+            )
+            .await
+            .unwrap();
+        assert_eq!(s.next_case_id, Some(item(3).case_id));
+        assert_eq!(s.action.state, ActionState::Queued);
+        let trail = d.store.case_audit(&item(2).case_id).await.unwrap();
+        assert_eq!(trail.len(), 1);
+        assert_eq!(trail[0].draft.reason_id.as_deref(), Some("doc_altered"));
+        assert_eq!(trail[0].draft.to_state.as_deref(), Some("queued"));
+        // Inside the undo window nothing is sent.
+        assert_eq!(d.run_due().await.unwrap().processed, 0);
+        d.clock.advance(Duration::seconds(8));
+        let r = d.run_due().await.unwrap();
+        assert_eq!(r.applied, 1);
+        let sent = d.source.applied.lock().unwrap().clone();
+        assert_eq!(sent.len(), 1);
+        assert!(
+            sent[0]
+                .1
+                .starts_with("[Review Desk · Amira Ben Salah <amira@dhmad.tn> · t"),
+            "{}",
+            sent[0].1
+        );
+        assert!(sent[0].1.ends_with("] Altered"));
+        let states: Vec<_> = d
+            .store
+            .case_audit(&item(2).case_id)
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| e.draft.to_state.clone().unwrap_or_default())
+            .collect();
+        assert_eq!(states, vec!["queued", "sending", "applied"]);
+        assert!(d.verify_audit(None).await.unwrap().ok);
+    }
+
+    #[tokio::test]
+    async fn a_second_decision_for_the_same_case_is_refused_while_one_is_open() {
+        let d = desk(2);
+        d.sync().await.unwrap();
+        d.submit_decision(request(1, Verdict::Approve, None), Duration::seconds(8))
+            .await
+            .unwrap();
+        let e = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::seconds(8))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(e, DeskError::NotAllowed(ref m) if m.contains("already in the outbox")),
+            "{e}"
+        );
+        assert_eq!(d.outbox().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn undo_inside_the_window_sends_nothing_and_is_audited() {
+        let d = desk(2);
+        let s = d
+            .submit_decision(
+                request(1, Verdict::Decline, Some("x")),
+                Duration::seconds(8),
+            )
+            .await
+            .unwrap();
+        let undone = d.undo(&s.action.id).await.unwrap();
+        assert_eq!(undone.state, ActionState::Cancelled);
+        d.clock.advance(Duration::seconds(30));
+        drain(&d).await;
+        assert!(d.source.applied.lock().unwrap().is_empty());
+        let trail = d.store.case_audit(&item(1).case_id).await.unwrap();
+        assert_eq!(trail.last().unwrap().draft.action, "undo");
+        // A new decision is allowed once the first was undone.
+        d.submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_lost_answer_is_reconciled_from_the_review_feed_not_resent() {
+        let d = desk(1);
+        d.source
+            .write_faults
+            .lock()
+            .unwrap()
+            .push_back(WriteFault::LoseAnswer);
+        let s = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        drain(&d).await;
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::Applied, "{a:?}");
+        assert_eq!(applied_count(&d, &a.token), 1);
+    }
+
+    #[tokio::test]
+    async fn a_case_decided_elsewhere_ends_in_conflict_and_is_never_overwritten() {
+        let d = desk(1);
+        let s = d
+            .submit_decision(
+                request(1, Verdict::Decline, Some("x")),
+                Duration::seconds(5),
+            )
+            .await
+            .unwrap();
+        d.source.compete(&item(1).case_id, CaseStatus::Approved);
+        d.clock.advance(Duration::seconds(5));
+        drain(&d).await;
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::Conflict);
+        assert!(a.detail.unwrap().contains("other@dhmad.tn"));
+        assert_eq!(
+            d.source.status(&item(1).case_id),
+            Some(CaseStatus::Approved)
+        );
+    }
+
+    #[tokio::test]
+    async fn a_decision_racing_another_is_flagged_as_decided_twice() {
+        let d = desk(1);
+        d.source
+            .write_faults
+            .lock()
+            .unwrap()
+            .push_back(WriteFault::Compete(CaseStatus::Approved));
+        let s = d
+            .submit_decision(request(1, Verdict::Decline, Some("x")), Duration::zero())
+            .await
+            .unwrap();
+        drain(&d).await;
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::NeedsAttention);
+        let detail = a.detail.unwrap();
+        assert!(
+            detail.contains("decided twice") && detail.contains("other@dhmad.tn"),
+            "{detail}"
+        );
+    }
+
+    #[tokio::test]
+    async fn rate_limits_and_outages_retry_and_final_refusals_keep_the_apis_message() {
+        let d = desk(2);
+        {
+            let mut f = d.source.write_faults.lock().unwrap();
+            f.push_back(WriteFault::Fail(SourceError::RateLimited(Some(
+                std::time::Duration::from_secs(30),
+            ))));
+            f.push_back(WriteFault::Fail(SourceError::OutcomeUnknown("502".into())));
+        }
+        let s = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        d.run_due().await.unwrap();
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::Queued);
+        assert!(
+            a.due_at - d.clock.now() >= Duration::seconds(30),
+            "Retry-After is a minimum"
+        );
+        drain(&d).await;
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!((a.state, a.attempts), (ActionState::Applied, 3));
+        assert_eq!(applied_count(&d, &a.token), 1);
+
+        d.source
+            .write_faults
+            .lock()
+            .unwrap()
+            .push_back(WriteFault::Fail(SourceError::Rejected(
+                "nodes_to_resubmit: feature: \"BOGUS\" is not a valid choice.".into(),
+            )));
+        let s = d
+            .submit_decision(request(2, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        drain(&d).await;
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::Rejected);
+        assert!(a.detail.unwrap().contains("BOGUS"));
+    }
+
+    #[tokio::test]
+    async fn offline_actions_wait_then_need_attention_and_a_retry_reconciles() {
+        let mut d = desk(1);
+        d.policy.max_attempts = 3;
+        *d.source.offline.lock().unwrap() = true;
+        let s = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        d.run_due().await.unwrap();
+        assert!(d.offline_since().is_some());
+        assert_eq!(d.outbox_status().await.unwrap().pending, 1);
+        drain(&d).await;
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::NeedsAttention);
+        assert!(d.cancel("nope").await.is_err());
+        *d.source.offline.lock().unwrap() = false;
+        d.retry(&s.action.id).await.unwrap();
+        drain(&d).await;
+        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::Applied);
+        assert!(d.offline_since().is_none());
+        let kinds: Vec<String> = d
+            .store
+            .case_audit(&item(1).case_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.draft.action)
+            .collect();
+        assert!(kinds.contains(&"retry".to_owned()));
+    }
+
+    #[tokio::test]
+    async fn blocklist_changes_go_through_the_outbox_and_reconcile_against_the_list() {
+        let d = desk(1);
+        d.source
+            .write_faults
+            .lock()
+            .unwrap()
+            .push_back(WriteFault::LoseAnswer);
+        let a = d
+            .submit_blocklist(BlocklistRequest {
+                case_id: item(1).case_id,
+                add: true,
+                face: true,
+                document: false,
+                phone: false,
+                email: true,
+                reason_id: Some("fraud_ring".into()),
+                comment: Some("same face as 4 others".into()),
+            })
+            .await
+            .unwrap();
+        drain(&d).await;
+        let a = d.store.action(&a.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::Applied);
+        assert_eq!(d.source.applied.lock().unwrap().len(), 1, "not sent twice");
+        let none = d
+            .submit_blocklist(BlocklistRequest {
+                case_id: item(1).case_id,
+                add: false,
+                face: false,
+                document: false,
+                phone: false,
+                email: false,
+                reason_id: None,
+                comment: None,
+            })
+            .await;
+        assert!(none.is_err());
+    }
+
+    /// Random interleavings of submit / undo / cancel / retry / faults / competing reviewers /
+    /// crashes (before and after the send) / time; then everything drains. Every action ends,
+    /// none is applied twice, none overwrites another reviewer's decision unless flagged, and
+    /// the audit chain verifies.
+    mod state_machine {
+        use super::*;
+        use proptest::prelude::*;
+
+        #[derive(Debug, Clone)]
+        enum Op {
+            Submit(i64, u8),
+            Undo(usize),
+            Cancel(usize),
+            Retry(usize),
+            Fault(u8),
+            Compete(i64),
+            CrashBeforeSend(usize),
+            CrashAfterSend(usize),
+            Advance(u16),
+            Run,
+            Offline(bool),
+        }
+
+        fn op() -> impl Strategy<Value = Op> {
+            prop_oneof![
+                4 => (1..6i64, 0..3u8).prop_map(|(c, v)| Op::Submit(c, v)),
+                1 => (0..10usize).prop_map(Op::Undo),
+                1 => (0..10usize).prop_map(Op::Cancel),
+                1 => (0..10usize).prop_map(Op::Retry),
+                2 => (0..5u8).prop_map(Op::Fault),
+                1 => (1..6i64).prop_map(Op::Compete),
+                1 => (0..10usize).prop_map(Op::CrashBeforeSend),
+                1 => (0..10usize).prop_map(Op::CrashAfterSend),
+                2 => (0..20u16).prop_map(Op::Advance),
+                3 => Just(Op::Run),
+                1 => any::<bool>().prop_map(Op::Offline),
+            ]
+        }
+
+        async fn play(ops: Vec<Op>) {
+            let mut d = desk(5);
+            d.policy.max_attempts = 4;
+            let mut ids: Vec<String> = Vec::new();
+            let pick = |ids: &Vec<String>, i: usize| ids.get(i % ids.len().max(1)).cloned();
+            for op in ops {
+                match op {
+                    Op::Submit(c, v) => {
+                        let verdict =
+                            [Verdict::Approve, Verdict::Decline, Verdict::Resubmit][v as usize];
+                        if let Ok(s) = d
+                            .submit_decision(request(c, verdict, Some("why")), Duration::seconds(3))
+                            .await
+                        {
+                            ids.push(s.action.id);
+                        }
+                    }
+                    Op::Undo(i) => {
+                        if let Some(id) = pick(&ids, i) {
+                            let _ = d.undo(&id).await;
+                        }
+                    }
+                    Op::Cancel(i) => {
+                        if let Some(id) = pick(&ids, i) {
+                            let _ = d.cancel(&id).await;
+                        }
+                    }
+                    Op::Retry(i) => {
+                        if let Some(id) = pick(&ids, i) {
+                            let _ = d.retry(&id).await;
+                        }
+                    }
+                    Op::Fault(k) => d.source.write_faults.lock().unwrap().push_back(match k {
+                        0 => WriteFault::LoseAnswer,
+                        1 => WriteFault::Fail(SourceError::OutcomeUnknown("timeout".into())),
+                        2 => WriteFault::Fail(SourceError::RateLimited(Some(
+                            std::time::Duration::from_secs(2),
+                        ))),
+                        3 => WriteFault::Compete(CaseStatus::Approved),
+                        _ => WriteFault::Fail(SourceError::Unavailable("reset".into())),
+                    }),
+                    Op::Compete(c) => {
+                        if d.source.status(&item(c).case_id) == Some(CaseStatus::InReview) {
+                            d.source.compete(&item(c).case_id, CaseStatus::Declined);
+                        }
+                    }
+                    Op::CrashBeforeSend(i) | Op::CrashAfterSend(i) => {
+                        // The worker marked it Sending, then the process died (before or after
+                        // the provider applied it).
+                        let Some(id) = pick(&ids, i) else { continue };
+                        let a = d.store.action(&id).await.unwrap().unwrap();
+                        if a.state != ActionState::Queued || a.due_at > d.clock.now() {
+                            continue;
+                        }
+                        let sending = Action {
+                            state: ActionState::Sending,
+                            attempts: a.attempts + 1,
+                            ..a.clone()
+                        };
+                        let draft = d.transition_draft(
+                            &sending,
+                            Some(ActionState::Queued),
+                            ActionState::Sending,
+                            None,
+                        );
+                        d.store
+                            .transition(ActionState::Queued, &sending, &draft)
+                            .await
+                            .unwrap();
+                        if matches!(op, Op::CrashAfterSend(_)) {
+                            if let ActionBody::Decision(r) = &a.body {
+                                if d.source.status(&a.case_id) == Some(CaseStatus::InReview) {
+                                    let _ = d.source.decide(r).await;
+                                }
+                            }
+                        }
+                    }
+                    Op::Advance(s) => d.clock.advance(Duration::seconds(i64::from(s))),
+                    Op::Run => {
+                        d.run_due().await.unwrap();
+                    }
+                    Op::Offline(o) => *d.source.offline.lock().unwrap() = o,
+                }
+            }
+            *d.source.offline.lock().unwrap() = false;
+            d.source.write_faults.lock().unwrap().clear();
+            d.clock.advance(Duration::seconds(10));
+            drain(&d).await;
+            for a in d.outbox().await.unwrap() {
+                assert!(!a.state.is_open(), "{a:?} never ended");
+                let n = applied_count(&d, &a.token);
+                assert!(n <= 1, "{a:?} applied {n} times");
+                match a.state {
+                    ActionState::Applied => assert_eq!(n, 1, "{a:?}"),
+                    ActionState::Cancelled | ActionState::Rejected | ActionState::Conflict => {
+                        assert_eq!(n, 0, "{a:?}")
+                    }
+                    _ => {}
+                }
+                let ours = d
+                    .source
+                    .reviews(&a.case_id)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .find(|r| r.comment.as_deref().is_some_and(|c| c.contains(&a.token)));
+                if let Some(ours) = ours {
+                    let overwrote = ours.previous_status != Some(CaseStatus::InReview);
+                    assert!(
+                        !overwrote || a.state == ActionState::NeedsAttention,
+                        "{a:?} overwrote silently"
+                    );
+                }
+                let entries = d
+                    .store
+                    .case_audit(&a.case_id)
+                    .await
+                    .unwrap()
+                    .into_iter()
+                    .filter(|e| e.draft.action_id.as_deref() == Some(a.id.as_str()))
+                    .count();
+                assert!(entries >= 2, "{a:?}: every transition is audited");
+            }
+            assert!(d.verify_audit(None).await.unwrap().ok);
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(256))]
+            #[test]
+            fn every_action_ends_once_and_visibly(ops in proptest::collection::vec(op(), 1..40)) {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(play(ops));
+            }
+        }
+    }
+}

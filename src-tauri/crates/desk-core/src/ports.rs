@@ -1,0 +1,230 @@
+//! The ports desk-core needs from the outside world: the verification provider, the local case
+//! cache, the journal (outbox + audit log), a clock and an id source. Adapter crates implement
+//! them; desk-core's use cases only ever see these traits.
+
+use std::future::Future;
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::action::{BlocklistSelection, DecisionRequest};
+use crate::audit::{AuditDraft, AuditEntry};
+use crate::case::{CaseSummary, QueueItem, ReviewEntry};
+use crate::outbox::{Action, ActionState};
+
+/// What can go wrong talking to the provider, in terms the desk acts on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    #[error("the API key was refused: {0}")]
+    Unauthorized(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("the provider refused: {0}")]
+    Rejected(String),
+    /// The provider asked us to slow down; `Retry-After` when it said.
+    #[error("rate limited; try again later")]
+    RateLimited(Option<StdDuration>),
+    #[error("the provider cannot be reached: {0}")]
+    Unavailable(String),
+    /// A write may or may not have been applied.
+    #[error("no answer; the action may have been applied: {0}")]
+    OutcomeUnknown(String),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    #[error("the local database failed: {0}")]
+    Failed(String),
+    /// A decision for this case is already waiting in the outbox.
+    #[error("a decision for this case is already pending ({0})")]
+    AlreadyPending(String),
+    /// The action changed state meanwhile (another worker, an undo): nothing was written.
+    #[error("the action is no longer {0}")]
+    Stale(String),
+}
+
+/// One page of cases in review.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourcePage {
+    pub items: Vec<QueueItem>,
+    pub total: Option<u64>,
+    pub next_offset: Option<u64>,
+}
+
+/// Requests left in the current 60-second windows, per kind, and the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RateBudget {
+    pub reads_left: u32,
+    pub reads_limit: u32,
+    pub writes_left: u32,
+    pub writes_limit: u32,
+    pub decisions_left: u32,
+    pub decisions_limit: u32,
+}
+
+/// The verification provider (Didit today).
+pub trait CaseSource: Send + Sync {
+    fn in_review_page(
+        &self,
+        offset: u64,
+        limit: u32,
+    ) -> impl Future<Output = Result<SourcePage, SourceError>> + Send;
+    /// The case as the provider has it now (never a cached copy).
+    fn summary(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<CaseSummary, SourceError>> + Send;
+    /// Sends one decision. Exactly one attempt: the outbox decides what a failure means.
+    fn decide(
+        &self,
+        request: &DecisionRequest,
+    ) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// The case's review feed (status changes and comments), oldest first.
+    fn reviews(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Vec<ReviewEntry>, SourceError>> + Send;
+    /// Adds (`add`) or removes the chosen items of a case to / from the blocklist. One attempt.
+    fn blocklist(
+        &self,
+        case_id: &str,
+        add: bool,
+        items: BlocklistSelection,
+    ) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// Which items of this case are on the blocklist now.
+    fn blocklisted(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<BlocklistSelection, SourceError>> + Send;
+    /// Every session of one vendor_data (the person's earlier attempts), any status.
+    fn sessions_of(
+        &self,
+        vendor_data: &str,
+    ) -> impl Future<Output = Result<Vec<QueueItem>, SourceError>> + Send;
+    /// Requests left in the provider's current rate windows, if the source tracks them.
+    fn budget(&self) -> Option<RateBudget> {
+        None
+    }
+}
+
+/// The local cache of what the provider said: the queue and fetched summaries.
+pub trait CaseCache: Send + Sync {
+    /// Replaces the cached queue with `items`, fetched at `at`.
+    fn replace_queue(
+        &self,
+        items: &[QueueItem],
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn queue(
+        &self,
+    ) -> impl Future<Output = Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError>> + Send;
+    fn remove_from_queue(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn save_summary(
+        &self,
+        summary: &CaseSummary,
+        at: DateTime<Utc>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    fn summary(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Option<(CaseSummary, DateTime<Utc>)>, StoreError>> + Send;
+    /// Up to `count` queued cases after `case_id` (from the start when it is `None` or not
+    /// queued), in queue order.
+    fn queue_after(
+        &self,
+        case_id: Option<&str>,
+        count: usize,
+    ) -> impl Future<Output = Result<Vec<QueueItem>, StoreError>> + Send;
+    /// The case to open once `case_id` leaves the queue: the next one in order, else the
+    /// previous one; the first case when `case_id` is not queued.
+    fn neighbour(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Option<String>, StoreError>> + Send;
+    /// Every cached summary of a case still in the queue.
+    fn queued_summaries(&self)
+        -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
+}
+
+/// The durable record of what the desk did: the outbox of actions and the hash-chained audit
+/// log. Every write here is one transaction that also appends its audit entry, sealed with
+/// `AuditEntry::seal` onto the current head.
+pub trait Journal: Send + Sync {
+    /// Stores a new action and its audit entry together. `AlreadyPending` when the action is a
+    /// decision and the case has an open one.
+    fn enqueue(
+        &self,
+        action: &Action,
+        audit: &AuditDraft,
+    ) -> impl Future<Output = Result<AuditEntry, StoreError>> + Send;
+    /// Replaces the action with `next` if it is still in state `expected` (else `Stale`), and
+    /// appends the audit entry, in one transaction.
+    fn transition(
+        &self,
+        expected: ActionState,
+        next: &Action,
+        audit: &AuditDraft,
+    ) -> impl Future<Output = Result<AuditEntry, StoreError>> + Send;
+    fn action(&self, id: &str) -> impl Future<Output = Result<Option<Action>, StoreError>> + Send;
+    /// Actions in creation order: every one, or only those not yet in an end state.
+    fn actions(
+        &self,
+        open_only: bool,
+    ) -> impl Future<Output = Result<Vec<Action>, StoreError>> + Send;
+    /// Appends an entry that is not an outbox transition (a reveal, a conflict seen on open).
+    fn append_audit(
+        &self,
+        audit: &AuditDraft,
+    ) -> impl Future<Output = Result<AuditEntry, StoreError>> + Send;
+    /// Up to `limit` entries with seq > `after`, in seq order (as stored: verification reads
+    /// whatever is there).
+    fn audit_page(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+    /// Every entry of one case, in seq order.
+    fn case_audit(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+}
+
+pub trait Clock: Send + Sync {
+    fn now(&self) -> DateTime<Utc>;
+}
+
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Where new action ids and reconciliation tokens come from.
+pub trait Ids: Send + Sync {
+    /// A unique id for a new action.
+    fn action_id(&self) -> String;
+    /// A short token stamped into the comment the provider stores, found again on reconcile.
+    fn token(&self) -> String;
+}
+
+/// Random ids (UUID v4) and 12-hex-digit tokens (48 random bits).
+pub struct RandomIds;
+
+impl Ids for RandomIds {
+    fn action_id(&self) -> String {
+        uuid::Uuid::new_v4().to_string()
+    }
+    fn token(&self) -> String {
+        uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+    }
+}

@@ -1,0 +1,533 @@
+//! In-memory fakes of desk-core's ports, for use-case tests without HTTP or SQL: a provider
+//! that keeps statuses, a review feed and a blocklist, and a store that keeps the queue,
+//! summaries, the outbox and the audit chain. Faults can be queued on the provider.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::action::{BlocklistSelection, DecisionRequest};
+use crate::audit::{AuditDraft, AuditEntry};
+use crate::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
+use crate::desk::{Desk, Reviewer};
+use crate::outbox::{Action, ActionState};
+use crate::ports::*;
+
+pub fn item(n: i64) -> QueueItem {
+    QueueItem {
+        case_id: format!("00000000-0000-4000-8000-{n:012}"),
+        case_number: Some(n),
+        status: CaseStatus::InReview,
+        vendor_data: Some(format!("user-{n}")),
+        full_name: None,
+        country: Some("TUN".into()),
+        document_type: None,
+        created_at: Some(format!("2026-11-{:02}T00:00:00Z", n.clamp(1, 28))),
+        checks: vec![],
+    }
+}
+
+pub fn summary_of(q: &QueueItem, status: CaseStatus) -> CaseSummary {
+    CaseSummary {
+        case_id: q.case_id.clone(),
+        case_number: q.case_number,
+        status,
+        workflow_id: None,
+        vendor_data: q.vendor_data.clone(),
+        created_at: q.created_at.clone(),
+        checks: vec![],
+        warnings: vec![],
+        documents: vec![],
+        mismatches: vec![],
+        aml_hits: vec![],
+        ip: vec![],
+        contacts: vec![],
+        related: vec![],
+        steps: vec![],
+        reviews: vec![],
+    }
+}
+
+/// What the next write does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WriteFault {
+    /// Refused before any effect.
+    Fail(SourceError),
+    /// Applied, then the answer is lost.
+    LoseAnswer,
+    /// Someone else decides the case just before our write lands.
+    Compete(CaseStatus),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FakeCase {
+    pub item: QueueItem,
+    pub status: CaseStatus,
+    pub feed: Vec<ReviewEntry>,
+}
+
+/// The provider, in memory.
+#[derive(Default)]
+pub struct FakeSource {
+    pub cases: Mutex<Vec<FakeCase>>,
+    /// Every applied write, in order: (case id, what).
+    pub applied: Mutex<Vec<(String, String)>>,
+    pub blocklist: Mutex<Vec<(String, BlocklistSelection)>>,
+    pub write_faults: Mutex<VecDeque<WriteFault>>,
+    /// While true, every call fails as unreachable.
+    pub offline: Mutex<bool>,
+}
+
+impl FakeSource {
+    pub fn with_cases(n: i64) -> Self {
+        let s = Self::default();
+        *s.cases.lock().unwrap_or_else(|e| e.into_inner()) = (1..=n)
+            .map(|i| FakeCase {
+                item: item(i),
+                status: CaseStatus::InReview,
+                feed: vec![],
+            })
+            .collect();
+        s
+    }
+
+    fn reachable(&self) -> Result<(), SourceError> {
+        if *self.offline.lock().unwrap_or_else(|e| e.into_inner()) {
+            Err(SourceError::Unavailable("offline".into()))
+        } else {
+            Ok(())
+        }
+    }
+
+    pub fn status(&self, case_id: &str) -> Option<CaseStatus> {
+        self.cases
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|c| c.item.case_id == case_id)
+            .map(|c| c.status.clone())
+    }
+
+    /// Another reviewer decides a case in the provider's console.
+    pub fn compete(&self, case_id: &str, status: CaseStatus) {
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cases.iter_mut().find(|c| c.item.case_id == case_id) {
+            c.feed.push(ReviewEntry {
+                actor: "other@dhmad.tn".into(),
+                previous_status: Some(c.status.clone()),
+                new_status: Some(status.clone()),
+                comment: Some("decided in the console".into()),
+                at: Some("2026-11-23T09:00:00Z".into()),
+            });
+            c.status = status;
+        }
+    }
+
+    fn next_fault(&self) -> Option<WriteFault> {
+        self.write_faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .pop_front()
+    }
+}
+
+impl CaseSource for FakeSource {
+    async fn in_review_page(&self, offset: u64, limit: u32) -> Result<SourcePage, SourceError> {
+        self.reachable()?;
+        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        let all: Vec<QueueItem> = cases
+            .iter()
+            .filter(|c| c.status == CaseStatus::InReview)
+            .map(|c| c.item.clone())
+            .collect();
+        let items: Vec<QueueItem> = all
+            .iter()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .cloned()
+            .collect();
+        let next = offset + items.len() as u64;
+        Ok(SourcePage {
+            total: Some(all.len() as u64),
+            next_offset: (next < all.len() as u64).then_some(next),
+            items,
+        })
+    }
+
+    async fn summary(&self, case_id: &str) -> Result<CaseSummary, SourceError> {
+        self.reachable()?;
+        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        cases
+            .iter()
+            .find(|c| c.item.case_id == case_id)
+            .map(|c| summary_of(&c.item, c.status.clone()))
+            .ok_or_else(|| SourceError::NotFound(case_id.into()))
+    }
+
+    async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {
+        self.reachable()?;
+        let fault = self.next_fault();
+        if let Some(WriteFault::Fail(e)) = fault {
+            return Err(e);
+        }
+        if let Some(WriteFault::Compete(status)) = &fault {
+            self.compete(&request.case_id, status.clone());
+        }
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        let case = cases
+            .iter_mut()
+            .find(|c| c.item.case_id == request.case_id)
+            .ok_or_else(|| SourceError::NotFound("Not found.".into()))?;
+        let new = request.verdict.status();
+        if case.status == new {
+            return Err(SourceError::Rejected(
+                "The new status is the same as the current status.".into(),
+            ));
+        }
+        case.feed.push(ReviewEntry {
+            actor: "API".into(),
+            previous_status: Some(case.status.clone()),
+            new_status: Some(new.clone()),
+            comment: request.comment.clone(),
+            at: Some("2026-11-23T10:00:00Z".into()),
+        });
+        case.status = new;
+        self.applied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((
+                request.case_id.clone(),
+                request.comment.clone().unwrap_or_default(),
+            ));
+        if fault == Some(WriteFault::LoseAnswer) {
+            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
+        }
+        Ok(())
+    }
+
+    async fn reviews(&self, case_id: &str) -> Result<Vec<ReviewEntry>, SourceError> {
+        self.reachable()?;
+        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        cases
+            .iter()
+            .find(|c| c.item.case_id == case_id)
+            .map(|c| c.feed.clone())
+            .ok_or_else(|| SourceError::NotFound(case_id.into()))
+    }
+
+    async fn blocklist(
+        &self,
+        case_id: &str,
+        add: bool,
+        items: BlocklistSelection,
+    ) -> Result<(), SourceError> {
+        self.reachable()?;
+        let fault = self.next_fault();
+        if let Some(WriteFault::Fail(e)) = fault {
+            return Err(e);
+        }
+        let mut list = self.blocklist.lock().unwrap_or_else(|e| e.into_inner());
+        list.retain(|(c, _)| c != case_id);
+        if add {
+            list.push((case_id.to_owned(), items));
+        }
+        self.applied
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((
+                case_id.to_owned(),
+                if add {
+                    "blocklist-add"
+                } else {
+                    "blocklist-remove"
+                }
+                .into(),
+            ));
+        if fault == Some(WriteFault::LoseAnswer) {
+            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
+        }
+        Ok(())
+    }
+
+    async fn blocklisted(&self, case_id: &str) -> Result<BlocklistSelection, SourceError> {
+        self.reachable()?;
+        Ok(self
+            .blocklist
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(c, _)| c == case_id)
+            .map(|(_, s)| *s)
+            .unwrap_or_default())
+    }
+
+    async fn sessions_of(&self, vendor_data: &str) -> Result<Vec<QueueItem>, SourceError> {
+        self.reachable()?;
+        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(cases
+            .iter()
+            .filter(|c| c.item.vendor_data.as_deref() == Some(vendor_data))
+            .map(|c| c.item.clone())
+            .collect())
+    }
+
+    fn budget(&self) -> Option<RateBudget> {
+        Some(RateBudget {
+            reads_left: 1,
+            reads_limit: 2,
+            writes_left: 3,
+            writes_limit: 4,
+            decisions_left: 7,
+            decisions_limit: 8,
+        })
+    }
+}
+
+/// The store, in memory, with the same rules as the SQLite one (one open decision per case,
+/// transitions only from the expected state, the audit chain sealed on append).
+#[derive(Default)]
+pub struct MemoryStore {
+    pub queue: Mutex<(Vec<QueueItem>, Option<DateTime<Utc>>)>,
+    pub summaries: Mutex<Vec<(CaseSummary, DateTime<Utc>)>>,
+    pub actions: Mutex<Vec<Action>>,
+    pub audit: Mutex<Vec<AuditEntry>>,
+}
+
+impl MemoryStore {
+    fn seal(&self, draft: &AuditDraft) -> AuditEntry {
+        let mut audit = self.audit.lock().unwrap_or_else(|e| e.into_inner());
+        let head = audit.last().map(|e| (e.seq, e.hash.clone()));
+        let entry = AuditEntry::seal(draft.clone(), head.as_ref().map(|(s, h)| (*s, h.as_str())));
+        audit.push(entry.clone());
+        entry
+    }
+}
+
+impl CaseCache for MemoryStore {
+    async fn replace_queue(
+        &self,
+        items: &[QueueItem],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        *self.queue.lock().unwrap_or_else(|e| e.into_inner()) = (items.to_vec(), Some(at));
+        Ok(())
+    }
+    async fn queue(&self) -> Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError> {
+        Ok(self.queue.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+    async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
+        self.queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .retain(|q| q.case_id != case_id);
+        Ok(())
+    }
+    async fn save_summary(
+        &self,
+        summary: &CaseSummary,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut s = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        s.retain(|(x, _)| x.case_id != summary.case_id);
+        s.push((summary.clone(), at));
+        Ok(())
+    }
+    async fn summary(
+        &self,
+        case_id: &str,
+    ) -> Result<Option<(CaseSummary, DateTime<Utc>)>, StoreError> {
+        Ok(self
+            .summaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|(s, _)| s.case_id == case_id)
+            .cloned())
+    }
+    async fn queue_after(
+        &self,
+        case_id: Option<&str>,
+        count: usize,
+    ) -> Result<Vec<QueueItem>, StoreError> {
+        let queue = self
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone();
+        let start = case_id
+            .and_then(|id| queue.iter().position(|q| q.case_id == id))
+            .map_or(0, |p| p + 1);
+        Ok(queue.into_iter().skip(start).take(count).collect())
+    }
+    async fn neighbour(&self, case_id: &str) -> Result<Option<String>, StoreError> {
+        let queue = self
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone();
+        let next = match queue.iter().position(|q| q.case_id == case_id) {
+            Some(p) => queue
+                .get(p + 1)
+                .or_else(|| p.checked_sub(1).and_then(|q| queue.get(q))),
+            None => queue.first(),
+        };
+        Ok(next.map(|q| q.case_id.clone()))
+    }
+    async fn queued_summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
+        let queue = self
+            .queue
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .0
+            .clone();
+        Ok(self
+            .summaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(s, _)| queue.iter().any(|q| q.case_id == s.case_id))
+            .map(|(s, _)| s.clone())
+            .collect())
+    }
+}
+
+impl Journal for MemoryStore {
+    async fn enqueue(&self, action: &Action, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
+        let mut actions = self.actions.lock().unwrap_or_else(|e| e.into_inner());
+        if action.kind.is_decision() {
+            if let Some(open) = actions
+                .iter()
+                .find(|a| a.case_id == action.case_id && a.kind.is_decision() && a.state.is_open())
+            {
+                return Err(StoreError::AlreadyPending(open.id.clone()));
+            }
+        }
+        actions.push(action.clone());
+        drop(actions);
+        Ok(self.seal(audit))
+    }
+    async fn transition(
+        &self,
+        expected: ActionState,
+        next: &Action,
+        audit: &AuditDraft,
+    ) -> Result<AuditEntry, StoreError> {
+        let mut actions = self.actions.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = actions
+            .iter_mut()
+            .find(|a| a.id == next.id)
+            .ok_or_else(|| StoreError::Stale("known".into()))?;
+        if slot.state != expected {
+            return Err(StoreError::Stale(expected.as_str().into()));
+        }
+        *slot = next.clone();
+        drop(actions);
+        Ok(self.seal(audit))
+    }
+    async fn action(&self, id: &str) -> Result<Option<Action>, StoreError> {
+        Ok(self
+            .actions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .find(|a| a.id == id)
+            .cloned())
+    }
+    async fn actions(&self, open_only: bool) -> Result<Vec<Action>, StoreError> {
+        Ok(self
+            .actions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|a| !open_only || a.state.is_open())
+            .cloned()
+            .collect())
+    }
+    async fn append_audit(&self, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
+        Ok(self.seal(audit))
+    }
+    async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(self
+            .audit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|e| e.seq > after)
+            .take(limit as usize)
+            .cloned()
+            .collect())
+    }
+    async fn case_audit(&self, case_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        Ok(self
+            .audit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|e| e.draft.case_id == case_id)
+            .cloned()
+            .collect())
+    }
+}
+
+/// A clock tests move by hand.
+pub struct ManualClock(pub Mutex<DateTime<Utc>>);
+
+impl ManualClock {
+    pub fn at(text: &str) -> Self {
+        Self(Mutex::new(
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or_default(),
+        ))
+    }
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) += by;
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Sequential ids: a1, a2, … and tokens t00001, t00002, …
+#[derive(Default)]
+pub struct CountingIds(pub std::sync::atomic::AtomicU64);
+
+impl Ids for CountingIds {
+    fn action_id(&self) -> String {
+        format!(
+            "a{}",
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+        )
+    }
+    fn token(&self) -> String {
+        format!(
+            "t{:05}",
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1
+        )
+    }
+}
+
+pub type TestDesk = Desk<FakeSource, MemoryStore, ManualClock>;
+
+/// A desk over `n` fake cases in review, reviewer Amira, page size 2, fixed clock.
+pub fn desk(n: i64) -> TestDesk {
+    let mut d = Desk::new(
+        FakeSource::with_cases(n),
+        MemoryStore::default(),
+        ManualClock::at("2026-11-29T12:00:00Z"),
+        Reviewer {
+            name: "Amira Ben Salah".into(),
+            email: "amira@dhmad.tn".into(),
+        },
+    );
+    d.ids = Box::new(CountingIds::default());
+    d.page_size = 2;
+    d
+}
