@@ -66,7 +66,7 @@ beforeEach(() => {
         case "queue_view": return queue;
         case "open_case": {
           const i = ids.indexOf(String(a.caseId));
-          const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), history: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }] };
+          const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), stale: false, history: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }] };
           return view;
         }
         case "reasons":

@@ -1,7 +1,8 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
-import type { AppInfo, CaseView, DecisionRequest, QueueView, Reason, RevealField, SyncStatus, UiError, Verdict } from "./bindings";
+import type { AppInfo, CaseView, DecisionRequest, OutboxStatusView, QueueView, Reason, RevealField, SyncStatus, UiError, Verdict } from "./bindings";
 import { backend, onQueueChanged } from "./ipc";
+import { Outbox } from "./Outbox";
 import { QueueTable } from "./QueueTable";
 import { CaseSummary } from "./CaseSummary";
 import { DecisionDialog } from "./DecisionDialog";
@@ -31,6 +32,10 @@ export function App() {
   const [notice, setNotice] = useState<string | null>(null);
   const [help, setHelp] = useState(false);
   const [profilesOpen, setProfilesOpen] = useState(false);
+  const [outboxOpen, setOutboxOpen] = useState(false);
+  const [outboxStatus, setOutboxStatus] = useState<OutboxStatusView | null>(null);
+  // The last queued decision, while Undo still works.
+  const [undoable, setUndoable] = useState<{ actionId: string; caseId: string; label: string; until: number } | null>(null);
   const [search, setSearch] = useState("");
   const [country, setCountry] = useState("");
   const [workflow, setWorkflow] = useState("");
@@ -56,7 +61,11 @@ export function App() {
     const unlisten = onQueueChanged(() => void refreshQueue());
     const timer = setInterval(() => setNow(Date.now()), 30_000);
     // The sync status is small: poll it so background syncs show their progress and failures.
-    const poll = setInterval(() => backend.syncStatus().then(setSyncStatus, () => undefined), 1_000);
+    const poll = setInterval(() => {
+      backend.syncStatus().then(setSyncStatus, () => undefined);
+      backend.outboxStatus().then(setOutboxStatus, () => undefined);
+      setNow(Date.now());
+    }, 1_000);
     return () => {
       unlisten.then((f) => f()).catch(() => undefined);
       clearInterval(timer);
@@ -126,12 +135,15 @@ export function App() {
   }
 
   async function decide(request: DecisionRequest) {
+    if (deciding) return;
     setDeciding(true);
     setDecisionError(null);
     try {
       const done = await backend.decide(request);
       setVerdict(null);
-      setNotice(`Session ${caseView?.summary.case_number ?? ""}: ${request.verdict.toLowerCase()} sent.`);
+      const label = `Session ${caseView?.summary.case_number ?? ""}: ${request.verdict.toLowerCase()} queued`;
+      setNotice(null);
+      setUndoable({ actionId: done.actionId, caseId: done.caseId, label, until: Date.parse(done.undoUntil) });
       if (done.nextCaseId) await open(done.nextCaseId);
       else {
         setSelectedId(null);
@@ -149,8 +161,22 @@ export function App() {
     }
   }
 
-  const reveal = (field: RevealField, reason: string) => backend.reveal(selectedId ?? "", field, reason);
-  const idle = verdict === null && !help && !profilesOpen;
+  async function undo() {
+    if (!undoable) return;
+    const { actionId, caseId, label } = undoable;
+    setUndoable(null);
+    try {
+      await backend.undoAction(actionId);
+      setNotice(`${label.replace(" queued", "")} undone.`);
+      await open(caseId);
+    } catch (e) {
+      setNotice((e as UiError).message);
+    }
+  }
+
+  const reveal = (field: RevealField, reason: string, index = 0) => backend.reveal(selectedId ?? "", field, reason, index);
+  const idle = verdict === null && !help && !profilesOpen && !outboxOpen;
+  const undoLeft = undoable ? Math.ceil((undoable.until - now) / 1000) : 0;
 
   // "?" depends on the keyboard layout, so it is matched on the character typed.
   useEffect(() => {
@@ -169,7 +195,9 @@ export function App() {
   useHotkeys("s", () => void sync(), { enabled: idle }, [idle]);
   useHotkeys("slash", (e) => { e.preventDefault(); searchRef.current?.focus(); }, { enabled: idle }, [idle]);
   useHotkeys("p", () => setProfilesOpen(true), { enabled: idle }, [idle]);
-  useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); searchRef.current?.blur(); }, { enableOnFormTags: true }, []);
+  useHotkeys("o", () => setOutboxOpen(true), { enabled: idle }, [idle]);
+  useHotkeys("u", () => void undo(), { enabled: idle && undoLeft > 0 }, [idle, undoLeft, undoable]);
+  useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); setOutboxOpen(false); searchRef.current?.blur(); }, { enableOnFormTags: true }, []);
 
   function switched() {
     setProfilesOpen(false);
@@ -234,6 +262,11 @@ export function App() {
         <span data-testid="last-sync">Last sync: {ago(queue?.syncedAt ?? null, now)}</span>
         {failure && <span className="offline" data-testid="offline">Showing the cached queue from {ago(queue?.syncedAt ?? null, now)}</span>}
         <span>SLA {queue?.slaHours ?? 24} h</span>
+        <button type="button" className="link statuslink" data-testid="outbox-status" onClick={() => setOutboxOpen(true)}>
+          {outboxStatus?.offlineSince ? `Offline since ${new Date(outboxStatus.offlineSince).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })} · ` : ""}
+          {outboxStatus ? `${outboxStatus.pending} pending` : "Outbox"}
+          {outboxStatus && outboxStatus.needsAttention > 0 ? ` · ${outboxStatus.needsAttention} need attention` : ""}
+        </button>
         {queue?.rateBudget && (
           <span data-testid="rate-budget" title="Requests left in the current 60-second windows">
             Budget: {queue.rateBudget.decisionsLeft}/{queue.rateBudget.decisionsLimit} decisions · {queue.rateBudget.readsLeft}/{queue.rateBudget.readsLimit} reads · {queue.rateBudget.writesLeft}/{queue.rateBudget.writesLimit} writes
@@ -245,6 +278,12 @@ export function App() {
       {verdict && caseView && (
         <DecisionDialog verdict={verdict} summary={caseView.summary} reasons={reasons} busy={deciding} error={decisionError} onSubmit={(r) => void decide(r)} onCancel={() => { setVerdict(null); setDecisionError(null); }} />
       )}
+      {undoable && undoLeft > 0 && (
+        <div className="toast" role="status" data-testid="undo-toast">
+          {undoable.label} — sent in {undoLeft} s. <button type="button" className="link" onClick={() => void undo()}>Undo <kbd>U</kbd></button>
+        </div>
+      )}
+      {outboxOpen && <Outbox onClose={() => setOutboxOpen(false)} />}
       {profilesOpen && <Profiles onClose={() => setProfilesOpen(false)} onSwitched={switched} />}
       {help && <Help onClose={() => setHelp(false)} profile={info?.profile} dataDir={info?.dataDir} version={info?.version} />}
     </div>

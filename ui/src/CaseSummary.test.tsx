@@ -19,7 +19,7 @@ const view: CaseView = {
     related: [{ case_id: "x", case_number: 87, status: "Approved", similarity: 97.4, blocklisted: false, via: "face" }],
     steps: [], reviews: [],
   },
-  fetchedAt: "2026-11-22T09:00:00Z",
+  fetchedAt: "2026-11-22T09:00:00Z", stale: false,
   history: [],
   otherSessions: [],
 };
@@ -37,16 +37,17 @@ describe("CaseSummary", () => {
   });
 
   it("reveals a masked value only after a reason is given", async () => {
-    const asked: [RevealField, string][] = [];
-    render(<CaseSummary view={view} onReveal={async (field, reason) => { asked.push([field, reason]); return "P1234567"; }} />);
+    const asked: [RevealField, string, number | undefined][] = [];
+    render(<CaseSummary view={view} onReveal={async (field, reason, index) => { asked.push([field, reason, index]); return "P1234567"; }} />);
     expect(screen.getByText("P1•••••67")).toBeTruthy();
-    const [firstReveal] = screen.getAllByRole("button", { name: "reveal" });
-    fireEvent.click(firstReveal as HTMLButtonElement);
+    // The mismatch values come first (expected, found), then the document number.
+    const reveals = screen.getAllByRole("button", { name: "reveal" });
+    fireEvent.click(reveals[2] as HTMLButtonElement);
     const input = screen.getByLabelText("Why reveal the document number?");
     fireEvent.change(input, { target: { value: "Compare with the bank's KYC file" } });
     fireEvent.submit(input.closest("form") as HTMLFormElement);
     expect(await screen.findByText("P1234567")).toBeTruthy();
-    expect(asked).toEqual([["document_number", "Compare with the bank's KYC file"]]);
+    expect(asked).toEqual([["document_number", "Compare with the bank's KYC file", 0]]);
   });
 });
 

@@ -41,7 +41,9 @@ function CheckRow({ check }: { check: Check }) {
   );
 }
 
-function Reveal(props: { label: string; masked: string | null; field: RevealField; onReveal: (field: RevealField, reason: string) => Promise<string | null> }) {
+type OnReveal = (field: RevealField, reason: string, index?: number) => Promise<string | null>;
+
+function Reveal(props: { label: string; masked: string | null; field: RevealField; index?: number; onReveal: OnReveal }) {
   const [asking, setAsking] = useState(false);
   const [reason, setReason] = useState("");
   const [value, setValue] = useState<string | null>(null);
@@ -57,7 +59,7 @@ function Reveal(props: { label: string; masked: string | null; field: RevealFiel
           onSubmit={async (e) => {
             e.preventDefault();
             try {
-              setValue((await props.onReveal(props.field, reason)) ?? "");
+              setValue((await props.onReveal(props.field, reason, props.index ?? 0)) ?? "");
             } catch (err) {
               setError((err as { message?: string }).message ?? "Could not reveal");
             }
@@ -83,7 +85,7 @@ export function ageText(createdAt: string, now: number): string {
 }
 
 /** Everything the checks found, warnings first. Never an image or a media link. */
-export function CaseSummary(props: { view: CaseView; onReveal: (field: RevealField, reason: string) => Promise<string | null> }) {
+export function CaseSummary(props: { view: CaseView; onReveal: OnReveal }) {
   const s = props.view.summary;
   const doc = s.documents[0];
   const warnings = [...s.warnings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
@@ -120,8 +122,12 @@ export function CaseSummary(props: { view: CaseView; onReveal: (field: RevealFie
           <h3>Expected vs found</h3>
           <table className="grid">
             <tbody>
-              {s.mismatches.map((m) => (
-                <tr key={m.field}><th scope="row">{m.field}</th><td>{m.expected}</td><td>{m.found}</td></tr>
+              {s.mismatches.map((m, i) => (
+                <tr key={m.field}>
+                  <th scope="row">{m.field}</th>
+                  <td><Reveal label={`expected ${m.field}`} masked={m.expected} field="mismatch_expected" index={i} onReveal={props.onReveal} /></td>
+                  <td><Reveal label={`found ${m.field}`} masked={m.found} field="mismatch_found" index={i} onReveal={props.onReveal} /></td>
+                </tr>
               ))}
             </tbody>
           </table>
@@ -210,7 +216,7 @@ export function CaseSummary(props: { view: CaseView; onReveal: (field: RevealFie
           <h3>History</h3>
           <ul className="plain">
             {s.reviews.map((r, i) => <li key={`r${i}`}>{r.actor}: {r.previous_status ?? "?"} → {r.new_status ?? "?"} {r.comment ?? ""}</li>)}
-            {props.view.history.map((h, i) => <li key={`h${i}`}>{new Date(h.at).toLocaleString()} {h.actor} {h.kind}: {h.detail}</li>)}
+            {props.view.history.map((h) => <li key={`h${h.seq}`} data-testid="audit-entry" data-kind={h.kind}>{new Date(h.at).toLocaleString()} {h.actor} {h.kind}{h.transition ? ` (${h.transition})` : ""}{h.detail ? `: ${h.detail}` : ""}</li>)}
           </ul>
         </section>
       )}

@@ -26,8 +26,9 @@ export function DecisionDialog(props: {
   const [comment, setComment] = useState("");
   const [notify, setNotify] = useState(false);
   const [language, setLanguage] = useState("fr");
-  const email = summary.contacts.find((c) => c.kind === "EMAIL")?.value ?? "";
-  const [address, setAddress] = useState(email);
+  // The address on file is masked here; leaving the field empty asks the backend to use it.
+  const onFile = summary.contacts.find((c) => c.kind === "EMAIL")?.value ?? null;
+  const [address, setAddress] = useState("");
   const defaultSteps = summary.steps.filter((s) => ["Declined", "In Review", "Not Finished", "Expired"].includes(s.status));
   const [steps, setSteps] = useState<Set<string>>(new Set(defaultSteps.map((s) => s.step)));
   const [localError, setLocalError] = useState<string | null>(null);
@@ -54,6 +55,7 @@ export function DecisionDialog(props: {
       comment: fullComment,
       notify: notify ? { address: address.trim(), language } : null,
       redo: verdict === "Resubmit" ? summary.steps.filter((s) => steps.has(s.step)).map((s) => ({ step: s.step, kind: s.kind })) : [],
+      reason_id: reason.id,
     });
   }
 
@@ -105,7 +107,7 @@ export function DecisionDialog(props: {
         <label className="inline"><input type="checkbox" checked={notify} onChange={(e) => setNotify(e.target.checked)} /> Email the person</label>
         {notify && (
           <>
-            <input aria-label="Email address" value={address} onChange={(e) => setAddress(e.target.value)} />
+            <input aria-label="Email address" value={address} placeholder={onFile ? `on file: ${onFile}` : "email address"} onChange={(e) => setAddress(e.target.value)} />
             <select aria-label="Email language" value={language} onChange={(e) => setLanguage(e.target.value)}>
               {EMAIL_LANGUAGES.map((l) => <option key={l}>{l}</option>)}
             </select>

@@ -9,6 +9,7 @@ const EMPTY: Profile = {
   dhmadUrl: "https://dhmad.tn/api/v1",
   reviewerName: "",
   reviewerEmail: "",
+  undoSeconds: 8,
 };
 
 /**

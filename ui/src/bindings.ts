@@ -131,7 +131,11 @@ diditUrl: string,
 /**
  * DHMAD API base including /api/v1 (Live only).
  */
-dhmadUrl: string, reviewerName: string, reviewerEmail: string, };
+dhmadUrl: string, reviewerName: string, reviewerEmail: string, 
+/**
+ * Seconds a decision waits before it is sent, so it can be undone (0: off).
+ */
+undoSeconds: number, };
 
 export type ProfileKind = "Sandbox" | "Live";
 

@@ -3,6 +3,9 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  ActionView,
+  BlocklistRequest,
+  OutboxStatusView,
   AppInfo,
   CaseView,
   ConnectionView,
@@ -53,9 +56,20 @@ export const backend = {
   testConnection: (name: string) => call<ConnectionView>("test_connection", { name }),
   switchProfile: (name: string) => call<AppInfo>("switch_profile", { name }),
   decide: (request: DecisionRequest) => call<DecidedView>("decide", { request }),
-  reveal: (caseId: string, field: RevealField, reason: string) =>
-    call<string | null>("reveal", { caseId, field, reason }),
+  reveal: (caseId: string, field: RevealField, reason: string, index = 0) =>
+    call<string | null>("reveal", { caseId, field, index, reason }),
+  undoAction: (actionId: string) => call<ActionView>("undo_action", { actionId }),
+  retryAction: (actionId: string) => call<ActionView>("retry_action", { actionId }),
+  cancelAction: (actionId: string) => call<ActionView>("cancel_action", { actionId }),
+  outbox: () => call<ActionView[]>("outbox"),
+  outboxStatus: () => call<OutboxStatusView>("outbox_status"),
+  blocklist: (request: BlocklistRequest) => call<ActionView>("blocklist", { request }),
 };
+
+/** The backend's narrow "the outbox changed" notice; the UI refetches. */
+export function onOutboxChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen("outbox-changed", handler);
+}
 
 /** The backend's narrow "the queue changed" notice; the UI refetches. */
 export function onQueueChanged(handler: () => void): Promise<UnlistenFn> {

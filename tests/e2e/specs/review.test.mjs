@@ -20,6 +20,16 @@ async function waitText(browser, testId, expected, timeout = 30_000) {
   }, { timeout, timeoutMsg: `${testId} never matched ${expected}` });
 }
 
+/** The sandbox's ledger once it holds `count` effects (decisions wait out the undo window). */
+async function ledgerOf(base, count, timeout = 30_000) {
+  const started = Date.now();
+  for (;;) {
+    const ledger = await (await fetch(`${base}/_sandbox/ledger`)).json();
+    if (ledger.length >= count || Date.now() - started > timeout) return ledger;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 async function sandboxGet(base, path, key) {
   const response = await fetch(`${base}${path}`, { headers: { "x-api-key": key } });
   return response.json();
@@ -73,12 +83,16 @@ desktopTest("a reviewer declines the oldest case by keyboard and the next one op
 
   await waitText(browser, "case-title", /^Session 1001$/);
   await waitText(browser, "queue-count", /^199 in review$/);
-  const ledger = await (await fetch(`${base}/_sandbox/ledger`)).json();
+  // Queued, not sent: the undo window holds it back.
+  await waitText(browser, "undo-toast", /decline queued — sent in \d+ s/);
+  assert.equal((await (await fetch(`${base}/_sandbox/ledger`)).json()).length, 0, "nothing is sent inside the undo window");
+  const ledger = await ledgerOf(base, 1);
   assert.equal(ledger.length, 1, JSON.stringify(ledger));
   assert.equal(ledger[0].effect, "update-status");
   assert.equal(ledger[0].target, oldest.session_id);
   assert.equal(ledger[0].detail.new_status, "Declined");
-  assert.match(ledger[0].detail.comment, /^\[Review Desk: Amira Ben Salah <amira@dhmad\.tn>\] .+ — Altered document — وثيقة معدلة$/);
+  assert.match(ledger[0].detail.comment, /^\[Review Desk · Amira Ben Salah <amira@dhmad\.tn> · [0-9a-f]{12}\] .+ — Altered document — وثيقة معدلة$/);
+  await waitText(browser, "outbox-status", /^0 pending$/);
 }, { env: REVIEWER });
 
 const CANARY = "canary_key_do_not_leak_4f1e9b27";
@@ -97,7 +111,9 @@ async function answersOfEveryCommand(browser) {
       await record(invoke("open_case", { caseId: id }));
       await record(invoke("reveal", { caseId: id, field: "document_number", reason: "canary check" }));
       await record(invoke("sync_queue"));
-      await record(invoke("decide", { request: { case_id: "not-a-case", verdict: "Approve", comment: null, notify: null, redo: [] } }));
+      await record(invoke("decide", { request: { case_id: "not-a-case", verdict: "Approve", comment: null, notify: null, redo: [], reason_id: null } }));
+      await record(invoke("outbox"));
+      await record(invoke("outbox_status"));
       done(out.join("\n"));
     })();
   });
@@ -110,7 +126,7 @@ desktopTest("a recognisable API key appears nowhere after a review session", asy
   await waitText(browser, "case-title", /^Session 1001$/);
   await browser.keys(["s"]);
   await waitText(browser, "queue-count", /^199 in review$/);
-  const ledger = await (await fetch(`${base}/_sandbox/ledger`)).json();
+  const ledger = await ledgerOf(base, 1);
   assert.equal(ledger.length, 1, "the scenario really ran with the canary key");
 
   const ipc = await answersOfEveryCommand(browser);

@@ -217,6 +217,9 @@ enum Outcome {
         delay: Option<std::time::Duration>,
         maybe_applied: bool,
         why: String,
+        /// The provider could not be reached: the attempt does not count towards giving up,
+        /// so actions wait out an outage and drain when it ends.
+        unreachable: bool,
     },
 }
 
@@ -304,9 +307,26 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// its audit entry. It is sent once the undo window has passed. Names the next case.
     pub async fn submit_decision(
         &self,
-        request: DecisionRequest,
+        mut request: DecisionRequest,
         undo_window: Duration,
     ) -> Result<Submitted, DeskError> {
+        // The UI only ever sees the person's email masked: an empty address means "the one on
+        // file", filled in here from the case.
+        if let Some(notice) = request
+            .notify
+            .as_mut()
+            .filter(|n| n.address.trim().is_empty())
+        {
+            if let Some((summary, _)) = self.store.summary(&request.case_id).await? {
+                if let Some(email) = summary
+                    .contacts
+                    .iter()
+                    .find(|c| c.kind == crate::case::CheckKind::Email)
+                {
+                    notice.address = email.value.clone();
+                }
+            }
+        }
         request.validate()?;
         let needs_comment = matches!(request.verdict, Verdict::Decline | Verdict::Resubmit);
         if needs_comment
@@ -611,6 +631,14 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 ));
                 match sent {
                     Ok(()) => self.after_decision_write(action).await,
+                    // Refused: if someone decided the case in the meantime (a repeat of their
+                    // status is refused), that is a conflict, not the API rejecting ours.
+                    Err(SourceError::Rejected(message)) => {
+                        match self.look_up_decision(action).await {
+                            Ok(Some(found @ Outcome::End(ActionState::Conflict, _))) => found,
+                            _ => Outcome::End(ActionState::Rejected, message),
+                        }
+                    }
                     Err(e) => self.retry_after_error(e, true),
                 }
             }
@@ -737,11 +765,19 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 delay: after,
                 maybe_applied: false,
                 why: "rate limited".into(),
+                unreachable: false,
             },
-            e @ (SourceError::Unavailable(_) | SourceError::OutcomeUnknown(_)) => Outcome::Again {
+            e @ SourceError::Unavailable(_) => Outcome::Again {
                 delay: None,
                 maybe_applied: sent,
                 why: e.to_string(),
+                unreachable: true,
+            },
+            e @ SourceError::OutcomeUnknown(_) => Outcome::Again {
+                delay: None,
+                maybe_applied: sent,
+                why: e.to_string(),
+                unreachable: false,
             },
         }
     }
@@ -786,9 +822,15 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 delay,
                 maybe_applied,
                 why,
+                unreachable,
             } => {
                 let unknown = action.unknown_outcome || maybe_applied;
-                if action.attempts >= self.policy.max_attempts {
+                let attempts = if unreachable {
+                    action.attempts.saturating_sub(1)
+                } else {
+                    action.attempts
+                };
+                if attempts >= self.policy.max_attempts {
                     let detail = format!("gave up after {} attempts: {why}", action.attempts);
                     (
                         Action {
@@ -801,12 +843,21 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                         detail,
                     )
                 } else {
-                    let wait = delay.unwrap_or_default().max(self.backoff(action.attempts));
+                    let mut wait = delay.unwrap_or_default().max(self.backoff(action.attempts));
+                    if unreachable {
+                        // The longer the outage, the calmer the polling (up to the cap).
+                        let out_for = self
+                            .offline_since()
+                            .map(|since| (now - since).to_std().unwrap_or_default() / 2)
+                            .unwrap_or_default();
+                        wait = wait.max(out_for.min(self.policy.max_backoff));
+                    }
                     let wait = Duration::from_std(wait).unwrap_or(Duration::seconds(60));
                     let detail = format!("{why}; next attempt in {} s", wait.num_seconds().max(1));
                     (
                         Action {
                             state: ActionState::Queued,
+                            attempts,
                             unknown_outcome: unknown,
                             due_at: now + wait,
                             updated_at: now,
@@ -877,6 +928,17 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn fault(d: &TestDesk, f: WriteFault) {
+        d.source.write_faults.lock().unwrap().push_back(f);
+    }
+
+    /// Submits with no undo window, drains, and returns the action as it ended.
+    async fn decide_now(d: &TestDesk, r: DecisionRequest) -> Action {
+        let s = d.submit_decision(r, Duration::zero()).await.unwrap();
+        drain(d).await;
+        d.store.action(&s.action.id).await.unwrap().unwrap()
     }
 
     fn applied_count(d: &TestDesk, token: &str) -> usize {
@@ -977,17 +1039,8 @@ mod tests {
     #[tokio::test]
     async fn a_lost_answer_is_reconciled_from_the_review_feed_not_resent() {
         let d = desk(1);
-        d.source
-            .write_faults
-            .lock()
-            .unwrap()
-            .push_back(WriteFault::LoseAnswer);
-        let s = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
-            .await
-            .unwrap();
-        drain(&d).await;
-        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        fault(&d, WriteFault::LoseAnswer);
+        let a = decide_now(&d, request(1, Verdict::Approve, None)).await;
         assert_eq!(a.state, ActionState::Applied, "{a:?}");
         assert_eq!(applied_count(&d, &a.token), 1);
     }
@@ -1017,17 +1070,8 @@ mod tests {
     #[tokio::test]
     async fn a_decision_racing_another_is_flagged_as_decided_twice() {
         let d = desk(1);
-        d.source
-            .write_faults
-            .lock()
-            .unwrap()
-            .push_back(WriteFault::Compete(CaseStatus::Approved));
-        let s = d
-            .submit_decision(request(1, Verdict::Decline, Some("x")), Duration::zero())
-            .await
-            .unwrap();
-        drain(&d).await;
-        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+        fault(&d, WriteFault::Compete(CaseStatus::Approved));
+        let a = decide_now(&d, request(1, Verdict::Decline, Some("x"))).await;
         assert_eq!(a.state, ActionState::NeedsAttention);
         let detail = a.detail.unwrap();
         assert!(
@@ -1062,45 +1106,84 @@ mod tests {
         assert_eq!((a.state, a.attempts), (ActionState::Applied, 3));
         assert_eq!(applied_count(&d, &a.token), 1);
 
-        d.source
-            .write_faults
-            .lock()
-            .unwrap()
-            .push_back(WriteFault::Fail(SourceError::Rejected(
+        fault(
+            &d,
+            WriteFault::Fail(SourceError::Rejected(
                 "nodes_to_resubmit: feature: \"BOGUS\" is not a valid choice.".into(),
-            )));
-        let s = d
-            .submit_decision(request(2, Verdict::Approve, None), Duration::zero())
-            .await
-            .unwrap();
-        drain(&d).await;
-        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
+            )),
+        );
+        let a = decide_now(&d, request(2, Verdict::Approve, None)).await;
         assert_eq!(a.state, ActionState::Rejected);
         assert!(a.detail.unwrap().contains("BOGUS"));
     }
 
     #[tokio::test]
-    async fn offline_actions_wait_then_need_attention_and_a_retry_reconciles() {
-        let mut d = desk(1);
+    async fn offline_actions_wait_without_giving_up_and_drain_in_order() {
+        let mut d = desk(3);
         d.policy.max_attempts = 3;
         *d.source.offline.lock().unwrap() = true;
-        let s = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
-            .await
-            .unwrap();
-        d.run_due().await.unwrap();
+        let mut ids = Vec::new();
+        for case in [2, 1, 3] {
+            let s = d
+                .submit_decision(request(case, Verdict::Approve, None), Duration::zero())
+                .await
+                .unwrap();
+            ids.push(s.action.id);
+        }
+        for _ in 0..20 {
+            d.run_due().await.unwrap();
+            d.clock.advance(Duration::seconds(61));
+        }
         assert!(d.offline_since().is_some());
-        assert_eq!(d.outbox_status().await.unwrap().pending, 1);
-        drain(&d).await;
-        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
-        assert_eq!(a.state, ActionState::NeedsAttention);
-        assert!(d.cancel("nope").await.is_err());
+        let status = d.outbox_status().await.unwrap();
+        assert_eq!(
+            (status.pending, status.needs_attention),
+            (3, 0),
+            "an outage is waited out"
+        );
         *d.source.offline.lock().unwrap() = false;
-        d.retry(&s.action.id).await.unwrap();
         drain(&d).await;
-        let a = d.store.action(&s.action.id).await.unwrap().unwrap();
-        assert_eq!(a.state, ActionState::Applied);
         assert!(d.offline_since().is_none());
+        let order: Vec<String> = d
+            .source
+            .applied
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(case, _)| case.clone())
+            .collect();
+        assert_eq!(
+            order,
+            vec![item(2).case_id, item(1).case_id, item(3).case_id]
+        );
+    }
+
+    #[tokio::test]
+    async fn repeated_server_errors_need_attention_and_a_retry_reconciles() {
+        let mut d = desk(1);
+        d.policy.max_attempts = 3;
+        for _ in 0..3 {
+            fault(
+                &d,
+                WriteFault::Fail(SourceError::OutcomeUnknown("HTTP 502".into())),
+            );
+        }
+        let a = decide_now(&d, request(1, Verdict::Approve, None)).await;
+        assert_eq!(a.state, ActionState::NeedsAttention);
+        assert!(a
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("gave up after 3 attempts"));
+        assert!(
+            d.cancel(&a.id).await.is_err(),
+            "it may have been applied: retry, not cancel"
+        );
+        d.retry(&a.id).await.unwrap();
+        drain(&d).await;
+        let a = d.store.action(&a.id).await.unwrap().unwrap();
+        assert_eq!(a.state, ActionState::Applied);
+        assert_eq!(applied_count(&d, &a.token), 1);
         let kinds: Vec<String> = d
             .store
             .case_audit(&item(1).case_id)
@@ -1115,11 +1198,7 @@ mod tests {
     #[tokio::test]
     async fn blocklist_changes_go_through_the_outbox_and_reconcile_against_the_list() {
         let d = desk(1);
-        d.source
-            .write_faults
-            .lock()
-            .unwrap()
-            .push_back(WriteFault::LoseAnswer);
+        fault(&d, WriteFault::LoseAnswer);
         let a = d
             .submit_blocklist(BlocklistRequest {
                 case_id: item(1).case_id,
@@ -1223,15 +1302,18 @@ mod tests {
                             let _ = d.retry(&id).await;
                         }
                     }
-                    Op::Fault(k) => d.source.write_faults.lock().unwrap().push_back(match k {
-                        0 => WriteFault::LoseAnswer,
-                        1 => WriteFault::Fail(SourceError::OutcomeUnknown("timeout".into())),
-                        2 => WriteFault::Fail(SourceError::RateLimited(Some(
-                            std::time::Duration::from_secs(2),
-                        ))),
-                        3 => WriteFault::Compete(CaseStatus::Approved),
-                        _ => WriteFault::Fail(SourceError::Unavailable("reset".into())),
-                    }),
+                    Op::Fault(k) => fault(
+                        &d,
+                        match k {
+                            0 => WriteFault::LoseAnswer,
+                            1 => WriteFault::Fail(SourceError::OutcomeUnknown("timeout".into())),
+                            2 => WriteFault::Fail(SourceError::RateLimited(Some(
+                                std::time::Duration::from_secs(2),
+                            ))),
+                            3 => WriteFault::Compete(CaseStatus::Approved),
+                            _ => WriteFault::Fail(SourceError::Unavailable("reset".into())),
+                        },
+                    ),
                     Op::Compete(c) => {
                         if d.source.status(&item(c).case_id) == Some(CaseStatus::InReview) {
                             d.source.compete(&item(c).case_id, CaseStatus::Declined);

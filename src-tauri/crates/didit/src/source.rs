@@ -17,6 +17,9 @@ impl From<DiditError> for SourceError {
             DiditError::Rejected { message, .. } => SourceError::Rejected(message),
             DiditError::RateLimited { retry_after, .. } => SourceError::RateLimited(retry_after),
             DiditError::InvalidInput(message) => SourceError::Invalid(message),
+            // Not reached at all, or no answer in time: for a write the outbox treats this as
+            // "may have been applied" and reconciles before sending again.
+            DiditError::Connection(_) | DiditError::Timeout => SourceError::Unavailable(text),
             e if e.outcome_unknown() => SourceError::OutcomeUnknown(text),
             _ => SourceError::Unavailable(text),
         }

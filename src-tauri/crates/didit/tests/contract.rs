@@ -140,7 +140,10 @@ async fn update_status_is_applied_once_and_recorded() {
     let DiditError::Rejected { message, .. } = &again else {
         panic!("{again:?}")
     };
-    assert!(message.contains("already Declined"), "{message}");
+    assert!(
+        message.contains("The new status is the same as the current status."),
+        "{message}"
+    );
     assert_eq!(rig.ledger().await.len(), 1);
 
     // The review feed has the entry.

@@ -36,6 +36,8 @@ pub struct Faults {
     pub reset_next: u32,
     /// The next N writes are applied, then their answer is lost (connection reset).
     pub lose_response_next: u32,
+    /// While true the APIs are down: every request's connection is reset, nothing applies.
+    pub down: bool,
     /// The next N status updates of a session in review are raced by another reviewer: their
     /// console decision lands just before ours.
     pub compete_next: u32,
@@ -84,7 +86,7 @@ impl Faults {
             latency: Duration::from_millis(self.latency_ms),
             ..Fault::default()
         };
-        if take(&mut self.reset_next) {
+        if self.down || take(&mut self.reset_next) {
             fault.reset = true;
         } else if take(&mut self.fail_next) || self.roll_error() {
             fault.fail_status = Some(self.fail_status.unwrap_or(503));
