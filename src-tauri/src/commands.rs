@@ -200,7 +200,13 @@ pub async fn outbox(shell: State<'_, Shell>) -> Result<Vec<ActionView>, UiError>
 
 #[tauri::command]
 pub async fn outbox_status(shell: State<'_, Shell>) -> Result<OutboxStatusView, UiError> {
-    Ok(desk(&shell).await.outbox_status().await?.into())
+    let mut view: OutboxStatusView = desk(&shell).await.outbox_status().await?.into();
+    view.not_sending = shell
+        .not_sending
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    Ok(view)
 }
 
 #[tauri::command]

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use desk_core::profile::Profile;
-use desk_profiles::{AppDesk, Keystore, ProfileFiles, SandboxKnobs, SetupError, KEYRING_SERVICE};
+use desk_profiles::{AppDesk, Keystore, ProfileFiles, SandboxKnobs, SetupError};
 use tauri::{Emitter, Manager};
 use tokio::sync::{Notify, RwLock};
 
@@ -32,6 +32,8 @@ pub struct Shell {
     pub notice: Option<String>,
     /// Wakes the outbox worker when an action was queued, undone or retried.
     pub outbox_wake: Notify,
+    /// Why the worker is not sending (the profile's outbox is held elsewhere), if so.
+    pub not_sending: std::sync::Mutex<Option<String>>,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
@@ -82,10 +84,17 @@ fn run_outbox_worker(app: tauri::AppHandle) {
             };
             if held.as_ref().is_none_or(|(d, _)| *d != dir) {
                 held = None;
-                match desk_profiles::lock_sending(&dir, "DHMAD Review Desk") {
-                    Ok(lock) => held = Some((dir, lock)),
-                    Err(error) => tracing::warn!(%error, "not sending the outbox"),
-                }
+                let blocked = match desk_profiles::lock_sending(&dir, "DHMAD Review Desk") {
+                    Ok(lock) => {
+                        held = Some((dir, lock));
+                        None
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "not sending the outbox");
+                        Some(error.to_string())
+                    }
+                };
+                *shell.not_sending.lock().unwrap_or_else(|e| e.into_inner()) = blocked;
             }
             let mut wait = OUTBOX_TICK;
             if held.is_some() {
@@ -113,12 +122,21 @@ fn run_outbox_worker(app: tauri::AppHandle) {
 
 pub fn run() {
     let result = tauri::Builder::default()
+        // First: a second launch must hand over before it opens anything of its own.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            tracing::info!("a second launch handed over to this desk");
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
         .setup(|app| {
             let files = ProfileFiles::from_environment();
             std::fs::create_dir_all(&files.root)?;
             let guard = logging::init(&files.root.join("logs"))?;
             app.manage(guard);
-            let keystore = Keystore::new(KEYRING_SERVICE);
+            let keystore = desk_profiles::keystore();
             let knobs = SandboxKnobs::from_environment();
             let book = files.load();
             let wanted = book.active().clone();
@@ -134,7 +152,7 @@ pub fn run() {
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active), notice, outbox_wake: Notify::new() });
+            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default() });
             sync_in_background(app.handle(), desk);
             run_outbox_worker(app.handle().clone());
             let handle = app.handle().clone();

@@ -13,7 +13,7 @@ import { remote } from "webdriverio";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../..");
-const appPath = process.env.REVIEW_DESK_APP ?? join(repoRoot, "target/debug/review-desk");
+export const appPath = process.env.REVIEW_DESK_APP ?? join(repoRoot, "target/debug/review-desk");
 const artifactsRoot = join(here, "artifacts");
 
 /** A free TCP port on loopback, chosen by the OS. */

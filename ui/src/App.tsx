@@ -251,7 +251,7 @@ export function App() {
           {notice && <p className="notice" role="status" data-testid="notice">{notice}</p>}
           {caseError && <p role="alert">{caseError.message}</p>}
           {caseView ? (
-            <CaseSummary view={caseView} onReveal={reveal} />
+            <CaseSummary view={caseView} onReveal={reveal} now={now} />
           ) : (
             <p className="muted">Press <kbd>J</kbd> to open the oldest case. <kbd>?</kbd> lists every shortcut.</p>
           )}
@@ -267,6 +267,7 @@ export function App() {
           {outboxStatus ? `${outboxStatus.pending} pending` : "Outbox"}
           {outboxStatus && outboxStatus.needsAttention > 0 ? ` · ${outboxStatus.needsAttention} need attention` : ""}
         </button>
+        {outboxStatus?.notSending && <span className="offline" data-testid="not-sending">{outboxStatus.notSending}</span>}
         {queue?.rateBudget && (
           <span data-testid="rate-budget" title="Requests left in the current 60-second windows">
             Budget: {queue.rateBudget.decisionsLeft}/{queue.rateBudget.decisionsLimit} decisions · {queue.rateBudget.readsLeft}/{queue.rateBudget.readsLimit} reads · {queue.rateBudget.writesLeft}/{queue.rateBudget.writesLimit} writes

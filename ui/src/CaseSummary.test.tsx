@@ -36,6 +36,12 @@ describe("CaseSummary", () => {
     expect(document.querySelectorAll("img, video").length).toBe(0);
   });
 
+  it("marks a cached copy opened offline with its age", () => {
+    const fetchedAt = "2026-11-22T09:00:00Z";
+    render(<CaseSummary view={{ ...view, stale: true, fetchedAt }} now={Date.parse(fetchedAt) + 3 * 3600_000} onReveal={async () => null} />);
+    expect(screen.getByTestId("stale-copy").textContent).toBe("cached copy, 3 h old: Didit cannot be reached");
+  });
+
   it("reveals a masked value only after a reason is given", async () => {
     const asked: [RevealField, string, number | undefined][] = [];
     render(<CaseSummary view={view} onReveal={async (field, reason, index) => { asked.push([field, reason, index]); return "P1234567"; }} />);

@@ -85,7 +85,7 @@ export function ageText(createdAt: string, now: number): string {
 }
 
 /** Everything the checks found, warnings first. Never an image or a media link. */
-export function CaseSummary(props: { view: CaseView; onReveal: OnReveal }) {
+export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: number }) {
   const s = props.view.summary;
   const doc = s.documents[0];
   const warnings = [...s.warnings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
@@ -100,6 +100,9 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal }) {
           <dt>Created</dt><dd>{s.created_at ? new Date(s.created_at).toLocaleString() : "–"}</dd>
           <dt>Age</dt><dd data-testid="case-age">{s.created_at ? ageText(s.created_at, Date.parse(props.view.fetchedAt)) : "–"}</dd>
           <dt>Fetched</dt><dd>{new Date(props.view.fetchedAt).toLocaleTimeString()}</dd>
+          {props.view.stale && (
+            <><dt>Offline</dt><dd className="offline" data-testid="stale-copy">cached copy, {ageText(props.view.fetchedAt, props.now ?? Date.parse(props.view.fetchedAt))} old: Didit cannot be reached</dd></>
+          )}
         </dl>
       </header>
 

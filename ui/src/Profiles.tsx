@@ -90,6 +90,10 @@ export function Profiles(props: { onClose: () => void; onSwitched: () => void })
         {field("DHMAD API URL", "dhmadUrl")}
         {field("Reviewer name", "reviewerName")}
         {field("Reviewer email", "reviewerEmail", "email")}
+        <label className="block">Undo window: seconds a decision waits before it is sent (0 sends at once)
+          <input type="number" min={0} max={60} value={form.undoSeconds} onChange={(e) => setForm({ ...form, undoSeconds: Math.max(0, Math.min(60, Number(e.target.value) || 0)) })} />
+        </label>
+        <p className="muted">The DHMAD key is optional: without one the profile reviews cases, and support lookups are off.</p>
         <label className="block">Didit API key (leave empty to keep the saved one)
           <input type="password" autoComplete="off" value={diditKey} onChange={(e) => setDiditKey(e.target.value)} />
         </label>

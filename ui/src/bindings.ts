@@ -109,7 +109,11 @@ export type ActionKind = "approve" | "decline" | "resubmit" | "blocklist_add" | 
 
 export type ActionState = "queued" | "sending" | "applied" | "rejected" | "conflict" | "cancelled" | "needs_attention";
 
-export type OutboxStatusView = { pending: number, needsAttention: number, offlineSince: string | null, };
+export type OutboxStatusView = { pending: number, needsAttention: number, offlineSince: string | null, 
+/**
+ * Why this desk is not sending (another process holds the profile's outbox), if so.
+ */
+notSending: string | null, };
 
 export type BlocklistRequest = { case_id: string, 
 /**

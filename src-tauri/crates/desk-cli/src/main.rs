@@ -242,7 +242,7 @@ async fn profile_connection(name: &str) -> Result<desk_profiles::Connection, Fai
     let files = desk_profiles::ProfileFiles::from_environment();
     let book = files.load();
     let profile = book.get(name)?;
-    let store = desk_profiles::Keystore::new(desk_profiles::KEYRING_SERVICE);
+    let store = desk_profiles::keystore();
     Ok(desk_profiles::connect(
         profile,
         &store,
@@ -257,7 +257,7 @@ const TERMINAL_PROFILE: &str = "Terminal";
 /// Opens the same desk as the app: a saved profile, or the APIs named by flags.
 async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> {
     let files = desk_profiles::ProfileFiles::from_environment();
-    let keystore = desk_profiles::Keystore::new(desk_profiles::KEYRING_SERVICE);
+    let keystore = desk_profiles::keystore();
     if let Some(name) = args.profile {
         let book = files.load();
         let profile = book.get(&name)?;
@@ -696,7 +696,7 @@ async fn audit(
     command: AuditCommand,
     json: bool,
 ) -> Result<(), Failure> {
-    let keystore = desk_profiles::Keystore::new(desk_profiles::KEYRING_SERVICE);
+    let keystore = desk_profiles::keystore();
     match command {
         AuditCommand::Verify { checkpoint } => {
             let loaded = match checkpoint {

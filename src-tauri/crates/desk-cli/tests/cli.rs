@@ -120,3 +120,74 @@ fn a_saved_profile_supplies_the_connection() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("there is no profile named \"Nowhere\""));
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// Decide, drain, checkpoint (signed with the profile's key from the real Secret Service),
+/// verify against the checkpoint; then cut the log's tail behind the desk's back: the chain
+/// alone still verifies, the checkpoint does not.
+#[test]
+#[ignore = "needs a desktop session with an unlocked Secret Service (the README test command provides one)"]
+fn a_checkpoint_catches_a_truncated_audit_log() {
+    let mut server = serve(4);
+    server.env.insert(
+        "REVIEW_DESK_KEYRING_SERVICE".into(),
+        format!("dhmad-review-desk-test-cli-{}", std::process::id()),
+    );
+    let (ok, queue, err) = desk(&server, &["queue", "--json"]);
+    assert!(ok, "{err}");
+    let queue: Value = serde_json::from_str(&queue).unwrap();
+    for item in queue.as_array().unwrap().iter().take(2) {
+        let id = item["case_id"].as_str().unwrap();
+        let (ok, out, err) = desk(
+            &server,
+            &["decide", id, "--verdict", "approve", "--reason", "ok"],
+        );
+        assert!(ok && out.trim().ends_with("queued"), "{out}{err}");
+    }
+    let (ok, out, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok, "{out}{err}");
+    assert!(out.contains("2 applied"), "{out}");
+    let checkpoint = server.data_dir.join("checkpoint.json");
+    let cp = checkpoint.to_str().unwrap();
+    let (ok, out, err) = desk(&server, &["audit", "checkpoint", "--out", cp]);
+    assert!(ok, "{out}{err}");
+    let (ok, out, _) = desk(&server, &["audit", "verify", "--checkpoint", cp]);
+    assert!(ok && out.contains("the checkpoint matches"), "{out}");
+
+    let db = server.data_dir.join("terminal").join("desk.sqlite");
+    assert!(db.exists(), "{}", db.display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+            .await
+            .unwrap();
+        for sql in [
+            "DROP TRIGGER audit_is_append_only_delete",
+            "DELETE FROM audit WHERE seq > 2",
+        ] {
+            sqlx::query(sql).execute(&pool).await.unwrap();
+        }
+        pool.close().await;
+    });
+    let (ok, out, _) = desk(&server, &["audit", "verify"]);
+    assert!(ok && out.starts_with("OK: 2 entries"), "{out}");
+    let (ok, out, _) = desk(&server, &["audit", "verify", "--checkpoint", cp]);
+    assert!(!ok);
+    assert!(
+        out.contains("CHECKPOINT FAILED") && out.contains("truncated"),
+        "{out}"
+    );
+    assert!(remove_test_keys(&server));
+}
+
+/// Removes the test's signing key from the credential store.
+fn remove_test_keys(server: &common::Server) -> bool {
+    std::process::Command::new("secret-tool")
+        .args([
+            "clear",
+            "service",
+            &server.env["REVIEW_DESK_KEYRING_SERVICE"],
+        ])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(true)
+}

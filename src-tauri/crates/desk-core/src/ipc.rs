@@ -209,6 +209,8 @@ pub struct OutboxStatusView {
     #[ts(type = "number")]
     pub needs_attention: u32,
     pub offline_since: Option<String>,
+    /// Why this desk is not sending (another process holds the profile's outbox), if so.
+    pub not_sending: Option<String>,
 }
 
 impl From<OutboxStatus> for OutboxStatusView {
@@ -217,6 +219,7 @@ impl From<OutboxStatus> for OutboxStatusView {
             pending: s.pending,
             needs_attention: s.needs_attention,
             offline_since: s.offline_since.map(|t| t.to_rfc3339()),
+            not_sending: None,
         }
     }
 }

@@ -190,6 +190,8 @@ pub trait Journal: Send + Sync {
         after: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+    /// The highest seq in the log (None: empty).
+    fn audit_max_seq(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
     /// Every entry of one case, in seq order.
     fn case_audit(
         &self,

@@ -36,6 +36,8 @@ pub struct Profile {
 
 /// The undo window a profile starts with.
 pub const DEFAULT_UNDO_SECONDS: u32 = 8;
+/// The longest undo window: a decision should not wait minutes unseen.
+pub const MAX_UNDO_SECONDS: u32 = 60;
 
 fn default_undo_seconds() -> u32 {
     DEFAULT_UNDO_SECONDS
@@ -49,6 +51,8 @@ pub enum ProfileError {
     BadUrl(String),
     #[error("the reviewer needs a name and a valid email address")]
     BadReviewer,
+    #[error("the undo window is 0 to {MAX_UNDO_SECONDS} seconds")]
+    BadUndoWindow,
     #[error("the Sandbox profile is built in and cannot be changed")]
     BuiltIn,
     #[error("there is no profile named {0:?}")]
@@ -97,6 +101,9 @@ impl Profile {
         }
         if self.reviewer_name.trim().is_empty() || validate_email(&self.reviewer_email).is_err() {
             return Err(ProfileError::BadReviewer);
+        }
+        if self.undo_seconds > MAX_UNDO_SECONDS {
+            return Err(ProfileError::BadUndoWindow);
         }
         Ok(())
     }
@@ -196,6 +203,16 @@ mod tests {
         let mut p = live();
         p.reviewer_email = "amira".into();
         assert_eq!(p.validate(), Err(ProfileError::BadReviewer));
+        let mut p = live();
+        p.undo_seconds = 61;
+        assert_eq!(p.validate(), Err(ProfileError::BadUndoWindow));
+    }
+
+    #[test]
+    fn a_profile_saved_before_the_undo_window_existed_gets_the_default() {
+        let old = r#"{"name":"Old","kind":"Live","diditUrl":"https://verification.didit.me","dhmadUrl":"https://dhmad.tn/api/v1","reviewerName":"A","reviewerEmail":"a@dhmad.tn"}"#;
+        let p: Profile = serde_json::from_str(old).unwrap();
+        assert_eq!(p.undo_seconds, DEFAULT_UNDO_SECONDS);
     }
 
     #[test]

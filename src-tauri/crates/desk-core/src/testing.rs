@@ -461,6 +461,15 @@ impl Journal for MemoryStore {
             .cloned()
             .collect())
     }
+    async fn audit_max_seq(&self) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .audit
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .map(|e| e.seq)
+            .max())
+    }
     async fn case_audit(&self, case_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(self
             .audit

@@ -19,6 +19,16 @@ pub use secrecy::SecretString;
 
 /// The service name of the desk's entries in the OS credential store.
 pub const KEYRING_SERVICE: &str = "dhmad-review-desk";
+
+/// The credential store the app and the CLI use: `KEYRING_SERVICE`, or the service named by
+/// REVIEW_DESK_KEYRING_SERVICE so tests never touch a reviewer's real entries.
+pub fn keystore() -> Keystore {
+    let service = std::env::var("REVIEW_DESK_KEYRING_SERVICE")
+        .ok()
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| KEYRING_SERVICE.to_owned());
+    Keystore::new(service)
+}
 const BOOK_FILE: &str = "profiles.json";
 
 #[derive(Debug, thiserror::Error)]
@@ -396,6 +406,23 @@ mod tests {
     }
 
     #[test]
+    fn one_process_at_a_time_sends_a_profiles_outbox() {
+        let dir = temp_root("lock");
+        let first = lock_sending(&dir, "the desk command").unwrap();
+        let refused = lock_sending(&dir, "DHMAD Review Desk").err().unwrap();
+        assert_eq!(
+            refused.holder,
+            format!("the desk command (pid {})", std::process::id())
+        );
+        assert!(refused
+            .to_string()
+            .contains("being sent by the desk command"));
+        drop(first);
+        assert!(lock_sending(&dir, "DHMAD Review Desk").is_ok());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
     fn books_are_saved_and_loaded_and_a_broken_file_falls_back() {
         let files = ProfileFiles::new(temp_root("book"));
         assert_eq!(files.load(), ProfileBook::default());
@@ -463,6 +490,17 @@ mod tests {
                 &SecretString::from(running.didit_key.clone()),
             )
             .unwrap();
+        // A reviewer-only profile: no DHMAD key, the desk still opens; lookups say why not.
+        let reviewer_only = connect(&profile, &store, &SandboxKnobs::default())
+            .await
+            .unwrap();
+        assert!(reviewer_only.dhmad.is_none());
+        let report = test_connection(&reviewer_only).await;
+        assert!(report.didit.is_ok());
+        assert_eq!(
+            report.dhmad,
+            Err("no DHMAD key: support lookups are off for this profile".to_owned())
+        );
         store
             .save(
                 &profile.name,

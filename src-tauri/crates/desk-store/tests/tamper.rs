@@ -122,6 +122,10 @@ async fn every_kind_of_tampering_is_found_at_its_entry() {
             "UPDATE audit SET seq = seq - 999 WHERE seq >= 1012",
             "INSERT INTO audit SELECT 12, at, actor, action, case_id, action_id, from_state, to_state, reason_id, 'forged', outcome, token, app_version, prev_hash, hash FROM audit WHERE seq = 11",
         ], 12),
+        // A forged entry before the first one.
+        ("prepend", vec![
+            "INSERT INTO audit SELECT 0, at, actor, action, case_id, action_id, from_state, to_state, reason_id, 'forged', outcome, token, app_version, prev_hash, hash FROM audit WHERE seq = 1",
+        ], 0),
         // Entries 4 and 5 swap places.
         ("reorder", vec![
             "UPDATE audit SET seq = 1004 WHERE seq = 4",
