@@ -120,17 +120,31 @@ fn run_outbox_worker(app: tauri::AppHandle) {
     });
 }
 
+/// The single-instance name of a data root: the app's identifier and a digest of the path.
+fn instance_id(root: &std::path::Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    root.hash(&mut h);
+    format!("tn.dhmad.reviewdesk.root{:016x}", h.finish())
+}
+
 pub fn run() {
     let result = tauri::Builder::default()
-        // First: a second launch must hand over before it opens anything of its own.
-        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
-            tracing::info!("a second launch handed over to this desk");
-            if let Some(window) = app.get_webview_window("main") {
-                let _ = window.unminimize();
-                let _ = window.show();
-                let _ = window.set_focus();
-            }
-        }))
+        // First: a second launch on the same data root must hand over before it opens anything
+        // of its own (desks on other data roots, e.g. tests, stay independent).
+        .plugin(
+            tauri_plugin_single_instance::Builder::new()
+                .dbus_id(instance_id(&ProfileFiles::from_environment().root))
+                .callback(|app, _args, _cwd| {
+                    tracing::info!("a second launch handed over to this desk");
+                    if let Some(window) = app.get_webview_window("main") {
+                        let _ = window.unminimize();
+                        let _ = window.show();
+                        let _ = window.set_focus();
+                    }
+                })
+                .build(),
+        )
         .setup(|app| {
             let files = ProfileFiles::from_environment();
             std::fs::create_dir_all(&files.root)?;
