@@ -105,12 +105,33 @@ export async function launchDesk({ name, env = {} }) {
   return desk;
 }
 
+/** Processes started with this test's data root (the app and its helpers), found in /proc. */
+async function processesOf(dataDir) {
+  const mark = `REVIEW_DESK_DATA_DIR=${dataDir}`;
+  const pids = [];
+  for (const entry of await readdir("/proc").catch(() => [])) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    const environ = await readFile(`/proc/${entry}/environ`, "utf8").catch(() => "");
+    if (environ.split("\0").includes(mark)) pids.push(Number(entry));
+  }
+  return pids;
+}
+
 async function stopDesk(desk) {
   try {
     await desk.browser?.deleteSession();
   } catch { /* already closed */ }
   desk.driver.kill("SIGTERM");
   await new Promise((ok) => (desk.driver.exitCode !== null ? ok() : desk.driver.once("exit", ok)));
+  // The app normally exits with its window. If it outlives the session (seen once in CI: the
+  // web process gone, the window's app still in its event loop) it would hold the driver's
+  // output pipes open and keep this test file from ever finishing.
+  for (let waited = 0; waited < 3_000 && (await processesOf(desk.dataDir)).length > 0; waited += 100) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  for (const pid of await processesOf(desk.dataDir)) {
+    try { process.kill(pid, "SIGKILL"); } catch { /* gone meanwhile */ }
+  }
   await rm(desk.dataDir, { recursive: true, force: true });
 }
 

@@ -31,7 +31,7 @@ const queue: QueueView = {
   })),
   syncedAt: new Date().toISOString(),
   slaHours: 24,
-  rateBudget: { readsLeft: 590, readsLimit: 600, writesLeft: 300, writesLimit: 300, decisionsLeft: 97, decisionsLimit: 100 },
+  rateBudget: { readsLeft: 590, readsLimit: 600, writesLeft: 300, writesLimit: 300 },
 };
 
 function summary(caseId: string, n: number): CaseSummary {
@@ -66,7 +66,7 @@ beforeEach(() => {
         case "queue_view": return queue;
         case "open_case": {
           const i = ids.indexOf(String(a.caseId));
-          const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), stale: false, history: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }] };
+          const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }] };
           return view;
         }
         case "reasons":
@@ -149,7 +149,7 @@ describe("App", () => {
   it("searches in the backend and filters late cases, showing the rate budget", async () => {
     render(<App />);
     await screen.findByText("2 in review");
-    expect(screen.getByTestId("rate-budget").textContent).toContain("97/100 decisions");
+    expect(screen.getByTestId("rate-budget").textContent).toContain("590/600 reads · 300/300 writes");
     fireEvent.change(screen.getByLabelText("Search the queue"), { target: { value: "user-42" } });
     await waitFor(() => expect(screen.getAllByTestId("queue-row").map((r) => r.getAttribute("data-case-id"))).toEqual([ids[1]]));
     expect(screen.getByTestId("shown-count").textContent).toBe("1 shown");

@@ -270,7 +270,7 @@ export function App() {
         {outboxStatus?.notSending && <span className="offline" data-testid="not-sending">{outboxStatus.notSending}</span>}
         {queue?.rateBudget && (
           <span data-testid="rate-budget" title="Requests left in the current 60-second windows">
-            Budget: {queue.rateBudget.decisionsLeft}/{queue.rateBudget.decisionsLimit} decisions · {queue.rateBudget.readsLeft}/{queue.rateBudget.readsLimit} reads · {queue.rateBudget.writesLeft}/{queue.rateBudget.writesLimit} writes
+            Budget: {queue.rateBudget.readsLeft}/{queue.rateBudget.readsLimit} reads · {queue.rateBudget.writesLeft}/{queue.rateBudget.writesLimit} writes
           </span>
         )}
         <button type="button" className="link statuslink" onClick={() => setProfilesOpen(true)}>Profile: {info?.profile ?? "…"}</button>

@@ -20,7 +20,7 @@ const view: CaseView = {
     steps: [], reviews: [],
   },
   fetchedAt: "2026-11-22T09:00:00Z", stale: false,
-  history: [],
+  timeline: [],
   otherSessions: [],
 };
 

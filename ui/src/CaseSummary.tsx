@@ -214,15 +214,22 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
         </section>
       )}
 
-      {(s.reviews.length > 0 || props.view.history.length > 0) && (
-        <section aria-label="History">
-          <h3>History</h3>
-          <ul className="plain">
-            {s.reviews.map((r, i) => <li key={`r${i}`}>{r.actor}: {r.previous_status ?? "?"} → {r.new_status ?? "?"} {r.comment ?? ""}</li>)}
-            {props.view.history.map((h) => <li key={`h${h.seq}`} data-testid="audit-entry" data-kind={h.kind}>{new Date(h.at).toLocaleString()} {h.actor} {h.kind}{h.transition ? ` (${h.transition})` : ""}{h.detail ? `: ${h.detail}` : ""}</li>)}
-          </ul>
-        </section>
-      )}
+      <section aria-label="Timeline">
+        <h3>Timeline</h3>
+        {props.view.timeline.length === 0 ? <p className="muted">Nothing has happened to this session yet.</p> : (
+          <ol className="plain timeline">
+            {props.view.timeline.map((t, i) => (
+              <li key={i} data-testid="timeline-entry" data-source={t.source} data-kind={t.kind}>
+                <span className="muted">{t.at ? new Date(t.at).toLocaleString() : "–"}</span>{" "}
+                <span className={`tl-source ${t.source}`}>{t.source === "provider" ? "Didit" : "Desk"}</span>{" "}
+                <strong>{t.kind.toLowerCase().replace(/_/g, " ")}</strong> by {t.actor}{t.actorType ? ` (${t.actorType.toLowerCase().replace(/_/g, " ")})` : ""}
+                {t.change && <> · {t.change}</>}
+                {t.detail && <> · <span className="detail">{t.detail}</span></>}
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
     </article>
   );
 }

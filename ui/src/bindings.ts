@@ -51,17 +51,39 @@ rateBudget: RateBudget | null, };
 
 export type SyncView = { inReview: number, dropped: number, };
 
-export type HistoryView = { seq: number, at: string, actor: string, kind: string, 
+export type TimelineEntry = { 
 /**
- * The action's state change, e.g. "queued → sending".
+ * RFC 3339, UTC.
  */
-transition: string | null, reasonId: string | null, detail: string, };
+at: string | null, source: TimelineSource, 
+/**
+ * The provider's activity type, or the desk's action (decline, undo, reveal, …).
+ */
+kind: string, actor: string, 
+/**
+ * API_KEY, CONSOLE_USER or SYSTEM for provider entries.
+ */
+actorType: string | null, 
+/**
+ * "In Review → Approved" (a status change) or "queued → sending" (an action's state).
+ */
+change: string | null, 
+/**
+ * The comment, the API's message, what a reconcile found.
+ */
+detail: string | null, };
+
+export type TimelineSource = "provider" | "desk";
 
 export type CaseView = { summary: CaseSummary, fetchedAt: string, 
 /**
  * True when the provider could not be reached and this is an older cached copy.
  */
-stale: boolean, history: Array<HistoryView>, 
+stale: boolean, 
+/**
+ * Newest first: the provider's review feed and this desk's audit entries.
+ */
+timeline: Array<TimelineEntry>, 
 /**
  * The person's other sessions, oldest first.
  */
@@ -97,7 +119,7 @@ total: number | null,
  */
 lastError: string | null, };
 
-export type RateBudget = { readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, decisionsLeft: number, decisionsLimit: number, };
+export type RateBudget = { readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, };
 
 export type ActionView = { id: string, caseId: string, kind: ActionKind, state: ActionState, attempts: number, reasonId: string | null, comment: string | null, createdAt: string, dueAt: string, detail: string | null, 
 /**
@@ -215,4 +237,12 @@ via: string, };
 
 export type Step = { step: string, kind: string, status: string, };
 
-export type ReviewEntry = { actor: string, previous_status: string | null, new_status: string | null, comment: string | null, at: string | null, };
+export type ReviewEntry = { actor: string, 
+/**
+ * API_KEY, CONSOLE_USER or SYSTEM: tells a reviewer's change from Didit's own.
+ */
+actor_type: string | null, 
+/**
+ * STATUS_UPDATED, COMMENT, AML_HIT_STATUS_UPDATED, …
+ */
+activity_type: string | null, previous_status: string | null, new_status: string | null, comment: string | null, at: string | null, };

@@ -44,8 +44,8 @@ desktopTest("U inside the undo window takes a decision back: nothing reaches the
   // Past the window: still nothing at the sandbox.
   await new Promise((r) => setTimeout(r, 10_000));
   assert.deepEqual(await ledger(base), []);
-  const kinds = await browser.$$('[data-testid="audit-entry"]').map((e) => e.getAttribute("data-kind"));
-  assert.deepEqual(kinds, ["decline", "undo"], "queued then undone, both in the case's audit trail");
+  const kinds = await browser.$$('[data-testid="timeline-entry"][data-source="desk"]').map((e) => e.getAttribute("data-kind"));
+  assert.deepEqual(kinds, ["undo", "decline"], "queued then undone, both on the case's timeline (newest first)");
   await browser.keys(["o"]);
   await waitText(browser, "outbox", /cancelled/);
 }, { env: REVIEWER });
@@ -65,6 +65,22 @@ desktopTest("Ctrl+Enter twice makes one action; it is applied once the window ha
   await browser.$('[data-testid="outbox"]').waitForExist({ timeout: 5_000 });
   const rows = await browser.$$('[data-testid="outbox-row"]').map((r) => r.getAttribute("data-state"));
   assert.deepEqual(rows, ["applied"]);
+}, { env: REVIEWER });
+
+desktopTest("a competing reviewer's decision shows on the case's timeline with their name", async ({ browser, ...desk }) => {
+  const base = await sandboxUrl(desk);
+  await waitText(browser, "queue-count", /^200 in review$/);
+  const oldest = (await (await fetch(`${base}/v3/sessions/?status=In%20Review&limit=1&offset=199`, { headers: { "x-api-key": "sandbox_didit_key_0123456789abcdef" } })).json()).results[0];
+  await fetch(`${base}/_sandbox/compete`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ session_id: oldest.session_id, new_status: "Declined", reviewer: "leila.trabelsi@dhmad.tn", comment: "Forged document" }) });
+  await browser.keys(["j"]);
+  await waitText(browser, "case-title", /^Session 1000$/);
+  const first = await browser.$('[data-testid="timeline-entry"]');
+  await first.waitForExist({ timeout: 10_000 });
+  assert.equal(await first.getAttribute("data-source"), "provider");
+  const line = await first.getText();
+  for (const part of ["status updated", "leila.trabelsi@dhmad.tn", "console user", "In Review → Declined", "Forged document"]) {
+    assert.ok(line.includes(part), `${part} in ${line}`);
+  }
 }, { env: REVIEWER });
 
 desktopTest("with the APIs down three decisions queue, the desk says offline, and they drain in order", async ({ browser, ...desk }) => {

@@ -44,6 +44,15 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A session's timeline, newest first: Didit's review feed and this desk's audit entries.
+    Timeline {
+        /// The session id (UUID).
+        session: String,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// Queue a decision (sent by the outbox: `desk outbox drain`, or the app).
     Decide {
         /// The session id (UUID).
@@ -475,6 +484,19 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Timeline {
+            session,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            let timeline = open.desk.timeline(&session).await?;
+            if json {
+                emit(&serde_json::to_string_pretty(&timeline)?)
+            } else {
+                emit(&render_timeline(&timeline))
+            }
+        }
         Command::Decide {
             session,
             verdict,
@@ -602,6 +624,42 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+fn render_timeline(timeline: &[desk_core::case_file::TimelineEntry]) -> String {
+    let mut out = String::new();
+    for t in timeline {
+        let source = match t.source {
+            desk_core::case_file::TimelineSource::Provider => "didit",
+            desk_core::case_file::TimelineSource::Desk => "desk",
+        };
+        let _ = writeln!(
+            out,
+            "{}  {source:<5} {:<22} {}{}{}{}",
+            t.at.as_deref().unwrap_or("-"),
+            t.kind,
+            t.actor,
+            t.actor_type
+                .as_deref()
+                .map(|a| format!(" ({a})"))
+                .unwrap_or_default(),
+            t.change
+                .as_deref()
+                .map(|c| format!("  {c}"))
+                .unwrap_or_default(),
+            t.detail
+                .as_deref()
+                .map(|d| format!("  {d}"))
+                .unwrap_or_default(),
+        );
+    }
+    if timeline.is_empty() {
+        out.push_str(
+            "nothing has happened to this session yet
+",
+        );
+    }
+    out
 }
 
 fn emit_queued(action: &desk_core::outbox::Action, json: bool) -> Result<(), Failure> {

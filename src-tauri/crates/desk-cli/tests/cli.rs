@@ -191,3 +191,58 @@ fn remove_test_keys(server: &common::Server) -> bool {
         .map(|s| s.success())
         .unwrap_or(true)
 }
+
+/// `desk timeline` merges Didit's review feed (a console reviewer's decision, with their name
+/// and actor type) with this desk's own audit entries, newest first.
+#[test]
+fn the_timeline_shows_a_competing_reviewer_and_the_desks_conflict() {
+    let server = serve(3);
+    let (ok, queue, err) = desk(&server, &["queue", "--json"]);
+    assert!(ok, "{err}");
+    let queue: Value = serde_json::from_str(&queue).unwrap();
+    let id = queue[0]["case_id"].as_str().unwrap().to_owned();
+    let (ok, _, err) = desk(
+        &server,
+        &["decide", &id, "--verdict", "decline", "--comment", "x"],
+    );
+    assert!(ok, "{err}");
+    let out = Command::new("curl")
+        .args(["-s", "-X", "POST", &format!("{}/_sandbox/compete", server.base())])
+        .args(["-H", "content-type: application/json", "-d"])
+        .arg(format!(r#"{{"session_id":"{id}","new_status":"Approved","reviewer":"leila.trabelsi@dhmad.tn"}}"#))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (_, _, _) = desk(&server, &["outbox", "drain"]);
+    let (ok, text, err) = desk(&server, &["timeline", &id, "--json"]);
+    assert!(ok, "{err}");
+    let timeline: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let kinds: Vec<(&str, &str)> = timeline
+        .iter()
+        .map(|t| (t["source"].as_str().unwrap(), t["kind"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("desk", "decline"),
+            ("desk", "decline"),
+            ("provider", "STATUS_UPDATED"),
+            ("desk", "decline"),
+        ],
+        "newest first: conflict, sending, the console decision, queued — {text}"
+    );
+    let console = &timeline[2];
+    assert_eq!(console["actor"], "leila.trabelsi@dhmad.tn");
+    assert_eq!(console["actorType"], "CONSOLE_USER");
+    assert_eq!(console["change"], "In Review → Approved");
+    assert_eq!(timeline[0]["change"], "sending → conflict");
+    assert!(timeline[0]["detail"]
+        .as_str()
+        .unwrap()
+        .contains("leila.trabelsi@dhmad.tn"));
+    let (ok, text, _) = desk(&server, &["timeline", &id]);
+    assert!(
+        ok && text.contains("didit STATUS_UPDATED") && text.contains("(CONSOLE_USER)"),
+        "{text}"
+    );
+}

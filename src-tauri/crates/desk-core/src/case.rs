@@ -255,6 +255,10 @@ pub struct Step {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReviewEntry {
     pub actor: String,
+    /// API_KEY, CONSOLE_USER or SYSTEM: tells a reviewer's change from Didit's own.
+    pub actor_type: Option<String>,
+    /// STATUS_UPDATED, COMMENT, AML_HIT_STATUS_UPDATED, …
+    pub activity_type: Option<String>,
     #[ts(type = "string | null")]
     pub previous_status: Option<CaseStatus>,
     #[ts(type = "string | null")]

@@ -1,12 +1,13 @@
 //! One case: open it (from the cache when fresh, from the provider otherwise, from the cache
-//! again when the provider cannot be reached), with its audit trail and the person's other
-//! sessions; reveal a masked value for a stated reason, which the audit log keeps.
+//! again when the provider cannot be reached), with its timeline (the provider's review feed
+//! merged with the desk's own audit entries) and the person's other sessions; reveal a masked
+//! value for a stated reason, which the audit log keeps.
 
 use chrono::{DateTime, Utc};
 
 use crate::action::{validate_case_id, ActionError};
 use crate::audit::AuditEntry;
-use crate::case::{CaseSummary, QueueItem};
+use crate::case::{CaseSummary, QueueItem, ReviewEntry};
 use crate::desk::{Desk, DeskError};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError};
 
@@ -18,8 +19,89 @@ pub struct CaseFile {
     pub summary: CaseSummary,
     pub fetched_at: DateTime<Utc>,
     pub stale: bool,
-    pub trail: Vec<AuditEntry>,
+    /// Newest first: the provider's feed and the desk's audit entries for this case.
+    pub timeline: Vec<TimelineEntry>,
     pub others: Vec<QueueItem>,
+}
+
+/// Where a timeline entry comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum TimelineSource {
+    /// The provider's review feed (its console, API keys, its own system).
+    Provider,
+    /// This desk's audit log (queued, sent, undone, conflict, reveal…).
+    Desk,
+}
+
+/// One line of a case's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TimelineEntry {
+    /// RFC 3339, UTC.
+    pub at: Option<String>,
+    pub source: TimelineSource,
+    /// The provider's activity type, or the desk's action (decline, undo, reveal, …).
+    pub kind: String,
+    pub actor: String,
+    /// API_KEY, CONSOLE_USER or SYSTEM for provider entries.
+    pub actor_type: Option<String>,
+    /// "In Review → Approved" (a status change) or "queued → sending" (an action's state).
+    pub change: Option<String>,
+    /// The comment, the API's message, what a reconcile found.
+    pub detail: Option<String>,
+}
+
+/// Merges the provider's feed and the desk's audit entries of one case, newest first.
+pub fn timeline(feed: &[ReviewEntry], trail: &[AuditEntry]) -> Vec<TimelineEntry> {
+    let status = |s: &Option<crate::case::CaseStatus>| s.as_ref().map(ToString::to_string);
+    let mut out: Vec<TimelineEntry> = feed
+        .iter()
+        .map(|r| TimelineEntry {
+            at: r.at.clone(),
+            source: TimelineSource::Provider,
+            kind: r
+                .activity_type
+                .clone()
+                .unwrap_or_else(|| "STATUS_UPDATED".to_owned()),
+            actor: r.actor.clone(),
+            actor_type: r.actor_type.clone(),
+            change: match (status(&r.previous_status), status(&r.new_status)) {
+                (Some(a), Some(b)) => Some(format!("{a} → {b}")),
+                (None, Some(b)) => Some(b),
+                _ => None,
+            },
+            detail: r.comment.clone(),
+        })
+        .chain(trail.iter().map(|e| {
+            let d = &e.draft;
+            TimelineEntry {
+                at: Some(d.at.clone()),
+                source: TimelineSource::Desk,
+                kind: d.action.clone(),
+                actor: d.actor.clone(),
+                actor_type: None,
+                change: match (&d.from_state, &d.to_state) {
+                    (Some(f), Some(t)) => Some(format!("{f} → {t}")),
+                    (None, Some(t)) => Some(t.clone()),
+                    _ => None,
+                },
+                detail: [d.outcome.as_deref(), d.comment.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .map(str::to_owned)
+                    .reduce(|a, b| format!("{a} — {b}")),
+            }
+        }))
+        .collect();
+    let when = |t: &TimelineEntry| {
+        t.at.as_deref()
+            .and_then(|a| DateTime::parse_from_rfc3339(a).ok())
+            .map(|a| a.with_timezone(&Utc))
+    };
+    // Newest first; entries without a time go last; the desk's own entries keep their order.
+    out.sort_by_key(|t| std::cmp::Reverse(when(t)));
+    out
 }
 
 /// A masked value a reviewer may reveal.
@@ -104,6 +186,14 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     pub async fn case_file(&self, case_id: &str) -> Result<CaseFile, DeskError> {
         let (summary, fetched_at, stale) = self.open(case_id).await?;
         let trail = self.store.case_audit(case_id).await?;
+        let feed = if stale {
+            summary.reviews.clone()
+        } else {
+            self.source.reviews(case_id).await.unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not read the review feed; using the decision's");
+                summary.reviews.clone()
+            })
+        };
         let others = match (summary.vendor_data.as_deref(), stale) {
             (Some(vendor), false) => {
                 self.source
@@ -121,12 +211,20 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             .filter(|o| o.case_id != summary.case_id)
             .collect();
         Ok(CaseFile {
+            timeline: timeline(&feed, &trail),
             summary,
             fetched_at,
             stale,
-            trail,
             others,
         })
+    }
+
+    /// The case's timeline, newest first, read fresh from the provider.
+    pub async fn timeline(&self, case_id: &str) -> Result<Vec<TimelineEntry>, DeskError> {
+        validate_case_id(case_id)?;
+        let feed = self.source.reviews(case_id).await?;
+        let trail = self.store.case_audit(case_id).await?;
+        Ok(timeline(&feed, &trail))
     }
 
     /// Records why (in the audit log), then returns the unmasked value.
@@ -202,7 +300,8 @@ mod tests {
             view.summary.contacts[0].value,
             crate::privacy::mask("+21698123456")
         );
-        assert_eq!(view.history.len(), 1);
+        assert_eq!(view.timeline.len(), 1);
+        assert_eq!(view.timeline[0].kind, "reveal");
     }
 
     #[tokio::test]

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::action::{DecisionRequest, EmailNotice, RedoStep};
-use crate::audit::AuditEntry;
 use crate::case::*;
-use crate::case_file::CaseFile;
 pub use crate::case_file::RevealField;
+use crate::case_file::{CaseFile, TimelineEntry, TimelineSource};
 use crate::outbox::{Action, ActionKind, ActionState, BlocklistRequest, OutboxStatus};
 use crate::privacy::mask;
 use crate::queue::{top_warnings, Due, QueueSnapshot};
@@ -117,46 +116,6 @@ pub struct SyncView {
     pub dropped: u32,
 }
 
-/// One audit entry of a case, as its timeline shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
-#[serde(rename_all = "camelCase")]
-pub struct HistoryView {
-    #[ts(type = "number")]
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub kind: String,
-    /// The action's state change, e.g. "queued → sending".
-    pub transition: Option<String>,
-    pub reason_id: Option<String>,
-    pub detail: String,
-}
-
-impl From<AuditEntry> for HistoryView {
-    fn from(e: AuditEntry) -> Self {
-        let d = e.draft;
-        let transition = match (d.from_state, d.to_state) {
-            (Some(f), Some(t)) => Some(format!("{f} → {t}")),
-            (None, Some(t)) => Some(t),
-            _ => None,
-        };
-        let detail = [d.outcome, d.comment]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(" — ");
-        Self {
-            seq: e.seq,
-            at: d.at,
-            actor: d.actor,
-            kind: d.action,
-            transition,
-            reason_id: d.reason_id,
-            detail,
-        }
-    }
-}
-
 /// One action in the Outbox panel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -242,7 +201,8 @@ pub struct CaseView {
     pub fetched_at: String,
     /// True when the provider could not be reached and this is an older cached copy.
     pub stale: bool,
-    pub history: Vec<HistoryView>,
+    /// Newest first: the provider's review feed and this desk's audit entries.
+    pub timeline: Vec<TimelineEntry>,
     /// The person's other sessions, oldest first.
     pub other_sessions: Vec<OtherSession>,
 }
@@ -342,7 +302,7 @@ impl CaseView {
             mut summary,
             fetched_at,
             stale,
-            trail,
+            timeline,
             mut others,
         } = file;
         for d in &mut summary.documents {
@@ -360,7 +320,6 @@ impl CaseView {
             ip.ip_address = ip.ip_address.as_deref().map(mask);
         }
         summary.vendor_data = summary.vendor_data.as_deref().map(mask);
-        let history = trail.into_iter().map(HistoryView::from).collect();
         others.sort_by_key(|o| o.case_number);
         let other_sessions = others
             .into_iter()
@@ -374,7 +333,7 @@ impl CaseView {
             summary,
             fetched_at: fetched_at.to_rfc3339(),
             stale,
-            history,
+            timeline,
             other_sessions,
         }
     }
@@ -389,7 +348,8 @@ pub fn typescript_bindings() -> String {
         QueueRow::decl(&cfg),
         QueueView::decl(&cfg),
         SyncView::decl(&cfg),
-        HistoryView::decl(&cfg),
+        TimelineEntry::decl(&cfg),
+        TimelineSource::decl(&cfg),
         CaseView::decl(&cfg),
         OtherSession::decl(&cfg),
         DecidedView::decl(&cfg),

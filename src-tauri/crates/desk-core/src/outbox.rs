@@ -168,6 +168,9 @@ pub struct Action {
     pub updated_at: DateTime<Utc>,
     /// The last error, the API's message, or what was found on reconcile.
     pub detail: Option<String>,
+    /// Waiting because the provider could not be reached: goes as soon as it answers again.
+    #[serde(default)]
+    pub waiting_offline: bool,
 }
 
 /// What one pass of the worker did.
@@ -271,6 +274,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             created_at: now,
             updated_at: now,
             detail: None,
+            waiting_offline: false,
         }
     }
 
@@ -526,6 +530,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             state: ActionState::Queued,
             attempts: 0,
             unknown_outcome: true,
+            waiting_offline: false,
             due_at: now,
             updated_at: now,
             ..action.clone()
@@ -558,11 +563,23 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 .filter(|a| seen.insert(a.case_id.clone()))
                 .collect();
             let now = self.clock.now();
-            let (due, waiting): (Vec<Action>, Vec<Action>) = heads
-                .into_iter()
-                .partition(|a| a.state == ActionState::Sending || a.due_at <= now);
+            let offline = self.offline_since().is_some();
+            let is_due = |a: &Action| {
+                a.state == ActionState::Sending
+                    || a.due_at <= now
+                    // The provider answers again: what waited out the outage goes now, in order.
+                    || (!offline && a.waiting_offline)
+            };
+            // While the provider is away only the oldest action probes it (on its own retry
+            // schedule); the others wait behind it, so they keep their order when it is back.
+            let candidates = if offline {
+                &heads[..heads.len().min(1)]
+            } else {
+                &heads[..]
+            };
+            let due: Vec<Action> = candidates.iter().filter(|a| is_due(a)).cloned().collect();
             if due.is_empty() {
-                report.next_due = waiting.iter().map(|a| a.due_at).min();
+                report.next_due = candidates.iter().map(|a| a.due_at).min();
                 return Ok(report);
             }
             for action in due {
@@ -858,6 +875,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                         Action {
                             state: ActionState::Queued,
                             attempts,
+                            waiting_offline: unreachable,
                             unknown_outcome: unknown,
                             due_at: now + wait,
                             updated_at: now,
@@ -1156,6 +1174,50 @@ mod tests {
             order,
             vec![item(2).case_id, item(1).case_id, item(3).case_id]
         );
+    }
+
+    #[tokio::test]
+    async fn after_an_outage_actions_go_in_the_order_they_were_queued_whatever_their_retry_times() {
+        let d = desk(2);
+        *d.source.offline.lock().unwrap() = true;
+        let first = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        d.run_due().await.unwrap();
+        // Later, a second decision is due at once while the first waits out its backoff.
+        d.clock.advance(Duration::seconds(30));
+        let second = d
+            .submit_decision(request(2, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        let report = d.run_due().await.unwrap();
+        assert_eq!(report.processed, 1);
+        let probed = d.store.action(&first.action.id).await.unwrap().unwrap();
+        assert_eq!(
+            probed.attempts, 0,
+            "the oldest probed the provider (unreachable: not counted)"
+        );
+        assert!(
+            d.store
+                .action(&second.action.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .due_at
+                <= d.clock.now()
+        );
+        *d.source.offline.lock().unwrap() = false;
+        drain(&d).await;
+        let order: Vec<String> = d
+            .source
+            .applied
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(case, _)| case.clone())
+            .collect();
+        assert_eq!(order, vec![item(1).case_id, item(2).case_id]);
     }
 
     #[tokio::test]

@@ -62,8 +62,6 @@ pub struct RateBudget {
     pub reads_limit: u32,
     pub writes_left: u32,
     pub writes_limit: u32,
-    pub decisions_left: u32,
-    pub decisions_limit: u32,
 }
 
 /// The verification provider (Didit today).

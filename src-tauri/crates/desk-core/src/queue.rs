@@ -353,7 +353,7 @@ mod tests {
         d.sync().await.unwrap();
         let snapshot = d.queue_snapshot().await.unwrap();
         assert_eq!(snapshot.items.len(), 2);
-        assert_eq!(snapshot.rate_budget.map(|b| b.decisions_left), Some(7));
+        assert_eq!(snapshot.rate_budget.map(|b| b.writes_left), Some(3));
     }
 
     #[tokio::test]

@@ -115,6 +115,8 @@ impl FakeSource {
         if let Some(c) = cases.iter_mut().find(|c| c.item.case_id == case_id) {
             c.feed.push(ReviewEntry {
                 actor: "other@dhmad.tn".into(),
+                actor_type: Some("CONSOLE_USER".into()),
+                activity_type: Some("STATUS_UPDATED".into()),
                 previous_status: Some(c.status.clone()),
                 new_status: Some(status.clone()),
                 comment: Some("decided in the console".into()),
@@ -187,6 +189,8 @@ impl CaseSource for FakeSource {
         }
         case.feed.push(ReviewEntry {
             actor: "API".into(),
+            actor_type: Some("API_KEY".into()),
+            activity_type: Some("STATUS_UPDATED".into()),
             previous_status: Some(case.status.clone()),
             new_status: Some(new.clone()),
             comment: request.comment.clone(),
@@ -278,8 +282,6 @@ impl CaseSource for FakeSource {
             reads_limit: 2,
             writes_left: 3,
             writes_limit: 4,
-            decisions_left: 7,
-            decisions_limit: 8,
         })
     }
 }

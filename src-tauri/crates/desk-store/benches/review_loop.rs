@@ -117,7 +117,6 @@ async fn next_case_figures() {
     let unlimited = RateConfig {
         generic_get: 1_000_000,
         generic_write: 1_000_000,
-        decision: 1_000_000,
         ..RateConfig::default()
     };
     let sb = sandbox::start(SandboxConfig {
@@ -131,7 +130,6 @@ async fn next_case_figures() {
         window: Duration::from_secs(60),
         generic_get: 1_000_000,
         generic_write: 1_000_000,
-        decision: 1_000_000,
     };
     let desk = Desk::new(
         client(&sb.didit_url(), &sb.didit_key, limits),
@@ -201,14 +199,12 @@ async fn main() {
     let unlimited_server = RateConfig {
         generic_get: 1_000_000,
         generic_write: 1_000_000,
-        decision: 1_000_000,
         ..RateConfig::default()
     };
     let unlimited_client = RateLimits {
         window: Duration::from_secs(60),
         generic_get: 1_000_000,
         generic_write: 1_000_000,
-        decision: 1_000_000,
     };
     sync_figures("no rate limit", unlimited_server, unlimited_client).await;
     sync_figures(

@@ -259,7 +259,7 @@ impl DiditClient {
         decode(what, &bytes)
     }
 
-    /// Requests left in the current rate windows: (reads, writes, decisions), and the limits.
+    /// Requests left in the current rate windows: (reads, writes), and the limits.
     pub fn budget(&self) -> (crate::limits::Budget, RateLimits) {
         (self.limiter.budget(), self.limiter.limits())
     }
@@ -320,7 +320,7 @@ impl DiditClient {
                 "decision",
                 &format!("/v3/session/{case_id}/decision/"),
                 &[],
-                &[Scope::GenericGet, Scope::Decision],
+                &[Scope::GenericGet],
             )
             .await?;
         convert::case_summary(decision)
@@ -404,6 +404,8 @@ impl DiditClient {
             )
             .await?;
         Ok(convert::review_activity(wire::ReviewActivity {
+            actor_type: dto.actor_type,
+            activity_type: dto.activity_type,
             actor_display: dto.actor_display,
             actor_email: None,
             previous_status: dto.previous_status,

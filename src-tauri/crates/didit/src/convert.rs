@@ -416,6 +416,8 @@ fn review(dto: wire::ReviewDto) -> ReviewEntry {
     });
     ReviewEntry {
         actor: clean(actor).unwrap_or_else(|| "Unknown".to_owned()),
+        actor_type: clean(dto.actor_type),
+        activity_type: clean(dto.activity_type),
         previous_status: clean(dto.previous_status).map(CaseStatus::from),
         new_status: clean(dto.new_status).map(CaseStatus::from),
         comment: clean(dto.comment),
@@ -427,12 +429,24 @@ fn review(dto: wire::ReviewDto) -> ReviewEntry {
 pub fn review_activity(dto: wire::ReviewActivity) -> ReviewEntry {
     review(wire::ReviewDto {
         user: dto.user,
+        actor_type: dto.actor_type,
+        activity_type: dto.activity_type,
         actor_display: dto.actor_display.or(dto.actor_email),
         previous_status: dto.previous_status,
         new_status: dto.new_status,
         comment: dto.comment,
         created_at: dto.created_at,
     })
+}
+
+/// A feature's kind from its name in list rows; Didit's newer names are aliases of ours.
+fn check_kind(name: &str) -> CheckKind {
+    match name {
+        "EMAIL_VERIFICATION" => CheckKind::Email,
+        "PROOF_OF_ADDRESS" => CheckKind::ProofOfAddress,
+        "FACEMATCH" => CheckKind::FaceMatch,
+        other => CheckKind::from(other),
+    }
 }
 
 fn normalise(value: &str) -> String {
@@ -498,7 +512,7 @@ pub fn queue_item(row: wire::SessionRow) -> Option<QueueItem> {
             .into_iter()
             .filter_map(|f| {
                 Some((
-                    CheckKind::from(clean(f.feature)?.as_str()),
+                    check_kind(&clean(f.feature)?),
                     CheckStatus::from(clean(f.status)?.as_str()),
                 ))
             })

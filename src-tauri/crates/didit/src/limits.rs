@@ -1,6 +1,6 @@
-//! Client-side rate limiting per documented scope (api-facts A3), so the desk never exceeds
-//! Didit's 60-second sliding windows. A request takes a permit from every scope it counts
-//! against: its method's generic scope and its endpoint's own scope, if any.
+//! Client-side rate limiting per documented scope (api-facts A3 and its Corrections), so the desk
+//! never exceeds Didit's 60-second sliding windows. A request takes a permit from every scope it
+//! counts against. The decision endpoint has no scope of its own: it is a plain GET (600/min).
 
 use std::collections::VecDeque;
 use std::num::NonZeroU32;
@@ -15,7 +15,6 @@ pub struct RateLimits {
     pub window: Duration,
     pub generic_get: u32,
     pub generic_write: u32,
-    pub decision: u32,
 }
 
 impl Default for RateLimits {
@@ -24,7 +23,6 @@ impl Default for RateLimits {
             window: Duration::from_secs(60),
             generic_get: 600,
             generic_write: 300,
-            decision: 100,
         }
     }
 }
@@ -33,7 +31,6 @@ impl Default for RateLimits {
 pub enum Scope {
     GenericGet = 0,
     GenericWrite = 1,
-    Decision = 2,
 }
 
 /// A token bucket allows its burst plus one refill per interval in any window, so the bucket is
@@ -53,21 +50,19 @@ fn quota(limit: u32, window: Duration) -> Quota {
 pub struct Limiter {
     get: DefaultDirectRateLimiter,
     write: DefaultDirectRateLimiter,
-    decision: DefaultDirectRateLimiter,
     limits: RateLimits,
     /// When each scope's recent requests went out, for the budget shown to the reviewer.
-    sent: Mutex<[VecDeque<Instant>; 3]>,
+    sent: Mutex<[VecDeque<Instant>; 2]>,
 }
 
-/// Requests left in the current windows: (reads, writes, decisions).
-pub type Budget = (u32, u32, u32);
+/// Requests left in the current windows: (reads, writes).
+pub type Budget = (u32, u32);
 
 impl Limiter {
     pub fn new(limits: RateLimits) -> Self {
         Self {
             get: RateLimiter::direct(quota(limits.generic_get, limits.window)),
             write: RateLimiter::direct(quota(limits.generic_write, limits.window)),
-            decision: RateLimiter::direct(quota(limits.decision, limits.window)),
             limits,
             sent: Mutex::new(Default::default()),
         }
@@ -81,12 +76,8 @@ impl Limiter {
     pub fn budget(&self) -> Budget {
         let now = Instant::now();
         let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-        let mut left = [0u32; 3];
-        let limits = [
-            self.limits.generic_get,
-            self.limits.generic_write,
-            self.limits.decision,
-        ];
+        let mut left = [0u32; 2];
+        let limits = [self.limits.generic_get, self.limits.generic_write];
         for (i, log) in sent.iter_mut().enumerate() {
             while log
                 .front()
@@ -96,7 +87,7 @@ impl Limiter {
             }
             left[i] = limits[i].saturating_sub(u32::try_from(log.len()).unwrap_or(u32::MAX));
         }
-        (left[0], left[1], left[2])
+        (left[0], left[1])
     }
 
     /// Waits until every scope has a permit, and takes them.
@@ -105,7 +96,6 @@ impl Limiter {
             match scope {
                 Scope::GenericGet => self.get.until_ready().await,
                 Scope::GenericWrite => self.write.until_ready().await,
-                Scope::Decision => self.decision.until_ready().await,
             }
         }
         let now = Instant::now();
@@ -126,13 +116,12 @@ mod tests {
             window: Duration::from_millis(300),
             generic_get: 50,
             generic_write: 20,
-            decision: 10,
         });
-        limiter.acquire(&[Scope::GenericGet, Scope::Decision]).await;
+        limiter.acquire(&[Scope::GenericGet]).await;
         limiter.acquire(&[Scope::GenericWrite]).await;
-        assert_eq!(limiter.budget(), (49, 19, 9));
+        assert_eq!(limiter.budget(), (49, 19));
         tokio::time::sleep(Duration::from_millis(350)).await;
-        assert_eq!(limiter.budget(), (50, 20, 10));
+        assert_eq!(limiter.budget(), (50, 20));
     }
 
     #[test]

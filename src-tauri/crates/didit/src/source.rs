@@ -105,14 +105,12 @@ impl CaseSource for DiditClient {
     }
 
     fn budget(&self) -> Option<RateBudget> {
-        let ((reads_left, writes_left, decisions_left), limits) = DiditClient::budget(self);
+        let ((reads_left, writes_left), limits) = DiditClient::budget(self);
         Some(RateBudget {
             reads_left,
             reads_limit: limits.generic_get,
             writes_left,
             writes_limit: limits.generic_write,
-            decisions_left,
-            decisions_limit: limits.decision,
         })
     }
 

@@ -198,6 +198,8 @@ feature_item!(IpAnalysis {
 #[serde(default)]
 pub struct ReviewDto {
     pub user: Option<Value>,
+    pub actor_type: Option<String>,
+    pub activity_type: Option<String>,
     pub actor_display: Option<String>,
     pub previous_status: Option<String>,
     pub new_status: Option<String>,
@@ -256,6 +258,8 @@ pub struct Decision {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReviewActivity {
+    pub actor_type: Option<String>,
+    pub activity_type: Option<String>,
     pub actor_display: Option<String>,
     pub actor_email: Option<String>,
     pub previous_status: Option<String>,

@@ -85,10 +85,13 @@ async fn no_seeded_media_string_survives_the_conversion() {
         let raw = probe.decision(&item.case_id).await;
         let mut media = Vec::new();
         collect_media(&raw, false, &mut media);
-        assert!(
-            media.iter().any(|m| m.contains("X-Amz-Signature")),
-            "seeded decisions carry presigned links"
-        );
+        // A session that has not started has no feature results yet (null arrays), so no media.
+        if item.status != CaseStatus::NotStarted {
+            assert!(
+                media.iter().any(|m| m.contains("X-Amz-Signature")),
+                "seeded decisions carry presigned links"
+            );
+        }
         media_strings += media.len();
 
         let summary = client.decision(&item.case_id).await.unwrap();

@@ -3,7 +3,9 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::seed::{describe, node_id, warning_tag, Rng, ALL_FEATURES, COUNTRIES, WORKFLOWS};
+use crate::seed::{
+    describe, feature_name, node_id, warning_tag, Rng, ALL_FEATURES, COUNTRIES, WORKFLOWS,
+};
 use crate::world::{iso, Session, World};
 
 /// The status of one feature item, from the warnings it carries and the session's state.
@@ -41,7 +43,7 @@ pub fn list_row(world: &World, s: &Session) -> Value {
         .map(|f| {
             let key = array_key(f);
             let status = decision[key][0]["status"].clone();
-            json!({"feature": f, "status": status})
+            json!({"feature": feature_name(f), "status": status})
         })
         .collect();
     json!({
@@ -161,7 +163,7 @@ pub fn decision(world: &World, s: &Session) -> Value {
         "environment": "sandbox",
         "workflow_id": workflow.id,
         "workflow_version": 3,
-        "features": workflow.features,
+        "features": workflow.features.iter().map(|f| feature_name(f)).collect::<Vec<_>>(),
         "vendor_data": p.vendor_data,
         "metadata": {"workflow_label": workflow.label},
         "expected_details": null,
@@ -174,7 +176,13 @@ pub fn decision(world: &World, s: &Session) -> Value {
     for f in ALL_FEATURES {
         body[array_key(f)] = Value::Null;
     }
-    for &f in workflow.features {
+    // A feature's array stays null until the workflow has run it (api-facts Corrections 4).
+    let ran = if s.status == "Not Started" {
+        &[][..]
+    } else {
+        workflow.features
+    };
+    for &f in ran {
         let ws = warnings_of(f);
         let status = status_of(f, &ws);
         let media = |name: &str| world.media_url(s, name);

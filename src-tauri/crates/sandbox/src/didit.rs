@@ -92,10 +92,9 @@ fn encode(value: &str) -> String {
 }
 
 fn matches_filters(world: &World, s: &Session, params: &HashMap<String, String>) -> bool {
+    // Case-sensitive; an unknown value matches nothing (api-facts Corrections 2).
     if let Some(statuses) = params.get("status") {
-        if !statuses.split(',').any(|st| {
-            st.trim() == s.status || st.trim().replace('_', " ").eq_ignore_ascii_case(&s.status)
-        }) {
+        if !statuses.split(',').any(|st| st.trim() == s.status) {
             return false;
         }
     }
@@ -477,6 +476,16 @@ fn blocklist_change(shared: &AppState, bytes: &Bytes, prefix: &str, add: bool) -
         return detail(StatusCode::NOT_FOUND, "Not found.");
     };
     let items = world.items(&world.sessions[i]);
+    let flagged = items
+        .iter()
+        .any(|(kind, _)| body.get(&format!("{prefix}_{kind}")) == Some(&Value::Bool(true)));
+    if !flagged {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(json!({"non_field_errors": [format!("At least one {prefix}_* flag must be true.")]})),
+        )
+            .into_response();
+    }
     let mut changed = Vec::new();
     for (kind, key) in items {
         let flag = format!("{prefix}_{kind}");
@@ -535,11 +544,16 @@ pub async fn list_blocklist(
         return field_error("item_type", "Select a valid choice.");
     }
     let world = shared.world();
-    let items: Vec<Value> = world
+    // Newest first (api-facts Corrections 9).
+    let mut entries: Vec<_> = world
         .blocklist
         .entries
         .iter()
         .filter(|((k, _), _)| kind.as_deref().is_none_or(|want| want == *k))
+        .collect();
+    entries.sort_by_key(|(_, (_, at))| std::cmp::Reverse(*at));
+    let items: Vec<Value> = entries
+        .into_iter()
         .map(|((k, key), (source, at))| {
             let s = world.find(source).map(|i| &world.sessions[i]);
             let number = s.map(|s| s.number);

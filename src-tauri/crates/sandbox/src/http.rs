@@ -101,15 +101,12 @@ fn scopes(method: &Method, path: &str) -> Vec<&'static str> {
     if path.starts_with("/api/") {
         return vec!["dhmad"];
     }
-    let mut out = vec![if method == Method::GET {
+    // The decision endpoint counts against generic-get only (api-facts Corrections 1).
+    vec![if method == Method::GET {
         "generic-get"
     } else {
         "generic-write"
-    }];
-    if method == Method::GET && path.ends_with("/decision/") {
-        out.push("session-decision");
-    }
-    out
+    }]
 }
 
 fn too_many(dhmad_api: bool, limit: usize, retry_after: Duration) -> Response {

@@ -11,7 +11,6 @@ pub struct RateConfig {
     pub window_ms: u64,
     pub generic_get: usize,
     pub generic_write: usize,
-    pub decision: usize,
     /// DHMAD: requests per window per client.
     pub dhmad: usize,
 }
@@ -22,7 +21,6 @@ impl Default for RateConfig {
             window_ms: 60_000,
             generic_get: 600,
             generic_write: 300,
-            decision: 100,
             dhmad: 100,
         }
     }
@@ -33,7 +31,6 @@ impl RateConfig {
         match scope {
             "generic-get" => self.generic_get,
             "generic-write" => self.generic_write,
-            "session-decision" => self.decision,
             _ => self.dhmad,
         }
     }

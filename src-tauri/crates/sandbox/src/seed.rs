@@ -268,15 +268,24 @@ pub fn node_id(feature: &str) -> &'static str {
 }
 
 /// The warning tag a feature uses (face match has no underscore, IP analysis says LOCATION).
+/// A feature's name in list rows and the decision's `features` (api-facts Corrections 3).
+pub fn feature_name(feature: &str) -> &str {
+    match feature {
+        "EMAIL" => "EMAIL_VERIFICATION",
+        other => other,
+    }
+}
+
+/// The `feature` tag warnings carry (api-facts Corrections 3).
 pub fn warning_tag(feature: &str) -> &'static str {
     match feature {
         "ID_VERIFICATION" => "ID_VERIFICATION",
         "NFC" => "NFC",
         "LIVENESS" => "LIVENESS",
         "FACE_MATCH" => "FACEMATCH",
-        "POA" => "POA",
+        "POA" => "PROOF_OF_ADDRESS",
         "PHONE" => "PHONE",
-        "EMAIL" => "EMAIL",
+        "EMAIL" => "EMAIL_VERIFICATION",
         "AML" => "AML",
         "DATABASE_VALIDATION" => "DATABASE_VALIDATION",
         _ => "LOCATION",

@@ -8,26 +8,24 @@ use sandbox::{RateConfig, RunningSandbox, SandboxConfig};
 use secrecy::SecretString;
 
 /// The same quotas on both sides, over a window of `window`.
-pub fn limits(window: Duration, get: u32, write: u32, decision: u32) -> (RateConfig, RateLimits) {
+pub fn limits(window: Duration, get: u32, write: u32) -> (RateConfig, RateLimits) {
     let server = RateConfig {
         window_ms: window.as_millis() as u64,
         generic_get: get as usize,
         generic_write: write as usize,
-        decision: decision as usize,
         dhmad: 100_000,
     };
     let client = RateLimits {
         window,
         generic_get: get,
         generic_write: write,
-        decision,
     };
     (server, client)
 }
 
 /// Limits so generous that functional tests never wait on them.
 pub fn unlimited() -> (RateConfig, RateLimits) {
-    limits(Duration::from_secs(60), 100_000, 100_000, 100_000)
+    limits(Duration::from_secs(60), 100_000, 100_000)
 }
 
 pub async fn start(
