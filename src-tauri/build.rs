@@ -24,6 +24,7 @@ fn main() {
             "retry_action",
             "cancel_action",
             "blocklist",
+            "aml_review",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

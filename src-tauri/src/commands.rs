@@ -148,6 +148,19 @@ pub async fn blocklist(
     Ok(ActionView::from(&action))
 }
 
+/// Marks an AML hit, or sets the AML check's status, through the outbox.
+#[tauri::command]
+pub async fn aml_review(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    request: desk_core::action::AmlRequest,
+) -> Result<ActionView, UiError> {
+    let action = desk(&shell).await.submit_aml(request).await?;
+    shell.outbox_wake.notify_one();
+    let _ = app.emit(OUTBOX_CHANGED, ());
+    Ok(ActionView::from(&action))
+}
+
 /// Undo, retry and cancel: each audited; the queue is refreshed so an undone case is back.
 async fn change_action(
     app: &tauri::AppHandle,

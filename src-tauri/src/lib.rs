@@ -201,6 +201,7 @@ pub fn run() {
             commands::retry_action,
             commands::cancel_action,
             commands::blocklist,
+            commands::aml_review,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

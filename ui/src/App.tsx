@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
-import type { AppInfo, CaseView, DecisionRequest, OutboxStatusView, QueueView, Reason, RevealField, SyncStatus, UiError, Verdict } from "./bindings";
+import type { AmlRequest, AppInfo, CaseView, DecisionRequest, OutboxStatusView, QueueView, Reason, RevealField, SyncStatus, UiError, Verdict } from "./bindings";
 import { backend, onQueueChanged } from "./ipc";
 import { Outbox } from "./Outbox";
+import { AmlDialog } from "./AmlDialog";
 import { QueueTable } from "./QueueTable";
 import { CaseSummary } from "./CaseSummary";
 import { DecisionDialog } from "./DecisionDialog";
@@ -33,6 +34,8 @@ export function App() {
   const [help, setHelp] = useState(false);
   const [profilesOpen, setProfilesOpen] = useState(false);
   const [outboxOpen, setOutboxOpen] = useState(false);
+  const [amlOpen, setAmlOpen] = useState(false);
+  const [amlError, setAmlError] = useState<string | null>(null);
   const [outboxStatus, setOutboxStatus] = useState<OutboxStatusView | null>(null);
   // The last queued decision, while Undo still works.
   const [undoable, setUndoable] = useState<{ actionId: string; caseId: string; label: string; until: number } | null>(null);
@@ -175,7 +178,18 @@ export function App() {
   }
 
   const reveal = (field: RevealField, reason: string, index = 0) => backend.reveal(selectedId ?? "", field, reason, index);
-  const idle = verdict === null && !help && !profilesOpen && !outboxOpen;
+  const idle = verdict === null && !help && !profilesOpen && !outboxOpen && !amlOpen;
+
+  async function reviewAml(request: AmlRequest) {
+    try {
+      await backend.amlReview(request);
+      setAmlOpen(false);
+      setAmlError(null);
+      setNotice(`AML: ${request.hit_id ? "hit" : "check"} marked ${request.status} — queued.`);
+    } catch (e) {
+      setAmlError((e as UiError).message);
+    }
+  }
   const undoLeft = undoable ? Math.ceil((undoable.until - now) / 1000) : 0;
 
   // "?" depends on the keyboard layout, so it is matched on the character typed.
@@ -196,6 +210,7 @@ export function App() {
   useHotkeys("slash", (e) => { e.preventDefault(); searchRef.current?.focus(); }, { enabled: idle }, [idle]);
   useHotkeys("p", () => setProfilesOpen(true), { enabled: idle }, [idle]);
   useHotkeys("o", () => setOutboxOpen(true), { enabled: idle }, [idle]);
+  useHotkeys("h", () => caseView && setAmlOpen(true), { enabled: idle }, [caseView, idle]);
   useHotkeys("u", () => void undo(), { enabled: idle && undoLeft > 0 }, [idle, undoLeft, undoable]);
   useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); setOutboxOpen(false); searchRef.current?.blur(); }, { enableOnFormTags: true }, []);
 
@@ -225,7 +240,15 @@ export function App() {
         <h1>Review Desk</h1>
         <span className="count" data-testid="queue-count">{queue ? `${queue.rows.length} in review` : "loading…"}</span>
         {queue && rows.length !== queue.rows.length && <span className="muted" data-testid="shown-count">{rows.length} shown</span>}
-        <input ref={searchRef} className="search" type="search" placeholder="Search: number, vendor_data, warning  ( / )" aria-label="Search the queue" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <input ref={searchRef} className="search" type="search" placeholder="Search: number, vendor_data, warning  ( / )" aria-label="Search the queue" value={search} onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter opens the first match and hands the keyboard back to the queue.
+            if (e.key === "Enter" && rows[0]) {
+              e.preventDefault();
+              e.currentTarget.blur();
+              void open(rows[0].caseId);
+            }
+          }} />
         <span className="filters">
           <select aria-label="Country" value={country} onChange={(e) => setCountry(e.target.value)}>
             <option value="">All countries</option>
@@ -285,6 +308,9 @@ export function App() {
         </div>
       )}
       {outboxOpen && <Outbox onClose={() => setOutboxOpen(false)} />}
+      {amlOpen && caseView && (
+        <AmlDialog summary={caseView.summary} busy={false} error={amlError} onSubmit={(r) => void reviewAml(r)} onCancel={() => { setAmlOpen(false); setAmlError(null); }} />
+      )}
       {profilesOpen && <Profiles onClose={() => setProfilesOpen(false)} onSwitched={switched} />}
       {help && <Help onClose={() => setHelp(false)} profile={info?.profile} dataDir={info?.dataDir} version={info?.version} />}
     </div>

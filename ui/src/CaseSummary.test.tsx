@@ -13,7 +13,7 @@ const view: CaseView = {
     warnings: [{ check: "AML", code: "POSSIBLE_MATCH_FOUND", severity: "warning", short_description: "Possible watchlist match", long_description: "", step: "feature_aml_1", context: {} }],
     documents: [{ step: "feature_ocr_1", document_type: "Passport", issuing_country: "TUN", expiry: "2030-04-01", document_number: "P1•••••67", date_of_birth: "19••••••02", full_name: "Salma Gharbi", nationality: "TUN", gender: "F", age: 35 }],
     mismatches: [{ field: "date of birth", expected: "1991-04-02", found: "1990-04-02" }],
-    aml_hits: [{ matched_name: "Salma Al-Gharbi", datasets: ["PEP"], match_score: 95, risk_score: 85, review_status: "Unreviewed" }],
+    aml_hits: [{ hit_id: "hit_1a2b3c", matched_name: "Salma Al-Gharbi", datasets: ["PEP"], match_score: 95, risk_score: 85, review_status: "Unreviewed" }],
     ip: [{ ip_address: "197.1.2.3", country: "France", country_code: "FR", city: null, vpn_or_tor: true, data_center: true, distance_from_document_km: 1480.5 }],
     contacts: [{ kind: "EMAIL", value: "salma@example.tn", verified: true, flags: ["breached"] }],
     related: [{ case_id: "x", case_number: 87, status: "Approved", similarity: 97.4, blocklisted: false, via: "face" }],

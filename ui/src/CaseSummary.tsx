@@ -158,10 +158,10 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
 
       {s.aml_hits.length > 0 && (
         <section aria-label="AML hits">
-          <h3>AML hits</h3>
+          <h3>AML hits <span className="muted">(<kbd>H</kbd> to review)</span></h3>
           <table className="grid"><tbody>
             {s.aml_hits.map((h, i) => (
-              <tr key={i}><th scope="row">{h.matched_name}</th><td>{h.datasets.join(", ")}</td><td>match {h.match_score?.toFixed(1) ?? "–"}</td><td>{h.review_status ?? ""}</td></tr>
+              <tr key={i} data-testid="aml-hit" data-status={h.review_status ?? ""}><th scope="row">{h.matched_name}</th><td>{h.datasets.join(", ")}</td><td>match {h.match_score?.toFixed(1) ?? "–"}</td><td>{h.review_status ?? ""}</td></tr>
             ))}
           </tbody></table>
         </section>

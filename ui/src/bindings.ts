@@ -127,7 +127,7 @@ export type ActionView = { id: string, caseId: string, kind: ActionKind, state: 
  */
 canUndo: boolean, canRetry: boolean, canCancel: boolean, };
 
-export type ActionKind = "approve" | "decline" | "resubmit" | "blocklist_add" | "blocklist_remove";
+export type ActionKind = "approve" | "decline" | "resubmit" | "blocklist_add" | "blocklist_remove" | "aml_hit" | "aml_check";
 
 export type ActionState = "queued" | "sending" | "applied" | "rejected" | "conflict" | "cancelled" | "needs_attention";
 
@@ -142,6 +142,20 @@ export type BlocklistRequest = { case_id: string,
  * True adds to the blocklist, false removes.
  */
 add: boolean, face: boolean, document: boolean, phone: boolean, email: boolean, reason_id: string | null, comment: string | null, };
+
+export type AmlRequest = { case_id: string, 
+/**
+ * None: the AML check itself.
+ */
+hit_id: string | null, 
+/**
+ * One of `AML_HIT_STATUSES` for a hit, `AML_CHECK_STATUSES` for the check.
+ */
+status: string, reason_id: string | null, 
+/**
+ * Why (required: this is a compliance decision).
+ */
+comment: string | null, };
 
 export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, };
 
@@ -223,7 +237,11 @@ export type DocumentFacts = { step: string, document_type: string | null, issuin
 
 export type Mismatch = { field: string, expected: string, found: string, };
 
-export type AmlHit = { matched_name: string, datasets: Array<string>, match_score: number | null, risk_score: number | null, review_status: string | null, };
+export type AmlHit = { 
+/**
+ * The provider's id of the hit, needed to mark it reviewed.
+ */
+hit_id: string | null, matched_name: string, datasets: Array<string>, match_score: number | null, risk_score: number | null, review_status: string | null, };
 
 export type IpFacts = { ip_address: string | null, country: string | null, country_code: string | null, city: string | null, vpn_or_tor: boolean, data_center: boolean, distance_from_document_km: number | null, };
 

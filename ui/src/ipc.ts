@@ -4,6 +4,7 @@ import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ActionView,
+  AmlRequest,
   BlocklistRequest,
   OutboxStatusView,
   AppInfo,
@@ -64,6 +65,7 @@ export const backend = {
   outbox: () => call<ActionView[]>("outbox"),
   outboxStatus: () => call<OutboxStatusView>("outbox_status"),
   blocklist: (request: BlocklistRequest) => call<ActionView>("blocklist", { request }),
+  amlReview: (request: AmlRequest) => call<ActionView>("aml_review", { request }),
 };
 
 /** The backend's narrow "the outbox changed" notice; the UI refetches. */

@@ -97,6 +97,26 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Queue an AML review: mark one hit (--hit) or set the AML check's status.
+    Aml {
+        session: String,
+        /// The hit's id (from `desk summary --json`); without it the AML check itself.
+        #[arg(long)]
+        hit: Option<String>,
+        /// Unreviewed, Confirmed Match, False Positive or Inconclusive for a hit; Approved,
+        /// Declined, In Review, Not Finished or Resub Requested for the check.
+        #[arg(long)]
+        status: String,
+        #[arg(long)]
+        reason: Option<String>,
+        /// Why (required).
+        #[arg(long)]
+        comment: String,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// The outbox: list it, send what is due, retry or cancel an action.
     Outbox {
         #[command(subcommand)]
@@ -570,6 +590,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     email,
                     reason_id: reason,
                     comment,
+                })
+                .await?;
+            emit_queued(&action, json)
+        }
+        Command::Aml {
+            session,
+            hit,
+            status,
+            reason,
+            comment,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            let action = open
+                .desk
+                .submit_aml(desk_core::action::AmlRequest {
+                    case_id: session,
+                    hit_id: hit,
+                    status,
+                    reason_id: reason,
+                    comment: Some(comment),
                 })
                 .await?;
             emit_queued(&action, json)

@@ -32,6 +32,8 @@ pub enum ActionError {
     StepsWithoutResubmit,
     #[error("choose at least one thing to blocklist")]
     NothingToBlocklist,
+    #[error("{0}")]
+    InvalidAml(String),
 }
 
 /// Ask the person by email, in this language.
@@ -75,6 +77,77 @@ pub struct BlocklistSelection {
 impl BlocklistSelection {
     pub fn is_empty(&self) -> bool {
         !(self.face || self.document || self.phone || self.email)
+    }
+}
+
+/// How a reviewer can mark one AML hit (Didit's `review_status` values).
+pub const AML_HIT_STATUSES: [&str; 4] = [
+    "Unreviewed",
+    "Confirmed Match",
+    "False Positive",
+    "Inconclusive",
+];
+
+/// Statuses the AML check as a whole can be set to (it does not change the session's status).
+pub const AML_CHECK_STATUSES: [&str; 5] = [
+    "Approved",
+    "Declined",
+    "In Review",
+    "Not Finished",
+    "Resub Requested",
+];
+
+/// A reviewer's call on an AML hit (`hit_id`), or on the case's AML check as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AmlRequest {
+    pub case_id: String,
+    /// None: the AML check itself.
+    pub hit_id: Option<String>,
+    /// One of `AML_HIT_STATUSES` for a hit, `AML_CHECK_STATUSES` for the check.
+    pub status: String,
+    pub reason_id: Option<String>,
+    /// Why (required: this is a compliance decision).
+    pub comment: Option<String>,
+}
+
+impl AmlRequest {
+    pub fn validate(&self) -> Result<(), ActionError> {
+        validate_case_id(&self.case_id)?;
+        validate_comment(self.comment.as_deref())?;
+        if self
+            .comment
+            .as_deref()
+            .is_none_or(|c| c.trim().chars().count() < 3)
+        {
+            return Err(ActionError::CommentRequired(
+                "an AML review (at least 3 characters)",
+            ));
+        }
+        let allowed: &[&str] = match &self.hit_id {
+            Some(id) => {
+                let id_ok = !id.is_empty()
+                    && id.len() <= 128
+                    && id
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                if !id_ok {
+                    return Err(ActionError::InvalidAml(format!(
+                        "{:?} is not an AML hit id",
+                        id.chars().take(64).collect::<String>()
+                    )));
+                }
+                &AML_HIT_STATUSES
+            }
+            None => &AML_CHECK_STATUSES,
+        };
+        if !allowed.contains(&self.status.as_str()) {
+            return Err(ActionError::InvalidAml(format!(
+                "{:?} is not one of {}",
+                self.status.chars().take(40).collect::<String>(),
+                allowed.join(", ")
+            )));
+        }
+        Ok(())
     }
 }
 

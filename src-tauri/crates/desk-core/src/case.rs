@@ -215,6 +215,8 @@ pub struct Mismatch {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct AmlHit {
+    /// The provider's id of the hit, needed to mark it reviewed.
+    pub hit_id: Option<String>,
     pub matched_name: String,
     pub datasets: Vec<String>,
     pub match_score: Option<f64>,

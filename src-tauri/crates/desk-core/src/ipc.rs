@@ -362,6 +362,7 @@ pub fn typescript_bindings() -> String {
         ActionState::decl(&cfg),
         OutboxStatusView::decl(&cfg),
         BlocklistRequest::decl(&cfg),
+        crate::action::AmlRequest::decl(&cfg),
         ProfileView::decl(&cfg),
         ProfileInput::decl(&cfg),
         ConnectionView::decl(&cfg),

@@ -9,7 +9,9 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::action::{validate_case_id, ActionError, BlocklistSelection, DecisionRequest};
+use crate::action::{
+    validate_case_id, ActionError, AmlRequest, BlocklistSelection, DecisionRequest,
+};
 use crate::case::{CaseStatus, ReviewEntry, Verdict};
 use crate::desk::{Desk, DeskError};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError, StoreError};
@@ -23,15 +25,21 @@ pub enum ActionKind {
     Resubmit,
     BlocklistAdd,
     BlocklistRemove,
+    /// Marks one AML hit (false positive, confirmed match, …).
+    AmlHit,
+    /// Sets the AML check's own status.
+    AmlCheck,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 5] = [
+    pub const ALL: [ActionKind; 7] = [
         Self::Approve,
         Self::Decline,
         Self::Resubmit,
         Self::BlocklistAdd,
         Self::BlocklistRemove,
+        Self::AmlHit,
+        Self::AmlCheck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +49,8 @@ impl ActionKind {
             Self::Resubmit => "resubmit",
             Self::BlocklistAdd => "blocklist_add",
             Self::BlocklistRemove => "blocklist_remove",
+            Self::AmlHit => "aml_hit",
+            Self::AmlCheck => "aml_check",
         }
     }
 
@@ -144,6 +154,11 @@ pub enum ActionBody {
     Blocklist {
         add: bool,
         items: BlocklistSelection,
+    },
+    /// A hit's review status (`hit_id`), or the AML check's status (no hit).
+    Aml {
+        hit_id: Option<String>,
+        status: String,
     },
 }
 
@@ -425,6 +440,33 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok(action)
     }
 
+    /// Queues an AML review: one hit marked, or the AML check's status set (sent at once).
+    pub async fn submit_aml(&self, request: AmlRequest) -> Result<Action, DeskError> {
+        request.validate()?;
+        let kind = if request.hit_id.is_some() {
+            ActionKind::AmlHit
+        } else {
+            ActionKind::AmlCheck
+        };
+        let action = self.new_action(
+            Ask {
+                case_id: request.case_id.clone(),
+                kind,
+                body: ActionBody::Aml {
+                    hit_id: request.hit_id.clone(),
+                    status: request.status.clone(),
+                },
+                reason_id: request.reason_id.clone(),
+                comment: request.comment.as_deref().map(|c| c.trim().to_owned()),
+            },
+            self.ids.token(),
+            Duration::zero(),
+        );
+        let action = self.enqueue(action).await?;
+        fail_point("after_enqueue_commit");
+        Ok(action)
+    }
+
     async fn load(&self, id: &str) -> Result<Action, DeskError> {
         self.store
             .action(id)
@@ -659,42 +701,76 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                     Err(e) => self.retry_after_error(e, true),
                 }
             }
-            ActionBody::Blocklist { add, items } => {
+            // Writes that set a state: reconciled by reading that state back.
+            body => {
                 if reconcile {
-                    match self.source.blocklisted(&action.case_id).await {
-                        Ok(present) => {
-                            let all = |s: BlocklistSelection| {
-                                [
-                                    (s.face, present.face),
-                                    (s.document, present.document),
-                                    (s.phone, present.phone),
-                                    (s.email, present.email),
-                                ]
-                            };
-                            let pairs = all(*items);
-                            let done = if *add {
-                                pairs.iter().all(|(want, is)| !want || *is)
-                            } else {
-                                pairs.iter().all(|(want, is)| !want || !*is)
-                            };
-                            if done {
-                                return Outcome::End(
-                                    ActionState::Applied,
-                                    "found applied on the blocklist".into(),
-                                );
-                            }
+                    let found = self.already_there(&action.case_id, body).await;
+                    self.saw_provider(!matches!(found, Err(SourceError::Unavailable(_))));
+                    match found {
+                        Ok(true) => {
+                            return Outcome::End(ActionState::Applied, "found applied".into())
                         }
+                        Ok(false) => {}
                         Err(e) => return self.retry_after_error(e, false),
                     }
                 }
                 fail_point("before_send");
-                let sent = self.source.blocklist(&action.case_id, *add, *items).await;
+                let sent = self.write_state(&action.case_id, body).await;
                 fail_point("after_send_before_record");
+                self.saw_provider(!matches!(sent, Err(SourceError::Unavailable(_))));
                 match sent {
                     Ok(()) => Outcome::End(ActionState::Applied, "applied".into()),
                     Err(e) => self.retry_after_error(e, true),
                 }
             }
+        }
+    }
+
+    async fn write_state(&self, case_id: &str, body: &ActionBody) -> Result<(), SourceError> {
+        match body {
+            ActionBody::Blocklist { add, items } => {
+                self.source.blocklist(case_id, *add, *items).await
+            }
+            ActionBody::Aml {
+                hit_id: Some(hit),
+                status,
+            } => self.source.aml_hit_status(case_id, hit, status).await,
+            ActionBody::Aml {
+                hit_id: None,
+                status,
+            } => self.source.aml_check_status(case_id, status).await,
+            ActionBody::Decision(_) => Err(SourceError::Invalid(
+                "a decision is not a state write".into(),
+            )),
+        }
+    }
+
+    /// Whether the provider already shows what this write sets.
+    async fn already_there(&self, case_id: &str, body: &ActionBody) -> Result<bool, SourceError> {
+        match body {
+            ActionBody::Blocklist { add, items } => {
+                let present = self.source.blocklisted(case_id).await?;
+                let pairs = [
+                    (items.face, present.face),
+                    (items.document, present.document),
+                    (items.phone, present.phone),
+                    (items.email, present.email),
+                ];
+                Ok(pairs.iter().all(|(want, is)| !want || is == add))
+            }
+            ActionBody::Aml { hit_id, status } => {
+                let summary = self.source.summary(case_id).await?;
+                Ok(match hit_id {
+                    Some(hit) => summary.aml_hits.iter().any(|h| {
+                        h.hit_id.as_deref() == Some(hit.as_str())
+                            && h.review_status.as_deref() == Some(status.as_str())
+                    }),
+                    None => summary.checks.iter().any(|c| {
+                        c.kind == crate::case::CheckKind::Aml && c.status.as_str() == status
+                    }),
+                })
+            }
+            ActionBody::Decision(_) => Ok(false),
         }
     }
 
@@ -1291,6 +1367,71 @@ mod tests {
             })
             .await;
         assert!(none.is_err());
+    }
+
+    #[tokio::test]
+    async fn aml_hits_and_the_aml_check_are_reviewed_through_the_outbox_and_reconciled() {
+        let d = desk(1);
+        let case = item(1).case_id;
+        d.source.aml_hits.lock().unwrap().push((
+            case.clone(),
+            crate::case::AmlHit {
+                hit_id: Some("hit_7c1e9a40".into()),
+                matched_name: "Someone Else".into(),
+                datasets: vec!["PEP".into()],
+                match_score: Some(91.0),
+                risk_score: None,
+                review_status: Some("Unreviewed".into()),
+            },
+        ));
+        let ask = |hit: Option<&str>, status: &str, comment: Option<&str>| AmlRequest {
+            case_id: case.clone(),
+            hit_id: hit.map(str::to_owned),
+            status: status.to_owned(),
+            reason_id: Some("aml_false_positive".into()),
+            comment: comment.map(str::to_owned),
+        };
+        for bad in [
+            ask(Some("hit_7c1e9a40"), "Approved", Some("why")),
+            ask(None, "False Positive", Some("why")),
+            ask(Some("../x"), "False Positive", Some("why")),
+            ask(Some("hit_7c1e9a40"), "False Positive", None),
+        ] {
+            assert!(d.submit_aml(bad).await.is_err());
+        }
+        fault(&d, WriteFault::LoseAnswer);
+        let a = d
+            .submit_aml(ask(
+                Some("hit_7c1e9a40"),
+                "False Positive",
+                Some("Different birth year"),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(a.kind, ActionKind::AmlHit);
+        drain(&d).await;
+        let a = d.store.action(&a.id).await.unwrap().unwrap();
+        assert_eq!(
+            (a.state, a.detail.as_deref()),
+            (ActionState::Applied, Some("found applied"))
+        );
+        assert_eq!(
+            d.source.applied.lock().unwrap().len(),
+            1,
+            "sent once despite the lost answer"
+        );
+        let c = d
+            .submit_aml(ask(None, "Approved", Some("All hits cleared")))
+            .await
+            .unwrap();
+        drain(&d).await;
+        assert_eq!(
+            d.store.action(&c.id).await.unwrap().unwrap().state,
+            ActionState::Applied
+        );
+        let trail = d.store.case_audit(&case).await.unwrap();
+        assert!(trail.iter().any(|e| e.draft.action == "aml_check"
+            && e.draft.comment.as_deref() == Some("All hits cleared")));
     }
 
     /// Random interleavings of submit / undo / cancel / retry / faults / competing reviewers /

@@ -93,6 +93,19 @@ pub trait CaseSource: Send + Sync {
         add: bool,
         items: BlocklistSelection,
     ) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// Marks one AML hit (`review_status`). One attempt.
+    fn aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        status: &str,
+    ) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// Sets the status of the case's AML check (not of the case). One attempt.
+    fn aml_check_status(
+        &self,
+        case_id: &str,
+        status: &str,
+    ) -> impl Future<Output = Result<(), SourceError>> + Send;
     /// Which items of this case are on the blocklist now.
     fn blocklisted(
         &self,

@@ -14,6 +14,10 @@ use crate::desk::{Desk, Reviewer};
 use crate::outbox::{Action, ActionState};
 use crate::ports::*;
 
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 pub fn item(n: i64) -> QueueItem {
     QueueItem {
         case_id: format!("00000000-0000-4000-8000-{n:012}"),
@@ -77,6 +81,10 @@ pub struct FakeSource {
     pub write_faults: Mutex<VecDeque<WriteFault>>,
     /// While true, every call fails as unreachable.
     pub offline: Mutex<bool>,
+    /// AML hits per case, with their review status.
+    pub aml_hits: Mutex<Vec<(String, crate::case::AmlHit)>>,
+    /// The AML check's status per case, once set.
+    pub aml_checks: Mutex<Vec<(String, String)>>,
 }
 
 impl FakeSource {
@@ -160,11 +168,66 @@ impl CaseSource for FakeSource {
     async fn summary(&self, case_id: &str) -> Result<CaseSummary, SourceError> {
         self.reachable()?;
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        cases
+        let mut summary = cases
             .iter()
             .find(|c| c.item.case_id == case_id)
             .map(|c| summary_of(&c.item, c.status.clone()))
-            .ok_or_else(|| SourceError::NotFound(case_id.into()))
+            .ok_or_else(|| SourceError::NotFound(case_id.into()))?;
+        summary.aml_hits = lock(&self.aml_hits)
+            .iter()
+            .filter(|(c, _)| c == case_id)
+            .map(|(_, h)| h.clone())
+            .collect();
+        if let Some((_, status)) = lock(&self.aml_checks).iter().find(|(c, _)| c == case_id) {
+            summary.checks.push(crate::case::Check {
+                kind: crate::case::CheckKind::Aml,
+                step: "feature_aml_1".into(),
+                status: crate::case::CheckStatus::from(status.as_str()),
+                score: None,
+                facts: vec![],
+            });
+        }
+        Ok(summary)
+    }
+
+    async fn aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        status: &str,
+    ) -> Result<(), SourceError> {
+        self.reachable()?;
+        let fault = self.next_fault();
+        if let Some(WriteFault::Fail(e)) = fault {
+            return Err(e);
+        }
+        let mut hits = lock(&self.aml_hits);
+        let hit = hits
+            .iter_mut()
+            .find(|(c, h)| c == case_id && h.hit_id.as_deref() == Some(hit_id))
+            .ok_or_else(|| SourceError::NotFound("AML hit not found.".into()))?;
+        hit.1.review_status = Some(status.to_owned());
+        lock(&self.applied).push((case_id.to_owned(), format!("aml-hit {hit_id} {status}")));
+        if fault == Some(WriteFault::LoseAnswer) {
+            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
+        }
+        Ok(())
+    }
+
+    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
+        self.reachable()?;
+        let fault = self.next_fault();
+        if let Some(WriteFault::Fail(e)) = fault {
+            return Err(e);
+        }
+        let mut checks = lock(&self.aml_checks);
+        checks.retain(|(c, _)| c != case_id);
+        checks.push((case_id.to_owned(), status.to_owned()));
+        lock(&self.applied).push((case_id.to_owned(), format!("aml-check {status}")));
+        if fault == Some(WriteFault::LoseAnswer) {
+            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
+        }
+        Ok(())
     }
 
     async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {

@@ -356,6 +356,57 @@ impl DiditClient {
         Ok(())
     }
 
+    /// Marks one AML hit (`review_status`); the session's status does not change. Never retried.
+    pub async fn update_aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        review_status: &str,
+    ) -> Result<(), DiditError> {
+        validate(
+            action::AmlRequest {
+                case_id: case_id.to_owned(),
+                hit_id: Some(hit_id.to_owned()),
+                status: review_status.to_owned(),
+                reason_id: None,
+                comment: Some("checked".into()),
+            }
+            .validate(),
+        )?;
+        let _: Value = self
+            .write(
+                "AML hit update answer",
+                Method::PATCH,
+                &format!("/v3/session/{case_id}/update-aml-hit-status/"),
+                &json!({"hit_id": hit_id, "review_status": review_status}),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Sets the status of the session's (latest) AML check, not of the session. Never retried.
+    pub async fn update_aml_status(&self, case_id: &str, status: &str) -> Result<(), DiditError> {
+        validate(
+            action::AmlRequest {
+                case_id: case_id.to_owned(),
+                hit_id: None,
+                status: status.to_owned(),
+                reason_id: None,
+                comment: Some("checked".into()),
+            }
+            .validate(),
+        )?;
+        let _: Value = self
+            .write(
+                "AML status update answer",
+                Method::PATCH,
+                &format!("/v3/session/{case_id}/update-aml-status/"),
+                &json!({"status": status}),
+            )
+            .await?;
+        Ok(())
+    }
+
     /// The session's review feed, oldest first.
     pub async fn list_reviews(
         &self,

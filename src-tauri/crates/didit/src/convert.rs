@@ -324,6 +324,7 @@ pub fn case_summary(decision: wire::Decision) -> Result<CaseSummary, DiditError>
         }
         b.summary.aml_hits.extend(aml.hits.into_iter().map(|hit| {
             AmlHit {
+                hit_id: clean(hit.id),
                 matched_name: clean(hit.caption).unwrap_or_default(),
                 datasets: hit
                     .datasets

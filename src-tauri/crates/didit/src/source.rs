@@ -78,6 +78,19 @@ impl CaseSource for DiditClient {
         Ok(())
     }
 
+    async fn aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        status: &str,
+    ) -> Result<(), SourceError> {
+        Ok(self.update_aml_hit_status(case_id, hit_id, status).await?)
+    }
+
+    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
+        Ok(self.update_aml_status(case_id, status).await?)
+    }
+
     async fn blocklisted(&self, case_id: &str) -> Result<BlocklistSelection, SourceError> {
         let mut found = BlocklistSelection::default();
         let mut offset = 0;

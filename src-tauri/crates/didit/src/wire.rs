@@ -155,6 +155,7 @@ feature_item!(EmailVerification {
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct AmlHitDto {
+    pub id: Option<String>,
     pub caption: Option<String>,
     #[serde(deserialize_with = "list")]
     pub datasets: Vec<String>,

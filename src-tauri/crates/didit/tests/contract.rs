@@ -542,3 +542,85 @@ async fn users_are_listed_and_fetched_by_vendor_data() {
     let e = rig.client.user("no such user / ?#").await.unwrap_err();
     assert!(matches!(e, DiditError::NotFound { .. }), "{e:?}");
 }
+
+#[tokio::test]
+async fn aml_hits_are_marked_one_by_one_and_the_aml_check_is_set_without_changing_the_session() {
+    let rig = rig_with(200, |_| {}).await;
+    let mut found = None;
+    for item in rig.in_review().await {
+        let summary = rig.client.decision(&item.case_id).await.unwrap();
+        if let Some(hit) = summary.aml_hits.iter().find(|h| h.hit_id.is_some()) {
+            found = Some((item.case_id.clone(), hit.clone()));
+            break;
+        }
+    }
+    let (case_id, hit) = found.expect("the seed has AML hits among the cases in review");
+    let hit_id = hit.hit_id.clone().unwrap();
+    assert!(hit_id.starts_with("hit_"), "{hit_id}");
+    assert_eq!(hit.review_status.as_deref(), Some("Unreviewed"));
+
+    rig.client
+        .update_aml_hit_status(&case_id, &hit_id, "False Positive")
+        .await
+        .unwrap();
+    let after = rig.client.decision(&case_id).await.unwrap();
+    let marked = after
+        .aml_hits
+        .iter()
+        .find(|h| h.hit_id.as_deref() == Some(hit_id.as_str()));
+    assert_eq!(
+        marked.unwrap().review_status.as_deref(),
+        Some("False Positive")
+    );
+    assert_eq!(
+        after.status,
+        CaseStatus::InReview,
+        "the session's status does not change"
+    );
+
+    let e = rig
+        .client
+        .update_aml_hit_status(&case_id, "hit_000000", "False Positive")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, DiditError::NotFound { ref message } if message == "AML hit not found."),
+        "{e:?}"
+    );
+    let e = rig
+        .client
+        .update_aml_hit_status(&case_id, &hit_id, "Approved")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, DiditError::InvalidInput(_)),
+        "checked before sending: {e:?}"
+    );
+
+    rig.client
+        .update_aml_status(&case_id, "Approved")
+        .await
+        .unwrap();
+    let after = rig.client.decision(&case_id).await.unwrap();
+    let aml = after
+        .checks
+        .iter()
+        .find(|c| c.kind == CheckKind::Aml)
+        .unwrap();
+    assert_eq!(aml.status.as_str(), "Approved");
+    assert_eq!(after.status, CaseStatus::InReview);
+
+    let effects: Vec<String> = rig
+        .ledger()
+        .await
+        .iter()
+        .map(|e| e["effect"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(effects, vec!["aml-hit-status", "aml-status"]);
+    let feed = rig.client.list_reviews(&case_id, 0).await.unwrap().items;
+    let kinds: Vec<_> = feed
+        .iter()
+        .filter_map(|r| r.activity_type.clone())
+        .collect();
+    assert_eq!(kinds, vec!["AML_HIT_STATUS_UPDATED", "AML_STATUS_UPDATED"]);
+}

@@ -234,6 +234,8 @@ pub fn load_fixtures(world: &mut World, dir: &Path) -> Result<(), SandboxError> 
             fixture: Some(body),
             reviews: Vec::new(),
             index: world.sessions.len() as u64,
+            aml_reviews: Default::default(),
+            aml_status: None,
         });
     }
     Ok(())

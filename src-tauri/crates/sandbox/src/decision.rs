@@ -105,8 +105,45 @@ fn has(warnings: &[Value], risk: &str) -> bool {
     warnings.iter().any(|w| w["risk"] == risk)
 }
 
-/// The full v3 decision of a session.
+/// The full v3 decision of a session, with the AML reviews made through the API applied.
 pub fn decision(world: &World, s: &Session) -> Value {
+    let mut body = decision_body(world, s);
+    if let Some(checks) = body["aml_screenings"].as_array_mut() {
+        if let (Some(status), Some(last)) = (&s.aml_status, checks.last_mut()) {
+            last["status"] = json!(status);
+        }
+        for check in checks {
+            for hit in check["hits"].as_array_mut().into_iter().flatten() {
+                if let Some(status) = hit["id"].as_str().and_then(|id| s.aml_reviews.get(id)) {
+                    hit["review_status"] = json!(status);
+                }
+            }
+        }
+    }
+    body
+}
+
+/// The AML hits of a session: (hit id, review status).
+pub fn aml_hits(world: &World, s: &Session) -> Vec<(String, String)> {
+    let body = decision(world, s);
+    body["aml_screenings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|c| c["hits"].as_array().cloned().unwrap_or_default())
+        .filter_map(|h| {
+            Some((
+                h["id"].as_str()?.to_owned(),
+                h["review_status"]
+                    .as_str()
+                    .unwrap_or("Unreviewed")
+                    .to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn decision_body(world: &World, s: &Session) -> Value {
     if let Some(fixture) = &s.fixture {
         let mut body = fixture.clone();
         body["status"] = json!(s.status);
@@ -299,7 +336,7 @@ pub fn decision(world: &World, s: &Session) -> Value {
                 let hit = has(&ws, "POSSIBLE_MATCH_FOUND");
                 let hits: Vec<Value> = if hit {
                     vec![json!({
-                        "id": format!("ent-{}", rng.hex(6)), "caption": format!("{} {} {}", p.given_latin, p.family_latin, "Al-Sayed"),
+                        "id": format!("hit_{}", rng.hex(6)), "caption": format!("{} {} {}", p.given_latin, p.family_latin, "Al-Sayed"),
                         "url": format!("https://sanctions.example.org/entity/{}", rng.hex(6)),
                         "match_score": rng.float(88.0, 99.0), "risk_score": rng.float(81.0, 99.0), "review_status": "Unreviewed",
                         "datasets": [*rng.pick(&["PEP", "Sanctions", "Warnings", "Adverse Media"])],

@@ -385,6 +385,133 @@ pub async fn update_status(
     Json(json!({"session_id": id, "session_kind": "user"})).into_response()
 }
 
+const AML_HIT_STATUSES: [&str; 4] = [
+    "Unreviewed",
+    "Confirmed Match",
+    "False Positive",
+    "Inconclusive",
+];
+const AML_CHECK_STATUSES: [&str; 5] = [
+    "Approved",
+    "Declined",
+    "In Review",
+    "Not Finished",
+    "Resub Requested",
+];
+
+/// A required choice field with DRF's messages.
+fn choice(body: &Map<String, Value>, field: &str, allowed: &[&str]) -> Result<String, Response> {
+    match body.get(field).and_then(Value::as_str) {
+        Some(s) if allowed.contains(&s) => Ok(s.to_owned()),
+        Some(other) => Err(field_error(
+            field,
+            &format!("\"{other}\" is not a valid choice."),
+        )),
+        None => Err(field_error(field, "This field is required.")),
+    }
+}
+
+/// A feed entry for an AML change (no session status change).
+fn aml_activity(kind: &str, previous: &str, new: &str) -> Value {
+    let mut entry = activity("", "", None, "API_KEY", "API Client");
+    entry["activity_type"] = json!(kind);
+    entry["previous_status"] = Value::Null;
+    entry["new_status"] = Value::Null;
+    entry["previous_value"] = json!({"review_status": previous});
+    entry["new_value"] = json!({"review_status": new});
+    entry["changed_fields"] = json!(["review_status"]);
+    entry
+}
+
+/// Marks one AML hit; the session's own status does not change.
+pub async fn update_aml_hit_status(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    let mut world = shared.world();
+    let Some(i) = world.find(&id) else {
+        return detail(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let body = match json_body(&bytes) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let Some(hit_id) = body
+        .get("hit_id")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+    else {
+        return field_error("hit_id", "This field is required.");
+    };
+    let status = match choice(&body, "review_status", &AML_HIT_STATUSES) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let hits = decision::aml_hits(&world, &world.sessions[i]);
+    let Some((_, previous)) = hits.into_iter().find(|(h, _)| *h == hit_id) else {
+        return detail(StatusCode::NOT_FOUND, "AML hit not found.");
+    };
+    let session = &mut world.sessions[i];
+    session.aml_reviews.insert(hit_id.clone(), status.clone());
+    if previous != status {
+        session
+            .reviews
+            .push(aml_activity("AML_HIT_STATUS_UPDATED", &previous, &status));
+    }
+    world.record(
+        "didit",
+        "aml-hit-status",
+        &id,
+        "API Client",
+        json!({"hit_id": hit_id, "previous_review_status": previous, "review_status": status}),
+    );
+    Json(json!({"session_id": id, "hit_id": hit_id, "review_status": status})).into_response()
+}
+
+/// Sets the AML check's status (the latest AML check); the session status is not recomputed.
+pub async fn update_aml_status(
+    State(shared): State<AppState>,
+    Path(id): Path<String>,
+    bytes: Bytes,
+) -> Response {
+    let mut world = shared.world();
+    let Some(i) = world.find(&id) else {
+        return detail(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let body = match json_body(&bytes) {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let status = match choice(&body, "status", &AML_CHECK_STATUSES) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let current = decision::decision(&world, &world.sessions[i]);
+    let Some(previous) = current["aml_screenings"]
+        .as_array()
+        .and_then(|c| c.last())
+        .map(|c| c["status"].as_str().unwrap_or_default().to_owned())
+    else {
+        return detail(StatusCode::NOT_FOUND, "This session has no AML check.");
+    };
+    let session = &mut world.sessions[i];
+    session.aml_status = Some(status.clone());
+    if previous != status {
+        session
+            .reviews
+            .push(aml_activity("AML_STATUS_UPDATED", &previous, &status));
+    }
+    world.record(
+        "didit",
+        "aml-status",
+        &id,
+        "API Client",
+        json!({"previous_status": previous, "status": status}),
+    );
+    Json(json!({"session_id": id, "status": status})).into_response()
+}
+
 pub async fn list_reviews(
     State(shared): State<AppState>,
     Path(id): Path<String>,

@@ -22,6 +22,14 @@ pub fn router(shared: AppState) -> Router {
         .route("/v3/sessions/", get(didit::list_sessions))
         .route("/v3/session/{id}/decision/", get(didit::decision))
         .route(
+            "/v3/session/{id}/update-aml-hit-status/",
+            patch(didit::update_aml_hit_status),
+        )
+        .route(
+            "/v3/session/{id}/update-aml-status/",
+            patch(didit::update_aml_status),
+        )
+        .route(
             "/v3/session/{id}/update-status/",
             patch(didit::update_status),
         )

@@ -1,7 +1,7 @@
 //! The simulator's state: sessions with the documented status rules, review feeds, blocklist,
 //! DHMAD verifications, and the ledger of every effect applied, in order.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde_json::{json, Value};
@@ -52,6 +52,10 @@ pub struct Session {
     pub fixture: Option<Value>,
     pub reviews: Vec<Value>,
     pub index: u64,
+    /// AML hits marked by a reviewer: hit id -> review status.
+    pub aml_reviews: HashMap<String, String>,
+    /// The AML check's status once set through the API.
+    pub aml_status: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -139,6 +143,8 @@ impl World {
                 fixture: None,
                 reviews: Vec::new(),
                 index: i as u64,
+                aml_reviews: HashMap::new(),
+                aml_status: None,
             });
         }
         // Session numbers grow with creation time, as at Didit.
