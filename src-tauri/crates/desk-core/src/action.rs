@@ -111,8 +111,8 @@ pub struct AmlRequest {
 }
 
 impl AmlRequest {
+    /// The whole request: what to change, and why.
     pub fn validate(&self) -> Result<(), ActionError> {
-        validate_case_id(&self.case_id)?;
         validate_comment(self.comment.as_deref())?;
         if self
             .comment
@@ -123,6 +123,12 @@ impl AmlRequest {
                 "an AML review (at least 3 characters)",
             ));
         }
+        self.validate_change()
+    }
+
+    /// What is sent to the provider: the case, the hit and a status it accepts.
+    pub fn validate_change(&self) -> Result<(), ActionError> {
+        validate_case_id(&self.case_id)?;
         let allowed: &[&str] = match &self.hit_id {
             Some(id) => {
                 let id_ok = !id.is_empty()

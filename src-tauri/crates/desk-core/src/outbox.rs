@@ -421,21 +421,24 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         } else {
             ActionKind::BlocklistRemove
         };
-        let action = self.new_action(
-            Ask {
-                case_id: request.case_id.clone(),
-                kind,
-                body: ActionBody::Blocklist {
-                    add: request.add,
-                    items: request.items(),
-                },
-                reason_id: request.reason_id.clone(),
-                comment,
+        self.enqueue_now(Ask {
+            case_id: request.case_id.clone(),
+            kind,
+            body: ActionBody::Blocklist {
+                add: request.add,
+                items: request.items(),
             },
-            self.ids.token(),
-            Duration::zero(),
-        );
-        let action = self.enqueue(action).await?;
+            reason_id: request.reason_id.clone(),
+            comment,
+        })
+        .await
+    }
+
+    /// Queues an action with no undo window.
+    async fn enqueue_now(&self, ask: Ask) -> Result<Action, DeskError> {
+        let action = self
+            .enqueue(self.new_action(ask, self.ids.token(), Duration::zero()))
+            .await?;
         fail_point("after_enqueue_commit");
         Ok(action)
     }
@@ -448,23 +451,17 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         } else {
             ActionKind::AmlCheck
         };
-        let action = self.new_action(
-            Ask {
-                case_id: request.case_id.clone(),
-                kind,
-                body: ActionBody::Aml {
-                    hit_id: request.hit_id.clone(),
-                    status: request.status.clone(),
-                },
-                reason_id: request.reason_id.clone(),
-                comment: request.comment.as_deref().map(|c| c.trim().to_owned()),
+        self.enqueue_now(Ask {
+            case_id: request.case_id.clone(),
+            kind,
+            body: ActionBody::Aml {
+                hit_id: request.hit_id.clone(),
+                status: request.status.clone(),
             },
-            self.ids.token(),
-            Duration::zero(),
-        );
-        let action = self.enqueue(action).await?;
-        fail_point("after_enqueue_commit");
-        Ok(action)
+            reason_id: request.reason_id.clone(),
+            comment: request.comment.as_deref().map(|c| c.trim().to_owned()),
+        })
+        .await
     }
 
     async fn load(&self, id: &str) -> Result<Action, DeskError> {

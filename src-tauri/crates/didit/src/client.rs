@@ -363,45 +363,48 @@ impl DiditClient {
         hit_id: &str,
         review_status: &str,
     ) -> Result<(), DiditError> {
-        validate(
-            action::AmlRequest {
-                case_id: case_id.to_owned(),
-                hit_id: Some(hit_id.to_owned()),
-                status: review_status.to_owned(),
-                reason_id: None,
-                comment: Some("checked".into()),
-            }
-            .validate(),
-        )?;
-        let _: Value = self
-            .write(
-                "AML hit update answer",
-                Method::PATCH,
-                &format!("/v3/session/{case_id}/update-aml-hit-status/"),
-                &json!({"hit_id": hit_id, "review_status": review_status}),
-            )
-            .await?;
-        Ok(())
+        let body = json!({"hit_id": hit_id, "review_status": review_status});
+        self.aml_write(
+            case_id,
+            Some(hit_id),
+            review_status,
+            "update-aml-hit-status",
+            body,
+        )
+        .await
     }
 
     /// Sets the status of the session's (latest) AML check, not of the session. Never retried.
     pub async fn update_aml_status(&self, case_id: &str, status: &str) -> Result<(), DiditError> {
-        validate(
-            action::AmlRequest {
-                case_id: case_id.to_owned(),
-                hit_id: None,
-                status: status.to_owned(),
-                reason_id: None,
-                comment: Some("checked".into()),
-            }
-            .validate(),
-        )?;
+        let body = json!({ "status": status });
+        self.aml_write(case_id, None, status, "update-aml-status", body)
+            .await
+    }
+
+    /// Validates an AML change as desk-core does, then sends it once.
+    async fn aml_write(
+        &self,
+        case_id: &str,
+        hit_id: Option<&str>,
+        status: &str,
+        endpoint: &str,
+        body: Value,
+    ) -> Result<(), DiditError> {
+        let request = action::AmlRequest {
+            case_id: case_id.to_owned(),
+            hit_id: hit_id.map(str::to_owned),
+            status: status.to_owned(),
+            reason_id: None,
+            // The reviewer's reason stays in the desk's audit log; Didit takes none here.
+            comment: None,
+        };
+        validate(request.validate_change())?;
         let _: Value = self
             .write(
-                "AML status update answer",
+                "AML update answer",
                 Method::PATCH,
-                &format!("/v3/session/{case_id}/update-aml-status/"),
-                &json!({"status": status}),
+                &format!("/v3/session/{case_id}/{endpoint}/"),
+                &body,
             )
             .await?;
         Ok(())

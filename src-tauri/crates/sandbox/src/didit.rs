@@ -423,6 +423,18 @@ fn aml_activity(kind: &str, previous: &str, new: &str) -> Value {
     entry
 }
 
+/// The session's index and the request's JSON body, or the documented error.
+fn session_and_body(
+    world: &World,
+    id: &str,
+    bytes: &Bytes,
+) -> Result<(usize, Map<String, Value>), Response> {
+    let i = world
+        .find(id)
+        .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Not found."))?;
+    Ok((i, json_body(bytes)?))
+}
+
 /// Marks one AML hit; the session's own status does not change.
 pub async fn update_aml_hit_status(
     State(shared): State<AppState>,
@@ -430,11 +442,8 @@ pub async fn update_aml_hit_status(
     bytes: Bytes,
 ) -> Response {
     let mut world = shared.world();
-    let Some(i) = world.find(&id) else {
-        return detail(StatusCode::NOT_FOUND, "Not found.");
-    };
-    let body = match json_body(&bytes) {
-        Ok(b) => b,
+    let (i, body) = match session_and_body(&world, &id, &bytes) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let Some(hit_id) = body
@@ -476,11 +485,8 @@ pub async fn update_aml_status(
     bytes: Bytes,
 ) -> Response {
     let mut world = shared.world();
-    let Some(i) = world.find(&id) else {
-        return detail(StatusCode::NOT_FOUND, "Not found.");
-    };
-    let body = match json_body(&bytes) {
-        Ok(b) => b,
+    let (i, body) = match session_and_body(&world, &id, &bytes) {
+        Ok(found) => found,
         Err(r) => return r,
     };
     let status = match choice(&body, "status", &AML_CHECK_STATUSES) {
