@@ -44,6 +44,20 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Unmask one personal value of a session; the reason goes to the audit log.
+    Reveal {
+        session: String,
+        #[arg(long, value_enum)]
+        field: RevealArg,
+        /// Which mismatch, contact or IP fact (0 = the first).
+        #[arg(long, default_value_t = 0)]
+        index: usize,
+        /// Why you need it (3 to 500 characters).
+        #[arg(long)]
+        reason: String,
+        #[command(flatten)]
+        didit: DiditArgs,
+    },
     /// A session's timeline, newest first: Didit's review feed and this desk's audit entries.
     Timeline {
         /// The session id (UUID).
@@ -151,6 +165,30 @@ enum VerdictArg {
     Approve,
     Decline,
     Resubmit,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum RevealArg {
+    DocumentNumber,
+    DateOfBirth,
+    MismatchExpected,
+    MismatchFound,
+    Contact,
+    IpAddress,
+}
+
+impl From<RevealArg> for desk_core::case_file::RevealField {
+    fn from(arg: RevealArg) -> Self {
+        use desk_core::case_file::RevealField as F;
+        match arg {
+            RevealArg::DocumentNumber => F::DocumentNumber,
+            RevealArg::DateOfBirth => F::DateOfBirth,
+            RevealArg::MismatchExpected => F::MismatchExpected,
+            RevealArg::MismatchFound => F::MismatchFound,
+            RevealArg::Contact => F::Contact,
+            RevealArg::IpAddress => F::IpAddress,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -399,8 +437,8 @@ fn render_summary(s: &CaseSummary) -> String {
             d.document_type.as_deref().unwrap_or("-"),
             d.issuing_country.as_deref().unwrap_or("-"),
             d.expiry.as_deref().unwrap_or("-"),
-            d.document_number.as_deref().map(mask).unwrap_or_default(),
-            d.date_of_birth.as_deref().map(mask).unwrap_or_default(),
+            d.document_number.as_deref().unwrap_or_default(),
+            d.date_of_birth.as_deref().unwrap_or_default(),
         );
     }
     for m in &s.mismatches {
@@ -496,13 +534,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             let open = open_desk(didit).await?;
-            let (summary, _, _) = open.desk.open(&session).await?;
+            // The same masked view the app shows; `desk reveal` unmasks one value, with a reason.
+            let view = desk_core::ipc::CaseView::build(open.desk.case_file(&session).await?);
             if json {
-                emit(&serde_json::to_string_pretty(&summary)?)?;
+                emit(&serde_json::to_string_pretty(&view)?)?;
             } else {
-                emit(&render_summary(&summary))?;
+                emit(&render_summary(&view.summary))?;
             }
             Ok(())
+        }
+        Command::Reveal {
+            session,
+            field,
+            index,
+            reason,
+            didit,
+        } => {
+            let open = open_desk(didit).await?;
+            let value = open
+                .desk
+                .reveal(&session, field.into(), index, &reason)
+                .await?;
+            emit(value.as_deref().unwrap_or("(no such value in this case)"))
         }
         Command::Timeline {
             session,

@@ -39,11 +39,42 @@ fn serve_prints_its_connection_and_the_client_commands_use_it() {
     let id = items[0]["case_id"].as_str().unwrap();
     let (ok, out, err) = desk(&server, &["summary", id, "--json"]);
     assert!(ok, "{err}");
-    let summary: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(summary["case_id"], id);
+    let view: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(view["summary"]["case_id"], id);
     assert!(!out.contains("X-Amz") && !out.contains("://"));
     let (ok, text, _) = desk(&server, &["summary", id]);
     assert!(ok && text.contains("Warnings") && text.contains("Checks"));
+
+    // Personal data is masked as in the app; a reveal needs a reason and is audited.
+    let masked = view["summary"]["documents"][0]["document_number"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(masked.contains('•'), "{masked}");
+    let (ok, _, err) = desk(
+        &server,
+        &["reveal", id, "--field", "document-number", "--reason", "x"],
+    );
+    assert!(!ok && err.contains("reveal (3 to 500 characters)"), "{err}");
+    let (ok, value, err) = desk(
+        &server,
+        &[
+            "reveal",
+            id,
+            "--field",
+            "document-number",
+            "--reason",
+            "Compare with the bank file",
+        ],
+    );
+    assert!(ok, "{err}");
+    let value = value.trim();
+    assert!(
+        !value.contains('•') && value.len() == masked.chars().count(),
+        "{value} vs {masked}"
+    );
+    let (_, timeline, _) = desk(&server, &["timeline", id, "--json"]);
+    assert!(timeline.contains("\"reveal\"") && timeline.contains("Compare with the bank file"));
 }
 
 #[test]
