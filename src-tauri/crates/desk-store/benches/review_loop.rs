@@ -178,7 +178,7 @@ async fn next_case_figures() {
     }
     times.sort();
     println!(
-        "next case after a decision (decide + open the prefetched next), {} decisions: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        "next case after a decision (queue it + open the prefetched next), {} decisions: p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
         times.len(),
         percentile(&times, 0.5).as_secs_f64() * 1e3,
         percentile(&times, 0.95).as_secs_f64() * 1e3,
