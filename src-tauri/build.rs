@@ -25,6 +25,7 @@ fn main() {
             "cancel_action",
             "blocklist",
             "aml_review",
+            "blocklist_impact",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

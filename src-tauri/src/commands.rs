@@ -148,6 +148,15 @@ pub async fn blocklist(
     Ok(ActionView::from(&action))
 }
 
+/// What blocklisting a case's items would reach (counts only), for the confirmation.
+#[tauri::command]
+pub async fn blocklist_impact(
+    shell: State<'_, Shell>,
+    case_id: String,
+) -> Result<desk_core::case_file::BlocklistImpact, UiError> {
+    Ok(desk(&shell).await.blocklist_impact(&case_id).await?)
+}
+
 /// Marks an AML hit, or sets the AML check's status, through the outbox.
 #[tauri::command]
 pub async fn aml_review(

@@ -202,6 +202,7 @@ pub fn run() {
             commands::cancel_action,
             commands::blocklist,
             commands::aml_review,
+            commands::blocklist_impact,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

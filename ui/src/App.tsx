@@ -4,6 +4,7 @@ import type { AmlRequest, AppInfo, CaseView, DecisionRequest, OutboxStatusView, 
 import { backend, onQueueChanged } from "./ipc";
 import { Outbox } from "./Outbox";
 import { AmlDialog } from "./AmlDialog";
+import { BlocklistDialog } from "./BlocklistDialog";
 import { QueueTable } from "./QueueTable";
 import { CaseSummary } from "./CaseSummary";
 import { DecisionDialog } from "./DecisionDialog";
@@ -35,6 +36,7 @@ export function App() {
   const [profilesOpen, setProfilesOpen] = useState(false);
   const [outboxOpen, setOutboxOpen] = useState(false);
   const [amlOpen, setAmlOpen] = useState(false);
+  const [blocklistOpen, setBlocklistOpen] = useState(false);
   const [amlError, setAmlError] = useState<string | null>(null);
   const [outboxStatus, setOutboxStatus] = useState<OutboxStatusView | null>(null);
   // The last queued decision, while Undo still works.
@@ -178,7 +180,7 @@ export function App() {
   }
 
   const reveal = (field: RevealField, reason: string, index = 0) => backend.reveal(selectedId ?? "", field, reason, index);
-  const idle = verdict === null && !help && !profilesOpen && !outboxOpen && !amlOpen;
+  const idle = verdict === null && !help && !profilesOpen && !outboxOpen && !amlOpen && !blocklistOpen;
 
   async function reviewAml(request: AmlRequest) {
     try {
@@ -211,6 +213,7 @@ export function App() {
   useHotkeys("p", () => setProfilesOpen(true), { enabled: idle }, [idle]);
   useHotkeys("o", () => setOutboxOpen(true), { enabled: idle }, [idle]);
   useHotkeys("h", () => caseView && setAmlOpen(true), { enabled: idle }, [caseView, idle]);
+  useHotkeys("b", () => caseView && setBlocklistOpen(true), { enabled: idle }, [caseView, idle]);
   useHotkeys("u", () => void undo(), { enabled: idle && undoLeft > 0 }, [idle, undoLeft, undoable]);
   useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); setOutboxOpen(false); searchRef.current?.blur(); }, { enableOnFormTags: true }, []);
 
@@ -308,6 +311,9 @@ export function App() {
         </div>
       )}
       {outboxOpen && <Outbox onClose={() => setOutboxOpen(false)} />}
+      {blocklistOpen && caseView && (
+        <BlocklistDialog summary={caseView.summary} onDone={(message) => { setBlocklistOpen(false); setNotice(message); }} onCancel={() => setBlocklistOpen(false)} />
+      )}
       {amlOpen && caseView && (
         <AmlDialog summary={caseView.summary} busy={false} error={amlError} onSubmit={(r) => void reviewAml(r)} onCancel={() => { setAmlOpen(false); setAmlError(null); }} />
       )}

@@ -91,6 +91,11 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
   const warnings = [...s.warnings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
   return (
     <article className="case" aria-label={`Session ${s.case_number ?? s.case_id}`}>
+      {s.warnings.some((w) => w.code.endsWith("_IN_BLOCKLIST")) && (
+        <p className="notice blocklisted" role="alert" data-testid="blocklisted-banner">
+          Blocklisted: {[...new Set(s.warnings.filter((w) => w.code.endsWith("_IN_BLOCKLIST")).map((w) => w.code))].join(", ")}
+        </p>
+      )}
       <header className="case-head">
         <h2 data-testid="case-title">Session {s.case_number ?? "–"}</h2>
         <span className={statusClass(s.status)}>{s.status}</span>

@@ -7,6 +7,7 @@ export const SHORTCUTS: [string, string][] = [
   ["Ctrl+Enter", "Queue the decision (sent after the undo window)"],
   ["U", "Undo the last decision while its toast shows"],
   ["O", "Outbox: every action and where it stands; retry or cancel"],
+  ["B", "Blocklist face / document / phone / email (F D P E), with what else it reaches"],
   ["H", "AML review: digit picks a hit (0 the check), F/C/I/U or A/D/R the status"],
   ["Esc", "Cancel / close"],
   ["/", "Search the queue (Enter opens the first match)"],

@@ -157,6 +157,28 @@ status: string, reason_id: string | null,
  */
 comment: string | null, };
 
+export type BlocklistImpact = { 
+/**
+ * Which items this case has to blocklist.
+ */
+hasFace: boolean, hasDocument: boolean, hasPhone: boolean, hasEmail: boolean, 
+/**
+ * Sessions the provider's decision lists as matching this face.
+ */
+faceMatches: number, 
+/**
+ * Other cached cases with the same document number, phone or email.
+ */
+documentSessions: number, phoneSessions: number, emailSessions: number, 
+/**
+ * How many other cases the counts were taken over.
+ */
+cachedCases: number, 
+/**
+ * `*_IN_BLOCKLIST` warnings this case already carries.
+ */
+alreadyBlocklisted: Array<string>, };
+
 export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, };
 
 export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey: string | null, };

@@ -5,6 +5,7 @@ import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
   ActionView,
   AmlRequest,
+  BlocklistImpact,
   BlocklistRequest,
   OutboxStatusView,
   AppInfo,
@@ -66,6 +67,7 @@ export const backend = {
   outboxStatus: () => call<OutboxStatusView>("outbox_status"),
   blocklist: (request: BlocklistRequest) => call<ActionView>("blocklist", { request }),
   amlReview: (request: AmlRequest) => call<ActionView>("aml_review", { request }),
+  blocklistImpact: (caseId: string) => call<BlocklistImpact>("blocklist_impact", { caseId }),
 };
 
 /** The backend's narrow "the outbox changed" notice; the UI refetches. */

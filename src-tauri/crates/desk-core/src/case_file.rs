@@ -104,6 +104,32 @@ pub fn timeline(feed: &[ReviewEntry], trail: &[AuditEntry]) -> Vec<TimelineEntry
     out
 }
 
+/// What blocklisting a case's items would reach, counted from what the desk holds; no values.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BlocklistImpact {
+    /// Which items this case has to blocklist.
+    pub has_face: bool,
+    pub has_document: bool,
+    pub has_phone: bool,
+    pub has_email: bool,
+    /// Sessions the provider's decision lists as matching this face.
+    #[ts(type = "number")]
+    pub face_matches: u32,
+    /// Other cached cases with the same document number, phone or email.
+    #[ts(type = "number")]
+    pub document_sessions: u32,
+    #[ts(type = "number")]
+    pub phone_sessions: u32,
+    #[ts(type = "number")]
+    pub email_sessions: u32,
+    /// How many other cases the counts were taken over.
+    #[ts(type = "number")]
+    pub cached_cases: u32,
+    /// `*_IN_BLOCKLIST` warnings this case already carries.
+    pub already_blocklisted: Vec<String>,
+}
+
 /// A masked value a reviewer may reveal.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
@@ -219,6 +245,67 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         })
     }
 
+    /// What blocklisting this case's face, document, phone or email would reach, before the
+    /// reviewer confirms: counts over the cached cases, never the values themselves.
+    pub async fn blocklist_impact(&self, case_id: &str) -> Result<BlocklistImpact, DeskError> {
+        use crate::case::CheckKind;
+        let (summary, _, _) = self.open(case_id).await?;
+        let contact = |s: &CaseSummary, kind: CheckKind| {
+            s.contacts
+                .iter()
+                .find(|c| c.kind == kind)
+                .map(|c| c.value.trim().to_lowercase())
+        };
+        let document = |s: &CaseSummary| {
+            s.documents
+                .first()
+                .and_then(|d| d.document_number.clone())
+                .map(|n| n.trim().to_uppercase())
+        };
+        let (doc, phone, email) = (
+            document(&summary),
+            contact(&summary, CheckKind::Phone),
+            contact(&summary, CheckKind::Email),
+        );
+        let others: Vec<CaseSummary> = self
+            .store
+            .queued_summaries()
+            .await?
+            .into_iter()
+            .filter(|s| s.case_id != summary.case_id)
+            .collect();
+        let count = |mine: &Option<String>, theirs: &dyn Fn(&CaseSummary) -> Option<String>| {
+            mine.as_ref().map_or(0, |m| {
+                others
+                    .iter()
+                    .filter(|o| theirs(o).as_ref() == Some(m))
+                    .count() as u32
+            })
+        };
+        let face_matches = summary.related.iter().filter(|r| r.via == "face").count() as u32;
+        let mut already: Vec<String> = summary
+            .warnings
+            .iter()
+            .filter(|w| w.code.ends_with("_IN_BLOCKLIST"))
+            .map(|w| w.code.clone())
+            .collect();
+        already.sort();
+        already.dedup();
+        Ok(BlocklistImpact {
+            has_face: summary.checks.iter().any(|c| c.kind == CheckKind::Liveness)
+                || face_matches > 0,
+            has_document: doc.is_some(),
+            has_phone: phone.is_some(),
+            has_email: email.is_some(),
+            face_matches,
+            document_sessions: count(&doc, &document),
+            phone_sessions: count(&phone, &|s| contact(s, CheckKind::Phone)),
+            email_sessions: count(&email, &|s| contact(s, CheckKind::Email)),
+            cached_cases: others.len() as u32,
+            already_blocklisted: already,
+        })
+    }
+
     /// The case's timeline, newest first, read fresh from the provider.
     pub async fn timeline(&self, case_id: &str) -> Result<Vec<TimelineEntry>, DeskError> {
         validate_case_id(case_id)?;
@@ -302,6 +389,37 @@ mod tests {
         );
         assert_eq!(view.timeline.len(), 1);
         assert_eq!(view.timeline[0].kind, "reveal");
+    }
+
+    #[tokio::test]
+    async fn the_blocklist_preview_counts_cached_cases_sharing_an_item_without_showing_it() {
+        let d = desk(3);
+        d.sync().await.unwrap();
+        let phone = |n: i64, value: &str| {
+            let mut s = crate::testing::summary_of(&item(n), crate::case::CaseStatus::InReview);
+            s.contacts.push(ContactFacts {
+                kind: CheckKind::Phone,
+                value: value.into(),
+                verified: true,
+                flags: vec![],
+            });
+            s
+        };
+        for s in [
+            phone(1, "+216 98 123 456"),
+            phone(2, "+216 98 123 456"),
+            phone(3, "+216 20 000 000"),
+        ] {
+            d.store.save_summary(&s, d.clock.now()).await.unwrap();
+        }
+        let impact = d.blocklist_impact(&item(1).case_id).await.unwrap();
+        assert!(impact.has_phone && !impact.has_email && !impact.has_document);
+        assert_eq!((impact.phone_sessions, impact.cached_cases), (1, 2));
+        let json = serde_json::to_string(&impact).unwrap();
+        assert!(
+            !json.contains("123"),
+            "counts only, never the value: {json}"
+        );
     }
 
     #[tokio::test]

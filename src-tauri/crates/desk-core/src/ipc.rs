@@ -363,6 +363,7 @@ pub fn typescript_bindings() -> String {
         OutboxStatusView::decl(&cfg),
         BlocklistRequest::decl(&cfg),
         crate::action::AmlRequest::decl(&cfg),
+        crate::case_file::BlocklistImpact::decl(&cfg),
         ProfileView::decl(&cfg),
         ProfileInput::decl(&cfg),
         ConnectionView::decl(&cfg),
