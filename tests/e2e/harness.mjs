@@ -77,13 +77,16 @@ export async function launchDesk({ name, env = {} }) {
   const port = await freePort();
   const nativePort = await freePort();
   const driverLog = createWriteStream(join(logDir, "tauri-driver.log"));
+  // Every process of this test (driver, WebKitWebDriver, the app and its helpers) inherits this
+  // mark, so the test can find and end them whatever data root the test chose.
+  const mark = `${slug(name)}-${process.pid}-${port}`;
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, REVIEW_DESK_DATA_DIR: dataDir, ...env },
+    env: { ...process.env, REVIEW_DESK_DATA_DIR: dataDir, ...env, REVIEW_DESK_E2E_MARK: mark },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driver.stdout.pipe(driverLog);
   driver.stderr.pipe(driverLog);
-  const desk = { dataDir, driver, browser: undefined };
+  const desk = { dataDir, driver, mark, browser: undefined };
   try {
     // tauri-driver forwards to WebKitWebDriver on the native port: both must be listening.
     await waitForPort(port, driver);
@@ -105,9 +108,9 @@ export async function launchDesk({ name, env = {} }) {
   return desk;
 }
 
-/** Processes started with this test's data root (the app and its helpers), found in /proc. */
-async function processesOf(dataDir) {
-  const mark = `REVIEW_DESK_DATA_DIR=${dataDir}`;
+/** Processes started for one test (the app and its helpers), found in /proc by their mark. */
+async function processesOf(testMark) {
+  const mark = `REVIEW_DESK_E2E_MARK=${testMark}`;
   const pids = [];
   for (const entry of await readdir("/proc").catch(() => [])) {
     if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
@@ -126,10 +129,10 @@ async function stopDesk(desk) {
   // The app normally exits with its window. If it outlives the session (seen once in CI: the
   // web process gone, the window's app still in its event loop) it would hold the driver's
   // output pipes open and keep this test file from ever finishing.
-  for (let waited = 0; waited < 3_000 && (await processesOf(desk.dataDir)).length > 0; waited += 100) {
+  for (let waited = 0; waited < 3_000 && (await processesOf(desk.mark)).length > 0; waited += 100) {
     await new Promise((r) => setTimeout(r, 100));
   }
-  for (const pid of await processesOf(desk.dataDir)) {
+  for (const pid of await processesOf(desk.mark)) {
     try { process.kill(pid, "SIGKILL"); } catch { /* gone meanwhile */ }
   }
   await rm(desk.dataDir, { recursive: true, force: true });
