@@ -504,20 +504,24 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 action.state.as_str()
             )));
         }
+        self.cancel_as(&action, "undo", "undone").await
+    }
+
+    /// Ends `action` as cancelled, audited as `verb` ("undo", "cancel") with outcome `done`.
+    async fn cancel_as(
+        &self,
+        action: &Action,
+        verb: &str,
+        done: &str,
+    ) -> Result<Action, DeskError> {
         let next = Action {
             state: ActionState::Cancelled,
             updated_at: self.clock.now(),
-            detail: Some("undone by the reviewer".into()),
+            detail: Some(format!("{done} by the reviewer")),
             ..action.clone()
         };
-        self.move_to(
-            &action,
-            ActionState::Queued,
-            next,
-            Some("undo"),
-            Some("undone".into()),
-        )
-        .await
+        self.move_to(action, action.state, next, Some(verb), Some(done.into()))
+            .await
     }
 
     /// Cancels an action that waits or needs attention. One that may have been applied must be
@@ -539,20 +543,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 }
             )));
         }
-        let next = Action {
-            state: ActionState::Cancelled,
-            updated_at: self.clock.now(),
-            detail: Some("cancelled by the reviewer".into()),
-            ..action.clone()
-        };
-        self.move_to(
-            &action,
-            action.state,
-            next,
-            Some("cancel"),
-            Some("cancelled".into()),
-        )
-        .await
+        self.cancel_as(&action, "cancel", "cancelled").await
     }
 
     /// Sends an action that needs attention again, after reconciling (it may have landed).
