@@ -209,28 +209,6 @@ impl CaseCache for SqliteStore {
 const AUDIT_COLUMNS: &str = "seq, at, actor, action, case_id, action_id, from_state, to_state, \
      reason_id, comment, outcome, token, app_version, prev_hash, hash";
 
-fn audit_row(r: &sqlx::sqlite::SqliteRow) -> AuditEntry {
-    AuditEntry {
-        seq: r.get(0),
-        draft: AuditDraft {
-            at: r.get(1),
-            actor: r.get(2),
-            action: r.get(3),
-            case_id: r.get(4),
-            action_id: r.get(5),
-            from_state: r.get(6),
-            to_state: r.get(7),
-            reason_id: r.get(8),
-            comment: r.get(9),
-            outcome: r.get(10),
-            token: r.get(11),
-            app_version: r.get(12),
-        },
-        prev_hash: r.get(13),
-        hash: r.get(14),
-    }
-}
-
 /// Seals `draft` onto the current head and appends it, inside the caller's transaction.
 async fn append(
     tx: &mut sqlx::SqliteConnection,
@@ -455,14 +433,14 @@ impl Journal for SqliteStore {
     }
 
     async fn case_audit(&self, case_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT {AUDIT_COLUMNS} FROM audit WHERE case_id = ? ORDER BY seq"
+        let rows: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT json_array({AUDIT_COLUMNS}) FROM audit WHERE case_id = ? ORDER BY seq"
         ))
         .bind(case_id)
         .fetch_all(&self.pool)
         .await
         .map_err(failed)?;
-        Ok(rows.iter().map(audit_row).collect())
+        rows.iter().map(|row| audit_json(row)).collect()
     }
 }
 
