@@ -264,7 +264,7 @@ pub fn case_summary(decision: wire::Decision) -> Result<CaseSummary, DiditError>
         if let Some(name) = clean(carrier.name) {
             check.facts.push(("carrier".into(), name));
         }
-        if let Some(kind) = carrier.kind {
+        if let Some(kind) = clean(carrier.kind) {
             check.facts.push(("line".into(), kind.clone()));
             if kind == "voip" {
                 flags.push("VoIP".to_owned());
@@ -402,6 +402,10 @@ pub fn case_summary(decision: wire::Decision) -> Result<CaseSummary, DiditError>
 
     b.summary.reviews = decision.reviews.into_iter().map(review).collect();
     b.summary.warnings.sort_by_key(|w| w.severity);
+    // One guard for every short fact, whichever field it came from: a media link is never a fact.
+    for check in &mut b.summary.checks {
+        check.facts.retain(|(_, value)| !contains_media_link(value));
+    }
     Ok(b.summary)
 }
 
