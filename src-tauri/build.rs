@@ -26,6 +26,7 @@ fn main() {
             "blocklist",
             "aml_review",
             "blocklist_impact",
+            "blocklist_entries",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

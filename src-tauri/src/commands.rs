@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use desk_core::action::DecisionRequest;
 use desk_core::ipc::{
-    ActionView, AppInfo, CaseView, ConnectionView, DecidedView, OutboxStatusView, ProfileInput,
-    ProfileView, QueueView, RevealField, SyncView, UiError,
+    ActionView, AppInfo, CaseView, ConnectionView, DecidedView, ErrorCode, OutboxStatusView,
+    ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError,
 };
 use desk_core::outbox::BlocklistRequest;
 use desk_core::profile::ProfileKind;
@@ -21,15 +21,15 @@ const PREFETCH: usize = 3;
 
 fn setup_error(error: SetupError) -> UiError {
     let code = match error {
-        SetupError::MissingKey(_) => "missing_key",
-        SetupError::Keystore(_) => "keyring",
-        _ => "setup",
+        SetupError::MissingKey(_) => ErrorCode::MissingKey,
+        SetupError::Keystore(_) => ErrorCode::Keyring,
+        _ => ErrorCode::Setup,
     };
     UiError::new(code, error.to_string(), false)
 }
 
 fn profile_error(error: desk_core::profile::ProfileError) -> UiError {
-    UiError::new("invalid", error.to_string(), false)
+    UiError::new(ErrorCode::Invalid, error.to_string(), false)
 }
 
 async fn desk(shell: &Shell) -> Arc<AppDesk> {
@@ -155,6 +155,17 @@ pub async fn blocklist_impact(
     case_id: String,
 ) -> Result<desk_core::case_file::BlocklistImpact, UiError> {
     Ok(desk(&shell).await.blocklist_impact(&case_id).await?)
+}
+
+/// A page of the blocklist entries of one type, newest first, values masked.
+#[tauri::command]
+pub async fn blocklist_entries(
+    shell: State<'_, Shell>,
+    kind: desk_core::blocklist::BlocklistKind,
+    page: u32,
+) -> Result<desk_core::ipc::BlocklistPageView, UiError> {
+    let listed = desk(&shell).await.blocklist_entries(kind, page).await?;
+    Ok(desk_core::ipc::BlocklistPageView::build(listed, page))
 }
 
 /// Marks an AML hit, or sets the AML check's status, through the outbox.

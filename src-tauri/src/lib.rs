@@ -203,6 +203,7 @@ pub fn run() {
             commands::blocklist,
             commands::aml_review,
             commands::blocklist_impact,
+            commands::blocklist_entries,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
-import type { AppInfo, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
+import { Providers } from "./providers";
+import type { AppInfo, BlocklistPageView, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
 
 const info: AppInfo = {
   productName: "DHMAD Review Desk",
@@ -49,14 +50,24 @@ function summary(caseId: string, n: number): CaseSummary {
 }
 
 let decided: DecisionRequest[] = [];
+let blocklisted: BlocklistRequest[] = [];
+
+function renderApp() {
+  return render(<Providers><App /></Providers>);
+}
 let syncStatus: SyncStatus = { running: false, fetched: 2, total: 2, lastError: null };
 
+// jsdom has no layout observers; the palette's list measures itself with them.
+globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
+Element.prototype.scrollIntoView ??= () => undefined;
 // jsdom lays nothing out; give the virtualized queue a viewport so it renders rows.
 Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
 Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 800 });
 
 beforeEach(() => {
+  window.location.hash = "";
   decided = [];
+  blocklisted = [];
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -78,6 +89,16 @@ beforeEach(() => {
           return syncStatus;
         case "search_queue":
           return String(a.text) === "user-42" ? [ids[1]] : [];
+        case "blocklist_entries": {
+          const page: BlocklistPageView = {
+            entries: a.kind === "email" ? [{ kind: "email", caseId: ids[0] ?? null, caseNumber: 1000, blocklistedAt: "2026-11-20T10:00:00Z", valueMasked: "use•••••••est" }] : [],
+            total: a.kind === "email" ? 1 : 0, page: Number(a.page), pageSize: 20,
+          };
+          return page;
+        }
+        case "blocklist":
+          blocklisted.push(a.request as BlocklistRequest);
+          return null;
         case "decide": {
           decided.push(a.request as DecisionRequest);
           return { caseId: (a.request as DecisionRequest).case_id, nextCaseId: ids[1] };
@@ -95,7 +116,7 @@ afterEach(() => {
 });
 
 async function openFirstCase() {
-  render(<App />);
+  renderApp();
   await screen.findByText("2 in review");
   fireEvent.keyDown(document.body, { key: "j", code: "KeyJ" });
   await screen.findByText("Session 1000");
@@ -103,7 +124,7 @@ async function openFirstCase() {
 
 describe("App", () => {
   it("shows the simulated banner, the queue count and masked rows", async () => {
-    render(<App />);
+    renderApp();
     expect(await screen.findByTestId("simulated-banner")).toBeTruthy();
     expect(await screen.findByText("2 in review")).toBeTruthy();
     expect((await screen.findAllByText("dhm••••42")).length).toBe(2);
@@ -147,7 +168,7 @@ describe("App", () => {
   });
 
   it("searches in the backend and filters late cases, showing the rate budget", async () => {
-    render(<App />);
+    renderApp();
     await screen.findByText("2 in review");
     expect(screen.getByTestId("rate-budget").textContent).toContain("590/600 reads · 300/300 writes");
     fireEvent.change(screen.getByLabelText("Search the queue"), { target: { value: "user-42" } });
@@ -161,14 +182,14 @@ describe("App", () => {
 
   it("marks the queue as cached when the background sync fails", async () => {
     syncStatus = { running: false, fetched: 0, total: null, lastError: "the provider cannot be reached: offline" };
-    render(<App />);
+    renderApp();
     await screen.findByText("2 in review");
     expect((await screen.findByTestId("offline", {}, { timeout: 3000 })).textContent).toContain("Showing the cached queue from");
     expect(screen.getByTestId("sync-state").textContent).toBe("Sync failed: the provider cannot be reached: offline");
   });
 
   it("does not fire shortcuts while typing in the search field", async () => {
-    render(<App />);
+    renderApp();
     await screen.findByText("2 in review");
     const search = screen.getByLabelText("Search the queue");
     search.focus();
@@ -176,5 +197,52 @@ describe("App", () => {
     fireEvent.change(search, { target: { value: "j" } });
     await new Promise((r) => setTimeout(r, 50));
     expect(screen.queryByText("Session 1000")).toBeNull();
+  });
+
+  it("Ctrl+K lists every view and case action by name and runs the one chosen", async () => {
+    await openFirstCase();
+    fireEvent.keyDown(document.body, { key: "k", code: "KeyK", ctrlKey: true });
+    await screen.findByTestId("palette");
+    const commands = screen.getAllByTestId("palette-item").map((e) => e.getAttribute("data-command"));
+    for (const id of ["approve", "decline", "resubmit", "blocklist-case", "aml", "next", "view-outbox", "view-blocklist", "profiles", "help"]) {
+      expect(commands).toContain(id);
+    }
+    fireEvent.change(screen.getByTestId("palette-input"), { target: { value: "decline this" } });
+    await waitFor(() => expect(screen.getAllByTestId("palette-item").map((e) => e.getAttribute("data-command"))).toEqual(["decline"]));
+    fireEvent.keyDown(screen.getByTestId("palette-input"), { key: "Enter", code: "Enter" });
+    expect((await screen.findByTestId("decision-dialog")).getAttribute("data-verdict")).toBe("Decline");
+    expect(screen.queryByTestId("palette")).toBeNull();
+  });
+
+  it("the Blocklist view lists entries by type, masked, and unblocks through the outbox with a reason", async () => {
+    renderApp();
+    await screen.findByText("2 in review");
+    fireEvent.keyDown(document.body, { key: "B", code: "KeyB", shiftKey: true });
+    await screen.findByTestId("blocklist-view");
+    expect(window.location.hash).toBe("#/blocklist");
+    expect(await screen.findByTestId("blocklist-empty")).toBeTruthy();
+    fireEvent.keyDown(document.body, { key: "4", code: "Digit4" });
+    const row = await screen.findByTestId("blocklist-entry");
+    expect(row.textContent).toContain("use•••••••est");
+    fireEvent.keyDown(document.body, { key: "x", code: "KeyX" });
+    const comment = await screen.findByTestId("unblock-comment");
+    fireEvent.keyDown(comment, { key: "Enter", code: "Enter", ctrlKey: true });
+    expect(blocklisted).toEqual([]);
+    fireEvent.change(comment, { target: { value: "Cleared by the fraud team" } });
+    fireEvent.keyDown(comment, { key: "Enter", code: "Enter", ctrlKey: true });
+    await waitFor(() => expect(blocklisted.length).toBe(1));
+    expect(blocklisted[0]).toMatchObject({ case_id: ids[0], add: false, email: true, face: false, phone: false, document: false, comment: "Cleared by the fraud team" });
+    expect((await screen.findByTestId("blocklist-notice")).textContent).toContain("queued");
+  });
+
+  it("a view's dialog owns the keyboard: P inside the blocklist dialog picks the phone, not Profiles", async () => {
+    await openFirstCase();
+    fireEvent.keyDown(document.body, { key: "b", code: "KeyB" });
+    await screen.findByTestId("blocklist-dialog");
+    fireEvent.keyDown(document.body, { key: "p", code: "KeyP" });
+    fireEvent.keyDown(document.body, { key: "o", code: "KeyO" });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByTestId("profiles")).toBeNull();
+    expect(window.location.hash).toMatch(/^#\/case\//);
   });
 });

@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useState } from "react";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ActionView, UiError } from "./bindings";
-import { backend, onOutboxChanged } from "./ipc";
+import { backend } from "./ipc";
+import { keys, messageOf, useOutbox } from "./queries";
 
 const STATE_LABEL: Record<ActionView["state"], string> = {
   queued: "queued",
@@ -13,33 +14,21 @@ const STATE_LABEL: Record<ActionView["state"], string> = {
 };
 
 /** Every action the desk took and where it stands; retry and cancel what needs a person. */
-export function Outbox(props: { onClose: () => void }) {
-  const [actions, setActions] = useState<ActionView[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const refresh = useCallback(() => {
-    backend.outbox().then(setActions, (e: UiError) => setError(e.message));
-  }, []);
-  useEffect(() => {
-    refresh();
-    const unlisten = onOutboxChanged(refresh);
-    return () => void unlisten.then((f) => f()).catch(() => undefined);
-  }, [refresh]);
-
-  async function act(run: () => Promise<ActionView>) {
-    try {
-      await run();
-      setError(null);
-    } catch (e) {
-      setError((e as UiError).message);
-    }
-    refresh();
-  }
+export function OutboxPage() {
+  const client = useQueryClient();
+  const outbox = useOutbox();
+  const act = useMutation<ActionView, UiError, () => Promise<ActionView>>({
+    mutationFn: (run) => run(),
+    onSettled: () => client.invalidateQueries({ queryKey: keys.outbox }),
+  });
+  const actions = outbox.data;
+  const error = messageOf(act.error) ?? messageOf(outbox.error);
 
   return (
-    <div className="dialog wide" role="dialog" aria-modal="true" aria-labelledby="outbox-title" data-testid="outbox">
+    <section className="page" aria-labelledby="outbox-title" data-testid="outbox">
       <h2 id="outbox-title">Outbox</h2>
       {error && <p role="alert">{error}</p>}
-      {actions === null ? <p>Loading…</p> : actions.length === 0 ? <p className="muted">Nothing sent yet.</p> : (
+      {!actions ? <p>Loading…</p> : actions.length === 0 ? <p className="muted">Nothing sent yet.</p> : (
         <table className="outbox">
           <thead><tr><th>Action</th><th>Case</th><th>State</th><th>Tries</th><th>Detail</th><th /></tr></thead>
           <tbody>
@@ -51,16 +40,16 @@ export function Outbox(props: { onClose: () => void }) {
                 <td>{a.attempts}</td>
                 <td>{a.detail ?? ""}</td>
                 <td>
-                  {a.canUndo && <button type="button" onClick={() => void act(() => backend.undoAction(a.id))}>Undo</button>}
-                  {a.canRetry && <button type="button" onClick={() => void act(() => backend.retryAction(a.id))}>Retry</button>}
-                  {a.canCancel && !a.canUndo && <button type="button" onClick={() => void act(() => backend.cancelAction(a.id))}>Cancel</button>}
+                  {a.canUndo && <button type="button" onClick={() => act.mutate(() => backend.undoAction(a.id))}>Undo</button>}
+                  {a.canRetry && <button type="button" onClick={() => act.mutate(() => backend.retryAction(a.id))}>Retry</button>}
+                  {a.canCancel && !a.canUndo && <button type="button" onClick={() => act.mutate(() => backend.cancelAction(a.id))}>Cancel</button>}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      <footer><button type="button" onClick={props.onClose}>Close <kbd>Esc</kbd></button></footer>
-    </div>
+      <p className="muted"><kbd>Q</kbd> back to the queue</p>
+    </section>
   );
 }

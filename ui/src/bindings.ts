@@ -23,7 +23,9 @@ reviewerName: string, reviewerEmail: string,
  */
 notice: string | null, };
 
-export type UiError = { code: string, message: string, retryable: boolean, };
+export type UiError = { code: ErrorCode, message: string, retryable: boolean, };
+
+export type ErrorCode = "conflict" | "not_allowed" | "invalid" | "store" | "unauthorized" | "not_found" | "rejected" | "rate_limited" | "unavailable" | "outcome_unknown" | "missing_key" | "keyring" | "setup" | "internal";
 
 export type QueueRow = { caseId: string, caseNumber: number | null, vendorDataMasked: string | null, 
 /**
@@ -142,6 +144,12 @@ export type BlocklistRequest = { case_id: string,
  * True adds to the blocklist, false removes.
  */
 add: boolean, face: boolean, document: boolean, phone: boolean, email: boolean, reason_id: string | null, comment: string | null, };
+
+export type BlocklistKind = "face" | "document" | "phone" | "email";
+
+export type BlocklistEntryView = { kind: BlocklistKind, caseId: string | null, caseNumber: number | null, blocklistedAt: string | null, valueMasked: string | null, };
+
+export type BlocklistPageView = { entries: Array<BlocklistEntryView>, total: number | null, page: number, pageSize: number, };
 
 export type AmlRequest = { case_id: string, 
 /**

@@ -6,7 +6,10 @@ import type {
   ActionView,
   AmlRequest,
   BlocklistImpact,
+  BlocklistKind,
+  BlocklistPageView,
   BlocklistRequest,
+  ErrorCode,
   OutboxStatusView,
   AppInfo,
   CaseView,
@@ -28,7 +31,7 @@ export function toUiError(raw: unknown): UiError {
   if (raw && typeof raw === "object" && "code" in raw && "message" in raw) {
     const e = raw as Partial<UiError>;
     return {
-      code: String(e.code),
+      code: (e.code ?? "internal") as ErrorCode,
       message: String(e.message),
       retryable: Boolean(e.retryable),
     };
@@ -68,6 +71,7 @@ export const backend = {
   blocklist: (request: BlocklistRequest) => call<ActionView>("blocklist", { request }),
   amlReview: (request: AmlRequest) => call<ActionView>("aml_review", { request }),
   blocklistImpact: (caseId: string) => call<BlocklistImpact>("blocklist_impact", { caseId }),
+  blocklistEntries: (kind: BlocklistKind, page: number) => call<BlocklistPageView>("blocklist_entries", { kind, page }),
 };
 
 /** The backend's narrow "the outbox changed" notice; the UI refetches. */

@@ -1,6 +1,7 @@
 // Blocklist from the case, keyboard only: B opens it, P and E pick the phone and the email, the
 // preview says what else they reach (counts, never values), a digit picks the reason, Ctrl+Enter
-// queues it; the sandbox's ledger holds exactly that blocklist-add.
+// queues it; the sandbox's ledger holds exactly that blocklist-add. Then, from the command palette,
+// the Blocklist view: the phone entry is there (masked) and X unblocks it through the outbox.
 import assert from "node:assert/strict";
 import { Key } from "webdriverio";
 import { desktopTest, sandboxUrl } from "../harness.mjs";
@@ -51,4 +52,26 @@ desktopTest("a reviewer blocklists a case's phone and email after the impact pre
   assert.equal(ledger[0].effect, "blocklist-add");
   assert.equal(ledger[0].target, target.id);
   assert.deepEqual([...ledger[0].detail.items].sort(), ["email", "phone"]);
+
+  // The Blocklist view, reached by name through the palette: phone entries, newest first.
+  await browser.keys([Key.Ctrl, "k"]);
+  await browser.$('[data-testid="palette"]').waitForExist({ timeout: 5_000 });
+  await browser.keys([..."go to blocklist"]);
+  await browser.keys(["Enter"]);
+  await browser.$('[data-testid="blocklist-view"]').waitForExist({ timeout: 5_000 });
+  await browser.keys(["3"]);
+  const entry = await browser.$(`[data-testid="blocklist-entry"][data-case-id="${target.id}"]`);
+  await entry.waitForExist({ timeout: 10_000 });
+  const shown = await entry.getText();
+  assert.ok(!shown.includes(target.phone) && shown.includes("•"), `masked: ${shown}`);
+  await browser.keys(["x"]);
+  await browser.$('[data-testid="unblock-dialog"]').waitForExist({ timeout: 5_000 });
+  await browser.$('[data-testid="unblock-comment"]').addValue("Phone reassigned by the carrier");
+  await browser.keys([Key.Ctrl, "Enter"]);
+  await browser.waitUntil(async () => (await (await fetch(`${base}/_sandbox/ledger`)).json()).length === 2, { timeout: 20_000, timeoutMsg: "the unblock never reached the sandbox" });
+  const after = await (await fetch(`${base}/_sandbox/ledger`)).json();
+  assert.equal(after[1].effect, "blocklist-remove");
+  assert.equal(after[1].target, target.id);
+  assert.deepEqual(after[1].detail.items, ["phone"]);
+  await browser.waitUntil(async () => !(await browser.$(`[data-testid="blocklist-entry"][data-case-id="${target.id}"]`).isExisting()), { timeout: 10_000, timeoutMsg: "the unblocked entry is still listed" });
 });

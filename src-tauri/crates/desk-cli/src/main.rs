@@ -89,11 +89,19 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Queue a blocklist change of a session's face, document, phone or email.
+    /// The blocklist: list entries of one type (newest first, values masked), or queue adding or
+    /// removing a session's face, document, phone or email.
     Blocklist {
         #[arg(value_enum)]
         change: BlocklistChange,
-        session: String,
+        /// The session id (UUID); add and remove need it.
+        session: Option<String>,
+        /// `list`: which entries (face, document, phone or email).
+        #[arg(long = "type", value_enum, default_value = "face")]
+        kind: BlocklistKindArg,
+        /// `list`: the page, from 1 (20 entries a page).
+        #[arg(long, default_value_t = 1)]
+        page: u32,
         #[arg(long)]
         face: bool,
         #[arg(long)]
@@ -193,8 +201,29 @@ impl From<RevealArg> for desk_core::case_file::RevealField {
 
 #[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum BlocklistChange {
+    List,
     Add,
     Remove,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum BlocklistKindArg {
+    Face,
+    Document,
+    Phone,
+    Email,
+}
+
+impl From<BlocklistKindArg> for desk_core::blocklist::BlocklistKind {
+    fn from(arg: BlocklistKindArg) -> Self {
+        use desk_core::blocklist::BlocklistKind as K;
+        match arg {
+            BlocklistKindArg::Face => K::Face,
+            BlocklistKindArg::Document => K::Document,
+            BlocklistKindArg::Phone => K::Phone,
+            BlocklistKindArg::Email => K::Email,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -620,6 +649,41 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             emit_queued(&submitted.action, json)
         }
         Command::Blocklist {
+            change: BlocklistChange::List,
+            kind,
+            page,
+            didit,
+            json,
+            ..
+        } => {
+            let open = open_desk(didit).await?;
+            let index = page.checked_sub(1).ok_or("pages count from 1")?;
+            let listed = open.desk.blocklist_entries(kind.into(), index).await?;
+            let view = desk_core::ipc::BlocklistPageView::build(listed, index);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+            } else if view.entries.is_empty() {
+                println!("no entries on page {page}");
+            } else {
+                for e in &view.entries {
+                    println!(
+                        "{:<10} {:<8} {:<26} {}",
+                        e.case_number.map_or("–".into(), |n| n.to_string()),
+                        e.kind.as_str(),
+                        e.blocklisted_at.as_deref().unwrap_or("–"),
+                        e.value_masked.as_deref().unwrap_or("–"),
+                    );
+                }
+                if let Some(total) = view.total {
+                    println!(
+                        "page {page} of {}",
+                        total.div_ceil(u64::from(view.page_size)).max(1)
+                    );
+                }
+            }
+            Ok(())
+        }
+        Command::Blocklist {
             change,
             session,
             face,
@@ -630,7 +694,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             comment,
             didit,
             json,
+            ..
         } => {
+            let session = session.ok_or("name the session (UUID) to blocklist or unblock")?;
             let open = open_desk(didit).await?;
             let action = open
                 .desk

@@ -277,3 +277,64 @@ fn the_timeline_shows_a_competing_reviewer_and_the_desks_conflict() {
         "{text}"
     );
 }
+
+#[test]
+fn blocklist_list_pages_entries_by_type_masked_and_unblock_goes_through_the_outbox() {
+    let server = serve(3);
+    let (_, queue, _) = desk(&server, &["queue", "--json"]);
+    let queue: Value = serde_json::from_str(&queue).unwrap();
+    let id = queue[1]["case_id"].as_str().unwrap().to_owned();
+    let (ok, _, err) = desk(
+        &server,
+        &[
+            "blocklist",
+            "add",
+            &id,
+            "--email",
+            "--phone",
+            "--comment",
+            "Fraud ring",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok, "{err}");
+    let list = |kind: &str| {
+        let (ok, out, err) = desk(&server, &["blocklist", "list", "--type", kind, "--json"]);
+        assert!(ok, "{err}");
+        serde_json::from_str::<Value>(&out).unwrap()
+    };
+    let emails = list("email");
+    assert_eq!(emails["total"], 1, "{emails}");
+    assert_eq!(emails["entries"][0]["caseId"], id.as_str());
+    let masked = emails["entries"][0]["valueMasked"].as_str().unwrap();
+    assert!(masked.contains('•') && !masked.contains('@'), "{masked}");
+    assert_eq!(list("phone")["total"], 1);
+    assert_eq!(list("face")["total"], 0);
+    let (ok, text, _) = desk(&server, &["blocklist", "list", "--type", "email"]);
+    assert!(
+        ok && text.contains("page 1 of 1") && !text.contains('@'),
+        "{text}"
+    );
+    let (ok, _, err) = desk(&server, &["blocklist", "list", "--page", "0"]);
+    assert!(!ok && err.contains("pages count from 1"), "{err}");
+    let (ok, _, err) = desk(&server, &["blocklist", "remove"]);
+    assert!(!ok && err.contains("name the session"), "{err}");
+
+    let (ok, _, err) = desk(
+        &server,
+        &[
+            "blocklist",
+            "remove",
+            &id,
+            "--email",
+            "--comment",
+            "Cleared",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, _, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok, "{err}");
+    assert_eq!(list("email")["total"], 0);
+    assert_eq!(list("phone")["total"], 1, "only the email was unblocked");
+}

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::action::{DecisionRequest, EmailNotice, RedoStep};
+use crate::blocklist::{BlocklistKind, BlocklistPage, BLOCKLIST_PAGE};
 use crate::case::*;
 pub use crate::case_file::RevealField;
 use crate::case_file::{CaseFile, TimelineEntry, TimelineSource};
@@ -32,21 +33,63 @@ pub struct AppInfo {
     pub notice: Option<String>,
 }
 
+/// What went wrong, as the UI branches on it: one closed set, set in one place (here and in the
+/// shell's setup errors), never a string the UI compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Another reviewer decided the case first.
+    Conflict,
+    /// The desk refuses the action (one decision per case, a read-only case, …).
+    NotAllowed,
+    /// The request is malformed: a bad id, an oversized comment, an unknown reason.
+    Invalid,
+    /// The local store failed.
+    Store,
+    Unauthorized,
+    NotFound,
+    /// The provider refused the request with its own message.
+    Rejected,
+    RateLimited,
+    /// The provider cannot be reached.
+    Unavailable,
+    /// A write whose outcome is not known yet.
+    OutcomeUnknown,
+    /// The profile has no API key in the OS keyring.
+    MissingKey,
+    /// The OS keyring failed or is locked.
+    Keyring,
+    /// The profile could not be opened.
+    Setup,
+    /// The backend did not answer as expected.
+    Internal,
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let text = serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        f.write_str(&text)
+    }
+}
+
 /// Every error the UI sees: a stable code to branch on, a human message, and whether trying
 /// again may help. Raw transport text never becomes the message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, thiserror::Error)]
 #[serde(rename_all = "camelCase")]
 #[error("{code}: {message}")]
 pub struct UiError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub retryable: bool,
 }
 
 impl UiError {
-    pub fn new(code: impl Into<String>, message: impl Into<String>, retryable: bool) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>, retryable: bool) -> Self {
         Self {
-            code: code.into(),
+            code,
             message: message.into(),
             retryable,
         }
@@ -59,18 +102,18 @@ impl From<crate::desk::DeskError> for UiError {
         use crate::ports::SourceError;
         let message = error.to_string();
         let (code, retryable) = match &error {
-            DeskError::Conflict(_) => ("conflict", false),
-            DeskError::NotAllowed(_) => ("not_allowed", false),
-            DeskError::Action(_) => ("invalid", false),
-            DeskError::Store(_) => ("store", true),
+            DeskError::Conflict(_) => (ErrorCode::Conflict, false),
+            DeskError::NotAllowed(_) => (ErrorCode::NotAllowed, false),
+            DeskError::Action(_) => (ErrorCode::Invalid, false),
+            DeskError::Store(_) => (ErrorCode::Store, true),
             DeskError::Source(e) => match e {
-                SourceError::Unauthorized(_) => ("unauthorized", false),
-                SourceError::NotFound(_) => ("not_found", false),
-                SourceError::Rejected(_) => ("rejected", false),
-                SourceError::Invalid(_) => ("invalid", false),
-                SourceError::RateLimited(_) => ("rate_limited", true),
-                SourceError::Unavailable(_) => ("unavailable", true),
-                SourceError::OutcomeUnknown(_) => ("outcome_unknown", true),
+                SourceError::Unauthorized(_) => (ErrorCode::Unauthorized, false),
+                SourceError::NotFound(_) => (ErrorCode::NotFound, false),
+                SourceError::Rejected(_) => (ErrorCode::Rejected, false),
+                SourceError::Invalid(_) => (ErrorCode::Invalid, false),
+                SourceError::RateLimited(_) => (ErrorCode::RateLimited, true),
+                SourceError::Unavailable(_) => (ErrorCode::Unavailable, true),
+                SourceError::OutcomeUnknown(_) => (ErrorCode::OutcomeUnknown, true),
             },
         };
         UiError::new(code, message, retryable)
@@ -155,6 +198,49 @@ impl From<&Action> for ActionView {
             can_retry: a.state == ActionState::NeedsAttention,
             can_cancel: matches!(a.state, ActionState::Queued | ActionState::NeedsAttention)
                 && !a.unknown_outcome,
+        }
+    }
+}
+
+/// One blocklist entry in the Blocklist view; the value arrives masked from the use case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BlocklistEntryView {
+    pub kind: BlocklistKind,
+    pub case_id: Option<String>,
+    #[ts(type = "number | null")]
+    pub case_number: Option<i64>,
+    pub blocklisted_at: Option<String>,
+    pub value_masked: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BlocklistPageView {
+    pub entries: Vec<BlocklistEntryView>,
+    #[ts(type = "number | null")]
+    pub total: Option<u64>,
+    pub page: u32,
+    pub page_size: u32,
+}
+
+impl BlocklistPageView {
+    pub fn build(listed: BlocklistPage, page: u32) -> Self {
+        Self {
+            entries: listed
+                .entries
+                .into_iter()
+                .map(|e| BlocklistEntryView {
+                    kind: e.kind,
+                    case_id: e.case_id,
+                    case_number: e.case_number,
+                    blocklisted_at: e.blocklisted_at,
+                    value_masked: e.value,
+                })
+                .collect(),
+            total: listed.total,
+            page,
+            page_size: BLOCKLIST_PAGE,
         }
     }
 }
@@ -345,6 +431,7 @@ pub fn typescript_bindings() -> String {
     let declarations = [
         AppInfo::decl(&cfg),
         UiError::decl(&cfg),
+        ErrorCode::decl(&cfg),
         QueueRow::decl(&cfg),
         QueueView::decl(&cfg),
         SyncView::decl(&cfg),
@@ -362,6 +449,9 @@ pub fn typescript_bindings() -> String {
         ActionState::decl(&cfg),
         OutboxStatusView::decl(&cfg),
         BlocklistRequest::decl(&cfg),
+        BlocklistKind::decl(&cfg),
+        BlocklistEntryView::decl(&cfg),
+        BlocklistPageView::decl(&cfg),
         crate::action::AmlRequest::decl(&cfg),
         crate::case_file::BlocklistImpact::decl(&cfg),
         ProfileView::decl(&cfg),
@@ -425,10 +515,11 @@ mod tests {
 
     #[test]
     fn ui_error_serializes_with_camel_case_keys() {
-        let json = serde_json::to_value(UiError::new("offline", "No network", true)).unwrap();
+        let error = UiError::new(ErrorCode::Unavailable, "No network", true);
         assert_eq!(
-            json,
-            serde_json::json!({"code": "offline", "message": "No network", "retryable": true})
+            serde_json::to_value(&error).unwrap(),
+            serde_json::json!({"code": "unavailable", "message": "No network", "retryable": true})
         );
+        assert_eq!(error.to_string(), "unavailable: No network");
     }
 }

@@ -111,6 +111,12 @@ pub trait CaseSource: Send + Sync {
         &self,
         case_id: &str,
     ) -> impl Future<Output = Result<BlocklistSelection, SourceError>> + Send;
+    /// One page of the blocklist entries of `kind`, newest first, from `offset`.
+    fn blocklist_page(
+        &self,
+        kind: crate::blocklist::BlocklistKind,
+        offset: u64,
+    ) -> impl Future<Output = Result<crate::blocklist::BlocklistPage, SourceError>> + Send;
     /// Every session of one vendor_data (the person's earlier attempts), any status.
     fn sessions_of(
         &self,

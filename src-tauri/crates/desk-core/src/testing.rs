@@ -329,6 +329,54 @@ impl CaseSource for FakeSource {
             .unwrap_or_default())
     }
 
+    async fn blocklist_page(
+        &self,
+        kind: crate::blocklist::BlocklistKind,
+        offset: u64,
+    ) -> Result<crate::blocklist::BlocklistPage, SourceError> {
+        use crate::blocklist::{BlocklistEntry, BlocklistKind, BLOCKLIST_PAGE};
+        self.reachable()?;
+        let list = self.blocklist.lock().unwrap_or_else(|e| e.into_inner());
+        let matching: Vec<BlocklistEntry> = list
+            .iter()
+            .rev()
+            .filter(|(_, items)| match kind {
+                BlocklistKind::Face => items.face,
+                BlocklistKind::Document => items.document,
+                BlocklistKind::Phone => items.phone,
+                BlocklistKind::Email => items.email,
+            })
+            .map(|(case_id, _)| {
+                let n = case_id
+                    .rsplit('-')
+                    .next()
+                    .and_then(|t| t.parse::<i64>().ok());
+                let n = n.unwrap_or(0);
+                BlocklistEntry {
+                    kind,
+                    case_id: Some(case_id.clone()),
+                    case_number: Some(n),
+                    blocklisted_at: None,
+                    value: match kind {
+                        BlocklistKind::Face => None,
+                        BlocklistKind::Document => Some(format!("DOC{n:08}")),
+                        BlocklistKind::Phone => Some(format!("+21655{n:06}")),
+                        BlocklistKind::Email => Some(format!("user-{n}@example.test")),
+                    },
+                }
+            })
+            .collect();
+        let total = matching.len() as u64;
+        Ok(crate::blocklist::BlocklistPage {
+            entries: matching
+                .into_iter()
+                .skip(offset as usize)
+                .take(BLOCKLIST_PAGE as usize)
+                .collect(),
+            total: Some(total),
+        })
+    }
+
     async fn sessions_of(&self, vendor_data: &str) -> Result<Vec<QueueItem>, SourceError> {
         self.reachable()?;
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());

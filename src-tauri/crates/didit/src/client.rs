@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
 use desk_core::action::{self, BlocklistSelection, DecisionRequest};
+use desk_core::blocklist::{BlocklistEntry, BlocklistKind};
 use desk_core::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
 use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
@@ -87,16 +88,6 @@ pub struct SessionQuery {
     pub search: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BlocklistEntry {
-    pub kind: String,
-    pub case_id: Option<String>,
-    pub case_number: Option<i64>,
-    pub blocklisted_at: Option<String>,
-    /// The blocked value (document number, phone or email); faces have none.
-    pub value: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -520,27 +511,24 @@ impl DiditClient {
             .await
     }
 
-    /// One page of the blocklist, optionally of one kind (face, document, phone, email).
+    /// One page of the blocklist (newest first), optionally of one kind. Media fields of the
+    /// entries (face and document images) are never read.
     pub async fn blocklist_list(
         &self,
-        kind: Option<&str>,
+        kind: Option<BlocklistKind>,
         offset: u64,
     ) -> Result<Page<BlocklistEntry>, DiditError> {
         let mut params = vec![("offset", offset.to_string()), ("limit", "20".to_owned())];
         if let Some(kind) = kind {
-            if !matches!(kind, "face" | "document" | "phone" | "email") {
-                return Err(DiditError::InvalidInput(format!(
-                    "{kind:?} is not a blocklist type"
-                )));
-            }
-            params.push(("item_type", kind.to_owned()));
+            params.push(("item_type", kind.as_str().to_owned()));
         }
         let page: wire::Page<wire::BlocklistItem> = self
             .read("blocklist", "/v3/blocklist/", &params, &[Scope::GenericGet])
             .await?;
         Ok(page_of(page, |i| {
             Some(BlocklistEntry {
-                kind: i.kind.unwrap_or_default(),
+                // An entry of a type this desk does not know is left out, not guessed.
+                kind: BlocklistKind::parse(i.kind.as_deref()?)?,
                 case_id: i.session_id,
                 case_number: i.session_number,
                 blocklisted_at: i.blocklisted_at,

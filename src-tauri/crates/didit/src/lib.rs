@@ -8,9 +8,7 @@ mod limits;
 mod source;
 mod wire;
 
-pub use client::{
-    BlocklistEntry, DiditClient, DiditConfig, Page, SessionQuery, UserSummary, PRODUCTION_URL,
-};
+pub use client::{DiditClient, DiditConfig, Page, SessionQuery, UserSummary, PRODUCTION_URL};
 pub use error::DiditError;
 pub use limits::{RateLimits, Scope};
 

@@ -1,6 +1,7 @@
 //! Didit as desk-core's `CaseSource`.
 
 use desk_core::action::{BlocklistSelection, DecisionRequest};
+use desk_core::blocklist::{BlocklistKind, BlocklistPage};
 use desk_core::case::{CaseStatus, CaseSummary, ReviewEntry};
 use desk_core::ports::{CaseSource, RateBudget, SourceError, SourcePage};
 
@@ -91,6 +92,18 @@ impl CaseSource for DiditClient {
         Ok(self.update_aml_status(case_id, status).await?)
     }
 
+    async fn blocklist_page(
+        &self,
+        kind: BlocklistKind,
+        offset: u64,
+    ) -> Result<BlocklistPage, SourceError> {
+        let page = self.blocklist_list(Some(kind), offset).await?;
+        Ok(BlocklistPage {
+            entries: page.items,
+            total: page.count,
+        })
+    }
+
     async fn blocklisted(&self, case_id: &str) -> Result<BlocklistSelection, SourceError> {
         let mut found = BlocklistSelection::default();
         let mut offset = 0;
@@ -102,12 +115,11 @@ impl CaseSource for DiditClient {
                 .iter()
                 .filter(|e| e.case_id.as_deref() == Some(case_id))
             {
-                match entry.kind.as_str() {
-                    "face" => found.face = true,
-                    "document" => found.document = true,
-                    "phone" => found.phone = true,
-                    "email" => found.email = true,
-                    _ => {}
+                match entry.kind {
+                    BlocklistKind::Face => found.face = true,
+                    BlocklistKind::Document => found.document = true,
+                    BlocklistKind::Phone => found.phone = true,
+                    BlocklistKind::Email => found.email = true,
                 }
             }
             match page.next_offset {

@@ -1,0 +1,235 @@
+import { useEffect, useMemo, useRef, useState } from "react";
+import { useHotkeys } from "react-hotkeys-hook";
+import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-query";
+import { useLocation, useRoute } from "wouter";
+import type { AmlRequest, DecisionRequest, RevealField, UiError, Verdict } from "./bindings";
+import { backend } from "./ipc";
+import { keys, messageOf, useCase, useQueue, useReasons, useSearch } from "./queries";
+import { useCommands, type Command } from "./commands";
+import { AmlDialog } from "./AmlDialog";
+import { BlocklistDialog } from "./BlocklistDialog";
+import { QueueTable } from "./QueueTable";
+import { CaseSummary } from "./CaseSummary";
+import { DecisionDialog } from "./DecisionDialog";
+
+export const SYNC = ["sync"] as const;
+
+/** Syncs the queue now; the status bar follows it through `useIsMutating(SYNC)`. */
+export function useSync() {
+  const client = useQueryClient();
+  return useMutation({
+    mutationKey: SYNC,
+    mutationFn: backend.syncQueue,
+    onSettled: () => client.invalidateQueries({ queryKey: keys.queue }),
+  });
+}
+
+/** The review desk: queue on the left, the open case (`/case/:id`) on the right, keyboard first. */
+export function ReviewPage(props: { idle: boolean; now: number }) {
+  const [, params] = useRoute<{ id: string }>("/case/:id");
+  const [, navigate] = useLocation();
+  const selectedId = params?.id ?? null;
+  const client = useQueryClient();
+  const queue = useQueue();
+  const reasons = useReasons();
+  const opened = useCase(selectedId);
+  const caseView = opened.data ?? null;
+  const sync = useSync();
+  const syncing = useIsMutating({ mutationKey: SYNC }) > 0;
+
+  const [verdict, setVerdict] = useState<Verdict | null>(null);
+  const [decisionError, setDecisionError] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [amlOpen, setAmlOpen] = useState(false);
+  const [amlError, setAmlError] = useState<string | null>(null);
+  const [blocklistOpen, setBlocklistOpen] = useState(false);
+  // The last queued decision, while Undo still works.
+  const [undoable, setUndoable] = useState<{ actionId: string; caseId: string; label: string; until: number } | null>(null);
+  const [search, setSearch] = useState("");
+  const [country, setCountry] = useState("");
+  const [workflow, setWorkflow] = useState("");
+  const [warning, setWarning] = useState("");
+  const [lateOnly, setLateOnly] = useState(false);
+  const searchRef = useRef<HTMLInputElement>(null);
+  const found = useSearch(search);
+  const searched = search.trim().length > 0;
+  const matches = useMemo(() => (searched ? new Set(found.data ?? []) : null), [searched, found.data]);
+
+  const all = useMemo(() => queue.data?.rows ?? [], [queue.data]);
+  const rows = useMemo(
+    () =>
+      all.filter(
+        (r) =>
+          (!matches || matches.has(r.caseId)) &&
+          (!country || r.country === country) &&
+          (!workflow || r.workflowId === workflow) &&
+          (!warning || r.topWarnings.includes(warning)) &&
+          (!lateOnly || (r.dueMinutes ?? 0) < 0),
+      ),
+    [all, matches, country, workflow, warning, lateOnly],
+  );
+  const distinct = (values: (string | null | undefined)[]) => [...new Set(values.filter((v): v is string => !!v))].sort();
+  const countries = useMemo(() => distinct(all.map((r) => r.country)), [all]);
+  const workflows = useMemo(() => distinct(all.map((r) => r.workflowId)), [all]);
+  const warningCodes = useMemo(() => distinct(all.flatMap((r) => r.topWarnings)), [all]);
+
+  /** Opens a case (a fresh read from the provider, also when it is already the open one). */
+  function open(caseId: string | null) {
+    if (!caseId) return navigate("/");
+    if (caseId === selectedId) void client.refetchQueries({ queryKey: keys.case(caseId) });
+    else navigate(`/case/${caseId}`);
+  }
+
+  function step(delta: number) {
+    if (rows.length === 0) return;
+    const index = rows.findIndex((r) => r.caseId === selectedId);
+    const next = index < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, index + delta));
+    open(rows[next]?.caseId ?? null);
+  }
+
+  const decide = useMutation({
+    mutationFn: backend.decide,
+    onMutate: () => setDecisionError(null),
+    onSuccess: (done, request) => {
+      setVerdict(null);
+      setNotice(null);
+      const label = `Session ${caseView?.summary.case_number ?? ""}: ${request.verdict.toLowerCase()} queued`;
+      setUndoable({ actionId: done.actionId, caseId: done.caseId, label, until: Date.parse(done.undoUntil) });
+      open(done.nextCaseId);
+    },
+    onError: (e: UiError) => {
+      setDecisionError(e.message);
+      if (e.code === "conflict") {
+        setVerdict(null);
+        setNotice(e.message);
+      }
+    },
+  });
+
+  async function undo() {
+    if (!undoable) return;
+    const { actionId, caseId, label } = undoable;
+    setUndoable(null);
+    try {
+      await backend.undoAction(actionId);
+      setNotice(`${label.replace(" queued", "")} undone.`);
+      open(caseId);
+    } catch (e) {
+      setNotice((e as UiError).message);
+    }
+  }
+
+  async function reviewAml(request: AmlRequest) {
+    try {
+      await backend.amlReview(request);
+      setAmlOpen(false);
+      setAmlError(null);
+      setNotice(`AML: ${request.hit_id ? "hit" : "check"} marked ${request.status} — queued.`);
+    } catch (e) {
+      setAmlError((e as UiError).message);
+    }
+  }
+
+  const reveal = (field: RevealField, reason: string, index = 0) => backend.reveal(selectedId ?? "", field, reason, index);
+  const undoLeft = undoable ? Math.ceil((undoable.until - props.now) / 1000) : 0;
+  const idle = props.idle && verdict === null && !amlOpen && !blocklistOpen;
+  const decideAs = (v: Verdict) => () => caseView && setVerdict(v);
+  // By id, not the ref: the palette runs this long after render.
+  const focusSearch = () => document.getElementById("queue-search")?.focus();
+
+  const commands: Command[] = [
+    { id: "next", label: "Next case", group: "Queue", keys: "J", run: () => step(1) },
+    { id: "previous", label: "Previous case", group: "Queue", keys: "K", run: () => step(-1) },
+    { id: "search", label: "Search the queue", group: "Queue", keys: "/", run: focusSearch },
+    { id: "sync", label: "Sync the queue now", group: "Queue", keys: "S", run: () => sync.mutate() },
+  ];
+  if (caseView) {
+    commands.push(
+      { id: "approve", label: "Approve this case", group: "Case", keys: "A", run: decideAs("Approve") },
+      { id: "decline", label: "Decline this case", group: "Case", keys: "D", run: decideAs("Decline") },
+      { id: "resubmit", label: "Ask to redo steps (resubmit)", group: "Case", keys: "R", run: decideAs("Resubmit") },
+      { id: "blocklist-case", label: "Blocklist face / document / phone / email", group: "Case", keys: "B", run: () => setBlocklistOpen(true) },
+      { id: "aml", label: "AML review: hits and the AML check", group: "Case", keys: "H", run: () => setAmlOpen(true) },
+    );
+  }
+  if (undoLeft > 0) commands.push({ id: "undo", label: "Undo the last decision", group: "Case", keys: "U", run: () => void undo() });
+  useCommands("review", commands);
+
+  useHotkeys("j", () => step(1), { enabled: idle }, [rows, selectedId, idle]);
+  useHotkeys("k", () => step(-1), { enabled: idle }, [rows, selectedId, idle]);
+  useHotkeys("a", decideAs("Approve"), { enabled: idle }, [caseView, idle]);
+  useHotkeys("d", decideAs("Decline"), { enabled: idle }, [caseView, idle]);
+  useHotkeys("r", decideAs("Resubmit"), { enabled: idle }, [caseView, idle]);
+  useHotkeys("s", () => sync.mutate(), { enabled: idle }, [idle]);
+  useHotkeys("slash", (e) => { e.preventDefault(); focusSearch(); }, { enabled: idle }, [idle]);
+  useHotkeys("h", () => caseView && setAmlOpen(true), { enabled: idle }, [caseView, idle]);
+  useHotkeys("b", () => caseView && setBlocklistOpen(true), { enabled: idle }, [caseView, idle]);
+  useHotkeys("u", () => void undo(), { enabled: idle && undoLeft > 0 }, [idle, undoLeft, undoable]);
+  useHotkeys("escape", () => searchRef.current?.blur(), { enableOnFormTags: true }, []);
+
+  // A conflict seen when opening (decided elsewhere) refreshes the queue that still lists it.
+  useEffect(() => {
+    if (opened.error) void client.invalidateQueries({ queryKey: keys.queue });
+  }, [opened.error, client]);
+
+  return (
+    <>
+      <div className="toolbar">
+        <span className="count" data-testid="queue-count">{queue.data ? `${queue.data.rows.length} in review` : "loading…"}</span>
+        {queue.data && rows.length !== queue.data.rows.length && <span className="muted" data-testid="shown-count">{rows.length} shown</span>}
+        <input ref={searchRef} id="queue-search" className="search" type="search" placeholder="Search: number, vendor_data, warning  ( / )" aria-label="Search the queue" value={search} onChange={(e) => setSearch(e.target.value)}
+          onKeyDown={(e) => {
+            // Enter opens the first match and hands the keyboard back to the queue.
+            if (e.key === "Enter" && rows[0]) {
+              e.preventDefault();
+              e.currentTarget.blur();
+              open(rows[0].caseId);
+            }
+          }} />
+        <span className="filters">
+          <select aria-label="Country" value={country} onChange={(e) => setCountry(e.target.value)}>
+            <option value="">All countries</option>
+            {countries.map((c) => <option key={c}>{c}</option>)}
+          </select>
+          <select aria-label="Workflow" value={workflow} onChange={(e) => setWorkflow(e.target.value)}>
+            <option value="">All workflows</option>
+            {workflows.map((w) => <option key={w} value={w}>{w.slice(0, 8)}</option>)}
+          </select>
+          <select aria-label="Warning" value={warning} onChange={(e) => setWarning(e.target.value)}>
+            <option value="">All warnings</option>
+            {warningCodes.map((w) => <option key={w}>{w}</option>)}
+          </select>
+          <label className="inline"><input type="checkbox" checked={lateOnly} onChange={(e) => setLateOnly(e.target.checked)} /> Late only</label>
+        </span>
+        <button type="button" onClick={() => sync.mutate()} disabled={syncing}>{syncing ? "Syncing…" : "Sync"}</button>
+      </div>
+      <main className="split">
+        <QueueTable rows={rows} selectedId={selectedId} onSelect={(id) => open(id)} />
+        <section className="detail" aria-live="polite">
+          {notice && <p className="notice" role="status" data-testid="notice">{notice}</p>}
+          {opened.error && <p role="alert">{messageOf(opened.error)}</p>}
+          {caseView ? (
+            <CaseSummary view={caseView} onReveal={reveal} now={props.now} />
+          ) : (
+            <p className="muted">Press <kbd>J</kbd> to open the oldest case. <kbd>Ctrl</kbd>+<kbd>K</kbd> finds any command, <kbd>?</kbd> lists every shortcut.</p>
+          )}
+        </section>
+      </main>
+      {verdict && caseView && (
+        <DecisionDialog verdict={verdict} summary={caseView.summary} reasons={reasons.data ?? []} busy={decide.isPending} error={decisionError}
+          onSubmit={(r: DecisionRequest) => !decide.isPending && decide.mutate(r)} onCancel={() => { setVerdict(null); setDecisionError(null); }} />
+      )}
+      {undoable && undoLeft > 0 && (
+        <div className="toast" role="status" data-testid="undo-toast">
+          {undoable.label} — sent in {undoLeft} s. <button type="button" className="link" onClick={() => void undo()}>Undo <kbd>U</kbd></button>
+        </div>
+      )}
+      {blocklistOpen && caseView && (
+        <BlocklistDialog summary={caseView.summary} onDone={(message) => { setBlocklistOpen(false); setNotice(message); }} onCancel={() => setBlocklistOpen(false)} />
+      )}
+      {amlOpen && caseView && (
+        <AmlDialog summary={caseView.summary} busy={false} error={amlError} onSubmit={(r) => void reviewAml(r)} onCancel={() => { setAmlOpen(false); setAmlError(null); }} />
+      )}
+    </>
+  );
+}

@@ -1,0 +1,84 @@
+// Data hooks over the generated IPC: every view reads the backend through these, so caching,
+// polling and refetch-on-change live in one place (TanStack Query), not in components.
+import { useEffect } from "react";
+import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
+import { backend, onOutboxChanged, onQueueChanged } from "./ipc";
+import type { UiError } from "./bindings";
+
+/** One client per window. Reads hit the local backend, so failures are not retried blindly. */
+export function newQueryClient(): QueryClient {
+  return new QueryClient({
+    defaultOptions: {
+      queries: { retry: false, refetchOnWindowFocus: false, staleTime: 5_000 },
+      mutations: { retry: false },
+    },
+  });
+}
+
+export const keys = {
+  info: ["app-info"] as const,
+  queue: ["queue"] as const,
+  reasons: ["reasons"] as const,
+  syncStatus: ["sync-status"] as const,
+  outboxStatus: ["outbox-status"] as const,
+  outbox: ["outbox"] as const,
+  case: (id: string) => ["case", id] as const,
+  search: (text: string) => ["search", text] as const,
+  blocklist: (kind: string, page: number) => ["blocklist", kind, page] as const,
+  profiles: ["profiles"] as const,
+};
+
+export const useAppInfo = () => useQuery({ queryKey: keys.info, queryFn: backend.appInfo, staleTime: Infinity });
+export const useQueue = () => useQuery({ queryKey: keys.queue, queryFn: backend.queueView });
+export const useReasons = () => useQuery({ queryKey: keys.reasons, queryFn: backend.reasons, staleTime: Infinity });
+/** Small and cheap: polled so background syncs and the outbox worker show their progress. */
+export const useSyncStatus = () => useQuery({ queryKey: keys.syncStatus, queryFn: backend.syncStatus, refetchInterval: 1_000, staleTime: 0 });
+export const useOutboxStatus = () => useQuery({ queryKey: keys.outboxStatus, queryFn: backend.outboxStatus, refetchInterval: 1_000, staleTime: 0 });
+export const useOutbox = () => useQuery({ queryKey: keys.outbox, queryFn: backend.outbox, staleTime: 0 });
+
+/** Opening a case reads it fresh from the provider each time it is opened (never kept). */
+export function useCase(caseId: string | null) {
+  return useQuery({
+    queryKey: keys.case(caseId ?? ""),
+    queryFn: () => backend.openCase(caseId ?? ""),
+    enabled: !!caseId,
+    staleTime: Infinity,
+    gcTime: 0,
+  });
+}
+
+/** Queue search runs in the backend, which sees vendor_data unmasked. */
+export function useSearch(text: string) {
+  const needle = text.trim();
+  return useQuery({
+    queryKey: keys.search(needle),
+    queryFn: () => backend.searchQueue(needle),
+    enabled: needle.length > 0,
+    staleTime: 0,
+  });
+}
+
+/** The backend's "queue changed" and "outbox changed" notices refetch what they touch. */
+export function useBackendEvents() {
+  const client = useQueryClient();
+  useEffect(() => {
+    const subscriptions = [
+      onQueueChanged(() => {
+        void client.invalidateQueries({ queryKey: keys.queue });
+        void client.invalidateQueries({ queryKey: ["search"] });
+      }),
+      onOutboxChanged(() => {
+        void client.invalidateQueries({ queryKey: keys.outbox });
+        void client.invalidateQueries({ queryKey: keys.outboxStatus });
+        void client.invalidateQueries({ queryKey: ["blocklist"] });
+      }),
+    ];
+    return () => subscriptions.forEach((s) => void s.then((off) => off()).catch(() => undefined));
+  }, [client]);
+}
+
+/** The message of whatever a query or command failed with. */
+export function messageOf(error: unknown): string | null {
+  if (!error) return null;
+  return (error as UiError).message ?? String(error);
+}
