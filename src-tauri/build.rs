@@ -27,6 +27,7 @@ fn main() {
             "aml_review",
             "blocklist_impact",
             "blocklist_entries",
+            "filter_queue",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -78,8 +78,15 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
 
 #[tauri::command]
 pub async fn queue_view(shell: State<'_, Shell>) -> Result<QueueView, UiError> {
-    let snapshot = desk(&shell).await.queue_snapshot().await?;
-    Ok(QueueView::build(&snapshot, shell.sla))
+    let (desk, sla_hours) = {
+        let active = shell.active.read().await;
+        (active.desk.clone(), active.profile.sla_hours)
+    };
+    let snapshot = desk.queue_snapshot().await?;
+    Ok(QueueView::build(
+        &snapshot,
+        chrono::Duration::hours(i64::from(sla_hours)),
+    ))
 }
 
 #[tauri::command]
@@ -260,6 +267,16 @@ pub async fn reveal(
 #[tauri::command]
 pub async fn search_queue(shell: State<'_, Shell>, text: String) -> Result<Vec<String>, UiError> {
     Ok(desk(&shell).await.search(&text).await?)
+}
+
+/// The queued cases matching a warning, country or workflow filter: exact through the provider,
+/// else judged on the cached summaries with a count of the cases not judged yet.
+#[tauri::command]
+pub async fn filter_queue(
+    shell: State<'_, Shell>,
+    filter: desk_core::ports::QueueFilter,
+) -> Result<desk_core::ipc::FilterView, UiError> {
+    Ok(desk(&shell).await.filter_queue(&filter).await?.into())
 }
 
 #[tauri::command]

@@ -26,7 +26,6 @@ pub struct Shell {
     pub files: ProfileFiles,
     pub keystore: Keystore,
     pub knobs: SandboxKnobs,
-    pub sla: chrono::Duration,
     pub active: RwLock<Active>,
     /// Why the desk started on another profile than the one set, shown to the reviewer.
     pub notice: Option<String>,
@@ -34,6 +33,8 @@ pub struct Shell {
     pub outbox_wake: Notify,
     /// Why the worker is not sending (the profile's outbox is held elsewhere), if so.
     pub not_sending: std::sync::Mutex<Option<String>>,
+    /// Whether the summary fill is running.
+    pub filling: std::sync::atomic::AtomicBool,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
@@ -62,13 +63,48 @@ pub async fn open_profile(
     })
 }
 
-/// Syncs the queue in the background and tells the UI when done.
+/// Syncs the queue in the background and tells the UI when done; then fills in the summaries
+/// of the cases not fetched yet.
 pub fn sync_in_background(app: &tauri::AppHandle, desk: Arc<AppDesk>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         commands::sync_and_prefetch(&desk).await;
         let _ = app.emit(QUEUE_CHANGED, ());
+        fill_summaries(&app, &desk).await;
     });
+}
+
+/// Summaries fetched per pass of the fill, between two "queue changed" notices.
+const FILL_PASS: usize = 20;
+
+/// Fetches the summary of every queued case that has none, oldest first, within the fill's
+/// share of the read budget (desk-core keeps the rest for the reviewer). One fill at a time.
+async fn fill_summaries(app: &tauri::AppHandle, desk: &AppDesk) {
+    use std::sync::atomic::Ordering;
+    let shell = app.state::<Shell>();
+    if shell.filling.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    loop {
+        match desk.fill_summaries(FILL_PASS).await {
+            Ok(report) => {
+                if report.fetched > 0 {
+                    let _ = app.emit(QUEUE_CHANGED, ());
+                }
+                if report.missing == 0 {
+                    break;
+                }
+                if report.waiting_for_budget {
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                }
+            }
+            Err(error) => {
+                tracing::info!(%error, "summary fill paused until the next sync");
+                break;
+            }
+        }
+    }
+    shell.filling.store(false, Ordering::Release);
 }
 
 /// Sends what is due in the active profile's outbox, for as long as the app runs. Holds the
@@ -166,7 +202,7 @@ pub fn run() {
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, sla: chrono::Duration::hours(24), active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default() });
+            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default() });
             sync_in_background(app.handle(), desk);
             run_outbox_worker(app.handle().clone());
             let handle = app.handle().clone();
@@ -176,6 +212,7 @@ pub fn run() {
                     let desk = handle.state::<Shell>().active.read().await.desk.clone();
                     commands::sync_and_prefetch(&desk).await;
                     let _ = handle.emit(QUEUE_CHANGED, ());
+                    fill_summaries(&handle, &desk).await;
                 }
             });
             Ok(())
@@ -204,6 +241,7 @@ pub fn run() {
             commands::aml_review,
             commands::blocklist_impact,
             commands::blocklist_entries,
+            commands::filter_queue,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, BlocklistPageView, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
+import type { AppInfo, BlocklistPageView, FilterView, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
 
 const info: AppInfo = {
   productName: "DHMAD Review Desk",
@@ -24,6 +24,8 @@ const queue: QueueView = {
     caseNumber: 1000 + i,
     vendorDataMasked: "dhm••••42",
     workflowId: null,
+    workflowName: null,
+    fetched: i === 0,
     country: i === 0 ? "TUN" : "FRA",
     createdAt: "2026-11-21T08:00:00Z",
     dueMinutes: -120,
@@ -33,6 +35,8 @@ const queue: QueueView = {
   syncedAt: new Date().toISOString(),
   slaHours: 24,
   rateBudget: { readsLeft: 590, readsLimit: 600, writesLeft: 300, writesLimit: 300 },
+  unfetched: 1,
+  workflows: [{ id: "wf-1", name: "Seller KYC" }],
 };
 
 function summary(caseId: string, n: number): CaseSummary {
@@ -51,6 +55,7 @@ function summary(caseId: string, n: number): CaseSummary {
 
 let decided: DecisionRequest[] = [];
 let blocklisted: BlocklistRequest[] = [];
+let filters: QueueFilter[] = [];
 
 function renderApp() {
   return render(<Providers><App /></Providers>);
@@ -68,6 +73,7 @@ beforeEach(() => {
   window.location.hash = "";
   decided = [];
   blocklisted = [];
+  filters = [];
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -87,6 +93,13 @@ beforeEach(() => {
           ];
         case "sync_status":
           return syncStatus;
+        case "filter_queue": {
+          const f = a.filter as QueueFilter;
+          filters.push(f);
+          if (f.warning === "FACE_IN_BLOCKLIST") return { caseIds: [ids[1] ?? ""], exact: true, unjudged: 0 } satisfies FilterView;
+          if (f.country) return { caseIds: ids.filter((_, i) => (i === 0 ? "TUN" : "FRA") === f.country), exact: true, unjudged: 0 } satisfies FilterView;
+          return { caseIds: [], exact: false, unjudged: 1 } satisfies FilterView;
+        }
         case "search_queue":
           return String(a.text) === "user-42" ? [ids[1]] : [];
         case "blocklist_entries": {
@@ -244,5 +257,19 @@ describe("App", () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(screen.queryByTestId("profiles")).toBeNull();
     expect(window.location.hash).toMatch(/^#\/case\//);
+  });
+
+  it("a warning filter asks the backend, finds a case never opened, and says what it could not judge", async () => {
+    renderApp();
+    await screen.findByText("2 in review");
+    const rows = screen.getAllByTestId("row-warnings").map((e) => e.textContent);
+    expect(rows).toEqual(["MRZ_VALIDATION_FAILED", "not fetched yet"]);
+    expect(screen.getByTestId("unfetched").textContent).toBe("1 summaries not fetched yet");
+    fireEvent.change(screen.getByLabelText("Warning"), { target: { value: "face_in_blocklist" } });
+    await waitFor(() => expect(screen.getAllByTestId("queue-row").map((r) => r.getAttribute("data-case-id"))).toEqual([ids[1]]));
+    expect(filters.at(-1)).toEqual({ warning: "FACE_IN_BLOCKLIST", country: null, workflowId: null });
+    fireEvent.change(screen.getByLabelText("Warning"), { target: { value: "DOB_MISMATCH" } });
+    expect((await screen.findByTestId("unjudged")).textContent).toContain("1 not judged yet");
+    expect(screen.getByRole("option", { name: "Seller KYC" })).toBeTruthy();
   });
 });

@@ -10,6 +10,7 @@ const EMPTY: Profile = {
   reviewerName: "",
   reviewerEmail: "",
   undoSeconds: 8,
+  slaHours: 24,
 };
 
 /**
@@ -92,6 +93,9 @@ export function Profiles(props: { onClose: () => void; onSwitched: () => void })
         {field("Reviewer email", "reviewerEmail", "email")}
         <label className="block">Undo window: seconds a decision waits before it is sent (0 sends at once)
           <input type="number" min={0} max={60} value={form.undoSeconds} onChange={(e) => setForm({ ...form, undoSeconds: Math.max(0, Math.min(60, Number(e.target.value) || 0)) })} />
+        </label>
+        <label className="block">Review SLA: hours a case may wait before it is late (1-720)
+          <input type="number" min={1} max={720} value={form.slaHours} onChange={(e) => setForm({ ...form, slaHours: Math.max(1, Math.min(720, Number(e.target.value) || 24)) })} />
         </label>
         <p className="muted">The DHMAD key is optional: without one the profile reviews cases, and support lookups are off.</p>
         <label className="block">Didit API key (leave empty to keep the saved one)

@@ -58,10 +58,14 @@ export function QueueTable(props: {
               >
                 <span role="gridcell">{row.caseNumber ?? "–"}</span>
                 <span role="gridcell" className="mono">{row.vendorDataMasked ?? "–"}</span>
-                <span role="gridcell" className="mono" title={row.workflowId ?? "known once the case is fetched"}>{row.workflowId?.slice(0, 8) ?? "…"}</span>
+                <span role="gridcell" title={row.workflowId ?? "known once the case is fetched"} className={row.fetched ? "" : "notfetched"}>
+                  {row.fetched ? (row.workflowName ?? row.workflowId?.slice(0, 8) ?? "–") : "not fetched"}
+                </span>
                 <span role="gridcell">{row.country ?? "–"}</span>
                 <span role="gridcell" className={late ? "due late" : "due"}>{row.dueLabel ?? "–"}</span>
-                <span role="gridcell" className="codes">{row.topWarnings.join(", ") || "…"}</span>
+                <span role="gridcell" className={row.fetched ? "codes" : "codes notfetched"} data-testid="row-warnings">
+                  {row.fetched ? row.topWarnings.join(", ") || "none" : "not fetched yet"}
+                </span>
               </div>
             );
           })}

@@ -4,7 +4,7 @@ import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-quer
 import { useLocation, useRoute } from "wouter";
 import type { AmlRequest, DecisionRequest, RevealField, UiError, Verdict } from "./bindings";
 import { backend } from "./ipc";
-import { keys, messageOf, useCase, useQueue, useReasons, useSearch } from "./queries";
+import { keys, messageOf, useCase, useQueue, useQueueFilter, useReasons, useSearch } from "./queries";
 import { useCommands, type Command } from "./commands";
 import { AmlDialog } from "./AmlDialog";
 import { BlocklistDialog } from "./BlocklistDialog";
@@ -50,27 +50,31 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   const [workflow, setWorkflow] = useState("");
   const [warning, setWarning] = useState("");
   const [lateOnly, setLateOnly] = useState(false);
+  const [olderThan, setOlderThan] = useState(0);
   const searchRef = useRef<HTMLInputElement>(null);
   const found = useSearch(search);
   const searched = search.trim().length > 0;
   const matches = useMemo(() => (searched ? new Set(found.data ?? []) : null), [searched, found.data]);
 
+  const filtered = useQueueFilter({ warning: warning.trim() || null, country: country || null, workflowId: workflow || null });
+  const filterIds = useMemo(() => (filtered.data ? new Set(filtered.data.caseIds) : null), [filtered.data]);
+  const filtering = !!(warning.trim() || country || workflow);
+
   const all = useMemo(() => queue.data?.rows ?? [], [queue.data]);
-  const rows = useMemo(
-    () =>
-      all.filter(
-        (r) =>
-          (!matches || matches.has(r.caseId)) &&
-          (!country || r.country === country) &&
-          (!workflow || r.workflowId === workflow) &&
-          (!warning || r.topWarnings.includes(warning)) &&
-          (!lateOnly || (r.dueMinutes ?? 0) < 0),
-      ),
-    [all, matches, country, workflow, warning, lateOnly],
-  );
+  // Ages are judged to the minute, so the filtered rows change at most once a minute.
+  const minute = Math.floor(props.now / 60_000);
+  const rows = useMemo(() => {
+    const cutoff = minute * 60_000 - olderThan * 3_600_000;
+    return all.filter(
+      (r) =>
+        (!matches || matches.has(r.caseId)) &&
+        (!filtering || (filterIds ? filterIds.has(r.caseId) : (!country || r.country === country))) &&
+        (!lateOnly || (r.dueMinutes ?? 0) < 0) &&
+        (!olderThan || (r.createdAt != null && Date.parse(r.createdAt) <= cutoff)),
+    );
+  }, [all, matches, filtering, filterIds, country, lateOnly, olderThan, minute]);
   const distinct = (values: (string | null | undefined)[]) => [...new Set(values.filter((v): v is string => !!v))].sort();
   const countries = useMemo(() => distinct(all.map((r) => r.country)), [all]);
-  const workflows = useMemo(() => distinct(all.map((r) => r.workflowId)), [all]);
   const warningCodes = useMemo(() => distinct(all.flatMap((r) => r.topWarnings)), [all]);
 
   /** Opens a case (a fresh read from the provider, also when it is already the open one). */
@@ -142,6 +146,8 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
     { id: "previous", label: "Previous case", group: "Queue", keys: "K", run: () => step(-1) },
     { id: "search", label: "Search the queue", group: "Queue", keys: "/", run: focusSearch },
     { id: "sync", label: "Sync the queue now", group: "Queue", keys: "S", run: () => sync.mutate() },
+    { id: "filter-warning", label: "Filter by warning code", group: "Queue", run: () => document.getElementById("warning-filter")?.focus() },
+    { id: "filter-clear", label: "Clear every filter", group: "Queue", run: () => { setWarning(""); setCountry(""); setWorkflow(""); setOlderThan(0); setLateOnly(false); } },
   ];
   if (caseView) {
     commands.push(
@@ -177,6 +183,11 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
       <div className="toolbar">
         <span className="count" data-testid="queue-count">{queue.data ? `${queue.data.rows.length} in review` : "loading…"}</span>
         {queue.data && rows.length !== queue.data.rows.length && <span className="muted" data-testid="shown-count">{rows.length} shown</span>}
+        {filtering && filtered.data && !filtered.data.exact && filtered.data.unjudged > 0 && (
+          <span className="offline" data-testid="unjudged">{filtered.data.unjudged} not judged yet (Didit unreachable, summary not fetched)</span>
+        )}
+        {filtering && filtered.isFetching && <span className="muted">filtering…</span>}
+        {queue.data && queue.data.unfetched > 0 && <span className="muted" data-testid="unfetched">{queue.data.unfetched} summaries not fetched yet</span>}
         <input ref={searchRef} id="queue-search" className="search" type="search" placeholder="Search: number, vendor_data, warning  ( / )" aria-label="Search the queue" value={search} onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
             // Enter opens the first match and hands the keyboard back to the queue.
@@ -193,11 +204,13 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
           </select>
           <select aria-label="Workflow" value={workflow} onChange={(e) => setWorkflow(e.target.value)}>
             <option value="">All workflows</option>
-            {workflows.map((w) => <option key={w} value={w}>{w.slice(0, 8)}</option>)}
+            {(queue.data?.workflows ?? []).map((w) => <option key={w.id} value={w.id}>{w.name}</option>)}
           </select>
-          <select aria-label="Warning" value={warning} onChange={(e) => setWarning(e.target.value)}>
-            <option value="">All warnings</option>
-            {warningCodes.map((w) => <option key={w}>{w}</option>)}
+          <input aria-label="Warning" id="warning-filter" className="code-filter" list="warning-codes" placeholder="Any warning code" value={warning} onChange={(e) => setWarning(e.target.value.toUpperCase())} />
+          <datalist id="warning-codes">{warningCodes.map((w) => <option key={w} value={w} />)}</datalist>
+          <select aria-label="Age" value={olderThan} onChange={(e) => setOlderThan(Number(e.target.value))}>
+            <option value={0}>Any age</option>
+            {[1, 4, 12, 24, 72].map((h) => <option key={h} value={h}>Older than {h} h</option>)}
           </select>
           <label className="inline"><input type="checkbox" checked={lateOnly} onChange={(e) => setLateOnly(e.target.checked)} /> Late only</label>
         </span>

@@ -31,7 +31,15 @@ export type QueueRow = { caseId: string, caseNumber: number | null, vendorDataMa
 /**
  * Known once the case's decision has been fetched.
  */
-workflowId: string | null, country: string | null, createdAt: string | null, 
+workflowId: string | null, 
+/**
+ * The workflow's name, when the provider lists it.
+ */
+workflowName: string | null, 
+/**
+ * Whether the case's summary is cached (else its warnings and workflow are not known yet).
+ */
+fetched: boolean, country: string | null, createdAt: string | null, 
 /**
  * Minutes left (positive) or late (negative) against the SLA.
  */
@@ -49,7 +57,37 @@ syncedAt: string | null, slaHours: number,
 /**
  * Requests left in the provider's rate windows.
  */
-rateBudget: RateBudget | null, };
+rateBudget: RateBudget | null, 
+/**
+ * Rows whose summary has not been fetched yet (their warnings and workflow are unknown).
+ */
+unfetched: number, 
+/**
+ * Every workflow the provider lists, for the workflow filter.
+ */
+workflows: Array<WorkflowOption>, };
+
+export type WorkflowOption = { id: string, name: string, };
+
+export type FilterView = { caseIds: Array<string>, 
+/**
+ * True when the provider applied the filter (every case judged).
+ */
+exact: boolean, 
+/**
+ * Cases not judged yet: no summary cached and the provider unreachable.
+ */
+unjudged: number, };
+
+export type QueueFilter = { 
+/**
+ * A warning (risk) code the case carries.
+ */
+warning: string | null, 
+/**
+ * ISO alpha-3 issuing country of the document.
+ */
+country: string | null, workflowId: string | null, };
 
 export type SyncView = { inReview: number, dropped: number, };
 
@@ -205,7 +243,11 @@ dhmadUrl: string, reviewerName: string, reviewerEmail: string,
 /**
  * Seconds a decision waits before it is sent, so it can be undone (0: off).
  */
-undoSeconds: number, };
+undoSeconds: number, 
+/**
+ * Hours a case may wait in review before it is late (the team's SLA).
+ */
+slaHours: number, };
 
 export type ProfileKind = "Sandbox" | "Live";
 

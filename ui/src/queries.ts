@@ -3,7 +3,7 @@
 import { useEffect } from "react";
 import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { backend, onOutboxChanged, onQueueChanged } from "./ipc";
-import type { UiError } from "./bindings";
+import type { QueueFilter, UiError } from "./bindings";
 
 /** One client per window. Reads hit the local backend, so failures are not retried blindly. */
 export function newQueryClient(): QueryClient {
@@ -24,6 +24,7 @@ export const keys = {
   outbox: ["outbox"] as const,
   case: (id: string) => ["case", id] as const,
   search: (text: string) => ["search", text] as const,
+  filter: (filter: QueueFilter) => ["filter", filter] as const,
   blocklist: (kind: string, page: number) => ["blocklist", kind, page] as const,
   profiles: ["profiles"] as const,
 };
@@ -58,6 +59,18 @@ export function useSearch(text: string) {
   });
 }
 
+/** Warning, country and workflow filters run in the backend, which asks the provider (exact)
+ * and otherwise says how many cases it could not judge yet. */
+export function useQueueFilter(filter: QueueFilter) {
+  const active = !!(filter.warning || filter.country || filter.workflowId);
+  return useQuery({
+    queryKey: keys.filter(filter),
+    queryFn: () => backend.filterQueue(filter),
+    enabled: active,
+    staleTime: 30_000,
+  });
+}
+
 /** The backend's "queue changed" and "outbox changed" notices refetch what they touch. */
 export function useBackendEvents() {
   const client = useQueryClient();
@@ -66,6 +79,7 @@ export function useBackendEvents() {
       onQueueChanged(() => {
         void client.invalidateQueries({ queryKey: keys.queue });
         void client.invalidateQueries({ queryKey: ["search"] });
+        void client.invalidateQueries({ queryKey: ["filter"] });
       }),
       onOutboxChanged(() => {
         void client.invalidateQueries({ queryKey: keys.outbox });

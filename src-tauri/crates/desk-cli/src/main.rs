@@ -27,8 +27,20 @@ enum Command {
         #[command(subcommand)]
         command: SandboxCommand,
     },
-    /// Sessions waiting for review, oldest first.
+    /// Sessions waiting for review, oldest first; filters are applied by Didit itself.
     Queue {
+        /// Only cases carrying this warning (risk) code.
+        #[arg(long)]
+        warning: Option<String>,
+        /// Only cases whose document was issued by this country (ISO alpha-3).
+        #[arg(long)]
+        country: Option<String>,
+        /// Only cases of this workflow (its id).
+        #[arg(long)]
+        workflow: Option<String>,
+        /// Also fetch the summary of every case not fetched yet (within the read budget).
+        #[arg(long)]
+        fill: bool,
         #[command(flatten)]
         didit: DiditArgs,
         /// Print JSON instead of a table.
@@ -372,6 +384,7 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         reviewer_name: args.reviewer_name.clone(),
         reviewer_email: args.reviewer_email.clone(),
         undo_seconds: 0,
+        sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
     };
     let connection = desk_profiles::Connection {
         didit: didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
@@ -546,10 +559,48 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             tokio::signal::ctrl_c().await?;
             Ok(())
         }
-        Command::Queue { didit, json } => {
+        Command::Queue {
+            warning,
+            country,
+            workflow,
+            fill,
+            didit,
+            json,
+        } => {
             let open = open_desk(didit).await?;
             open.desk.sync().await?;
-            let (items, _) = open.desk.queue().await?;
+            if fill {
+                let mut fetched = 0;
+                loop {
+                    let report = open.desk.fill_summaries(50).await?;
+                    fetched += report.fetched;
+                    if report.missing == 0 {
+                        break;
+                    }
+                    if report.waiting_for_budget {
+                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                    }
+                }
+                eprintln!("fetched {fetched} summaries; every queued case has one");
+            }
+            let (mut items, _) = open.desk.queue().await?;
+            let filter = desk_core::ports::QueueFilter {
+                warning,
+                country,
+                workflow_id: workflow,
+            };
+            if !filter.is_empty() {
+                let outcome = open.desk.filter_queue(&filter).await?;
+                let keep: std::collections::HashSet<&str> =
+                    outcome.case_ids.iter().map(String::as_str).collect();
+                items.retain(|i| keep.contains(i.case_id.as_str()));
+                if !outcome.exact {
+                    eprintln!(
+                        "Didit could not be asked: judged on cached summaries; {} cases not judged yet",
+                        outcome.unjudged
+                    );
+                }
+            }
             if json {
                 emit(&serde_json::to_string_pretty(&items)?)?;
             } else {

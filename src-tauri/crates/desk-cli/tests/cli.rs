@@ -338,3 +338,59 @@ fn blocklist_list_pages_entries_by_type_masked_and_unblock_goes_through_the_outb
     assert_eq!(list("email")["total"], 0);
     assert_eq!(list("phone")["total"], 1, "only the email was unblocked");
 }
+
+#[test]
+fn queue_filters_are_exact_before_any_summary_is_fetched_and_fill_fetches_them_all() {
+    let server = serve(12);
+    let (ok, queue, err) = desk(&server, &["queue", "--json"]);
+    assert!(ok, "{err}");
+    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
+    // What each case carries, read from the provider directly (not through the desk's cache).
+    let mut carrying: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for item in &queue {
+        let id = item["case_id"].as_str().unwrap();
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                &format!("{}/v3/session/{id}/decision/", server.base()),
+            ])
+            .args(["-H", &format!("x-api-key: {}", server.env["DIDIT_API_KEY"])])
+            .output()
+            .unwrap();
+        let decision: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for feature in decision.as_object().unwrap().values() {
+            for node in feature.as_array().into_iter().flatten() {
+                for w in node["warnings"].as_array().into_iter().flatten() {
+                    let code = w["risk"].as_str().unwrap().to_owned();
+                    let ids = carrying.entry(code).or_default();
+                    if !ids.iter().any(|x| x == id) {
+                        ids.push(id.to_owned());
+                    }
+                }
+            }
+        }
+    }
+    let (code, expected) = carrying
+        .iter()
+        .max_by_key(|(_, ids)| ids.len())
+        .expect("a queued case carries a warning");
+    let (ok, out, err) = desk(&server, &["queue", "--warning", code, "--json"]);
+    assert!(ok, "{err}");
+    let found: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let mut found: Vec<&str> = found
+        .iter()
+        .map(|i| i["case_id"].as_str().unwrap())
+        .collect();
+    let mut expected: Vec<&str> = expected.iter().map(String::as_str).collect();
+    found.sort_unstable();
+    expected.sort_unstable();
+    assert_eq!(found, expected, "{code}");
+
+    let (ok, _, err) = desk(&server, &["queue", "--fill"]);
+    assert!(ok && err.contains("fetched 12 summaries"), "{err}");
+    let (ok, _, err) = desk(&server, &["queue", "--fill"]);
+    assert!(
+        ok && err.contains("fetched 0 summaries"),
+        "cached now: {err}"
+    );
+}

@@ -90,6 +90,8 @@ pub struct Desk<S, T, C> {
     pub(crate) status: std::sync::Mutex<SyncStatus>,
     /// Since when the provider has not answered (None: it answers).
     pub(crate) offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// Workflow names by id, as the provider last listed them.
+    pub(crate) workflow_names: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
@@ -106,6 +108,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             status: std::sync::Mutex::new(SyncStatus::default()),
             offline_since: std::sync::Mutex::new(None),
+            workflow_names: Default::default(),
         }
     }
 

@@ -130,6 +130,10 @@ pub struct QueueRow {
     pub vendor_data_masked: Option<String>,
     /// Known once the case's decision has been fetched.
     pub workflow_id: Option<String>,
+    /// The workflow's name, when the provider lists it.
+    pub workflow_name: Option<String>,
+    /// Whether the case's summary is cached (else its warnings and workflow are not known yet).
+    pub fetched: bool,
     pub country: Option<String>,
     pub created_at: Option<String>,
     /// Minutes left (positive) or late (negative) against the SLA.
@@ -150,6 +154,50 @@ pub struct QueueView {
     pub sla_hours: i64,
     /// Requests left in the provider's rate windows.
     pub rate_budget: Option<crate::ports::RateBudget>,
+    /// Rows whose summary has not been fetched yet (their warnings and workflow are unknown).
+    pub unfetched: u32,
+    /// Every workflow the provider lists, for the workflow filter.
+    pub workflows: Vec<WorkflowOption>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowOption {
+    pub id: String,
+    pub name: String,
+}
+
+/// A filtered queue for the UI: the matching case ids and how sure the answer is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FilterView {
+    pub case_ids: Vec<String>,
+    /// True when the provider applied the filter (every case judged).
+    pub exact: bool,
+    /// Cases not judged yet: no summary cached and the provider unreachable.
+    pub unjudged: u32,
+}
+
+impl From<crate::queue::FilterOutcome> for FilterView {
+    fn from(o: crate::queue::FilterOutcome) -> Self {
+        Self {
+            case_ids: o.case_ids,
+            exact: o.exact,
+            unjudged: o.unjudged as u32,
+        }
+    }
+}
+
+/// A vendor_data in a queue row: enough of its end to tell two rows apart, not the whole key.
+pub fn mask_row_key(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    if chars.len() <= 6 {
+        return mask(value);
+    }
+    let tail = (chars.len() / 3).min(6);
+    let head: String = chars[..2].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{head}{}{end}", "•".repeat(chars.len() - 2 - tail))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -343,9 +391,10 @@ impl QueueView {
             synced_at,
             now,
             rate_budget,
+            workflow_names,
         } = snapshot;
         let now = *now;
-        let rows = items
+        let rows: Vec<QueueRow> = items
             .iter()
             .map(|item| {
                 let summary = summaries.get(&item.case_id);
@@ -358,8 +407,12 @@ impl QueueView {
                 QueueRow {
                     case_id: item.case_id.clone(),
                     case_number: item.case_number,
-                    vendor_data_masked: item.vendor_data.as_deref().map(mask),
+                    vendor_data_masked: item.vendor_data.as_deref().map(mask_row_key),
                     workflow_id: summary.and_then(|s| s.workflow_id.clone()),
+                    workflow_name: summary
+                        .and_then(|s| s.workflow_id.as_ref())
+                        .and_then(|id| workflow_names.get(id).cloned()),
+                    fetched: summary.is_some(),
                     country: item.country.clone(),
                     created_at: item.created_at.clone(),
                     due_minutes: due.map(|d| match d {
@@ -371,11 +424,22 @@ impl QueueView {
                 }
             })
             .collect();
+        let mut workflows: Vec<WorkflowOption> = workflow_names
+            .iter()
+            .map(|(id, name)| WorkflowOption {
+                id: id.clone(),
+                name: name.clone(),
+            })
+            .collect();
+        workflows.sort_by(|a, b| a.name.cmp(&b.name));
+        let unfetched = rows.iter().filter(|r| !r.fetched).count() as u32;
         Self {
             rows,
             synced_at: synced_at.map(|t| t.to_rfc3339()),
             sla_hours: sla.num_hours(),
             rate_budget: *rate_budget,
+            unfetched,
+            workflows,
         }
     }
 }
@@ -434,6 +498,9 @@ pub fn typescript_bindings() -> String {
         ErrorCode::decl(&cfg),
         QueueRow::decl(&cfg),
         QueueView::decl(&cfg),
+        WorkflowOption::decl(&cfg),
+        FilterView::decl(&cfg),
+        crate::ports::QueueFilter::decl(&cfg),
         SyncView::decl(&cfg),
         TimelineEntry::decl(&cfg),
         TimelineSource::decl(&cfg),
@@ -511,6 +578,18 @@ mod tests {
             committed == fresh,
             "ui/src/bindings.ts is stale: run `UPDATE_BINDINGS=1 cargo test -p desk-core`"
         );
+    }
+
+    #[test]
+    fn queue_rows_keep_enough_of_vendor_data_to_tell_rows_apart() {
+        assert_eq!(mask_row_key("dhmad-user-000123"), "dh••••••••••00123");
+        assert_ne!(
+            mask_row_key("dhmad-user-000123"),
+            mask_row_key("dhmad-user-000124")
+        );
+        assert_eq!(mask_row_key("user-42"), "us•••42");
+        assert_eq!(mask_row_key("u-42"), "••••");
+        assert_eq!(mask_row_key("محمد-بن-علي-٤٢"), "مح••••••••ي-٤٢");
     }
 
     #[test]

@@ -64,6 +64,30 @@ pub struct RateBudget {
     pub writes_limit: u32,
 }
 
+/// What the provider can filter the in-review list by itself (each `None`: any).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueFilter {
+    /// A warning (risk) code the case carries.
+    pub warning: Option<String>,
+    /// ISO alpha-3 issuing country of the document.
+    pub country: Option<String>,
+    pub workflow_id: Option<String>,
+}
+
+impl QueueFilter {
+    pub fn is_empty(&self) -> bool {
+        self.warning.is_none() && self.country.is_none() && self.workflow_id.is_none()
+    }
+}
+
+/// A workflow's id and the name people know it by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkflowName {
+    pub id: String,
+    pub name: String,
+}
+
 /// The verification provider (Didit today).
 pub trait CaseSource: Send + Sync {
     fn in_review_page(
@@ -111,6 +135,14 @@ pub trait CaseSource: Send + Sync {
         &self,
         case_id: &str,
     ) -> impl Future<Output = Result<BlocklistSelection, SourceError>> + Send;
+    /// The ids of every in-review case matching `filter`, filtered by the provider (exact even
+    /// for cases whose summary was never fetched).
+    fn in_review_matching(
+        &self,
+        filter: &QueueFilter,
+    ) -> impl Future<Output = Result<Vec<String>, SourceError>> + Send;
+    /// The account's workflows and their names.
+    fn workflows(&self) -> impl Future<Output = Result<Vec<WorkflowName>, SourceError>> + Send;
     /// One page of the blocklist entries of `kind`, newest first, from `offset`.
     fn blocklist_page(
         &self,

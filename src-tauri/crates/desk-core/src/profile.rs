@@ -32,6 +32,19 @@ pub struct Profile {
     #[serde(default = "default_undo_seconds")]
     #[ts(type = "number")]
     pub undo_seconds: u32,
+    /// Hours a case may wait in review before it is late (the team's SLA).
+    #[serde(default = "default_sla_hours")]
+    #[ts(type = "number")]
+    pub sla_hours: u32,
+}
+
+/// The review SLA a profile starts with.
+pub const DEFAULT_SLA_HOURS: u32 = 24;
+/// The longest SLA a profile may set (30 days).
+pub const MAX_SLA_HOURS: u32 = 720;
+
+fn default_sla_hours() -> u32 {
+    DEFAULT_SLA_HOURS
 }
 
 /// The undo window a profile starts with.
@@ -53,6 +66,8 @@ pub enum ProfileError {
     BadReviewer,
     #[error("the undo window is 0 to {MAX_UNDO_SECONDS} seconds")]
     BadUndoWindow,
+    #[error("the SLA is 1 to {MAX_SLA_HOURS} hours")]
+    BadSla,
     #[error("the Sandbox profile is built in and cannot be changed")]
     BuiltIn,
     #[error("there is no profile named {0:?}")]
@@ -79,6 +94,7 @@ impl Profile {
             reviewer_name: "Sandbox Reviewer".to_owned(),
             reviewer_email: "reviewer@sandbox.dhmad.tn".to_owned(),
             undo_seconds: DEFAULT_UNDO_SECONDS,
+            sla_hours: DEFAULT_SLA_HOURS,
         }
     }
 
@@ -104,6 +120,9 @@ impl Profile {
         }
         if self.undo_seconds > MAX_UNDO_SECONDS {
             return Err(ProfileError::BadUndoWindow);
+        }
+        if !(1..=MAX_SLA_HOURS).contains(&self.sla_hours) {
+            return Err(ProfileError::BadSla);
         }
         Ok(())
     }
@@ -187,6 +206,7 @@ mod tests {
             reviewer_name: "Amira Ben Salah".into(),
             reviewer_email: "amira@dhmad.tn".into(),
             undo_seconds: 8,
+            sla_hours: 24,
         }
     }
 
@@ -206,6 +226,11 @@ mod tests {
         let mut p = live();
         p.undo_seconds = 61;
         assert_eq!(p.validate(), Err(ProfileError::BadUndoWindow));
+        p.undo_seconds = 8;
+        p.sla_hours = 0;
+        assert_eq!(p.validate(), Err(ProfileError::BadSla));
+        p.sla_hours = 721;
+        assert_eq!(p.validate(), Err(ProfileError::BadSla));
     }
 
     #[test]
@@ -213,6 +238,10 @@ mod tests {
         let old = r#"{"name":"Old","kind":"Live","diditUrl":"https://verification.didit.me","dhmadUrl":"https://dhmad.tn/api/v1","reviewerName":"A","reviewerEmail":"a@dhmad.tn"}"#;
         let p: Profile = serde_json::from_str(old).unwrap();
         assert_eq!(p.undo_seconds, DEFAULT_UNDO_SECONDS);
+        assert_eq!(
+            p.sla_hours, DEFAULT_SLA_HOURS,
+            "profiles saved before the SLA setting get the default"
+        );
     }
 
     #[test]

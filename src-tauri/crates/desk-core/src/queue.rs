@@ -8,7 +8,34 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseStatus, CaseSummary, QueueItem, Severity};
 use crate::desk::{Desk, DeskError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, RateBudget, SourcePage};
+use crate::ports::{
+    CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudget, SourceError, SourcePage,
+};
+
+/// The share of the provider's read budget the background fill may use; the rest is left for
+/// the reviewer's own reads (opening a case, its feed, the person's other sessions).
+pub const FILL_SHARE_PERCENT: u32 = 60;
+
+/// What one pass of the background fill did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FillReport {
+    /// Summaries fetched in this pass.
+    pub fetched: usize,
+    /// Queued cases still without a summary.
+    pub missing: usize,
+    /// The pass stopped to leave the rest of the read budget to the reviewer.
+    pub waiting_for_budget: bool,
+}
+
+/// A filtered queue: the matching cases in queue order, and how sure the answer is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterOutcome {
+    pub case_ids: Vec<String>,
+    /// True when the provider applied the filter itself (every case judged).
+    pub exact: bool,
+    /// Cases the desk could not judge yet (no summary cached, provider unreachable).
+    pub unjudged: usize,
+}
 
 /// How late a case is against the review SLA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -71,6 +98,8 @@ pub struct QueueSnapshot {
     pub synced_at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
     pub rate_budget: Option<RateBudget>,
+    /// Workflow names by id.
+    pub workflow_names: HashMap<String, String>,
 }
 
 /// The most serious warning codes of a summary, for the queue's "top warnings" column.
@@ -94,6 +123,28 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         change(&mut self.status.lock().unwrap_or_else(|e| e.into_inner()));
     }
 
+    /// Workflow names by id, as last listed by the provider.
+    pub fn workflow_names(&self) -> HashMap<String, String> {
+        self.workflow_names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Re-reads the workflow names; a failure keeps the last ones (names are a courtesy).
+    async fn refresh_workflow_names(&self) {
+        match self.source.workflows().await {
+            Ok(list) => {
+                *self
+                    .workflow_names
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner()) =
+                    list.into_iter().map(|w| (w.id, w.name)).collect();
+            }
+            Err(error) => tracing::warn!(%error, "could not list the workflows"),
+        }
+    }
+
     /// Where the queue sync stands.
     pub fn sync_status(&self) -> SyncStatus {
         self.status
@@ -111,6 +162,9 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             s.total = None;
         });
         let result = self.fetch_queue().await;
+        if result.is_ok() {
+            self.refresh_workflow_names().await;
+        }
         self.saw_provider(!matches!(
             result,
             Err(DeskError::Source(crate::ports::SourceError::Unavailable(_)))
@@ -181,23 +235,134 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok(self.store.queue().await?)
     }
 
-    /// The queue with every cached summary of its cases, for the table.
-    pub async fn queue_snapshot(&self) -> Result<QueueSnapshot, DeskError> {
-        let (items, synced_at) = self.store.queue().await?;
-        let summaries = self
+    /// Every cached summary of a queued case, by case id.
+    async fn summaries_by_case(&self) -> Result<HashMap<String, CaseSummary>, DeskError> {
+        Ok(self
             .store
             .queued_summaries()
             .await?
             .into_iter()
             .map(|s| (s.case_id.clone(), s))
-            .collect();
+            .collect())
+    }
+
+    /// The queue with every cached summary of its cases, for the table.
+    pub async fn queue_snapshot(&self) -> Result<QueueSnapshot, DeskError> {
+        let (items, synced_at) = self.store.queue().await?;
+        let summaries = self.summaries_by_case().await?;
         Ok(QueueSnapshot {
             items,
             summaries,
             synced_at,
             now: self.clock.now(),
             rate_budget: self.source.budget(),
+            workflow_names: self.workflow_names(),
         })
+    }
+
+    /// One pass of the background fill: fetches the summaries of queued cases that have none,
+    /// oldest first, at most `max`, and stops early to keep the reviewer's share of the read
+    /// budget (`FILL_SHARE_PERCENT`). A case gone from the provider is skipped; an unreachable
+    /// or rate-limiting provider ends the pass with its error.
+    pub async fn fill_summaries(&self, max: usize) -> Result<FillReport, DeskError> {
+        let (items, _) = self.store.queue().await?;
+        let cached: std::collections::HashSet<String> = self
+            .store
+            .queued_summaries()
+            .await?
+            .into_iter()
+            .map(|s| s.case_id)
+            .collect();
+        let missing: Vec<&QueueItem> = items
+            .iter()
+            .filter(|i| !cached.contains(&i.case_id))
+            .collect();
+        let mut report = FillReport {
+            missing: missing.len(),
+            ..Default::default()
+        };
+        for item in missing.into_iter().take(max) {
+            if let Some(b) = self.source.budget() {
+                let reserve = b.reads_limit - b.reads_limit * FILL_SHARE_PERCENT / 100;
+                if b.reads_left <= reserve {
+                    report.waiting_for_budget = true;
+                    break;
+                }
+            }
+            match self.fetch(&item.case_id).await {
+                Ok(_) => {
+                    report.fetched += 1;
+                    report.missing -= 1;
+                }
+                Err(DeskError::Source(SourceError::NotFound(_))) => {
+                    self.store.remove_from_queue(&item.case_id).await?;
+                    report.missing -= 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(report)
+    }
+
+    /// The queued cases matching `filter`, in queue order. The provider filters when it can be
+    /// reached (exact); otherwise the cached summaries judge, and the cases without one are
+    /// counted as not judged yet.
+    pub async fn filter_queue(&self, filter: &QueueFilter) -> Result<FilterOutcome, DeskError> {
+        let (items, _) = self.store.queue().await?;
+        if filter.is_empty() {
+            return Ok(FilterOutcome {
+                case_ids: items.into_iter().map(|i| i.case_id).collect(),
+                exact: true,
+                unjudged: 0,
+            });
+        }
+        match self.source.in_review_matching(filter).await {
+            Ok(ids) => {
+                let matching: std::collections::HashSet<String> = ids.into_iter().collect();
+                return Ok(FilterOutcome {
+                    case_ids: items
+                        .into_iter()
+                        .filter(|i| matching.contains(&i.case_id))
+                        .map(|i| i.case_id)
+                        .collect(),
+                    exact: true,
+                    unjudged: 0,
+                });
+            }
+            Err(error) => tracing::info!(%error, "filtering on the cached summaries instead"),
+        }
+        let summaries = self.summaries_by_case().await?;
+        let mut outcome = FilterOutcome {
+            case_ids: Vec::new(),
+            exact: false,
+            unjudged: 0,
+        };
+        for item in items {
+            if filter
+                .country
+                .as_ref()
+                .is_some_and(|c| item.country.as_ref() != Some(c))
+            {
+                continue;
+            }
+            let needs_summary = filter.warning.is_some() || filter.workflow_id.is_some();
+            match summaries.get(&item.case_id) {
+                None if needs_summary => outcome.unjudged += 1,
+                None => outcome.case_ids.push(item.case_id),
+                Some(s) => {
+                    let warned = filter
+                        .warning
+                        .as_ref()
+                        .is_none_or(|w| s.warnings.iter().any(|x| &x.code == w));
+                    let in_workflow =
+                        filter.workflow_id.is_none() || s.workflow_id == filter.workflow_id;
+                    if warned && in_workflow {
+                        outcome.case_ids.push(item.case_id);
+                    }
+                }
+            }
+        }
+        Ok(outcome)
     }
 
     /// Queue cases matching `text`: a session number, part of a vendor_data (searched unmasked,
@@ -368,6 +533,130 @@ mod tests {
         );
         assert_eq!(d.search("  ").await.unwrap().len(), 12);
         assert!(d.search("nobody").await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn the_fill_fetches_missing_summaries_oldest_first_within_its_share_of_the_budget() {
+        let d = desk(5);
+        d.sync().await.unwrap();
+        d.prefetch_after(Some(&item(1).case_id), 1).await.unwrap();
+        // 600 reads a minute, 60 % for the fill: it stops while 240 are left.
+        *d.source.reads_left.lock().unwrap() = Some(241);
+        let before = *d.source.summary_reads.lock().unwrap();
+        let report = d.fill_summaries(10).await.unwrap();
+        assert_eq!(
+            report,
+            FillReport {
+                fetched: 4,
+                missing: 0,
+                waiting_for_budget: false
+            },
+            "case 2 was cached by the prefetch"
+        );
+        assert_eq!(*d.source.summary_reads.lock().unwrap() - before, 4);
+        assert_eq!(d.fill_summaries(10).await.unwrap().fetched, 0);
+
+        let d = desk(5);
+        d.sync().await.unwrap();
+        *d.source.reads_left.lock().unwrap() = Some(240);
+        let report = d.fill_summaries(10).await.unwrap();
+        assert_eq!(
+            report,
+            FillReport {
+                fetched: 0,
+                missing: 5,
+                waiting_for_budget: true
+            }
+        );
+        *d.source.reads_left.lock().unwrap() = Some(600);
+        let report = d.fill_summaries(2).await.unwrap();
+        assert_eq!(
+            (report.fetched, report.missing),
+            (2, 3),
+            "at most `max` a pass"
+        );
+        let snapshot = d.queue_snapshot().await.unwrap();
+        let cached: Vec<i64> = snapshot
+            .items
+            .iter()
+            .filter(|i| snapshot.summaries.contains_key(&i.case_id))
+            .filter_map(|i| i.case_number)
+            .collect();
+        assert_eq!(cached, vec![1, 2], "oldest first");
+    }
+
+    #[tokio::test]
+    async fn a_case_gone_from_the_provider_leaves_the_queue_during_the_fill() {
+        let d = desk(3);
+        d.sync().await.unwrap();
+        d.source
+            .cases
+            .lock()
+            .unwrap()
+            .retain(|c| c.item.case_number != Some(2));
+        *d.source.reads_left.lock().unwrap() = Some(600);
+        let report = d.fill_summaries(10).await.unwrap();
+        assert_eq!((report.fetched, report.missing), (2, 0));
+        assert_eq!(d.queue().await.unwrap().0.len(), 2);
+        *d.source.offline.lock().unwrap() = true;
+        d.store
+            .replace_queue(&[item(9)], d.clock.now())
+            .await
+            .unwrap();
+        assert!(d.fill_summaries(10).await.is_err(), "offline ends the pass");
+    }
+
+    #[tokio::test]
+    async fn filters_are_exact_through_the_provider_and_say_what_they_could_not_judge_offline() {
+        let d = desk(6);
+        d.source
+            .shape(2, &["MRZ_VALIDATION_FAILED"], Some("wf-seller"));
+        d.source.shape(
+            5,
+            &["MRZ_VALIDATION_FAILED", "FACE_IN_BLOCKLIST"],
+            Some("wf-payments"),
+        );
+        d.source.shape(6, &[], Some("wf-seller"));
+        d.sync().await.unwrap();
+        let mrz = QueueFilter {
+            warning: Some("MRZ_VALIDATION_FAILED".into()),
+            ..Default::default()
+        };
+        // No summary was ever fetched, and still both cases are found.
+        let found = d.filter_queue(&mrz).await.unwrap();
+        assert_eq!(found.case_ids, vec![item(2).case_id, item(5).case_id]);
+        assert!(found.exact && found.unjudged == 0);
+        let seller = QueueFilter {
+            workflow_id: Some("wf-seller".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            d.filter_queue(&seller).await.unwrap().case_ids,
+            vec![item(2).case_id, item(6).case_id]
+        );
+        assert_eq!(
+            d.workflow_names().get("wf-seller").map(String::as_str),
+            Some("Seller KYC"),
+            "names come with the sync"
+        );
+
+        // Offline: the cached summaries judge; the rest are counted, never guessed.
+        d.prefetch_after(None, 2).await.unwrap();
+        *d.source.offline.lock().unwrap() = true;
+        let found = d.filter_queue(&mrz).await.unwrap();
+        assert_eq!(found.case_ids, vec![item(2).case_id]);
+        assert!(!found.exact);
+        assert_eq!(found.unjudged, 4, "cases 3-6 have no summary yet");
+        let tunisia = QueueFilter {
+            country: Some("TUN".into()),
+            ..Default::default()
+        };
+        let found = d.filter_queue(&tunisia).await.unwrap();
+        assert_eq!(
+            (found.case_ids.len(), found.unjudged),
+            (6, 0),
+            "the list row has the country"
+        );
     }
 
     #[test]

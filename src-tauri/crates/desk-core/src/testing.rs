@@ -69,6 +69,9 @@ pub struct FakeCase {
     pub item: QueueItem,
     pub status: CaseStatus,
     pub feed: Vec<ReviewEntry>,
+    /// Warning codes its decision carries (all of severity warning).
+    pub warnings: Vec<String>,
+    pub workflow_id: Option<String>,
 }
 
 /// The provider, in memory.
@@ -85,6 +88,10 @@ pub struct FakeSource {
     pub aml_hits: Mutex<Vec<(String, crate::case::AmlHit)>>,
     /// The AML check's status per case, once set.
     pub aml_checks: Mutex<Vec<(String, String)>>,
+    /// How many summaries were read.
+    pub summary_reads: Mutex<usize>,
+    /// Reads left in the current window, as `budget()` reports it (None: 1 of 2).
+    pub reads_left: Mutex<Option<u32>>,
 }
 
 impl FakeSource {
@@ -95,9 +102,20 @@ impl FakeSource {
                 item: item(i),
                 status: CaseStatus::InReview,
                 feed: vec![],
+                warnings: vec![],
+                workflow_id: None,
             })
             .collect();
         s
+    }
+
+    /// Gives case `n` these warnings and this workflow.
+    pub fn shape(&self, n: i64, warnings: &[&str], workflow_id: Option<&str>) {
+        let mut cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = cases.iter_mut().find(|c| c.item.case_number == Some(n)) {
+            c.warnings = warnings.iter().map(|w| (*w).to_owned()).collect();
+            c.workflow_id = workflow_id.map(str::to_owned);
+        }
     }
 
     fn reachable(&self) -> Result<(), SourceError> {
@@ -171,8 +189,26 @@ impl CaseSource for FakeSource {
         let mut summary = cases
             .iter()
             .find(|c| c.item.case_id == case_id)
-            .map(|c| summary_of(&c.item, c.status.clone()))
+            .map(|c| {
+                let mut summary = summary_of(&c.item, c.status.clone());
+                summary.workflow_id = c.workflow_id.clone();
+                summary.warnings = c
+                    .warnings
+                    .iter()
+                    .map(|code| crate::case::Warning {
+                        check: "ID_VERIFICATION".into(),
+                        code: code.clone(),
+                        severity: crate::case::Severity::Warning,
+                        short_description: code.clone(),
+                        long_description: String::new(),
+                        step: None,
+                        context: Default::default(),
+                    })
+                    .collect();
+                summary
+            })
             .ok_or_else(|| SourceError::NotFound(case_id.into()))?;
+        *lock(&self.summary_reads) += 1;
         summary.aml_hits = lock(&self.aml_hits)
             .iter()
             .filter(|(c, _)| c == case_id)
@@ -329,6 +365,41 @@ impl CaseSource for FakeSource {
             .unwrap_or_default())
     }
 
+    async fn in_review_matching(
+        &self,
+        filter: &crate::ports::QueueFilter,
+    ) -> Result<Vec<String>, SourceError> {
+        self.reachable()?;
+        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(cases
+            .iter()
+            .filter(|c| c.status == CaseStatus::InReview)
+            .filter(|c| {
+                filter
+                    .warning
+                    .as_ref()
+                    .is_none_or(|w| c.warnings.contains(w))
+            })
+            .filter(|c| filter.country.is_none() || c.item.country == filter.country)
+            .filter(|c| filter.workflow_id.is_none() || c.workflow_id == filter.workflow_id)
+            .map(|c| c.item.case_id.clone())
+            .collect())
+    }
+
+    async fn workflows(&self) -> Result<Vec<crate::ports::WorkflowName>, SourceError> {
+        self.reachable()?;
+        Ok(vec![
+            crate::ports::WorkflowName {
+                id: "wf-seller".into(),
+                name: "Seller KYC".into(),
+            },
+            crate::ports::WorkflowName {
+                id: "wf-payments".into(),
+                name: "Payments KYC + AML".into(),
+            },
+        ])
+    }
+
     async fn blocklist_page(
         &self,
         kind: crate::blocklist::BlocklistKind,
@@ -388,9 +459,10 @@ impl CaseSource for FakeSource {
     }
 
     fn budget(&self) -> Option<RateBudget> {
+        let left = *lock(&self.reads_left);
         Some(RateBudget {
-            reads_left: 1,
-            reads_limit: 2,
+            reads_left: left.unwrap_or(1),
+            reads_limit: if left.is_some() { 600 } else { 2 },
             writes_left: 3,
             writes_limit: 4,
         })

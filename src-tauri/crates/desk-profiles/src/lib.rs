@@ -402,6 +402,7 @@ mod tests {
             reviewer_name: "Amira".into(),
             reviewer_email: "amira@dhmad.tn".into(),
             undo_seconds: 0,
+            sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
         }
     }
 

@@ -86,6 +86,8 @@ pub struct SessionQuery {
     pub workflow_id: Option<String>,
     pub country: Option<String>,
     pub search: Option<String>,
+    /// Risk codes, comma-separated: sessions carrying any of them.
+    pub warning: Option<String>,
     pub limit: Option<u32>,
     pub offset: Option<u64>,
 }
@@ -267,6 +269,7 @@ impl DiditClient {
             ("workflow_id", &query.workflow_id),
             ("country", &query.country),
             ("search", &query.search),
+            ("warning", &query.warning),
         ] {
             if let Some(value) = value {
                 params.push((name, value.clone()));
@@ -535,6 +538,59 @@ impl DiditClient {
                 value: i.document_number.or(i.phone_number).or(i.email),
             })
         }))
+    }
+
+    /// The account's workflows as (workflow id, name): per workflow the newest published
+    /// version's label (else the newest version's); archived ones are left out.
+    pub async fn workflows(&self) -> Result<Vec<(String, String)>, DiditError> {
+        let mut rows = Vec::new();
+        let mut offset = 0;
+        loop {
+            let list: wire::WorkflowList = self
+                .read(
+                    "workflow list",
+                    "/v3/workflows/",
+                    &[("offset", offset.to_string()), ("limit", "50".into())],
+                    &[Scope::GenericGet],
+                )
+                .await?;
+            match list {
+                wire::WorkflowList::Bare(all) => {
+                    rows.extend(all);
+                    break;
+                }
+                wire::WorkflowList::Page(page) => {
+                    let got = page.results.len() as u64;
+                    let next = next_offset(page.next.as_deref());
+                    rows.extend(page.results);
+                    match next {
+                        Some(n) if got > 0 && n > offset => offset = n,
+                        _ => break,
+                    }
+                }
+            }
+        }
+        let mut best: std::collections::HashMap<String, (bool, i64, String)> =
+            std::collections::HashMap::new();
+        for row in rows.into_iter().filter(|r| r.is_archived != Some(true)) {
+            let (Some(id), Some(label)) = (row.workflow_id.or(row.uuid), row.workflow_label) else {
+                continue;
+            };
+            let rank = (
+                row.status.as_deref() == Some("published"),
+                row.version.unwrap_or(0),
+            );
+            let entry = best.entry(id).or_insert((rank.0, rank.1, label.clone()));
+            if (rank.0, rank.1) > (entry.0, entry.1) {
+                *entry = (rank.0, rank.1, label);
+            }
+        }
+        let mut out: Vec<(String, String)> = best
+            .into_iter()
+            .map(|(id, (_, _, name))| (id, name))
+            .collect();
+        out.sort();
+        Ok(out)
     }
 
     /// One page of consolidated users.

@@ -3,7 +3,9 @@
 use desk_core::action::{BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
 use desk_core::case::{CaseStatus, CaseSummary, ReviewEntry};
-use desk_core::ports::{CaseSource, RateBudget, SourceError, SourcePage};
+use desk_core::ports::{
+    CaseSource, QueueFilter, RateBudget, SourceError, SourcePage, WorkflowName,
+};
 
 use crate::{DiditClient, DiditError, SessionQuery};
 
@@ -90,6 +92,27 @@ impl CaseSource for DiditClient {
 
     async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
         Ok(self.update_aml_status(case_id, status).await?)
+    }
+
+    async fn in_review_matching(&self, filter: &QueueFilter) -> Result<Vec<String>, SourceError> {
+        let query = SessionQuery {
+            statuses: vec![CaseStatus::InReview],
+            warning: filter.warning.clone(),
+            country: filter.country.clone(),
+            workflow_id: filter.workflow_id.clone(),
+            limit: Some(100),
+            ..Default::default()
+        };
+        let all = self.list_all_sessions(&query).await?;
+        Ok(all.into_iter().map(|i| i.case_id).collect())
+    }
+
+    async fn workflows(&self) -> Result<Vec<WorkflowName>, SourceError> {
+        Ok(DiditClient::workflows(self)
+            .await?
+            .into_iter()
+            .map(|(id, name)| WorkflowName { id, name })
+            .collect())
     }
 
     async fn blocklist_page(

@@ -296,3 +296,23 @@ pub struct UserDto {
     pub in_review_count: Option<i64>,
     pub last_session_at: Option<String>,
 }
+
+/// A row of `GET /v3/workflows/` (one version of a workflow).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WorkflowRow {
+    pub uuid: Option<String>,
+    pub workflow_id: Option<String>,
+    pub workflow_label: Option<String>,
+    pub version: Option<i64>,
+    pub status: Option<String>,
+    pub is_archived: Option<bool>,
+}
+
+/// The workflow list: Didit's pages show both a paginated envelope and a bare array.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub enum WorkflowList {
+    Page(Page<WorkflowRow>),
+    Bare(Vec<WorkflowRow>),
+}

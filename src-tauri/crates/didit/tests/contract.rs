@@ -631,3 +631,61 @@ async fn aml_hits_are_marked_one_by_one_and_the_aml_check_is_set_without_changin
         .collect();
     assert_eq!(kinds, vec!["AML_HIT_STATUS_UPDATED", "AML_STATUS_UPDATED"]);
 }
+
+#[tokio::test]
+async fn workflows_have_names_and_the_warning_filter_is_applied_by_the_provider() {
+    use desk_core::ports::{CaseSource, QueueFilter};
+    let rig = rig().await;
+    let names = rig.client.workflows().await.unwrap();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert!(names
+        .iter()
+        .all(|(id, name)| id.len() == 36 && !name.is_empty()));
+
+    // Every in-review case carrying a warning code, found by the provider's own filter, is
+    // exactly the set whose decision carries it.
+    let queue = rig.in_review().await;
+    let mut by_code: std::collections::HashMap<String, Vec<String>> = Default::default();
+    for item in &queue {
+        let summary = rig.client.decision(&item.case_id).await.unwrap();
+        for w in &summary.warnings {
+            by_code
+                .entry(w.code.clone())
+                .or_default()
+                .push(item.case_id.clone());
+        }
+    }
+    let (code, mut expected) = by_code
+        .into_iter()
+        .max_by_key(|(_, ids)| ids.len())
+        .expect("some case in review carries a warning");
+    expected.dedup();
+    let filter = QueueFilter {
+        warning: Some(code.clone()),
+        ..Default::default()
+    };
+    let mut found = rig.client.in_review_matching(&filter).await.unwrap();
+    found.sort();
+    expected.sort();
+    assert_eq!(found, expected, "{code}");
+
+    let workflow = names[0].0.clone();
+    let filter = QueueFilter {
+        workflow_id: Some(workflow.clone()),
+        ..Default::default()
+    };
+    for id in rig.client.in_review_matching(&filter).await.unwrap() {
+        let summary = rig.client.decision(&id).await.unwrap();
+        assert_eq!(summary.workflow_id.as_deref(), Some(workflow.as_str()));
+    }
+    let nothing = QueueFilter {
+        warning: Some("NO_SUCH_CODE".into()),
+        ..Default::default()
+    };
+    assert!(rig
+        .client
+        .in_review_matching(&nothing)
+        .await
+        .unwrap()
+        .is_empty());
+}

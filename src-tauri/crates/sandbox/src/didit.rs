@@ -118,6 +118,17 @@ fn matches_filters(world: &World, s: &Session, params: &HashMap<String, String>)
     {
         return false;
     }
+    // Any of the comma-separated risk codes, as the session's warnings carry them now.
+    if let Some(codes) = params.get("warning") {
+        let wanted: Vec<&str> = codes.split(',').map(str::trim).collect();
+        if !world
+            .live_warnings(s)
+            .iter()
+            .any(|(w, _)| wanted.contains(&w.risk))
+        {
+            return false;
+        }
+    }
     if let Some(q) = params.get("search").map(|q| q.to_lowercase()) {
         let haystack = format!(
             "{} {} {} {} {} {}",
@@ -796,3 +807,48 @@ pub async fn get_user(State(shared): State<AppState>, Path(vendor_data): Path<St
         None => detail(StatusCode::NOT_FOUND, "Not found."),
     }
 }
+
+fn workflow_value(index: usize) -> Value {
+    let w = &WORKFLOWS[index];
+    json!({
+        "uuid": w.id, "workflow_id": w.id, "workflow_label": w.label, "workflow_type": "kyc",
+        "is_default": index == 0, "is_archived": false, "features": w.features.join(" + "),
+        "is_simple_workflow": true, "is_editable": true, "version": 1, "status": "published",
+        "has_draft": false, "max_retry_attempts": 3, "retry_window_days": 7,
+        "session_expiration_time": 604800, "updated_at": "2026-10-01T09:00:00Z",
+        "workflow_url": format!("https://verify.didit.me/u/sandbox-{index}"),
+    })
+}
+
+/// `GET /v3/workflows/`: the account's workflows, one row per version, newest first.
+pub async fn list_workflows(
+    State(shared): State<AppState>,
+    Query(params): Query<HashMap<String, String>>,
+) -> Response {
+    let rows: Vec<Value> = (0..WORKFLOWS.len()).rev().map(workflow_value).collect();
+    page(&shared, "/v3/workflows/", &params, rows, 50)
+}
+
+/// `GET /v3/workflows/{settings_uuid}/`: one version's settings, thresholds where the seed sets
+/// them (the last workflow has none, so the desk falls back to Didit's documented defaults).
+pub async fn get_workflow(Path(id): Path<String>) -> Response {
+    let Some(index) = WORKFLOWS.iter().position(|w| w.id == id) else {
+        return detail(StatusCode::NOT_FOUND, "Not found.");
+    };
+    let mut value = workflow_value(index);
+    let w = &WORKFLOWS[index];
+    value["is_liveness_enabled"] = json!(w.features.contains(&"LIVENESS"));
+    value["is_face_match_enabled"] = json!(w.features.contains(&"FACE_MATCH"));
+    value["is_aml_enabled"] = json!(w.features.contains(&"AML"));
+    if let Some((liveness, face)) = WORKFLOW_THRESHOLDS.get(index) {
+        value["face_liveness_score_decline_threshold"] = json!(liveness.0);
+        value["face_liveness_score_review_threshold"] = json!(liveness.1);
+        value["face_match_score_decline_threshold"] = json!(face.0);
+        value["face_match_score_review_threshold"] = json!(face.1);
+    }
+    Json(value).into_response()
+}
+
+/// (liveness decline, review), (face match decline, review) per seeded workflow, where set.
+const WORKFLOW_THRESHOLDS: [((u32, u32), (u32, u32)); 2] =
+    [((50, 70), (40, 60)), ((55, 75), (45, 65))];

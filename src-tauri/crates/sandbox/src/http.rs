@@ -40,6 +40,8 @@ pub fn router(shared: AppState) -> Router {
         .route("/v3/blocklist/", get(didit::list_blocklist))
         .route("/v3/blocklist/add/", post(didit::blocklist_add))
         .route("/v3/blocklist/remove/", post(didit::blocklist_remove))
+        .route("/v3/workflows/", get(didit::list_workflows))
+        .route("/v3/workflows/{id}/", get(didit::get_workflow))
         .route("/v3/users/", get(didit::list_users))
         .route("/v3/users/{vendor_data}/", get(didit::get_user))
         .route(
