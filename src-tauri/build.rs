@@ -28,6 +28,7 @@ fn main() {
             "blocklist_impact",
             "blocklist_entries",
             "filter_queue",
+            "find_sessions",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

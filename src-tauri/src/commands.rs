@@ -269,6 +269,16 @@ pub async fn search_queue(shell: State<'_, Shell>, text: String) -> Result<Vec<S
     Ok(desk(&shell).await.search(&text).await?)
 }
 
+/// Any session by UUID or vendor_data, decided ones too (they open read-only).
+#[tauri::command]
+pub async fn find_sessions(
+    shell: State<'_, Shell>,
+    text: String,
+) -> Result<Vec<desk_core::ipc::FoundSession>, UiError> {
+    let found = desk(&shell).await.find_sessions(&text).await?;
+    Ok(found.iter().map(Into::into).collect())
+}
+
 /// The queued cases matching a warning, country or workflow filter: exact through the provider,
 /// else judged on the cached summaries with a count of the cases not judged yet.
 #[tauri::command]

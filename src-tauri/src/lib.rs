@@ -242,6 +242,7 @@ pub fn run() {
             commands::blocklist_impact,
             commands::blocklist_entries,
             commands::filter_queue,
+            commands::find_sessions,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, BlocklistPageView, FilterView, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
+import type { AppInfo, BlocklistPageView, FilterView, FoundSession, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
 
 const info: AppInfo = {
   productName: "DHMAD Review Desk",
@@ -16,6 +16,7 @@ const info: AppInfo = {
   notice: null,
 };
 
+const DECIDED = "00000000-0000-4000-8000-000000000870";
 const ids = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"];
 
 const queue: QueueView = {
@@ -83,7 +84,10 @@ beforeEach(() => {
         case "queue_view": return queue;
         case "open_case": {
           const i = ids.indexOf(String(a.caseId));
-          const view: CaseView = { summary: summary(String(a.caseId), 1000 + i), fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }] };
+          const decided = String(a.caseId) === DECIDED;
+          const s = summary(String(a.caseId), decided ? 870 : 1000 + i);
+          if (decided) s.status = "Declined";
+          const view: CaseView = { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }], readOnly: decided };
           return view;
         }
         case "reasons":
@@ -100,6 +104,8 @@ beforeEach(() => {
           if (f.country) return { caseIds: ids.filter((_, i) => (i === 0 ? "TUN" : "FRA") === f.country), exact: true, unjudged: 0 } satisfies FilterView;
           return { caseIds: [], exact: false, unjudged: 1 } satisfies FilterView;
         }
+        case "find_sessions":
+          return String(a.text) === "dhmad-user-870" ? [{ caseId: DECIDED, caseNumber: 870, status: "Declined", vendorDataMasked: "dh•••••••er-870", createdAt: "2026-10-01T00:00:00Z" }] satisfies FoundSession[] : [];
         case "search_queue":
           return String(a.text) === "user-42" ? [ids[1]] : [];
         case "blocklist_entries": {
@@ -271,5 +277,20 @@ describe("App", () => {
     fireEvent.change(screen.getByLabelText("Warning"), { target: { value: "DOB_MISMATCH" } });
     expect((await screen.findByTestId("unjudged")).textContent).toContain("1 not judged yet");
     expect(screen.getByRole("option", { name: "Seller KYC" })).toBeTruthy();
+  });
+
+  it("search reaches a decided session outside the queue, which opens read-only", async () => {
+    renderApp();
+    await screen.findByText("2 in review");
+    const search = screen.getByLabelText("Search the queue");
+    fireEvent.change(search, { target: { value: "dhmad-user-870" } });
+    const found = await screen.findByTestId("found-session", {}, { timeout: 3000 });
+    expect(found.textContent).toContain("Session 870 · Declined");
+    fireEvent.keyDown(search, { key: "Enter", code: "Enter" });
+    expect((await screen.findByTestId("read-only")).textContent).toContain("Declined");
+    fireEvent.keyDown(document.body, { key: "a", code: "KeyA" });
+    fireEvent.keyDown(document.body, { key: "d", code: "KeyD" });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByTestId("decision-dialog")).toBeNull();
   });
 });

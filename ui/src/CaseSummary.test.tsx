@@ -22,6 +22,7 @@ const view: CaseView = {
   fetchedAt: "2026-11-22T09:00:00Z", stale: false,
   timeline: [],
   otherSessions: [],
+  readOnly: false,
 };
 
 describe("CaseSummary", () => {

@@ -96,6 +96,11 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
           Blocklisted: {[...new Set(s.warnings.filter((w) => w.code.endsWith("_IN_BLOCKLIST")).map((w) => w.code))].join(", ")}
         </p>
       )}
+      {props.view.readOnly && (
+        <p className="readonly" role="status" data-testid="read-only">
+          Read-only: this session is {s.status}, no longer in review. It can be read, blocklisted or its AML hits marked, not decided.
+        </p>
+      )}
       <header className="case-head">
         <h2 data-testid="case-title">Session {s.case_number ?? "–"}</h2>
         <span className={statusClass(s.status)}>{s.status}</span>

@@ -4,7 +4,7 @@ import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-quer
 import { useLocation, useRoute } from "wouter";
 import type { AmlRequest, DecisionRequest, RevealField, UiError, Verdict } from "./bindings";
 import { backend } from "./ipc";
-import { keys, messageOf, useCase, useQueue, useQueueFilter, useReasons, useSearch } from "./queries";
+import { keys, messageOf, useCase, useFind, useQueue, useQueueFilter, useReasons, useSearch } from "./queries";
 import { useCommands, type Command } from "./commands";
 import { AmlDialog } from "./AmlDialog";
 import { BlocklistDialog } from "./BlocklistDialog";
@@ -54,6 +54,15 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   const searchRef = useRef<HTMLInputElement>(null);
   const found = useSearch(search);
   const searched = search.trim().length > 0;
+  // Outside the queue, the provider is asked once typing pauses and the queue has no match.
+  const [settled, setSettled] = useState("");
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(search.trim()), 300);
+    return () => clearTimeout(timer);
+  }, [search]);
+  const queued = useMemo(() => new Set((queue.data?.rows ?? []).map((r) => r.caseId)), [queue.data]);
+  const elsewhere = useFind(settled, searched && settled === search.trim());
+  const outside = useMemo(() => (elsewhere.data ?? []).filter((f) => !queued.has(f.caseId)), [elsewhere.data, queued]);
   const matches = useMemo(() => (searched ? new Set(found.data ?? []) : null), [searched, found.data]);
 
   const filtered = useQueueFilter({ warning: warning.trim() || null, country: country || null, workflowId: workflow || null });
@@ -137,7 +146,8 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   const reveal = (field: RevealField, reason: string, index = 0) => backend.reveal(selectedId ?? "", field, reason, index);
   const undoLeft = undoable ? Math.ceil((undoable.until - props.now) / 1000) : 0;
   const idle = props.idle && verdict === null && !amlOpen && !blocklistOpen;
-  const decideAs = (v: Verdict) => () => caseView && setVerdict(v);
+  const decidable = !!caseView && !caseView.readOnly;
+  const decideAs = (v: Verdict) => () => decidable && setVerdict(v);
   // By id, not the ref: the palette runs this long after render.
   const focusSearch = () => document.getElementById("queue-search")?.focus();
 
@@ -149,11 +159,15 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
     { id: "filter-warning", label: "Filter by warning code", group: "Queue", run: () => document.getElementById("warning-filter")?.focus() },
     { id: "filter-clear", label: "Clear every filter", group: "Queue", run: () => { setWarning(""); setCountry(""); setWorkflow(""); setOlderThan(0); setLateOnly(false); } },
   ];
-  if (caseView) {
+  if (decidable) {
     commands.push(
       { id: "approve", label: "Approve this case", group: "Case", keys: "A", run: decideAs("Approve") },
       { id: "decline", label: "Decline this case", group: "Case", keys: "D", run: decideAs("Decline") },
       { id: "resubmit", label: "Ask to redo steps (resubmit)", group: "Case", keys: "R", run: decideAs("Resubmit") },
+    );
+  }
+  if (caseView) {
+    commands.push(
       { id: "blocklist-case", label: "Blocklist face / document / phone / email", group: "Case", keys: "B", run: () => setBlocklistOpen(true) },
       { id: "aml", label: "AML review: hits and the AML check", group: "Case", keys: "H", run: () => setAmlOpen(true) },
     );
@@ -191,10 +205,11 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
         <input ref={searchRef} id="queue-search" className="search" type="search" placeholder="Search: number, vendor_data, warning  ( / )" aria-label="Search the queue" value={search} onChange={(e) => setSearch(e.target.value)}
           onKeyDown={(e) => {
             // Enter opens the first match and hands the keyboard back to the queue.
-            if (e.key === "Enter" && rows[0]) {
+            const first = rows[0]?.caseId ?? outside[0]?.caseId;
+            if (e.key === "Enter" && first) {
               e.preventDefault();
               e.currentTarget.blur();
-              open(rows[0].caseId);
+              open(first);
             }
           }} />
         <span className="filters">
@@ -216,6 +231,20 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
         </span>
         <button type="button" onClick={() => sync.mutate()} disabled={syncing}>{syncing ? "Syncing…" : "Sync"}</button>
       </div>
+      {searched && outside.length > 0 && (
+        <div className="found" data-testid="found-elsewhere">
+          Not in the queue:{" "}
+          {outside.map((f) => (
+            <button key={f.caseId} type="button" className="link" data-testid="found-session" data-case-id={f.caseId} onClick={() => open(f.caseId)}>
+              Session {f.caseNumber ?? "–"} · {f.status} · {f.vendorDataMasked ?? "–"}
+            </button>
+          ))}
+          {" "}(<kbd>Enter</kbd> opens the first)
+        </div>
+      )}
+      {searched && elsewhere.isSuccess && outside.length === 0 && rows.length === 0 && (
+        <div className="found muted" data-testid="found-nothing">No session matches, in the queue or at Didit (outside the queue, search by session UUID or exact vendor_data).</div>
+      )}
       <main className="split">
         <QueueTable rows={rows} selectedId={selectedId} onSelect={(id) => open(id)} />
         <section className="detail" aria-live="polite">

@@ -127,7 +127,13 @@ timeline: Array<TimelineEntry>,
 /**
  * The person's other sessions, oldest first.
  */
-otherSessions: Array<OtherSession>, };
+otherSessions: Array<OtherSession>, 
+/**
+ * The case is no longer in review (decided, expired…): it can be read, not decided.
+ */
+readOnly: boolean, };
+
+export type FoundSession = { caseId: string, caseNumber: number | null, status: string, vendorDataMasked: string | null, createdAt: string | null, };
 
 export type OtherSession = { caseNumber: number | null, status: string, createdAt: string | null, };
 

@@ -25,6 +25,7 @@ export const keys = {
   case: (id: string) => ["case", id] as const,
   search: (text: string) => ["search", text] as const,
   filter: (filter: QueueFilter) => ["filter", filter] as const,
+  find: (text: string) => ["find", text] as const,
   blocklist: (kind: string, page: number) => ["blocklist", kind, page] as const,
   profiles: ["profiles"] as const,
 };
@@ -56,6 +57,17 @@ export function useSearch(text: string) {
     queryFn: () => backend.searchQueue(needle),
     enabled: needle.length > 0,
     staleTime: 0,
+  });
+}
+
+/** Any session by UUID or vendor_data, outside the queue too (asks the provider). */
+export function useFind(text: string, enabled: boolean) {
+  const needle = text.trim();
+  return useQuery({
+    queryKey: keys.find(needle),
+    queryFn: () => backend.findSessions(needle),
+    enabled: enabled && needle.length >= 3,
+    staleTime: 30_000,
   });
 }
 

@@ -31,3 +31,29 @@ desktopTest("a warning-code filter finds cases that were never opened", async ({
   assert.equal(shown.length, Math.min(want.length, shown.length));
   assert.ok(!(await browser.$('[data-testid="unjudged"]').isExisting()), "an exact filter has nothing left to judge");
 });
+
+desktopTest("a decided session found by search opens read-only", async ({ browser, ...desk }) => {
+  const base = await sandboxUrl(desk);
+  await browser.waitUntil(async () => /^200 in review$/.test(await browser.$('[data-testid="queue-count"]').getText().catch(() => "")), { timeout: 30_000 });
+  // Another reviewer decides the oldest case in Didit's console; a sync drops it from the queue.
+  const oldest = (await get(base, "/v3/sessions/?status=In%20Review&limit=1&offset=199")).results[0];
+  await fetch(`${base}/_sandbox/compete`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ session_id: oldest.session_id, new_status: "Approved", reviewer: "leila.trabelsi@dhmad.tn" }) });
+  await browser.keys(["s"]);
+  await browser.waitUntil(async () => /^199 in review$/.test(await browser.$('[data-testid="queue-count"]').getText().catch(() => "")), { timeout: 30_000 });
+  const target = oldest;
+
+  await browser.keys(["/"]);
+  // Typed into the field: WebKitWebDriver drops a key repeated back to back ("cc").
+  await browser.$("#queue-search").addValue(target.session_id);
+  const found = await browser.$(`[data-testid="found-session"][data-case-id="${target.session_id}"]`);
+  await found.waitForExist({ timeout: 15_000 });
+  assert.match(await found.getText(), new RegExp(`Session ${target.session_number} · Approved`));
+  assert.ok(!(await found.getText()).includes(target.vendor_data), "vendor_data stays masked");
+  await browser.keys(["Enter"]);
+  await browser.waitUntil(async () => (await browser.$('[data-testid="case-title"]').getText().catch(() => "")).startsWith("Session "), { timeout: 20_000 });
+  await browser.$('[data-testid="read-only"]').waitForExist({ timeout: 10_000 });
+  assert.match(await browser.$('[data-testid="read-only"]').getText(), /Approved, no longer in review/);
+  await browser.keys(["a"]);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.ok(!(await browser.$('[data-testid="decision-dialog"]').isExisting()), "no decision on a decided case");
+});

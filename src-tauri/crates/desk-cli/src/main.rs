@@ -70,6 +70,15 @@ enum Command {
         #[command(flatten)]
         didit: DiditArgs,
     },
+    /// Find any session, in the queue or not, decided ones too: by its UUID or its exact
+    /// vendor_data (Didit cannot list sessions by number; numbers are searched in `desk queue`).
+    Find {
+        text: String,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long)]
+        json: bool,
+    },
     /// A session's timeline, newest first: Didit's review feed and this desk's audit entries.
     Timeline {
         /// The session id (UUID).
@@ -636,6 +645,32 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .reveal(&session, field.into(), index, &reason)
                 .await?;
             emit(value.as_deref().unwrap_or("(no such value in this case)"))
+        }
+        Command::Find { text, didit, json } => {
+            let open = open_desk(didit).await?;
+            let found: Vec<desk_core::ipc::FoundSession> = open
+                .desk
+                .find_sessions(&text)
+                .await?
+                .iter()
+                .map(Into::into)
+                .collect();
+            if json {
+                emit(&serde_json::to_string_pretty(&found)?)?;
+            } else if found.is_empty() {
+                emit("no session found (search by a session UUID or an exact vendor_data)")?;
+            } else {
+                for f in &found {
+                    println!(
+                        "{:<8} {:<14} {:<28} {}",
+                        f.case_number.map_or("–".into(), |n| n.to_string()),
+                        f.status,
+                        f.vendor_data_masked.as_deref().unwrap_or("–"),
+                        f.case_id
+                    );
+                }
+            }
+            Ok(())
         }
         Command::Timeline {
             session,

@@ -225,6 +225,17 @@ fn remove_test_keys(server: &common::Server) -> bool {
 
 /// `desk timeline` merges Didit's review feed (a console reviewer's decision, with their name
 /// and actor type) with this desk's own audit entries, newest first.
+/// Another reviewer approves the session in Didit's console.
+fn console_approves(server: &common::Server, id: &str) {
+    let out = Command::new("curl")
+        .args(["-s", "-X", "POST", &format!("{}/_sandbox/compete", server.base())])
+        .args(["-H", "content-type: application/json", "-d"])
+        .arg(format!(r#"{{"session_id":"{id}","new_status":"Approved","reviewer":"leila.trabelsi@dhmad.tn"}}"#))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
 #[test]
 fn the_timeline_shows_a_competing_reviewer_and_the_desks_conflict() {
     let server = serve(3);
@@ -237,13 +248,7 @@ fn the_timeline_shows_a_competing_reviewer_and_the_desks_conflict() {
         &["decide", &id, "--verdict", "decline", "--comment", "x"],
     );
     assert!(ok, "{err}");
-    let out = Command::new("curl")
-        .args(["-s", "-X", "POST", &format!("{}/_sandbox/compete", server.base())])
-        .args(["-H", "content-type: application/json", "-d"])
-        .arg(format!(r#"{{"session_id":"{id}","new_status":"Approved","reviewer":"leila.trabelsi@dhmad.tn"}}"#))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    console_approves(&server, &id);
     let (_, _, _) = desk(&server, &["outbox", "drain"]);
     let (ok, text, err) = desk(&server, &["timeline", &id, "--json"]);
     assert!(ok, "{err}");
@@ -393,4 +398,39 @@ fn queue_filters_are_exact_before_any_summary_is_fetched_and_fill_fetches_them_a
         ok && err.contains("fetched 0 summaries"),
         "cached now: {err}"
     );
+}
+
+#[test]
+fn find_reaches_decided_sessions_which_are_read_only() {
+    let server = serve(4);
+    let (_, queue, _) = desk(&server, &["queue", "--json"]);
+    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
+    let id = queue[0]["case_id"].as_str().unwrap().to_owned();
+    let vendor = queue[0]["vendor_data"].as_str().unwrap().to_owned();
+    console_approves(&server, &id);
+
+    let (ok, out, err) = desk(&server, &["find", &id, "--json"]);
+    assert!(ok, "{err}");
+    let found: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["status"], "Approved");
+    assert!(!out.contains(&vendor), "vendor_data is masked");
+    let (ok, out, err) = desk(&server, &["find", &vendor, "--json"]);
+    assert!(ok, "{err}");
+    let by_vendor: Vec<Value> = serde_json::from_str(&out).unwrap();
+    assert!(
+        by_vendor.iter().any(|f| f["caseId"] == id.as_str()),
+        "{out}"
+    );
+    let (ok, text, _) = desk(&server, &["find", "no-such-person"]);
+    assert!(ok && text.contains("no session found"), "{text}");
+
+    // The desk now knows the case is decided: it can be read, not decided again.
+    let (ok, _, err) = desk(
+        &server,
+        &["decide", &id, "--verdict", "decline", "--comment", "late"],
+    );
+    assert!(!ok && err.contains("no longer in review"), "{err}");
+    let (ok, out, _) = desk(&server, &["summary", &id, "--json"]);
+    assert!(ok && out.contains("\"readOnly\": true"), "{out}");
 }

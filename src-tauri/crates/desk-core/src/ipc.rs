@@ -339,6 +339,32 @@ pub struct CaseView {
     pub timeline: Vec<TimelineEntry>,
     /// The person's other sessions, oldest first.
     pub other_sessions: Vec<OtherSession>,
+    /// The case is no longer in review (decided, expired…): it can be read, not decided.
+    pub read_only: bool,
+}
+
+/// A session found by search outside the queue (or in it), masked like a queue row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FoundSession {
+    pub case_id: String,
+    #[ts(type = "number | null")]
+    pub case_number: Option<i64>,
+    pub status: String,
+    pub vendor_data_masked: Option<String>,
+    pub created_at: Option<String>,
+}
+
+impl From<&QueueItem> for FoundSession {
+    fn from(i: &QueueItem) -> Self {
+        Self {
+            case_id: i.case_id.clone(),
+            case_number: i.case_number,
+            status: i.status.to_string(),
+            vendor_data_masked: i.vendor_data.as_deref().map(mask_row_key),
+            created_at: i.created_at.clone(),
+        }
+    }
 }
 
 /// A queued decision: what to undo (until when) and which case to open next.
@@ -480,6 +506,7 @@ impl CaseView {
             })
             .collect();
         Self {
+            read_only: summary.status != CaseStatus::InReview,
             summary,
             fetched_at: fetched_at.to_rfc3339(),
             stale,
@@ -505,6 +532,7 @@ pub fn typescript_bindings() -> String {
         TimelineEntry::decl(&cfg),
         TimelineSource::decl(&cfg),
         CaseView::decl(&cfg),
+        FoundSession::decl(&cfg),
         OtherSession::decl(&cfg),
         DecidedView::decl(&cfg),
         RevealField::decl(&cfg),

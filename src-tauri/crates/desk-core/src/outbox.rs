@@ -347,6 +347,16 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             }
         }
         request.validate()?;
+        // A case known to be out of review (found by search, decided elsewhere) is read-only.
+        if let Some((summary, _)) = self.store.summary(&request.case_id).await? {
+            if summary.status != crate::case::CaseStatus::InReview {
+                return Err(DeskError::NotAllowed(format!(
+                    "session {} is {}: it is no longer in review, so it can be read, not decided",
+                    summary.case_number.map_or("?".into(), |n| n.to_string()),
+                    summary.status
+                )));
+            }
+        }
         let needs_comment = matches!(request.verdict, Verdict::Decline | Verdict::Resubmit);
         if needs_comment
             && request
@@ -1125,6 +1135,23 @@ mod tests {
         let a = decide_now(&d, request(1, Verdict::Approve, None)).await;
         assert_eq!(a.state, ActionState::Applied, "{a:?}");
         assert_eq!(applied_count(&d, &a.token), 1);
+    }
+
+    #[tokio::test]
+    async fn a_case_known_to_be_decided_is_read_only() {
+        let d = desk(2);
+        d.sync().await.unwrap();
+        d.source.compete(&item(1).case_id, CaseStatus::Declined);
+        d.find_sessions(&item(1).case_id).await.unwrap();
+        let error = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&error, DeskError::NotAllowed(m) if m.contains("session 1 is Declined")),
+            "{error}"
+        );
+        assert!(d.outbox().await.unwrap().is_empty(), "nothing queued");
     }
 
     #[tokio::test]

@@ -399,6 +399,39 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             .collect())
     }
 
+    /// Any session, in the queue or not, decided ones too: by its UUID (read from the provider)
+    /// or by an exact vendor_data (every session of that person). Session numbers are matched
+    /// in the queue only (`search`): Didit's list cannot be filtered by number.
+    pub async fn find_sessions(&self, text: &str) -> Result<Vec<QueueItem>, DeskError> {
+        let text = text.trim();
+        if text.is_empty() || text.chars().count() > 200 {
+            return Ok(Vec::new());
+        }
+        if crate::action::validate_case_id(text).is_ok() {
+            return match self.fetch(text).await {
+                Ok((s, _)) => Ok(vec![QueueItem {
+                    case_id: s.case_id,
+                    case_number: s.case_number,
+                    status: s.status,
+                    vendor_data: s.vendor_data,
+                    full_name: None,
+                    country: None,
+                    document_type: None,
+                    created_at: s.created_at,
+                    checks: vec![],
+                }]),
+                Err(DeskError::Source(SourceError::NotFound(_))) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            };
+        }
+        if text.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(Vec::new());
+        }
+        let mut found = self.source.sessions_of(text).await?;
+        found.sort_by_key(|i| std::cmp::Reverse(i.case_number));
+        Ok(found)
+    }
+
     /// Fetches the summaries of the next `count` cases after `case_id` that are not cached.
     pub async fn prefetch_after(
         &self,
@@ -657,6 +690,32 @@ mod tests {
             (6, 0),
             "the list row has the country"
         );
+    }
+
+    #[tokio::test]
+    async fn any_session_is_found_by_uuid_or_vendor_data_decided_ones_too() {
+        let d = desk(4);
+        d.sync().await.unwrap();
+        d.source.compete(&item(3).case_id, CaseStatus::Approved);
+        let found = d.find_sessions(&item(3).case_id).await.unwrap();
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].status, CaseStatus::Approved);
+        let found = d.find_sessions(" user-3 ").await.unwrap();
+        assert_eq!(
+            found.iter().map(|i| i.case_number).collect::<Vec<_>>(),
+            vec![Some(3)]
+        );
+        assert!(d
+            .find_sessions("00000000-0000-4000-8000-000000000099")
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(
+            d.find_sessions("42").await.unwrap().is_empty(),
+            "numbers: the queue only"
+        );
+        assert!(d.find_sessions("").await.unwrap().is_empty());
+        assert!(d.find_sessions(&"x".repeat(201)).await.unwrap().is_empty());
     }
 
     #[test]
