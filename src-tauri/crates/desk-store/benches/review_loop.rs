@@ -5,6 +5,9 @@
 //! 2. Next case after a decision: queue the decision (one committed transaction: outbox row +
 //!    audit entry), then open the next (prefetched) case; p50 / p95. And the outbox's send of
 //!    each (reconcile reads + update-status + the feed read after it).
+//! 3. The queue page with 10,000 cached cases: the table's view, a search, a warning filter
+//!    (answered by the provider, and judged on cached summaries when it is unreachable); and
+//!    the background fill of every summary, unthrottled and against the documented GET budget.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::time::{Duration, Instant};
@@ -194,8 +197,112 @@ async fn next_case_figures() {
     assert!(report.ok);
 }
 
+fn p50_ms(mut times: Vec<Duration>) -> f64 {
+    times.sort();
+    percentile(&times, 0.5).as_secs_f64() * 1e3
+}
+
+async fn queue_page_figures() {
+    use desk_core::ports::QueueFilter;
+    let unlimited = RateConfig {
+        generic_get: 1_000_000,
+        generic_write: 1_000_000,
+        ..RateConfig::default()
+    };
+    let sb = sandbox::start(SandboxConfig {
+        sessions: 10_000,
+        rate: unlimited,
+        ..SandboxConfig::default()
+    })
+    .await
+    .unwrap();
+    let limits = RateLimits {
+        window: Duration::from_secs(60),
+        generic_get: 1_000_000,
+        generic_write: 1_000_000,
+    };
+    // No read retries: once the sandbox is gone the fallback is measured, not the backoff.
+    let mut config =
+        DiditConfig::new(&sb.didit_url(), SecretString::from(sb.didit_key.clone())).unwrap();
+    config.limits = limits;
+    config.read_retries = 0;
+    let desk = Desk::new(
+        DiditClient::new(config).unwrap(),
+        SqliteStore::open(&temp_db("queue-page")).await.unwrap(),
+        SystemClock,
+        reviewer(),
+    );
+    desk.sync().await.unwrap();
+    let started = Instant::now();
+    let mut fetched = 0;
+    loop {
+        let report = desk.fill_summaries(500).await.unwrap();
+        fetched += report.fetched;
+        if report.missing == 0 {
+            break;
+        }
+    }
+    let fill = started.elapsed();
+    let budget = RateLimits::default().generic_get as f64
+        * f64::from(desk_core::queue::FILL_SHARE_PERCENT)
+        / 100.0;
+    println!(
+        "fill every summary of 10,000 queued cases: {fetched} fetched in {:.1} s unthrottled; against Didit's {} GET/min with {} % for the fill: {:.1} min",
+        fill.as_secs_f64(),
+        RateLimits::default().generic_get,
+        desk_core::queue::FILL_SHARE_PERCENT,
+        fetched as f64 / budget
+    );
+
+    let sla = chrono::Duration::hours(24);
+    let runs = 20;
+    let mut view = Vec::new();
+    let mut search = Vec::new();
+    let mut filter_remote = Vec::new();
+    let warning = QueueFilter {
+        warning: Some("DOCUMENT_EXPIRED".into()),
+        ..Default::default()
+    };
+    for _ in 0..runs {
+        let started = Instant::now();
+        let snapshot = desk.queue_snapshot().await.unwrap();
+        let page = desk_core::ipc::QueueView::build(&snapshot, sla);
+        assert_eq!(page.rows.len(), 10_000);
+        view.push(started.elapsed());
+        let started = Instant::now();
+        desk.search("dhmad-user-00").await.unwrap();
+        search.push(started.elapsed());
+        let started = Instant::now();
+        let found = desk.filter_queue(&warning).await.unwrap();
+        assert!(found.exact);
+        filter_remote.push(started.elapsed());
+    }
+    println!(
+        "queue page, 10,000 cached cases ({runs} runs, p50): table view {:.1} ms, search {:.1} ms, warning filter by the provider {:.1} ms",
+        p50_ms(view),
+        p50_ms(search),
+        p50_ms(filter_remote),
+    );
+    // Unreachable provider: the cached summaries judge.
+    drop(sb);
+    let mut filter_local = Vec::new();
+    for _ in 0..runs {
+        let started = Instant::now();
+        let found = desk.filter_queue(&warning).await.unwrap();
+        assert!(!found.exact && found.unjudged == 0);
+        filter_local.push(started.elapsed());
+    }
+    println!(
+        "warning filter on cached summaries (provider unreachable), 10,000 cases: p50 {:.1} ms",
+        p50_ms(filter_local)
+    );
+}
+
 #[tokio::main]
 async fn main() {
+    if std::env::args().any(|a| a == "queue-page") {
+        return queue_page_figures().await;
+    }
     let unlimited_server = RateConfig {
         generic_get: 1_000_000,
         generic_write: 1_000_000,
@@ -214,4 +321,5 @@ async fn main() {
     )
     .await;
     next_case_figures().await;
+    queue_page_figures().await;
 }
