@@ -112,18 +112,15 @@ async fn sync_figures(label: &str, server: RateConfig, limits: RateLimits) {
     );
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-async fn next_case_figures() {
+/// A sandbox of `sessions` in review, and client limits, with no rate limit on either side.
+async fn unlimited_sandbox(sessions: usize) -> (sandbox::RunningSandbox, RateLimits) {
     let unlimited = RateConfig {
         generic_get: 1_000_000,
         generic_write: 1_000_000,
         ..RateConfig::default()
     };
     let sb = sandbox::start(SandboxConfig {
-        sessions: 1_000,
+        sessions,
         rate: unlimited,
         ..SandboxConfig::default()
     })
@@ -134,6 +131,15 @@ async fn next_case_figures() {
         generic_get: 1_000_000,
         generic_write: 1_000_000,
     };
+    (sb, limits)
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn next_case_figures() {
+    let (sb, limits) = unlimited_sandbox(1_000).await;
     let desk = Desk::new(
         client(&sb.didit_url(), &sb.didit_key, limits),
         SqliteStore::open(&temp_db("next")).await.unwrap(),
@@ -204,23 +210,7 @@ fn p50_ms(mut times: Vec<Duration>) -> f64 {
 
 async fn queue_page_figures() {
     use desk_core::ports::QueueFilter;
-    let unlimited = RateConfig {
-        generic_get: 1_000_000,
-        generic_write: 1_000_000,
-        ..RateConfig::default()
-    };
-    let sb = sandbox::start(SandboxConfig {
-        sessions: 10_000,
-        rate: unlimited,
-        ..SandboxConfig::default()
-    })
-    .await
-    .unwrap();
-    let limits = RateLimits {
-        window: Duration::from_secs(60),
-        generic_get: 1_000_000,
-        generic_write: 1_000_000,
-    };
+    let (sb, limits) = unlimited_sandbox(10_000).await;
     // No read retries: once the sandbox is gone the fallback is measured, not the backoff.
     let mut config =
         DiditConfig::new(&sb.didit_url(), SecretString::from(sb.didit_key.clone())).unwrap();
