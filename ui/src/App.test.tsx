@@ -43,7 +43,7 @@ const queue: QueueView = {
 function summary(caseId: string, n: number): CaseSummary {
   return {
     case_id: caseId, case_number: n, status: "In Review", workflow_id: null, vendor_data: "dhm••••42", created_at: "2026-11-21T08:00:00Z",
-    checks: [{ kind: "FACE_MATCH", step: "feature_face_match_1", status: "In Review", score: { value: 62, decline_at: 50, review_at: 70, higher_is_riskier: false }, facts: [] }],
+    checks: [{ kind: "FACE_MATCH", step: "feature_face_match_1", status: "In Review", score: { value: 62, decline_at: 50, review_at: 70, higher_is_riskier: false, thresholds_from: null }, facts: [] }],
     warnings: [
       { check: "ID_VERIFICATION", code: "MRZ_VALIDATION_FAILED", severity: "warning", short_description: "MRZ check digits fail", long_description: "", step: null, context: {} },
       { check: "LIVENESS", code: "FACE_IN_BLOCKLIST", severity: "error", short_description: "Face is blocklisted", long_description: "", step: null, context: {} },

@@ -9,7 +9,7 @@ const view: CaseView = {
   summary: {
     case_id: "3f1c2a9e-8d4b-4c1e-9a7f-2b6d5e8c1a00", case_number: 1043, status: "In Review", workflow_id: "wf", vendor_data: "dhm•••42",
     created_at: "2026-11-20T10:00:00Z",
-    checks: [{ kind: "AML", step: "feature_aml_1", status: "In Review", score: { value: 85, decline_at: 100, review_at: 80, higher_is_riskier: true }, facts: [["hits", "1"]] }],
+    checks: [{ kind: "AML", step: "feature_aml_1", status: "In Review", score: { value: 85, decline_at: 100, review_at: 80, higher_is_riskier: true, thresholds_from: null }, facts: [["hits", "1"]] }],
     warnings: [{ check: "AML", code: "POSSIBLE_MATCH_FOUND", severity: "warning", short_description: "Possible watchlist match", long_description: "", step: "feature_aml_1", context: {} }],
     documents: [{ step: "feature_ocr_1", document_type: "Passport", issuing_country: "TUN", expiry: "2030-04-01", document_number: "P1•••••67", date_of_birth: "19••••••02", full_name: "Salma Gharbi", nationality: "TUN", gender: "F", age: 35 }],
     mismatches: [{ field: "date of birth", expected: "1991-04-02", found: "1990-04-02" }],
@@ -60,7 +60,9 @@ describe("CaseSummary", () => {
 
 describe("scoreText", () => {
   it("shows risk scores with 'above' thresholds", () => {
-    expect(scoreText({ value: 85, decline_at: 100, review_at: 80, higher_is_riskier: true })).toBe("85.0 (review > 80, decline > 100)");
+    expect(scoreText({ value: 85, decline_at: 100, review_at: 80, higher_is_riskier: true, thresholds_from: null })).toBe("85.0 (review > 80, decline > 100)");
+    expect(scoreText({ value: 52, decline_at: 35, review_at: 55, higher_is_riskier: false, thresholds_from: "workflow" })).toBe("52.0 (review ≤ 55, decline ≤ 35; the workflow's thresholds)");
+    expect(scoreText({ value: 52, decline_at: 40, review_at: 60, higher_is_riskier: false, thresholds_from: "documented_default" })).toContain("Didit's documented values, the workflow sets none");
   });
 });
 

@@ -27,7 +27,8 @@ export function scoreText(score: Score): string {
   const cmp = score.higher_is_riskier ? ">" : "≤";
   if (score.review_at !== null) parts.push(`review ${cmp} ${score.review_at}`);
   if (score.decline_at !== null) parts.push(`decline ${cmp} ${score.decline_at}`);
-  return `${score.value.toFixed(1)}${parts.length ? ` (${parts.join(", ")})` : ""}`;
+  const from = score.thresholds_from === "workflow" ? "; the workflow's thresholds" : score.thresholds_from === "documented_default" ? "; Didit's documented values, the workflow sets none" : "";
+  return `${score.value.toFixed(1)}${parts.length ? ` (${parts.join(", ")}${from})` : ""}`;
 }
 
 function CheckRow({ check }: { check: Check }) {

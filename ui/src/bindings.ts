@@ -301,7 +301,13 @@ review_at: number | null,
 /**
  * True when a higher value is worse (AML risk), false when higher is better (similarity).
  */
-higher_is_riskier: boolean, };
+higher_is_riskier: boolean, 
+/**
+ * Where the thresholds come from (None: the provider's own decision gave them).
+ */
+thresholds_from: ThresholdSource | null, };
+
+export type ThresholdSource = "workflow" | "documented_default";
 
 export type Warning = { check: string, code: string, severity: Severity, short_description: string, long_description: string, step: string | null, 
 /**

@@ -434,3 +434,39 @@ fn find_reaches_decided_sessions_which_are_read_only() {
     let (ok, out, _) = desk(&server, &["summary", &id, "--json"]);
     assert!(ok && out.contains("\"readOnly\": true"), "{out}");
 }
+
+#[test]
+fn scores_say_whether_the_workflow_or_didits_documented_values_set_their_thresholds() {
+    let server = serve(12);
+    let (_, queue, _) = desk(&server, &["queue", "--json"]);
+    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for item in &queue {
+        let (ok, out, err) = desk(
+            &server,
+            &["summary", item["case_id"].as_str().unwrap(), "--json"],
+        );
+        assert!(ok, "{err}");
+        let view: Value = serde_json::from_str(&out).unwrap();
+        for check in view["summary"]["checks"].as_array().unwrap() {
+            if check["kind"] == "FACE_MATCH" && check["score"].is_object() {
+                let score = &check["score"];
+                let from = score["thresholds_from"].as_str().unwrap().to_owned();
+                if from == "workflow" {
+                    assert!(
+                        score["decline_at"].as_f64().unwrap()
+                            < score["review_at"].as_f64().unwrap()
+                    );
+                } else {
+                    assert_eq!(from, "documented_default");
+                    assert_eq!(
+                        (score["decline_at"].as_f64(), score["review_at"].as_f64()),
+                        (Some(40.0), Some(60.0))
+                    );
+                }
+                seen.insert(from);
+            }
+        }
+    }
+    assert!(seen.contains("workflow"), "{seen:?}");
+}

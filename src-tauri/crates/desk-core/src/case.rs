@@ -176,6 +176,44 @@ pub struct Score {
     pub review_at: Option<f64>,
     /// True when a higher value is worse (AML risk), false when higher is better (similarity).
     pub higher_is_riskier: bool,
+    /// Where the thresholds come from (None: the provider's own decision gave them).
+    #[serde(default)]
+    pub thresholds_from: Option<ThresholdSource>,
+}
+
+/// Whose thresholds a score is judged against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ThresholdSource {
+    /// The session's workflow settings (`GET /v3/workflows/{id}`).
+    Workflow,
+    /// Didit's documented values, because the workflow did not say.
+    DocumentedDefault,
+}
+
+/// A workflow's score thresholds (decline at or below, review at or below), where it sets them.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct WorkflowThresholds {
+    pub face_match: Option<(f64, f64)>,
+    pub liveness: Option<(f64, f64)>,
+}
+
+impl WorkflowThresholds {
+    /// Judges the summary's face-match and liveness scores against these thresholds, where set.
+    pub fn apply(&self, summary: &mut CaseSummary) {
+        for check in &mut summary.checks {
+            let set = match check.kind {
+                CheckKind::FaceMatch => self.face_match,
+                CheckKind::Liveness => self.liveness,
+                _ => None,
+            };
+            if let (Some((decline, review)), Some(score)) = (set, check.score.as_mut()) {
+                score.decline_at = Some(decline);
+                score.review_at = Some(review);
+                score.thresholds_from = Some(ThresholdSource::Workflow);
+            }
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -332,6 +370,41 @@ pub struct QueueItem {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn workflow_thresholds_replace_the_documented_ones_where_the_workflow_sets_them() {
+        let score = |value| Score {
+            value,
+            decline_at: Some(40.0),
+            review_at: Some(60.0),
+            higher_is_riskier: false,
+            thresholds_from: Some(ThresholdSource::DocumentedDefault),
+        };
+        let mut summary =
+            crate::testing::summary_of(&crate::testing::item(1), CaseStatus::InReview);
+        for kind in [CheckKind::FaceMatch, CheckKind::Liveness] {
+            summary.checks.push(Check {
+                kind,
+                step: "node".into(),
+                status: CheckStatus::from("In Review"),
+                score: Some(score(52.0)),
+                facts: vec![],
+            });
+        }
+        WorkflowThresholds {
+            face_match: Some((35.0, 55.0)),
+            liveness: None,
+        }
+        .apply(&mut summary);
+        let face = summary.checks[0].score.unwrap();
+        assert_eq!((face.decline_at, face.review_at), (Some(35.0), Some(55.0)));
+        assert_eq!(face.thresholds_from, Some(ThresholdSource::Workflow));
+        assert_eq!(
+            summary.checks[1].score,
+            Some(score(52.0)),
+            "liveness unset: unchanged"
+        );
+    }
 
     #[test]
     fn open_enums_keep_unknown_values() {

@@ -207,10 +207,44 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok((summary, at))
     }
 
+    /// The thresholds the case's workflow sets, read once per workflow; when they cannot be read
+    /// the documented values stay (and say so).
+    async fn thresholds_of(
+        &self,
+        workflow_id: Option<&str>,
+    ) -> Option<crate::case::WorkflowThresholds> {
+        let id = workflow_id?;
+        let known = self
+            .thresholds
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .copied();
+        if let Some(known) = known {
+            return known;
+        }
+        match self.source.workflow_thresholds(id).await {
+            Ok(found) => {
+                self.thresholds
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(id.to_owned(), found);
+                found
+            }
+            Err(error) => {
+                tracing::warn!(%error, "could not read the workflow's thresholds");
+                None
+            }
+        }
+    }
+
     /// A case with its audit trail and the person's other sessions. Those are a courtesy: if
     /// they cannot be fetched the case still opens.
     pub async fn case_file(&self, case_id: &str) -> Result<CaseFile, DeskError> {
-        let (summary, fetched_at, stale) = self.open(case_id).await?;
+        let (mut summary, fetched_at, stale) = self.open(case_id).await?;
+        if let Some(thresholds) = self.thresholds_of(summary.workflow_id.as_deref()).await {
+            thresholds.apply(&mut summary);
+        }
         let trail = self.store.case_audit(case_id).await?;
         let feed = if stale {
             summary.reviews.clone()

@@ -90,6 +90,10 @@ pub struct Desk<S, T, C> {
     pub(crate) status: std::sync::Mutex<SyncStatus>,
     /// Since when the provider has not answered (None: it answers).
     pub(crate) offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// Score thresholds per workflow id, as read once per run (None: the workflow sets none).
+    pub(crate) thresholds: std::sync::Mutex<
+        std::collections::HashMap<String, Option<crate::case::WorkflowThresholds>>,
+    >,
     /// Workflow names by id, as the provider last listed them.
     pub(crate) workflow_names: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
@@ -109,6 +113,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             status: std::sync::Mutex::new(SyncStatus::default()),
             offline_since: std::sync::Mutex::new(None),
             workflow_names: Default::default(),
+            thresholds: Default::default(),
         }
     }
 

@@ -561,6 +561,7 @@ pub fn typescript_bindings() -> String {
         CaseSummary::decl(&cfg),
         Check::decl(&cfg),
         Score::decl(&cfg),
+        ThresholdSource::decl(&cfg),
         Warning::decl(&cfg),
         Severity::decl(&cfg),
         DocumentFacts::decl(&cfg),

@@ -141,6 +141,11 @@ pub trait CaseSource: Send + Sync {
         &self,
         filter: &QueueFilter,
     ) -> impl Future<Output = Result<Vec<String>, SourceError>> + Send;
+    /// The score thresholds a workflow sets (None: it sets none, or it is not found).
+    fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> impl Future<Output = Result<Option<crate::case::WorkflowThresholds>, SourceError>> + Send;
     /// The account's workflows and their names.
     fn workflows(&self) -> impl Future<Output = Result<Vec<WorkflowName>, SourceError>> + Send;
     /// One page of the blocklist entries of `kind`, newest first, from `offset`.

@@ -386,6 +386,19 @@ impl CaseSource for FakeSource {
             .collect())
     }
 
+    async fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<crate::case::WorkflowThresholds>, SourceError> {
+        self.reachable()?;
+        Ok(
+            (workflow_id == "wf-seller").then_some(crate::case::WorkflowThresholds {
+                face_match: Some((35.0, 55.0)),
+                liveness: None,
+            }),
+        )
+    }
+
     async fn workflows(&self) -> Result<Vec<crate::ports::WorkflowName>, SourceError> {
         self.reachable()?;
         Ok(vec![

@@ -593,6 +593,42 @@ impl DiditClient {
         Ok(out)
     }
 
+    /// The score thresholds one workflow sets: (decline, review) for face match and liveness,
+    /// each only when both are given. An unknown workflow is `None`, not an error.
+    pub async fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<desk_core::case::WorkflowThresholds>, DiditError> {
+        action::validate_case_id(workflow_id).map_err(|_| {
+            DiditError::InvalidInput(format!("{workflow_id:?} is not a workflow id"))
+        })?;
+        let settings: wire::WorkflowSettings = match self
+            .read(
+                "workflow",
+                &format!("/v3/workflows/{workflow_id}/"),
+                &[],
+                &[Scope::GenericGet],
+            )
+            .await
+        {
+            Ok(settings) => settings,
+            Err(DiditError::NotFound { .. }) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let pair = |decline: Option<f64>, review: Option<f64>| decline.zip(review);
+        let found = desk_core::case::WorkflowThresholds {
+            face_match: pair(
+                settings.face_match_score_decline_threshold,
+                settings.face_match_score_review_threshold,
+            ),
+            liveness: pair(
+                settings.face_liveness_score_decline_threshold,
+                settings.face_liveness_score_review_threshold,
+            ),
+        };
+        Ok((found.face_match.is_some() || found.liveness.is_some()).then_some(found))
+    }
+
     /// One page of consolidated users.
     pub async fn users(&self, offset: u64) -> Result<Page<UserSummary>, DiditError> {
         let page: wire::Page<wire::UserDto> = self

@@ -11,9 +11,12 @@ use serde_json::Value;
 use crate::error::DiditError;
 use crate::wire;
 
-/// Documented workflow defaults (api-facts A9): the thresholds a score is judged against.
-const FACE_MATCH_DECLINE_AT: f64 = 50.0;
-const FACE_MATCH_REVIEW_AT: f64 = 70.0;
+/// Didit's documented workflow values (the Get Workflow page's example; api-facts Corrections
+/// 13: thresholds are per workflow), used until the session's workflow says otherwise.
+const FACE_MATCH_DECLINE_AT: f64 = 40.0;
+const FACE_MATCH_REVIEW_AT: f64 = 60.0;
+const LIVENESS_DECLINE_AT: f64 = 50.0;
+const LIVENESS_REVIEW_AT: f64 = 70.0;
 const AML_REVIEW_ABOVE: f64 = 80.0;
 const AML_DECLINE_ABOVE: f64 = 100.0;
 
@@ -209,9 +212,10 @@ pub fn case_summary(decision: wire::Decision) -> Result<CaseSummary, DiditError>
         );
         check.score = live.score.map(|value| Score {
             value,
-            decline_at: None,
-            review_at: None,
+            decline_at: Some(LIVENESS_DECLINE_AT),
+            review_at: Some(LIVENESS_REVIEW_AT),
             higher_is_riskier: false,
+            thresholds_from: Some(ThresholdSource::DocumentedDefault),
         });
         if let Some(method) = clean(live.method) {
             check.facts.push(("method".into(), method));
@@ -230,6 +234,7 @@ pub fn case_summary(decision: wire::Decision) -> Result<CaseSummary, DiditError>
             decline_at: Some(FACE_MATCH_DECLINE_AT),
             review_at: Some(FACE_MATCH_REVIEW_AT),
             higher_is_riskier: false,
+            thresholds_from: Some(ThresholdSource::DocumentedDefault),
         });
     }
     for poa in decision.poa_verifications {
@@ -318,6 +323,7 @@ pub fn case_summary(decision: wire::Decision) -> Result<CaseSummary, DiditError>
             decline_at: Some(AML_DECLINE_ABOVE),
             review_at: Some(AML_REVIEW_ABOVE),
             higher_is_riskier: true,
+            thresholds_from: Some(ThresholdSource::DocumentedDefault),
         });
         if let Some(hits) = aml.total_hits {
             check.facts.push(("hits".into(), hits.to_string()));

@@ -107,6 +107,13 @@ impl CaseSource for DiditClient {
         Ok(all.into_iter().map(|i| i.case_id).collect())
     }
 
+    async fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<desk_core::case::WorkflowThresholds>, SourceError> {
+        Ok(DiditClient::workflow_thresholds(self, workflow_id).await?)
+    }
+
     async fn workflows(&self) -> Result<Vec<WorkflowName>, SourceError> {
         Ok(DiditClient::workflows(self)
             .await?

@@ -316,3 +316,13 @@ pub enum WorkflowList {
     Page(Page<WorkflowRow>),
     Bare(Vec<WorkflowRow>),
 }
+
+/// The score thresholds of `GET /v3/workflows/{settings_uuid}/` (absent when not set).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct WorkflowSettings {
+    pub face_liveness_score_decline_threshold: Option<f64>,
+    pub face_liveness_score_review_threshold: Option<f64>,
+    pub face_match_score_decline_threshold: Option<f64>,
+    pub face_match_score_review_threshold: Option<f64>,
+}

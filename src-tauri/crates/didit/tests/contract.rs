@@ -689,3 +689,38 @@ async fn workflows_have_names_and_the_warning_filter_is_applied_by_the_provider(
         .unwrap()
         .is_empty());
 }
+
+#[tokio::test]
+async fn workflow_thresholds_are_read_where_the_workflow_sets_them() {
+    let rig = rig().await;
+    let names = rig.client.workflows().await.unwrap();
+    let mut set = 0;
+    let mut unset = 0;
+    for (id, _) in &names {
+        match rig.client.workflow_thresholds(id).await.unwrap() {
+            Some(t) => {
+                let (decline, review) = t.face_match.unwrap();
+                assert!(decline < review, "{t:?}");
+                set += 1;
+            }
+            None => unset += 1,
+        }
+    }
+    assert_eq!(
+        (set, unset),
+        (2, 1),
+        "the sandbox's third workflow sets none"
+    );
+    assert_eq!(
+        rig.client
+            .workflow_thresholds("00000000-0000-4000-8000-000000000000")
+            .await
+            .unwrap(),
+        None,
+        "an unknown workflow is not an error"
+    );
+    assert!(matches!(
+        rig.client.workflow_thresholds("../users").await,
+        Err(DiditError::InvalidInput(_))
+    ));
+}
