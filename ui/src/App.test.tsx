@@ -223,7 +223,7 @@ describe("App", () => {
     fireEvent.keyDown(document.body, { key: "k", code: "KeyK", ctrlKey: true });
     await screen.findByTestId("palette");
     const commands = screen.getAllByTestId("palette-item").map((e) => e.getAttribute("data-command"));
-    for (const id of ["approve", "decline", "resubmit", "blocklist-case", "aml", "next", "view-outbox", "view-blocklist", "profiles", "help"]) {
+    for (const id of ["approve", "decline", "resubmit", "reveal", "blocklist-case", "aml", "next", "filter-warning", "view-outbox", "view-blocklist", "profiles", "help"]) {
       expect(commands).toContain(id);
     }
     fireEvent.change(screen.getByTestId("palette-input"), { target: { value: "decline this" } });

@@ -71,7 +71,7 @@ function Reveal(props: { label: string; masked: string | null; field: RevealFiel
           {error && <span role="alert">{error}</span>}
         </form>
       ) : (
-        <button type="button" className="link" onClick={() => setAsking(true)}>reveal</button>
+        <button type="button" className="link" data-reveal={props.field} onClick={() => setAsking(true)}>reveal</button>
       )}
     </span>
   );

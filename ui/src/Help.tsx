@@ -12,6 +12,7 @@ export const SHORTCUTS: [string, string][] = [
   ["Q", "Back to the queue from another view"],
   ["B", "Blocklist face / document / phone / email (F D P E), with what else it reaches"],
   ["H", "AML review: digit picks a hit (0 the check), F/C/I/U or A/D/R the status"],
+  ["V", "Reveal: focus the first masked value (Tab to the next; Enter asks why, audited)"],
   ["Esc", "Cancel / close"],
   ["/", "Search the queue (Enter opens the first match)"],
   ["S", "Sync the queue now"],

@@ -150,6 +150,7 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   const decideAs = (v: Verdict) => () => decidable && setVerdict(v);
   // By id, not the ref: the palette runs this long after render.
   const focusSearch = () => document.getElementById("queue-search")?.focus();
+  const focusReveal = () => document.querySelector<HTMLElement>("[data-reveal]")?.focus();
 
   const commands: Command[] = [
     { id: "next", label: "Next case", group: "Queue", keys: "J", run: () => step(1) },
@@ -168,6 +169,7 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   }
   if (caseView) {
     commands.push(
+      { id: "reveal", label: "Reveal a masked value (Tab to the next, Enter asks why)", group: "Case", keys: "V", run: focusReveal },
       { id: "blocklist-case", label: "Blocklist face / document / phone / email", group: "Case", keys: "B", run: () => setBlocklistOpen(true) },
       { id: "aml", label: "AML review: hits and the AML check", group: "Case", keys: "H", run: () => setAmlOpen(true) },
     );
@@ -182,6 +184,7 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   useHotkeys("r", decideAs("Resubmit"), { enabled: idle }, [caseView, idle]);
   useHotkeys("s", () => sync.mutate(), { enabled: idle }, [idle]);
   useHotkeys("slash", (e) => { e.preventDefault(); focusSearch(); }, { enabled: idle }, [idle]);
+  useHotkeys("v", (e) => { e.preventDefault(); focusReveal(); }, { enabled: idle && !!caseView }, [idle, caseView]);
   useHotkeys("h", () => caseView && setAmlOpen(true), { enabled: idle }, [caseView, idle]);
   useHotkeys("b", () => caseView && setBlocklistOpen(true), { enabled: idle }, [caseView, idle]);
   useHotkeys("u", () => void undo(), { enabled: idle && undoLeft > 0 }, [idle, undoLeft, undoable]);
