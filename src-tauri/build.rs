@@ -29,6 +29,9 @@ fn main() {
             "blocklist_entries",
             "filter_queue",
             "find_sessions",
+            "lookup",
+            "reveal_lookup",
+            "set_role",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

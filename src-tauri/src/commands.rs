@@ -73,6 +73,8 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
             .notice
             .clone()
             .filter(|_| active.profile.kind == ProfileKind::Sandbox),
+        role: active.profile.role,
+        can_look_up: active.dhmad.is_some(),
     })
 }
 
@@ -269,6 +271,36 @@ pub async fn search_queue(shell: State<'_, Shell>, text: String) -> Result<Vec<S
     Ok(desk(&shell).await.search(&text).await?)
 }
 
+/// The active profile's desk and its DHMAD client (None without a DHMAD key).
+async fn support(shell: &Shell) -> (Arc<AppDesk>, Option<Arc<desk_profiles::SupportDirectory>>) {
+    let active = shell.active.read().await;
+    (active.desk.clone(), active.dhmad.clone())
+}
+
+/// Support's lookup by email, DHMAD verification id or vendor_data, masked beyond the query.
+#[tauri::command]
+pub async fn lookup(
+    shell: State<'_, Shell>,
+    text: String,
+) -> Result<desk_core::lookup::LookupAnswer, UiError> {
+    let (desk, dhmad) = support(&shell).await;
+    Ok(desk.lookup(dhmad.as_deref(), &text).await?)
+}
+
+/// One masked value of a DHMAD verification, with the reason in the audit log.
+#[tauri::command]
+pub async fn reveal_lookup(
+    shell: State<'_, Shell>,
+    verification_id: String,
+    field: desk_core::lookup::LookupField,
+    reason: String,
+) -> Result<Option<String>, UiError> {
+    let (desk, dhmad) = support(&shell).await;
+    Ok(desk
+        .reveal_lookup(dhmad.as_deref(), &verification_id, field, &reason)
+        .await?)
+}
+
 /// Any session by UUID or vendor_data, decided ones too (they open read-only).
 #[tauri::command]
 pub async fn find_sessions(
@@ -343,6 +375,25 @@ pub async fn save_profile(
         }
     }
     shell.files.save(&book).map_err(setup_error)?;
+    profiles(shell).await
+}
+
+/// Sets what a profile's desk shows; the active profile's views follow at once.
+#[tauri::command]
+pub async fn set_role(
+    shell: State<'_, Shell>,
+    name: String,
+    role: desk_core::profile::Role,
+) -> Result<Vec<ProfileView>, UiError> {
+    let mut book = shell.files.load();
+    book.set_role(&name, role).map_err(profile_error)?;
+    shell.files.save(&book).map_err(setup_error)?;
+    {
+        let mut active = shell.active.write().await;
+        if active.profile.name == name {
+            active.profile.role = role;
+        }
+    }
     profiles(shell).await
 }
 

@@ -18,6 +18,8 @@ pub struct Active {
     pub profile: Profile,
     pub data_dir: PathBuf,
     pub desk: Arc<AppDesk>,
+    /// DHMAD, for support lookups, when the profile has its key.
+    pub dhmad: Option<Arc<desk_profiles::SupportDirectory>>,
     _sandbox: Option<desk_profiles::RunningSandbox>,
 }
 
@@ -59,6 +61,7 @@ pub async fn open_profile(
         profile: open.profile,
         data_dir: open.data_dir,
         desk: open.desk,
+        dhmad: open.dhmad.map(Arc::new),
         _sandbox: open.sandbox,
     })
 }
@@ -243,6 +246,9 @@ pub fn run() {
             commands::blocklist_entries,
             commands::filter_queue,
             commands::find_sessions,
+            commands::lookup,
+            commands::reveal_lookup,
+            commands::set_role,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -3,9 +3,10 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, BlocklistPageView, FilterView, FoundSession, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
+import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
 
-const info: AppInfo = {
+let info: AppInfo;
+const reviewerInfo: AppInfo = {
   productName: "DHMAD Review Desk",
   version: "0.1.0",
   profile: "Sandbox",
@@ -14,6 +15,8 @@ const info: AppInfo = {
   reviewerName: "Amira Ben Salah",
   reviewerEmail: "amira@dhmad.tn",
   notice: null,
+  role: "reviewer",
+  canLookUp: true,
 };
 
 const DECIDED = "00000000-0000-4000-8000-000000000870";
@@ -57,6 +60,7 @@ function summary(caseId: string, n: number): CaseSummary {
 let decided: DecisionRequest[] = [];
 let blocklisted: BlocklistRequest[] = [];
 let filters: QueueFilter[] = [];
+let revealed: { field: string; reason: string }[] = [];
 
 function renderApp() {
   return render(<Providers><App /></Providers>);
@@ -72,9 +76,11 @@ Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true
 
 beforeEach(() => {
   window.location.hash = "";
+  info = reviewerInfo;
   decided = [];
   blocklisted = [];
   filters = [];
+  revealed = [];
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -104,6 +110,23 @@ beforeEach(() => {
           if (f.country) return { caseIds: ids.filter((_, i) => (i === 0 ? "TUN" : "FRA") === f.country), exact: true, unjudged: 0 } satisfies FilterView;
           return { caseIds: [], exact: false, unjudged: 1 } satisfies FilterView;
         }
+        case "lookup": {
+          if (String(a.text) === "taken@dhmad.tn") throw { code: "already_verified", message: "nothing to do: this person already has verified KYC on DHMAD", retryable: false };
+          const answer: LookupAnswer = {
+            query: { kind: "email", value: String(a.text) },
+            verifications: [{
+              id: "66a1b2c3d4e5f60718293a4b", email: String(a.text), emailMasked: false, externalUserIdMasked: "us•••42", kycStatus: "approved",
+              needsAdminReview: false, claimStatus: "linked", linked: true, linkedUserIdMasked: "65f•••••901", linkedAt: "2026-11-20T10:00:00Z",
+              inviteSent: true, inviteSentAt: "2026-11-19T10:00:00Z", expiresAt: "2027-02-17T10:00:00Z", createdAt: "2026-11-19T10:00:00Z", updatedAt: null, diditSessionStatus: "completed",
+            }],
+            sessions: [{ caseId: DECIDED, caseNumber: 870, status: "Approved", createdAt: "2026-11-19T10:00:00Z" }],
+            notes: [],
+          };
+          return answer;
+        }
+        case "reveal_lookup":
+          revealed.push(a as { field: string; reason: string });
+          return "65f0c1d2e3a4b5c6d7e8f901";
         case "find_sessions":
           return String(a.text) === "dhmad-user-870" ? [{ caseId: DECIDED, caseNumber: 870, status: "Declined", vendorDataMasked: "dh•••••••er-870", createdAt: "2026-10-01T00:00:00Z" }] satisfies FoundSession[] : [];
         case "search_queue":
@@ -292,5 +315,43 @@ describe("App", () => {
     fireEvent.keyDown(document.body, { key: "d", code: "KeyD" });
     await new Promise((r) => setTimeout(r, 50));
     expect(screen.queryByTestId("decision-dialog")).toBeNull();
+  });
+
+  it("a support desk opens on the lookup, sees linked / not linked, reveals with a reason, and has no decision keys", async () => {
+    info = { ...reviewerInfo, role: "support" };
+    renderApp();
+    const input = await screen.findByTestId("lookup-input");
+    expect(window.location.hash).toBe("#/lookup");
+    expect(screen.queryByTestId("nav-queue")).toBeNull();
+    expect(screen.queryByTestId("nav-blocklist")).toBeNull();
+    fireEvent.change(input, { target: { value: "amira@dhmad.tn" } });
+    fireEvent.submit(input.closest("form") as HTMLFormElement);
+    expect((await screen.findByTestId("verification-verdict")).textContent).toBe("Verified · linked to a DHMAD account");
+    fireEvent.click(screen.getAllByText("reveal")[0] as HTMLElement);
+    const why = screen.getByLabelText("Why reveal the linked user id?");
+    fireEvent.change(why, { target: { value: "Merchant asked which account" } });
+    fireEvent.submit(why.closest("form") as HTMLFormElement);
+    expect(await screen.findByText("65f0c1d2e3a4b5c6d7e8f901")).toBeTruthy();
+    expect(revealed).toEqual([expect.objectContaining({ field: "linked_user_id", reason: "Merchant asked which account" })]);
+
+    fireEvent.click(screen.getByTestId("person-session"));
+    await screen.findByTestId("read-only");
+    for (const key of ["a", "d", "b", "h"]) fireEvent.keyDown(document.body, { key, code: `Key${key.toUpperCase()}` });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(screen.queryByTestId("decision-dialog")).toBeNull();
+    expect(screen.queryByTestId("blocklist-dialog")).toBeNull();
+    expect(screen.queryByTestId("aml-dialog")).toBeNull();
+  });
+
+  it("an already-verified person reads as nothing to do", async () => {
+    renderApp();
+    await screen.findByText("2 in review");
+    fireEvent.keyDown(document.body, { key: "l", code: "KeyL" });
+    const input = await screen.findByTestId("lookup-input");
+    fireEvent.change(input, { target: { value: "taken@dhmad.tn" } });
+    fireEvent.submit(input.closest("form") as HTMLFormElement);
+    const error = await screen.findByTestId("lookup-error");
+    expect(error.getAttribute("data-code")).toBe("already_verified");
+    expect(error.textContent).toContain("nothing to do");
   });
 });

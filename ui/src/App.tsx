@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
 import { useIsMutating, useQueryClient } from "@tanstack/react-query";
 import { Link, Route, Switch, useLocation } from "wouter";
@@ -10,6 +10,8 @@ import { BlocklistPage } from "./BlocklistPage";
 import { Help } from "./Help";
 import { Palette } from "./Palette";
 import { Profiles } from "./Profiles";
+import { LookupPage } from "./LookupPage";
+import type { Role } from "./bindings";
 
 function ago(iso: string | null, now: number): string {
   if (!iso) return "never";
@@ -17,11 +19,13 @@ function ago(iso: string | null, now: number): string {
   return minutes < 1 ? "just now" : minutes < 60 ? `${minutes} min ago` : `${Math.round(minutes / 60)} h ago`;
 }
 
-const VIEWS = [
-  { path: "/", label: "Queue", keys: "Q" },
-  { path: "/outbox", label: "Outbox", keys: "O" },
-  { path: "/blocklist", label: "Blocklist", keys: "Shift+B" },
-] as const;
+type View = { path: string; label: string; keys: string; roles: Role[] };
+const VIEWS: View[] = [
+  { path: "/", label: "Queue", keys: "Q", roles: ["reviewer", "team_lead"] },
+  { path: "/outbox", label: "Outbox", keys: "O", roles: ["reviewer", "team_lead", "support"] },
+  { path: "/blocklist", label: "Blocklist", keys: "Shift+B", roles: ["reviewer", "team_lead"] },
+  { path: "/lookup", label: "Lookup", keys: "L", roles: ["reviewer", "team_lead", "support"] },
+];
 
 /** The desk's frame: views by route, the status bar, and what every view can reach. */
 export function App() {
@@ -44,8 +48,16 @@ export function App() {
 
   const idle = !help && !palette && !profilesOpen;
   const inReview = location === "/" || location.startsWith("/case/");
+  const role: Role = info.data?.role ?? "reviewer";
+  const views = VIEWS.filter((v) => v.roles.includes(role));
+  const allowed = (path: string) => views.some((v) => v.path === path);
+  const home = role === "support" ? "/lookup" : "/";
+  // A role's home: Support starts at the lookup.
+  useEffect(() => {
+    if (location === "/" && !allowed("/")) navigate(home, { replace: true });
+  });
   const commands: Command[] = [
-    ...VIEWS.map((v): Command => ({ id: `view-${v.label.toLowerCase()}`, label: `Go to ${v.label}`, group: "Views", keys: v.keys, run: () => navigate(v.path) })),
+    ...views.map((v): Command => ({ id: `view-${v.label.toLowerCase()}`, label: `Go to ${v.label}`, group: "Views", keys: v.keys, run: () => navigate(v.path) })),
     { id: "profiles", label: "Profiles and API keys", group: "Desk", keys: "P", run: () => setProfilesOpen(true) },
     { id: "help", label: "Keyboard shortcuts", group: "Desk", keys: "?", run: () => setHelp(true) },
   ];
@@ -64,16 +76,20 @@ export function App() {
   // A view's own dialog (decision, blocklist, AML…) owns the keyboard while it is open.
   const free = (run: () => void) => () => { if (!document.querySelector('[aria-modal="true"]')) run(); };
   useHotkeys("p", free(() => setProfilesOpen(true)), { enabled: idle }, [idle]);
-  useHotkeys("o", free(() => navigate("/outbox")), { enabled: idle }, [idle]);
-  useHotkeys("shift+b", free(() => navigate("/blocklist")), { enabled: idle }, [idle]);
-  useHotkeys("q", free(() => navigate("/")), { enabled: idle && !inReview }, [idle, inReview]);
+  const go = (path: string) => free(() => allowed(path) && navigate(path));
+  useHotkeys("o", go("/outbox"), { enabled: idle }, [idle, role]);
+  useHotkeys("shift+b", go("/blocklist"), { enabled: idle }, [idle, role]);
+  useHotkeys("l", go("/lookup"), { enabled: idle && location !== "/lookup" }, [idle, role, location]);
+  useHotkeys("q", free(() => navigate(home)), { enabled: idle && !inReview }, [idle, inReview, home]);
   useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); }, { enableOnFormTags: true }, []);
 
-  function switched() {
+  // Stable, so the open Profiles form is not re-rendered by the status bar's ticks.
+  const closeProfiles = useCallback(() => setProfilesOpen(false), []);
+  const switched = useCallback(() => {
     setProfilesOpen(false);
     navigate("/");
     void client.invalidateQueries();
-  }
+  }, [navigate, client]);
 
   const failure = messageOf(info.error) ?? syncStatus.data?.lastError ?? null;
   const status = syncStatus.data;
@@ -95,7 +111,7 @@ export function App() {
       <header className="top">
         <h1>Review Desk</h1>
         <nav className="views" aria-label="Views">
-          {VIEWS.map((v) => (
+          {views.map((v) => (
             <Link key={v.path} href={v.path} className={(v.path === "/" ? inReview : location === v.path) ? "active" : ""} data-testid={`nav-${v.label.toLowerCase()}`}>
               {v.label} <kbd>{v.keys}</kbd>
             </Link>
@@ -108,7 +124,8 @@ export function App() {
       <Switch>
         <Route path="/outbox"><OutboxPage /></Route>
         <Route path="/blocklist"><BlocklistPage idle={idle} /></Route>
-        <Route><ReviewPage idle={idle} now={now} /></Route>
+        <Route path="/lookup"><LookupPage canLookUp={info.data?.canLookUp ?? false} /></Route>
+        <Route><ReviewPage idle={idle} now={now} canAct={role !== "support"} /></Route>
       </Switch>
       <footer className="statusbar" data-testid="statusbar">
         <span data-testid="sync-state">{syncLabel}</span>
@@ -127,10 +144,11 @@ export function App() {
           </span>
         )}
         <button type="button" className="link statuslink" onClick={() => setProfilesOpen(true)}>Profile: {info.data?.profile ?? "…"}</button>
+        {role !== "reviewer" && <span data-testid="role">Role: {role === "support" ? "Support" : "Team lead"}</span>}
         <span>{info.data ? `${info.data.reviewerName} <${info.data.reviewerEmail}>` : ""}</span>
       </footer>
       {palette && <Palette onClose={() => setPalette(false)} />}
-      {profilesOpen && <Profiles onClose={() => setProfilesOpen(false)} onSwitched={switched} />}
+      {profilesOpen && <Profiles onClose={closeProfiles} onSwitched={switched} />}
       {help && <Help onClose={() => setHelp(false)} profile={info.data?.profile} dataDir={info.data?.dataDir} version={info.data?.version} />}
     </div>
   );

@@ -1,4 +1,4 @@
-import { useState } from "react";
+import { Reveal } from "./Reveal";
 import type { CaseView, Check, RevealField, Score, Severity } from "./bindings";
 
 const CHECK_NAMES: Record<string, string> = {
@@ -44,37 +44,8 @@ function CheckRow({ check }: { check: Check }) {
 
 type OnReveal = (field: RevealField, reason: string, index?: number) => Promise<string | null>;
 
-function Reveal(props: { label: string; masked: string | null; field: RevealField; index?: number; onReveal: OnReveal }) {
-  const [asking, setAsking] = useState(false);
-  const [reason, setReason] = useState("");
-  const [value, setValue] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  if (props.masked === null) return <>–</>;
-  if (value !== null) return <span className="mono revealed">{value}</span>;
-  return (
-    <span>
-      <span className="mono">{props.masked}</span>{" "}
-      {asking ? (
-        <form
-          className="reveal"
-          onSubmit={async (e) => {
-            e.preventDefault();
-            try {
-              setValue((await props.onReveal(props.field, reason, props.index ?? 0)) ?? "");
-            } catch (err) {
-              setError((err as { message?: string }).message ?? "Could not reveal");
-            }
-          }}
-        >
-          <input aria-label={`Why reveal the ${props.label}?`} placeholder="Why do you need it?" value={reason} onChange={(e) => setReason(e.target.value)} autoFocus />
-          <button type="submit">Reveal</button>
-          {error && <span role="alert">{error}</span>}
-        </form>
-      ) : (
-        <button type="button" className="link" data-reveal={props.field} onClick={() => setAsking(true)}>reveal</button>
-      )}
-    </span>
-  );
+function CaseReveal(props: { label: string; masked: string | null; field: RevealField; index?: number; onReveal: OnReveal }) {
+  return <Reveal label={props.label} masked={props.masked} name={props.field} reveal={(reason) => props.onReveal(props.field, reason, props.index ?? 0)} />;
 }
 
 /** "2 d 3 h" / "5 h" / "12 min": how long the case has waited. */
@@ -139,8 +110,8 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
               {s.mismatches.map((m, i) => (
                 <tr key={m.field}>
                   <th scope="row">{m.field}</th>
-                  <td><Reveal label={`expected ${m.field}`} masked={m.expected} field="mismatch_expected" index={i} onReveal={props.onReveal} /></td>
-                  <td><Reveal label={`found ${m.field}`} masked={m.found} field="mismatch_found" index={i} onReveal={props.onReveal} /></td>
+                  <td><CaseReveal label={`expected ${m.field}`} masked={m.expected} field="mismatch_expected" index={i} onReveal={props.onReveal} /></td>
+                  <td><CaseReveal label={`found ${m.field}`} masked={m.found} field="mismatch_found" index={i} onReveal={props.onReveal} /></td>
                 </tr>
               ))}
             </tbody>
@@ -161,8 +132,8 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
             <dt>Issuing country</dt><dd>{doc.issuing_country ?? "–"}</dd>
             <dt>Expiry</dt><dd>{doc.expiry ?? "–"}</dd>
             <dt>Name</dt><dd>{doc.full_name ?? "–"}</dd>
-            <dt>Number</dt><dd><Reveal label="document number" masked={doc.document_number} field="document_number" onReveal={props.onReveal} /></dd>
-            <dt>Date of birth</dt><dd><Reveal label="date of birth" masked={doc.date_of_birth} field="date_of_birth" onReveal={props.onReveal} /></dd>
+            <dt>Number</dt><dd><CaseReveal label="document number" masked={doc.document_number} field="document_number" onReveal={props.onReveal} /></dd>
+            <dt>Date of birth</dt><dd><CaseReveal label="date of birth" masked={doc.date_of_birth} field="date_of_birth" onReveal={props.onReveal} /></dd>
           </dl>
         </section>
       )}

@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 const sandbox: ProfileView = {
-  profile: { name: "Sandbox", kind: "Sandbox", diditUrl: "", dhmadUrl: "", reviewerName: "Sandbox Reviewer", reviewerEmail: "reviewer@sandbox.dhmad.tn", undoSeconds: 8, slaHours: 24 },
+  profile: { name: "Sandbox", kind: "Sandbox", diditUrl: "", dhmadUrl: "", reviewerName: "Sandbox Reviewer", reviewerEmail: "reviewer@sandbox.dhmad.tn", undoSeconds: 8, slaHours: 24, role: "reviewer" },
   active: true,
   hasDiditKey: false,
   hasDhmadKey: false,

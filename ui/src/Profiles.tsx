@@ -1,5 +1,5 @@
-import { useEffect, useState } from "react";
-import type { ConnectionView, Profile, ProfileView, UiError } from "./bindings";
+import { memo, useEffect, useState } from "react";
+import type { ConnectionView, Profile, ProfileView, Role, UiError } from "./bindings";
 import { backend } from "./ipc";
 
 const EMPTY: Profile = {
@@ -11,13 +11,20 @@ const EMPTY: Profile = {
   reviewerEmail: "",
   undoSeconds: 8,
   slaHours: 24,
+  role: "reviewer",
 };
+
+const ROLES: { id: Role; label: string }[] = [
+  { id: "reviewer", label: "Reviewer" },
+  { id: "team_lead", label: "Team lead" },
+  { id: "support", label: "Support" },
+];
 
 /**
  * Profiles and their keys. Keys go from these password fields straight into the OS credential
  * store; the screen can replace, test or delete a key, never show one.
  */
-export function Profiles(props: { onClose: () => void; onSwitched: () => void }) {
+export const Profiles = memo(function Profiles(props: { onClose: () => void; onSwitched: () => void }) {
   const [list, setList] = useState<ProfileView[]>([]);
   const [form, setForm] = useState<Profile>(EMPTY);
   const [diditKey, setDiditKey] = useState("");
@@ -58,12 +65,22 @@ export function Profiles(props: { onClose: () => void; onSwitched: () => void })
   return (
     <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="profiles-title" data-testid="profiles">
       <h2 id="profiles-title">Profiles</h2>
+      <p className="muted" data-testid="role-note">
+        A role shapes what this desk shows (Support: the lookup, no decisions or blocklist; Team lead: the audit views).
+        It is a convenience, not a security boundary: the API key decides what is possible.
+      </p>
       <table className="grid">
         <tbody>
           {list.map((p) => (
             <tr key={p.profile.name} data-testid="profile-row">
               <th scope="row">{p.profile.name}{p.active && " (active)"}</th>
               <td>{p.profile.kind === "Sandbox" ? "built-in simulator" : `Didit key ${p.hasDiditKey ? "saved" : "missing"} · DHMAD key ${p.hasDhmadKey ? "saved" : "missing"}`}</td>
+              <td>
+                <select aria-label={`Role of ${p.profile.name}`} data-testid="role-select" value={p.profile.role}
+                  onChange={(e) => run(async () => { setList(await backend.setRole(p.profile.name, e.target.value as Role)); if (p.active) props.onSwitched(); })}>
+                  {ROLES.map((r) => <option key={r.id} value={r.id}>{r.label}</option>)}
+                </select>
+              </td>
               <td>
                 <button type="button" onClick={() => run(async () => setTests({ ...tests, [p.profile.name]: await backend.testConnection(p.profile.name) }))}>Test connection</button>
                 {p.profile.kind === "Live" && (
@@ -113,4 +130,4 @@ export function Profiles(props: { onClose: () => void; onSwitched: () => void })
       </form>
     </div>
   );
-}
+});

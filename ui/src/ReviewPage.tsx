@@ -25,7 +25,7 @@ export function useSync() {
 }
 
 /** The review desk: queue on the left, the open case (`/case/:id`) on the right, keyboard first. */
-export function ReviewPage(props: { idle: boolean; now: number }) {
+export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean }) {
   const [, params] = useRoute<{ id: string }>("/case/:id");
   const [, navigate] = useLocation();
   const selectedId = params?.id ?? null;
@@ -146,7 +146,8 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   const reveal = (field: RevealField, reason: string, index = 0) => backend.reveal(selectedId ?? "", field, reason, index);
   const undoLeft = undoable ? Math.ceil((undoable.until - props.now) / 1000) : 0;
   const idle = props.idle && verdict === null && !amlOpen && !blocklistOpen;
-  const decidable = !!caseView && !caseView.readOnly;
+  const decidable = props.canAct && !!caseView && !caseView.readOnly;
+  const actionable = props.canAct && !!caseView;
   const decideAs = (v: Verdict) => () => decidable && setVerdict(v);
   // By id, not the ref: the palette runs this long after render.
   const focusSearch = () => document.getElementById("queue-search")?.focus();
@@ -167,9 +168,9 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
       { id: "resubmit", label: "Ask to redo steps (resubmit)", group: "Case", keys: "R", run: decideAs("Resubmit") },
     );
   }
-  if (caseView) {
+  if (caseView) commands.push({ id: "reveal", label: "Reveal a masked value (Tab to the next, Enter asks why)", group: "Case", keys: "V", run: focusReveal });
+  if (actionable) {
     commands.push(
-      { id: "reveal", label: "Reveal a masked value (Tab to the next, Enter asks why)", group: "Case", keys: "V", run: focusReveal },
       { id: "blocklist-case", label: "Blocklist face / document / phone / email", group: "Case", keys: "B", run: () => setBlocklistOpen(true) },
       { id: "aml", label: "AML review: hits and the AML check", group: "Case", keys: "H", run: () => setAmlOpen(true) },
     );
@@ -185,8 +186,8 @@ export function ReviewPage(props: { idle: boolean; now: number }) {
   useHotkeys("s", () => sync.mutate(), { enabled: idle }, [idle]);
   useHotkeys("slash", (e) => { e.preventDefault(); focusSearch(); }, { enabled: idle }, [idle]);
   useHotkeys("v", (e) => { e.preventDefault(); focusReveal(); }, { enabled: idle && !!caseView }, [idle, caseView]);
-  useHotkeys("h", () => caseView && setAmlOpen(true), { enabled: idle }, [caseView, idle]);
-  useHotkeys("b", () => caseView && setBlocklistOpen(true), { enabled: idle }, [caseView, idle]);
+  useHotkeys("h", () => actionable && setAmlOpen(true), { enabled: idle }, [actionable, idle]);
+  useHotkeys("b", () => actionable && setBlocklistOpen(true), { enabled: idle }, [actionable, idle]);
   useHotkeys("u", () => void undo(), { enabled: idle && undoLeft > 0 }, [idle, undoLeft, undoable]);
   useHotkeys("escape", () => searchRef.current?.blur(), { enableOnFormTags: true }, []);
 

@@ -21,11 +21,19 @@ reviewerName: string, reviewerEmail: string,
 /**
  * Why the desk is not on the profile it was set to open, if so.
  */
-notice: string | null, };
+notice: string | null, 
+/**
+ * What this desk shows (a convenience: the API key decides what is possible).
+ */
+role: Role, 
+/**
+ * Whether support lookups can reach DHMAD (the profile has its key).
+ */
+canLookUp: boolean, };
 
 export type UiError = { code: ErrorCode, message: string, retryable: boolean, };
 
-export type ErrorCode = "conflict" | "not_allowed" | "invalid" | "store" | "unauthorized" | "not_found" | "rejected" | "rate_limited" | "unavailable" | "outcome_unknown" | "missing_key" | "keyring" | "setup" | "internal";
+export type ErrorCode = "conflict" | "not_allowed" | "invalid" | "store" | "unauthorized" | "not_found" | "rejected" | "rate_limited" | "unavailable" | "outcome_unknown" | "missing_key" | "keyring" | "setup" | "blocked" | "already_verified" | "unsupported" | "internal";
 
 export type QueueRow = { caseId: string, caseNumber: number | null, vendorDataMasked: string | null, 
 /**
@@ -134,6 +142,28 @@ otherSessions: Array<OtherSession>,
 readOnly: boolean, };
 
 export type FoundSession = { caseId: string, caseNumber: number | null, status: string, vendorDataMasked: string | null, createdAt: string | null, };
+
+export type LookupQuery = { "kind": "email", "value": string } | { "kind": "verification_id", "value": string } | { "kind": "vendor_data", "value": string };
+
+export type LookupAnswer = { query: LookupQuery, verifications: Array<VerificationCard>, 
+/**
+ * The person's Didit sessions (newest first), when a vendor_data is known.
+ */
+sessions: Array<PersonSession>, 
+/**
+ * What the answer could not include, and why.
+ */
+notes: Array<string>, };
+
+export type VerificationCard = { id: string, 
+/**
+ * Shown in full only when it is what support typed.
+ */
+email: string, emailMasked: boolean, externalUserIdMasked: string | null, kycStatus: string, needsAdminReview: boolean, claimStatus: string | null, linked: boolean, linkedUserIdMasked: string | null, linkedAt: string | null, inviteSent: boolean, inviteSentAt: string | null, expiresAt: string | null, createdAt: string | null, updatedAt: string | null, diditSessionStatus: string | null, };
+
+export type PersonSession = { caseId: string, caseNumber: number | null, status: string, createdAt: string | null, };
+
+export type LookupField = "email" | "external_user_id" | "linked_user_id";
 
 export type OtherSession = { caseNumber: number | null, status: string, createdAt: string | null, };
 
@@ -253,9 +283,15 @@ undoSeconds: number,
 /**
  * Hours a case may wait in review before it is late (the team's SLA).
  */
-slaHours: number, };
+slaHours: number, 
+/**
+ * What the desk shows (a convenience, not a security boundary: the API key decides).
+ */
+role: Role, };
 
 export type ProfileKind = "Sandbox" | "Live";
+
+export type Role = "reviewer" | "team_lead" | "support";
 
 export type DecisionRequest = { case_id: string, verdict: Verdict, comment: string | null, notify: EmailNotice | null, 
 /**

@@ -7,6 +7,7 @@ import { createInterface } from "node:readline";
 import { mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Key } from "webdriverio";
 import { desktopTest, repoRoot } from "../harness.mjs";
 
 async function serveSandbox(sessions) {
@@ -23,9 +24,15 @@ async function serveSandbox(sessions) {
   return { child, env };
 }
 
+// Typed as a person would: select what is there, delete it, type. (WebDriver's programmatic
+// clear does not reach React, so a re-render in between would put the old value back.)
 async function fill(browser, label, value) {
   const input = await browser.$(`//label[contains(., "${label}")]//input`);
-  await input.setValue(value);
+  await input.click();
+  await browser.keys([Key.Ctrl, "a"]);
+  await browser.keys(["Backspace"]);
+  await input.addValue(value);
+  await browser.waitUntil(async () => (await input.getValue()) === value, { timeout: 5_000, timeoutMsg: `${label} did not take ${value}` });
 }
 
 desktopTest("a live profile keeps its keys in the keyring, tests its connection and opens its queue", async ({ browser, dataDir }) => {

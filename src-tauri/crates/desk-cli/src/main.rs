@@ -178,12 +178,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// DHMAD verifications of an email address, or one by its id.
+    /// Support: is this person verified, and linked to their DHMAD account? From an email, a
+    /// DHMAD verification id (24 hex digits) or a Didit vendor_data. Masked beyond what was typed.
     Lookup {
-        /// An email address or a 24-hex-digit DHMAD verification id.
-        query: String,
+        /// An email address, a DHMAD verification id or a vendor_data.
+        query: Option<String>,
+        /// DHMAD cannot search by the marketplace's user id: asking says so.
+        #[arg(long)]
+        external_user_id: Option<String>,
+        /// Unmask one value of the verification QUERY (a DHMAD id), with --reason (audited).
+        #[arg(long, value_enum, requires = "reason")]
+        reveal: Option<LookupFieldArg>,
+        #[arg(long)]
+        reason: Option<String>,
         #[command(flatten)]
-        dhmad: DhmadArgs,
+        didit: DiditArgs,
         #[arg(long)]
         json: bool,
     },
@@ -216,6 +225,24 @@ impl From<RevealArg> for desk_core::case_file::RevealField {
             RevealArg::MismatchFound => F::MismatchFound,
             RevealArg::Contact => F::Contact,
             RevealArg::IpAddress => F::IpAddress,
+        }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum LookupFieldArg {
+    Email,
+    ExternalUserId,
+    LinkedUserId,
+}
+
+impl From<LookupFieldArg> for desk_core::lookup::LookupField {
+    fn from(arg: LookupFieldArg) -> Self {
+        use desk_core::lookup::LookupField as F;
+        match arg {
+            LookupFieldArg::Email => F::Email,
+            LookupFieldArg::ExternalUserId => F::ExternalUserId,
+            LookupFieldArg::LinkedUserId => F::LinkedUserId,
         }
     }
 }
@@ -334,39 +361,19 @@ struct DiditArgs {
         default_value = "reviewer@dhmad.tn"
     )]
     reviewer_email: String,
-}
-
-#[derive(Args)]
-struct DhmadArgs {
-    #[arg(long, conflicts_with_all = ["dhmad_url", "dhmad_key"])]
-    profile: Option<String>,
-    /// Base of the DHMAD API including /api/v1, e.g. https://dhmad.tn/api/v1
-    #[arg(long, env = "DHMAD_BASE_URL", required_unless_present = "profile")]
+    /// Base of the DHMAD API including /api/v1, for support lookups, when no profile is named.
+    #[arg(long, env = "DHMAD_BASE_URL", conflicts_with = "profile")]
     dhmad_url: Option<String>,
     #[arg(
         long,
         env = "DHMAD_API_KEY",
         hide_env_values = true,
-        required_unless_present = "profile"
+        conflicts_with = "profile"
     )]
     dhmad_key: Option<String>,
 }
 
 type Failure = Box<dyn std::error::Error>;
-
-/// Connects a saved profile (the Sandbox profile starts its simulator in this process).
-async fn profile_connection(name: &str) -> Result<desk_profiles::Connection, Failure> {
-    let files = desk_profiles::ProfileFiles::from_environment();
-    let book = files.load();
-    let profile = book.get(name)?;
-    let store = desk_profiles::keystore();
-    Ok(desk_profiles::connect(
-        profile,
-        &store,
-        &desk_profiles::SandboxKnobs::from_environment(),
-    )
-    .await?)
-}
 
 /// Profile name of a desk opened from flags: its data lives in `<data root>/Terminal`.
 const TERMINAL_PROFILE: &str = "Terminal";
@@ -394,10 +401,18 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         reviewer_email: args.reviewer_email.clone(),
         undo_seconds: 0,
         sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
+        role: desk_core::profile::Role::Reviewer,
+    };
+    let dhmad = match args.dhmad_url.zip(args.dhmad_key) {
+        Some((url, key)) => Some(dhmad::DhmadClient::new(dhmad::DhmadConfig::new(
+            &url,
+            SecretString::from(key),
+        )?)?),
+        None => None,
     };
     let connection = desk_profiles::Connection {
         didit: didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
-        dhmad: None,
+        dhmad,
         reviewer: desk_core::desk::Reviewer {
             name: args.reviewer_name,
             email: args.reviewer_email,
@@ -407,24 +422,69 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
     Ok(desk_profiles::open_with(&profile, files.profile_dir(TERMINAL_PROFILE), connection).await?)
 }
 
-async fn dhmad_client(
-    args: DhmadArgs,
-) -> Result<(dhmad::DhmadClient, Option<desk_profiles::RunningSandbox>), Failure> {
-    if let Some(name) = args.profile {
-        let connection = profile_connection(&name).await?;
-        let client = connection
-            .dhmad
-            .ok_or("this profile has no DHMAD key: support lookups are off")?;
-        return Ok((client, connection.sandbox));
+fn render_lookup(answer: &desk_core::lookup::LookupAnswer) -> String {
+    let mut out = String::new();
+    for v in &answer.verifications {
+        let _ = writeln!(out, "DHMAD verification {}", v.id);
+        let _ = writeln!(out, "  email               {}", v.email);
+        let _ = writeln!(
+            out,
+            "  kyc_status          {}{}",
+            v.kyc_status,
+            if v.needs_admin_review {
+                " (needs admin review)"
+            } else {
+                ""
+            }
+        );
+        let _ = writeln!(
+            out,
+            "  claim               {}{}",
+            v.claim_status.as_deref().unwrap_or("–"),
+            if v.linked {
+                format!(
+                    " to user {} at {}",
+                    v.linked_user_id_masked.as_deref().unwrap_or("–"),
+                    v.linked_at.as_deref().unwrap_or("–")
+                )
+            } else {
+                " (not linked to a DHMAD account yet)".into()
+            }
+        );
+        let _ = writeln!(
+            out,
+            "  invite email        {}",
+            if v.invite_sent {
+                format!("sent {}", v.invite_sent_at.as_deref().unwrap_or(""))
+            } else {
+                "not sent".into()
+            }
+        );
+        for (label, value) in [
+            ("didit session", &v.didit_session_status),
+            ("expires", &v.expires_at),
+            ("created", &v.created_at),
+            ("updated", &v.updated_at),
+        ] {
+            let _ = writeln!(out, "  {label:<19} {}", value.as_deref().unwrap_or("–"));
+        }
     }
-    let (url, key) = args
-        .dhmad_url
-        .zip(args.dhmad_key)
-        .ok_or("--dhmad-url and --dhmad-key (or --profile) are required")?;
-    Ok((
-        dhmad::DhmadClient::new(dhmad::DhmadConfig::new(&url, SecretString::from(key))?)?,
-        None,
-    ))
+    if !answer.sessions.is_empty() {
+        let _ = writeln!(out, "Didit sessions");
+        for s in &answer.sessions {
+            let _ = writeln!(
+                out,
+                "  {:<8} {:<14} {}",
+                s.case_number.map_or("–".into(), |n| n.to_string()),
+                s.status,
+                s.case_id
+            );
+        }
+    }
+    for note in &answer.notes {
+        let _ = writeln!(out, "note: {note}");
+    }
+    out
 }
 
 fn render_queue(items: &[QueueItem]) -> String {
@@ -837,38 +897,39 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let open = open_desk(didit).await?;
             audit(&open, command, json).await
         }
-        Command::Lookup { query, dhmad, json } => {
-            let (client, _sandbox) = dhmad_client(dhmad).await?;
-            let found = if query.contains('@') {
-                client.find_by_email(&query).await?
-            } else {
-                vec![client.get(&query).await?]
-            };
-            if json {
-                emit(&serde_json::to_string_pretty(&found)?)?;
-            } else {
-                let mut out = String::new();
-                for v in &found {
-                    let _ = writeln!(
-                        out,
-                        "{}  kyc: {}  linked: {}  invite sent: {}  created: {}",
-                        v.id,
-                        v.kyc_status,
-                        if v.is_linked() { "yes" } else { "no" },
-                        if v.verification_email_sent {
-                            "yes"
-                        } else {
-                            "no"
-                        },
-                        v.created_at.as_deref().unwrap_or("-")
-                    );
-                }
-                if found.is_empty() {
-                    out.push_str("no verification for this email\n");
-                }
-                emit(&out)?;
+        Command::Lookup {
+            query,
+            external_user_id,
+            reveal,
+            reason,
+            didit,
+            json,
+        } => {
+            if external_user_id.is_some() {
+                return Err(desk_core::lookup::NO_EXTERNAL_ID_SEARCH.into());
             }
-            Ok(())
+            let query = query.ok_or(
+                "name whom to look up: an email, a DHMAD verification id or a vendor_data",
+            )?;
+            let open = open_desk(didit).await?;
+            if let Some(field) = reveal {
+                let value = open
+                    .desk
+                    .reveal_lookup(
+                        open.dhmad.as_ref(),
+                        &query,
+                        field.into(),
+                        reason.as_deref().unwrap_or_default(),
+                    )
+                    .await?;
+                return emit(value.as_deref().unwrap_or("(not set)"));
+            }
+            let answer = open.desk.lookup(open.dhmad.as_ref(), &query).await?;
+            if json {
+                emit(&serde_json::to_string_pretty(&answer)?)
+            } else {
+                emit(&render_lookup(&answer))
+            }
         }
     }
 }

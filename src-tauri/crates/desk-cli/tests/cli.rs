@@ -84,10 +84,6 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(!ok);
     assert!(err.contains("not a valid session id"), "{err}");
 
-    let (ok, _, err) = desk(&server, &["lookup", "someone@"]);
-    assert!(!ok);
-    assert!(err.contains("not a valid email address"), "{err}");
-
     let out = Command::new(DESK)
         .args(["queue"])
         .envs(&server.env)
@@ -115,12 +111,197 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("--didit-url"));
 }
 
+/// GET on the sandbox with the right key for its path.
+fn get_json(server: &common::Server, path: &str) -> Value {
+    let key = if path.starts_with("/api/") {
+        format!("Authorization: Bearer {}", server.env["DHMAD_API_KEY"])
+    } else {
+        format!("x-api-key: {}", server.env["DIDIT_API_KEY"])
+    };
+    let out = Command::new("curl")
+        .args(["-s", &format!("{}{path}", server.base()), "-H", &key])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// People of the sandbox with a DHMAD record: (vendor_data, verified email, record), from the
+/// APIs directly, never through the desk.
+fn people_with_records(server: &common::Server) -> Vec<(String, String, Value)> {
+    let list = get_json(server, "/v3/sessions/?status=In%20Review&limit=100");
+    let mut out = Vec::new();
+    for row in list["results"].as_array().unwrap() {
+        let id = row["session_id"].as_str().unwrap();
+        let decision = get_json(server, &format!("/v3/session/{id}/decision/"));
+        let Some(email) = decision["email_verifications"][0]["email"].as_str() else {
+            continue;
+        };
+        let records = get_json(
+            server,
+            &format!("/api/v1/identity-verifications?email={email}"),
+        );
+        if let Some(record) = records["verifications"].as_array().unwrap().first() {
+            out.push((
+                row["vendor_data"].as_str().unwrap().to_owned(),
+                email.to_lowercase(),
+                record.clone(),
+            ));
+        }
+    }
+    out
+}
+
 #[test]
-fn lookup_reports_dhmad_records_by_email() {
-    let server = serve(10);
-    let (ok, out, err) = desk(&server, &["lookup", "nobody@example.tn"]);
+fn lookup_answers_by_email_id_or_vendor_data_masked_beyond_what_was_typed() {
+    let server = serve(60);
+    let people = people_with_records(&server);
+    let linked = people
+        .iter()
+        .find(|(_, _, r)| r["claim_status"] == "linked")
+        .expect("a linked record");
+    let pending = people
+        .iter()
+        .find(|(_, _, r)| r["claim_status"] == "pending")
+        .expect("a pending record");
+
+    // By email: the typed email shows, the rest is masked; the person's Didit sessions follow.
+    let (vendor, email, record) = linked;
+    let (ok, out, err) = desk(&server, &["lookup", &email.to_uppercase(), "--json"]);
     assert!(ok, "{err}");
-    assert_eq!(out.trim(), "no verification for this email");
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    let card = &answer["verifications"][0];
+    assert_eq!(card["id"], record["id"]);
+    assert_eq!(card["email"], email.as_str());
+    assert_eq!(card["linked"], true);
+    assert_eq!(card["kycStatus"], record["kyc_status"]);
+    let linked_user = record["linked_user_id"].as_str().unwrap();
+    assert!(!out.contains(linked_user), "the linked user id is masked");
+    assert!(!out.contains(vendor.as_str()), "the vendor_data is masked");
+    assert!(answer["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|s| s["status"] == "In Review"));
+    let (ok, text, _) = desk(&server, &["lookup", email]);
+    assert!(
+        ok && text.contains("claim               linked to user"),
+        "{text}"
+    );
+    assert!(
+        text.contains("invite email") && text.contains("Didit sessions"),
+        "{text}"
+    );
+
+    // By id: nothing was typed but the id, so the email is masked too.
+    let (_, pending_email, pending_record) = pending;
+    let id = pending_record["id"].as_str().unwrap();
+    let (ok, out, err) = desk(&server, &["lookup", id, "--json"]);
+    assert!(ok, "{err}");
+    assert!(!out.contains(pending_email.as_str()), "{out}");
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["verifications"][0]["linked"], false);
+    assert_eq!(answer["verifications"][0]["emailMasked"], true);
+    let (ok, text, _) = desk(&server, &["lookup", id]);
+    assert!(
+        ok && text.contains("not linked to a DHMAD account yet"),
+        "{text}"
+    );
+
+    // Revealing needs a reason and lands in the audit log.
+    let (ok, _, err) = desk(&server, &["lookup", id, "--reveal", "email"]);
+    assert!(!ok && err.contains("--reason"), "{err}");
+    let (ok, value, err) = desk(
+        &server,
+        &[
+            "lookup",
+            id,
+            "--reveal",
+            "email",
+            "--reason",
+            "Caller confirmed identity",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(value.trim(), pending_email.as_str());
+    let (ok, out, _) = desk(&server, &["audit", "verify"]);
+    assert!(ok && out.contains("OK: 1 entries"), "{out}");
+
+    // By vendor_data: Didit's sessions of that person, and DHMAD through the verified email.
+    let (ok, out, err) = desk(&server, &["lookup", vendor, "--json"]);
+    assert!(ok, "{err}");
+    let answer: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(answer["query"]["kind"], "vendor_data");
+    assert_eq!(answer["verifications"][0]["id"], record["id"]);
+    assert_eq!(answer["verifications"][0]["emailMasked"], true);
+    assert!(!answer["sessions"].as_array().unwrap().is_empty());
+
+    // Not found, and what DHMAD cannot do.
+    let (ok, _, err) = desk(&server, &["lookup", "ffffffffffffffffffffffff"]);
+    assert!(
+        !ok && err.contains("DHMAD has no such verification for this API key"),
+        "{err}"
+    );
+    let (ok, out, _) = desk(&server, &["lookup", "nobody@example.tn"]);
+    assert!(
+        ok && out.contains("DHMAD has no verification for this email"),
+        "{out}"
+    );
+    let (ok, _, err) = desk(&server, &["lookup", "--external-user-id", "mkt-981"]);
+    assert!(
+        !ok && err.contains("cannot search by the marketplace's external_user_id"),
+        "{err}"
+    );
+    let (ok, _, err) = desk(&server, &["lookup", "someone@"]);
+    assert!(!ok && err.contains("not a valid email address"), "{err}");
+}
+
+#[test]
+fn lookup_errors_read_as_support_needs_them() {
+    let server = serve(4);
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "POST",
+            &format!("{}/_sandbox/faults", server.base()),
+        ])
+        .args(["-H", "content-type: application/json", "-d"])
+        .arg(r#"{"throttle_next":1,"retry_after_secs":3600}"#)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let (ok, _, err) = desk(&server, &["lookup", "someone@example.tn"]);
+    assert!(
+        !ok && err.contains("rate limiting this key; try again in 60 min"),
+        "{err}"
+    );
+
+    let out = Command::new(DESK)
+        .args(["lookup", "someone@example.tn"])
+        .envs(&server.env)
+        .env_remove("DHMAD_BASE_URL")
+        .env_remove("DHMAD_API_KEY")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("no DHMAD API key"),
+        "{err}"
+    );
+
+    let canary = format!("sk_sandbox_{}", "ab".repeat(32));
+    let out = Command::new(DESK)
+        .args(["lookup", "someone@example.tn"])
+        .envs(&server.env)
+        .env("DHMAD_API_KEY", &canary)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("DHMAD refused the API key"),
+        "{err}"
+    );
+    assert!(!err.contains(&canary));
 }
 
 #[test]
@@ -469,4 +650,52 @@ fn scores_say_whether_the_workflow_or_didits_documented_values_set_their_thresho
         }
     }
     assert!(seen.contains("workflow"), "{seen:?}");
+}
+
+#[test]
+fn a_reviewers_decision_flows_through_to_the_dhmad_record_waiting_for_admin_review() {
+    let server = serve(120);
+    let people = people_with_records(&server);
+    let (vendor, email, record) = people
+        .iter()
+        .find(|(_, _, r)| r["needs_admin_review"] == true && r["kyc_status"] == "pending")
+        .expect("a record waiting for an admin review");
+    let card = |server: &common::Server| {
+        let (ok, out, err) = desk(server, &["lookup", email, "--json"]);
+        assert!(ok, "{err}");
+        let answer: Value = serde_json::from_str(&out).unwrap();
+        answer["verifications"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["id"] == record["id"])
+            .cloned()
+            .unwrap()
+    };
+    let before = card(&server);
+    assert_eq!(
+        (
+            before["kycStatus"].as_str(),
+            before["needsAdminReview"].as_bool()
+        ),
+        (Some("pending"), Some(true))
+    );
+
+    let sessions = get_json(
+        &server,
+        &format!("/v3/sessions/?vendor_data={vendor}&status=In%20Review"),
+    );
+    let session = sessions["results"][0]["session_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (ok, _, err) = desk(&server, &["decide", &session, "--verdict", "approve"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok, "{err}");
+
+    let after = card(&server);
+    assert_eq!(after["kycStatus"], "approved");
+    assert_eq!(after["needsAdminReview"], false);
+    assert_eq!(after["diditSessionStatus"], "completed");
 }

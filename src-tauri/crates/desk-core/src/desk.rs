@@ -24,6 +24,8 @@ pub enum DeskError {
     Conflict(String),
     #[error("{0}")]
     NotAllowed(String),
+    #[error(transparent)]
+    Lookup(crate::lookup::LookupError),
 }
 
 /// Who is reviewing: stamped into every comment sent to the provider, so its own review log

@@ -31,6 +31,10 @@ pub struct AppInfo {
     pub reviewer_email: String,
     /// Why the desk is not on the profile it was set to open, if so.
     pub notice: Option<String>,
+    /// What this desk shows (a convenience: the API key decides what is possible).
+    pub role: crate::profile::Role,
+    /// Whether support lookups can reach DHMAD (the profile has its key).
+    pub can_look_up: bool,
 }
 
 /// What went wrong, as the UI branches on it: one closed set, set in one place (here and in the
@@ -61,6 +65,12 @@ pub enum ErrorCode {
     Keyring,
     /// The profile could not be opened.
     Setup,
+    /// DHMAD refuses the email's domain.
+    Blocked,
+    /// The person is already verified on DHMAD: nothing to do.
+    AlreadyVerified,
+    /// The API cannot do what was asked (e.g. search by external_user_id).
+    Unsupported,
     /// The backend did not answer as expected.
     Internal,
 }
@@ -106,6 +116,20 @@ impl From<crate::desk::DeskError> for UiError {
             DeskError::NotAllowed(_) => (ErrorCode::NotAllowed, false),
             DeskError::Action(_) => (ErrorCode::Invalid, false),
             DeskError::Store(_) => (ErrorCode::Store, true),
+            DeskError::Lookup(e) => {
+                use crate::lookup::LookupError as L;
+                match e {
+                    L::Invalid(_) => (ErrorCode::Invalid, false),
+                    L::Blocked(_) => (ErrorCode::Blocked, false),
+                    L::NotFound(_) => (ErrorCode::NotFound, false),
+                    L::AlreadyVerified(_) => (ErrorCode::AlreadyVerified, false),
+                    L::RateLimited { .. } => (ErrorCode::RateLimited, true),
+                    L::Unauthorized(_) => (ErrorCode::Unauthorized, false),
+                    L::Unavailable(_) => (ErrorCode::Unavailable, true),
+                    L::NotConfigured => (ErrorCode::MissingKey, false),
+                    L::Unsupported(_) => (ErrorCode::Unsupported, false),
+                }
+            }
             DeskError::Source(e) => match e {
                 SourceError::Unauthorized(_) => (ErrorCode::Unauthorized, false),
                 SourceError::NotFound(_) => (ErrorCode::NotFound, false),
@@ -533,6 +557,11 @@ pub fn typescript_bindings() -> String {
         TimelineSource::decl(&cfg),
         CaseView::decl(&cfg),
         FoundSession::decl(&cfg),
+        crate::lookup::LookupQuery::decl(&cfg),
+        crate::lookup::LookupAnswer::decl(&cfg),
+        crate::lookup::VerificationCard::decl(&cfg),
+        crate::lookup::PersonSession::decl(&cfg),
+        crate::lookup::LookupField::decl(&cfg),
         OtherSession::decl(&cfg),
         DecidedView::decl(&cfg),
         RevealField::decl(&cfg),
@@ -554,6 +583,7 @@ pub fn typescript_bindings() -> String {
         ConnectionView::decl(&cfg),
         crate::profile::Profile::decl(&cfg),
         crate::profile::ProfileKind::decl(&cfg),
+        crate::profile::Role::decl(&cfg),
         DecisionRequest::decl(&cfg),
         EmailNotice::decl(&cfg),
         RedoStep::decl(&cfg),

@@ -8,6 +8,7 @@ pub mod case;
 pub mod case_file;
 pub mod desk;
 pub mod ipc;
+pub mod lookup;
 pub mod media;
 pub mod outbox;
 pub mod paths;

@@ -36,6 +36,19 @@ pub struct Profile {
     #[serde(default = "default_sla_hours")]
     #[ts(type = "number")]
     pub sla_hours: u32,
+    /// What the desk shows (a convenience, not a security boundary: the API key decides).
+    #[serde(default)]
+    pub role: Role,
+}
+
+/// Who works at this desk; shapes the views and actions the app shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    #[default]
+    Reviewer,
+    TeamLead,
+    Support,
 }
 
 /// The review SLA a profile starts with.
@@ -95,6 +108,7 @@ impl Profile {
             reviewer_email: "reviewer@sandbox.dhmad.tn".to_owned(),
             undo_seconds: DEFAULT_UNDO_SECONDS,
             sla_hours: DEFAULT_SLA_HOURS,
+            role: Role::Reviewer,
         }
     }
 
@@ -176,6 +190,17 @@ impl ProfileBook {
         Ok(())
     }
 
+    /// Sets what a profile's desk shows; the built-in Sandbox profile may change its role too.
+    pub fn set_role(&mut self, name: &str, role: Role) -> Result<(), ProfileError> {
+        let profile = self
+            .profiles
+            .iter_mut()
+            .find(|p| p.name == name)
+            .ok_or_else(|| ProfileError::Unknown(name.to_owned()))?;
+        profile.role = role;
+        Ok(())
+    }
+
     pub fn activate(&mut self, name: &str) -> Result<(), ProfileError> {
         self.get(name)?;
         self.active = name.to_owned();
@@ -207,7 +232,21 @@ mod tests {
             reviewer_email: "amira@dhmad.tn".into(),
             undo_seconds: 8,
             sla_hours: 24,
+            role: Role::Reviewer,
         }
+    }
+
+    #[test]
+    fn any_profile_may_change_its_role_the_sandbox_too() {
+        let mut book = ProfileBook::default();
+        book.set_role(SANDBOX, Role::Support).unwrap();
+        assert_eq!(book.active().role, Role::Support);
+        assert_eq!(
+            book.set_role("Nobody", Role::TeamLead),
+            Err(ProfileError::Unknown("Nobody".into()))
+        );
+        let json = serde_json::to_string(&book).unwrap();
+        assert!(json.contains("\"role\":\"support\""), "{json}");
     }
 
     #[test]

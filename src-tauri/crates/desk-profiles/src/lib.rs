@@ -11,6 +11,7 @@ use desk_core::paths;
 use desk_core::ports::SystemClock;
 use desk_core::profile::{Profile, ProfileBook, ProfileKind};
 use desk_store::SqliteStore;
+pub use dhmad::DhmadClient as SupportDirectory;
 use dhmad::{DhmadClient, DhmadConfig};
 use didit::{DiditClient, DiditConfig, SessionQuery};
 pub use keystore::{KeyKind, Keystore, KeystoreError};
@@ -403,6 +404,7 @@ mod tests {
             reviewer_email: "amira@dhmad.tn".into(),
             undo_seconds: 0,
             sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
+            role: desk_core::profile::Role::Reviewer,
         }
     }
 

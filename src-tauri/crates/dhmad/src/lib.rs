@@ -83,6 +83,8 @@ pub struct Verification {
     #[serde(default)]
     pub created_at: Option<String>,
     #[serde(default)]
+    pub updated_at: Option<String>,
+    #[serde(default)]
     pub expires_at: Option<String>,
     /// Only on create answers.
     #[serde(default)]
@@ -312,6 +314,71 @@ fn transport(error: reqwest::Error) -> DhmadError {
             }
             .into(),
         )
+    }
+}
+
+impl From<DhmadError> for desk_core::lookup::LookupError {
+    fn from(e: DhmadError) -> Self {
+        use desk_core::lookup::LookupError as L;
+        match e {
+            DhmadError::BadRequest { message } | DhmadError::InvalidInput(message) => {
+                L::Invalid(message)
+            }
+            DhmadError::Forbidden { message } => L::Blocked(message),
+            DhmadError::NotFound { message } => L::NotFound(message),
+            DhmadError::UserExists { message } => L::AlreadyVerified(message),
+            DhmadError::RateLimited {
+                retry_after,
+                message,
+            } => L::RateLimited {
+                retry_after,
+                message,
+            },
+            DhmadError::Unauthorized { message } => L::Unauthorized(message),
+            other => L::Unavailable(other.to_string()),
+        }
+    }
+}
+
+impl From<Verification> for desk_core::lookup::Verification {
+    fn from(v: Verification) -> Self {
+        Self {
+            id: v.id,
+            email: v.email,
+            external_user_id: v.external_user_id,
+            kyc_status: v.kyc_status,
+            didit_session_status: v.didit_session_status,
+            needs_admin_review: v.needs_admin_review,
+            claim_status: v.claim_status,
+            linked_user_id: v.linked_user_id,
+            linked_at: v.linked_at,
+            verification_email_sent: v.verification_email_sent,
+            verification_email_sent_at: v.verification_email_sent_at,
+            created_at: v.created_at,
+            updated_at: v.updated_at,
+            expires_at: v.expires_at,
+        }
+    }
+}
+
+impl desk_core::lookup::Directory for DhmadClient {
+    async fn by_email(
+        &self,
+        email: &str,
+    ) -> Result<Vec<desk_core::lookup::Verification>, desk_core::lookup::LookupError> {
+        Ok(self
+            .find_by_email(email)
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    async fn by_id(
+        &self,
+        id: &str,
+    ) -> Result<desk_core::lookup::Verification, desk_core::lookup::LookupError> {
+        Ok(self.get(id).await?.into())
     }
 }
 

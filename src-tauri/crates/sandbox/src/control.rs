@@ -190,6 +190,7 @@ pub fn console_decision(
         reviewer,
         json!({"previous_status": previous, "new_status": new_status, "comment": comment}),
     );
+    crate::dhmad::follow_review(world, i);
 }
 
 /// Adds every `*.json` decision in `dir` as a session, served as is.

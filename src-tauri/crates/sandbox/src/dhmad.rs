@@ -298,3 +298,42 @@ pub async fn link(State(shared): State<AppState>, Json(body): Json<Value>) -> Re
     );
     Json(answer).into_response()
 }
+
+/// Seed 001: a Didit result DHMAD could not settle waits for an admin review; a reviewer's
+/// decision on the person's Didit session is that review. The record takes the outcome and
+/// `needs_admin_review` clears (a resubmission sends the person back to Didit instead).
+pub fn follow_review(world: &mut crate::world::World, session: usize) {
+    let s = &world.sessions[session];
+    if s.fixture.is_some() {
+        return;
+    }
+    let vendor = world.people[s.person].vendor_data.clone();
+    let (kyc, didit) = match s.status.as_str() {
+        "Approved" => ("approved", "completed"),
+        "Declined" => ("rejected", "completed"),
+        "Resubmitted" => ("pending", "in_progress"),
+        _ => return,
+    };
+    let now = iso(Utc::now());
+    let mut changed = Vec::new();
+    for record in world.dhmad.iter_mut().filter(|r| {
+        r["external_user_id"] == vendor.as_str()
+            && r["needs_admin_review"] == true
+            && r["kyc_status"] == "pending"
+    }) {
+        record["kyc_status"] = json!(kyc);
+        record["didit_session_status"] = json!(didit);
+        record["needs_admin_review"] = json!(false);
+        record["updated_at"] = json!(now);
+        changed.push(record["id"].as_str().unwrap_or_default().to_owned());
+    }
+    for id in changed {
+        world.record(
+            "dhmad",
+            "admin-review",
+            &id,
+            "DHMAD admin review",
+            json!({"kyc_status": kyc, "status_source": "admin_review"}),
+        );
+    }
+}

@@ -393,6 +393,7 @@ pub async fn update_status(
                "send_email": send_email, "email_address": body.get("email_address"),
                "email_language": body.get("email_language"), "nodes_to_resubmit": redo}),
     );
+    crate::dhmad::follow_review(&mut world, i);
     Json(json!({"session_id": id, "session_kind": "user"})).into_response()
 }
 
