@@ -293,10 +293,8 @@ pub async fn verify(
     checkpoint: Option<(&Checkpoint, &str)>,
 ) -> Result<VerifyReport, crate::ports::StoreError> {
     use futures_util::{StreamExt, TryStreamExt};
-    const PAGE: i64 = 25_000;
-    let mut check = ChainCheck::new();
+    const PAGE: i64 = 10_000;
     let mut broken = None;
-    let mut at_checkpoint: Option<String> = None;
     let last = journal.audit_max_seq().await?.unwrap_or(0).max(0);
     // Nothing may come before entry 1.
     if let Some(first) = journal.audit_page(i64::MIN, 1).await?.first() {
@@ -307,8 +305,34 @@ pub async fn verify(
             });
         }
     }
+    // The chain is checked on its own thread while the next pages are read: reading is most
+    // of the cost, so the two overlap. The checker stops the reading at the first break.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(broken.is_some()));
+    let (pages_tx, pages_rx) = std::sync::mpsc::channel::<Vec<AuditEntry>>();
+    let checkpoint_seq = checkpoint.map(|(cp, _)| cp.seq);
+    let checker = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut check = ChainCheck::new();
+            let mut at_checkpoint: Option<String> = None;
+            let mut broken = None;
+            for page in pages_rx {
+                if let Some(seq) = checkpoint_seq {
+                    if let Some(e) = page.iter().find(|e| e.seq == seq) {
+                        at_checkpoint = Some(e.hash.clone());
+                    }
+                }
+                if let Err(b) = check.feed_all(&page) {
+                    broken = Some(b);
+                    stop.store(true, std::sync::atomic::Ordering::Release);
+                    break;
+                }
+            }
+            (check, broken, at_checkpoint)
+        })
+    };
     // Page k holds the seqs in (k·PAGE, (k+1)·PAGE]: at most PAGE entries, whatever gaps a
-    // tampered log has. Pages are read a few at a time while the chain is checked in order.
+    // tampered log has. Pages are read a few at a time, in order.
     let pages = futures_util::stream::iter(0..=last / PAGE)
         .map(|k| async move {
             let upper = (k + 1) * PAGE;
@@ -316,21 +340,31 @@ pub async fn verify(
             page.retain(|e| e.seq <= upper);
             Ok::<_, crate::ports::StoreError>(page)
         })
-        .buffered(3);
+        .buffered(4);
     futures_util::pin_mut!(pages);
-    while broken.is_none() {
-        let Some(page) = pages.try_next().await? else {
-            break;
-        };
-        if let Some((cp, _)) = checkpoint {
-            if let Some(e) = page.iter().find(|e| e.seq == cp.seq) {
-                at_checkpoint = Some(e.hash.clone());
+    let mut read_error = None;
+    while !stop.load(std::sync::atomic::Ordering::Acquire) {
+        match pages.try_next().await {
+            Ok(Some(page)) => {
+                if pages_tx.send(page).is_err() {
+                    break;
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                read_error = Some(e);
+                break;
             }
         }
-        if let Err(b) = check.feed_all(&page) {
-            broken = Some(b);
-        }
     }
+    drop(pages_tx);
+    let (check, chain_broken, at_checkpoint) = checker.join().map_err(|_| {
+        crate::ports::StoreError::Failed("the chain check stopped unexpectedly".into())
+    })?;
+    if let Some(e) = read_error {
+        return Err(e);
+    }
+    let broken = broken.or(chain_broken);
     let (checkpoint_ok, checkpoint_problem) = match checkpoint {
         None => (None, None),
         Some((cp, public_key)) => {

@@ -421,22 +421,27 @@ impl Journal for SqliteStore {
         // The whole page as one JSON text: SQLite builds it, one value crosses the driver and
         // one parse decodes it. Verification reads every entry, so per-row costs dominate.
         let page: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT json_group_array(json(j)) FROM \
-             (SELECT json_array({AUDIT_COLUMNS}) AS j FROM audit WHERE seq > ? ORDER BY seq LIMIT ?)"
+            "SELECT json_group_array(json_array({AUDIT_COLUMNS})) FROM \
+             (SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?)"
         ))
         .bind(after)
         .bind(i64::from(limit))
         .fetch_one(&self.pool)
         .await
         .map_err(failed)?;
-        let rows: Vec<AuditRow> = match page {
-            Some(text) => serde_json::from_str(&text).map_err(failed)?,
-            None => Vec::new(),
+        let Some(text) = page else {
+            return Ok(Vec::new());
         };
-        let mut entries: Vec<AuditEntry> = rows.into_iter().map(audit_entry).collect();
-        // An aggregate's order is not promised: restore the seq order (already sorted: O(n)).
-        entries.sort_by_key(|e| e.seq);
-        Ok(entries)
+        // Decoding off the async threads, so pages decode while earlier ones are checked.
+        tokio::task::spawn_blocking(move || {
+            let rows: Vec<AuditRow> = serde_json::from_str(&text).map_err(failed)?;
+            let mut entries: Vec<AuditEntry> = rows.into_iter().map(audit_entry).collect();
+            // An aggregate's order is not promised: restore the seq order (sorted already: O(n)).
+            entries.sort_by_key(|e| e.seq);
+            Ok(entries)
+        })
+        .await
+        .map_err(failed)?
     }
 
     async fn audit_max_seq(&self) -> Result<Option<i64>, StoreError> {
