@@ -32,6 +32,7 @@ fn main() {
             "lookup",
             "reveal_lookup",
             "set_role",
+            "resend_invite",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

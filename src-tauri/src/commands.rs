@@ -287,6 +287,23 @@ pub async fn lookup(
     Ok(desk.lookup(dhmad.as_deref(), &text).await?)
 }
 
+/// Support queues a pending verification's invite to be sent again (through the outbox).
+#[tauri::command]
+pub async fn resend_invite(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    verification_id: String,
+    comment: Option<String>,
+) -> Result<ActionView, UiError> {
+    let (desk, dhmad) = support(&shell).await;
+    let action = desk
+        .submit_invite(dhmad.as_deref(), &verification_id, comment.as_deref())
+        .await?;
+    shell.outbox_wake.notify_one();
+    let _ = app.emit(OUTBOX_CHANGED, ());
+    Ok(ActionView::from(&action))
+}
+
 /// One masked value of a DHMAD verification, with the reason in the audit log.
 #[tauri::command]
 pub async fn reveal_lookup(

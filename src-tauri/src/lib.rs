@@ -117,9 +117,13 @@ fn run_outbox_worker(app: tauri::AppHandle) {
         let mut held: Option<(PathBuf, desk_profiles::SendLock)> = None;
         loop {
             let shell = app.state::<Shell>();
-            let (desk, dir) = {
+            let (desk, dir, dhmad) = {
                 let active = shell.active.read().await;
-                (active.desk.clone(), active.data_dir.clone())
+                (
+                    active.desk.clone(),
+                    active.data_dir.clone(),
+                    active.dhmad.clone(),
+                )
             };
             if held.as_ref().is_none_or(|(d, _)| *d != dir) {
                 held = None;
@@ -137,7 +141,7 @@ fn run_outbox_worker(app: tauri::AppHandle) {
             }
             let mut wait = OUTBOX_TICK;
             if held.is_some() {
-                match desk.run_due().await {
+                match desk.run_due_with(dhmad.as_deref()).await {
                     Ok(report) => {
                         if report.processed > 0 {
                             let _ = app.emit(OUTBOX_CHANGED, ());
@@ -249,6 +253,7 @@ pub fn run() {
             commands::lookup,
             commands::reveal_lookup,
             commands::set_role,
+            commands::resend_invite,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -61,6 +61,7 @@ let decided: DecisionRequest[] = [];
 let blocklisted: BlocklistRequest[] = [];
 let filters: QueueFilter[] = [];
 let revealed: { field: string; reason: string }[] = [];
+let resent: { verificationId: string; comment: string | null }[] = [];
 
 function renderApp() {
   return render(<Providers><App /></Providers>);
@@ -81,6 +82,7 @@ beforeEach(() => {
   blocklisted = [];
   filters = [];
   revealed = [];
+  resent = [];
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -111,12 +113,13 @@ beforeEach(() => {
           return { caseIds: [], exact: false, unjudged: 1 } satisfies FilterView;
         }
         case "lookup": {
+          const pending = String(a.text) === "pending@dhmad.tn";
           if (String(a.text) === "taken@dhmad.tn") throw { code: "already_verified", message: "nothing to do: this person already has verified KYC on DHMAD", retryable: false };
           const answer: LookupAnswer = {
             query: { kind: "email", value: String(a.text) },
             verifications: [{
-              id: "66a1b2c3d4e5f60718293a4b", email: String(a.text), emailMasked: false, externalUserIdMasked: "us•••42", kycStatus: "approved",
-              needsAdminReview: false, claimStatus: "linked", linked: true, linkedUserIdMasked: "65f•••••901", linkedAt: "2026-11-20T10:00:00Z",
+              id: "66a1b2c3d4e5f60718293a4b", email: String(a.text), emailMasked: false, externalUserIdMasked: "us•••42", kycStatus: pending ? "pending" : "approved",
+              needsAdminReview: false, claimStatus: pending ? "pending" : "linked", linked: !pending, linkedUserIdMasked: "65f•••••901", linkedAt: "2026-11-20T10:00:00Z",
               inviteSent: true, inviteSentAt: "2026-11-19T10:00:00Z", expiresAt: "2027-02-17T10:00:00Z", createdAt: "2026-11-19T10:00:00Z", updatedAt: null, diditSessionStatus: "completed",
             }],
             sessions: [{ caseId: DECIDED, caseNumber: 870, status: "Approved", createdAt: "2026-11-19T10:00:00Z" }],
@@ -124,6 +127,9 @@ beforeEach(() => {
           };
           return answer;
         }
+        case "resend_invite":
+          resent.push(a as { verificationId: string; comment: string | null });
+          return null;
         case "reveal_lookup":
           revealed.push(a as { field: string; reason: string });
           return "65f0c1d2e3a4b5c6d7e8f901";
@@ -353,5 +359,20 @@ describe("App", () => {
     const error = await screen.findByTestId("lookup-error");
     expect(error.getAttribute("data-code")).toBe("already_verified");
     expect(error.textContent).toContain("nothing to do");
+  });
+
+  it("support sends a pending invite again after a confirmation, through the outbox", async () => {
+    info = { ...reviewerInfo, role: "support" };
+    renderApp();
+    const input = await screen.findByTestId("lookup-input");
+    fireEvent.change(input, { target: { value: "pending@dhmad.tn" } });
+    fireEvent.submit(input.closest("form") as HTMLFormElement);
+    expect((await screen.findByTestId("verification-verdict")).textContent).toBe("Not verified yet · not linked to a DHMAD account yet");
+    fireEvent.click(screen.getByTestId("resend-invite"));
+    fireEvent.change(await screen.findByTestId("resend-comment"), { target: { value: "Not received" } });
+    expect(resent).toEqual([]);
+    fireEvent.click(screen.getByTestId("resend-confirm"));
+    expect((await screen.findByTestId("lookup-notice")).textContent).toContain("Invite queued");
+    expect(resent).toEqual([{ verificationId: "66a1b2c3d4e5f60718293a4b", comment: "Not received" }]);
   });
 });

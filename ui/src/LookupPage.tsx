@@ -29,6 +29,21 @@ export function LookupPage(props: { canLookUp: boolean }) {
   const [, navigate] = useLocation();
   const [text, setText] = useState("");
   const [asked, setAsked] = useState("");
+  const [resending, setResending] = useState<VerificationCard | null>(null);
+  const [comment, setComment] = useState("");
+  const [notice, setNotice] = useState<string | null>(null);
+  const [resendError, setResendError] = useState<string | null>(null);
+
+  async function resend(card: VerificationCard) {
+    try {
+      await backend.resendInvite(card.id, comment.trim() || null);
+      setResending(null);
+      setComment("");
+      setNotice("Invite queued: the outbox sends it, and shows DHMAD's answer as it is (DHMAD re-sends at most once every 5 minutes).");
+    } catch (e) {
+      setResendError((e as UiError).message);
+    }
+  }
   const answer = useQuery({
     queryKey: ["lookup", asked],
     queryFn: () => backend.lookup(asked),
@@ -54,6 +69,7 @@ export function LookupPage(props: { canLookUp: boolean }) {
         <span className="muted">DHMAD cannot search by the marketplace&apos;s own user id (external_user_id).</span>
       </form>
       {answer.isFetching && <p>Asking…</p>}
+      {notice && <p className="notice" role="status" data-testid="lookup-notice">{notice}</p>}
       {error && (
         <p role="alert" data-testid="lookup-error" data-code={error.code} className={error.code === "already_verified" ? "notice" : ""}>
           {messageOf(error)}
@@ -77,6 +93,9 @@ export function LookupPage(props: { canLookUp: boolean }) {
                 <dt>Expires</dt><dd>{when(v.expiresAt)}</dd>
                 <dt>Created / updated</dt><dd>{when(v.createdAt)} / {when(v.updatedAt)}</dd>
               </dl>
+              {v.kycStatus === "pending" && (
+                <button type="button" data-testid="resend-invite" onClick={() => { setResendError(null); setResending(v); }}>Send the invite again…</button>
+              )}
             </article>
           ))}
           {answer.data.sessions.length > 0 && (
@@ -94,6 +113,21 @@ export function LookupPage(props: { canLookUp: boolean }) {
             </>
           )}
           {answer.data.notes.map((n) => <p key={n} className="muted" data-testid="lookup-note">{n}</p>)}
+        </div>
+      )}
+      {resending && (
+        <div className="dialog" role="dialog" aria-modal="true" aria-labelledby="resend-title" data-testid="resend-dialog"
+          onKeyDown={(e) => { if (e.key === "Escape") setResending(null); }}>
+          <h2 id="resend-title">Send the invite again?</h2>
+          <p>DHMAD re-creates the verification for the same email: it answers with the pending record and sends the invite again unless one went out in the last 5 minutes. Through the outbox, in the audit log.</p>
+          <label className="block">Why (optional)
+            <textarea data-testid="resend-comment" value={comment} maxLength={9000} rows={2} autoFocus onChange={(e) => setComment(e.target.value)} />
+          </label>
+          {resendError && <p role="alert">{resendError}</p>}
+          <footer>
+            <button type="button" onClick={() => setResending(null)}>Cancel <kbd>Esc</kbd></button>
+            <button type="button" className="primary" data-testid="resend-confirm" onClick={() => void resend(resending)}>Queue the invite</button>
+          </footer>
         </div>
       )}
     </section>

@@ -203,7 +203,7 @@ export type ActionView = { id: string, caseId: string, kind: ActionKind, state: 
  */
 canUndo: boolean, canRetry: boolean, canCancel: boolean, };
 
-export type ActionKind = "approve" | "decline" | "resubmit" | "blocklist_add" | "blocklist_remove" | "aml_hit" | "aml_check";
+export type ActionKind = "approve" | "decline" | "resubmit" | "blocklist_add" | "blocklist_remove" | "aml_hit" | "aml_check" | "resend_invite";
 
 export type ActionState = "queued" | "sending" | "applied" | "rejected" | "conflict" | "cancelled" | "needs_attention";
 

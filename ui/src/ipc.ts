@@ -63,6 +63,8 @@ export const backend = {
   lookup: (text: string) => call<LookupAnswer>("lookup", { text }),
   revealLookup: (verificationId: string, field: LookupField, reason: string) =>
     call<string | null>("reveal_lookup", { verificationId, field, reason }),
+  resendInvite: (verificationId: string, comment: string | null) =>
+    call<ActionView>("resend_invite", { verificationId, comment }),
   setRole: (name: string, role: Role) => call<ProfileView[]>("set_role", { name, role }),
   filterQueue: (filter: QueueFilter) => call<FilterView>("filter_queue", { filter }),
   syncStatus: () => call<SyncStatus>("sync_status"),

@@ -186,6 +186,12 @@ enum Command {
         /// DHMAD cannot search by the marketplace's user id: asking says so.
         #[arg(long)]
         external_user_id: Option<String>,
+        /// Queue sending the pending verification QUERY's (a DHMAD id) invite again, through
+        /// the outbox (`desk outbox drain` sends it); --comment says why.
+        #[arg(long, conflicts_with = "reveal")]
+        resend_invite: bool,
+        #[arg(long)]
+        comment: Option<String>,
         /// Unmask one value of the verification QUERY (a DHMAD id), with --reason (audited).
         #[arg(long, value_enum, requires = "reason")]
         reveal: Option<LookupFieldArg>,
@@ -900,6 +906,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         Command::Lookup {
             query,
             external_user_id,
+            resend_invite,
+            comment,
             reveal,
             reason,
             didit,
@@ -912,6 +920,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 "name whom to look up: an email, a DHMAD verification id or a vendor_data",
             )?;
             let open = open_desk(didit).await?;
+            if resend_invite {
+                let action = open
+                    .desk
+                    .submit_invite(open.dhmad.as_ref(), &query, comment.as_deref())
+                    .await?;
+                return emit_queued(&action, json);
+            }
             if let Some(field) = reveal {
                 let value = open
                     .desk
@@ -1024,7 +1039,7 @@ async fn outbox(
             let _lock = desk_profiles::lock_sending(&open.data_dir, "the desk command")?;
             let mut total = desk_core::outbox::DrainReport::default();
             loop {
-                let report = desk.run_due().await?;
+                let report = desk.run_due_with(open.dhmad.as_ref()).await?;
                 total.processed += report.processed;
                 total.applied += report.applied;
                 total.rejected += report.rejected;

@@ -699,3 +699,80 @@ fn a_reviewers_decision_flows_through_to_the_dhmad_record_waiting_for_admin_revi
     assert_eq!(after["needsAdminReview"], false);
     assert_eq!(after["diditSessionStatus"], "completed");
 }
+
+#[test]
+fn support_resends_a_pending_invite_through_the_outbox_with_dhmads_own_words() {
+    let server = serve(60);
+    let people = people_with_records(&server);
+    let (_, _, pending) = people
+        .iter()
+        .find(|(_, _, r)| r["kyc_status"] == "pending" && r["verification_email_sent"] == false)
+        .expect("a pending record whose invite was not sent");
+    let (_, _, approved) = people
+        .iter()
+        .find(|(_, _, r)| r["kyc_status"] == "approved")
+        .expect("an approved record");
+    let id = pending["id"].as_str().unwrap();
+
+    let (ok, _, err) = desk(
+        &server,
+        &[
+            "lookup",
+            approved["id"].as_str().unwrap(),
+            "--resend-invite",
+        ],
+    );
+    assert!(
+        !ok && err.contains("only a pending one has an invite to send again"),
+        "{err}"
+    );
+
+    let (ok, out, err) = desk(
+        &server,
+        &[
+            "lookup",
+            id,
+            "--resend-invite",
+            "--comment",
+            "Not received",
+            "--json",
+        ],
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("\"resend_invite\""), "{out}");
+    let ledger = |server: &common::Server| -> Vec<String> {
+        let out = Command::new("curl")
+            .args(["-s", &format!("{}/_sandbox/ledger", server.base())])
+            .output()
+            .unwrap();
+        let entries: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        entries
+            .iter()
+            .filter(|e| e["target"] == id)
+            .map(|e| e["effect"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(ledger(&server).is_empty(), "queued, not sent");
+    let (ok, _, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok, "{err}");
+    assert_eq!(ledger(&server), vec!["invite-resent"]);
+    let (_, out, _) = desk(&server, &["outbox", "--json"]);
+    assert!(
+        out.contains("Verification email re-sent to the user."),
+        "{out}"
+    );
+
+    // Again at once: DHMAD's cooldown answers, and the desk shows its words as they are.
+    let (ok, _, err) = desk(&server, &["lookup", id, "--resend-invite"]);
+    assert!(ok, "{err}");
+    let (ok, _, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok, "{err}");
+    assert_eq!(ledger(&server), vec!["invite-resent", "invite-not-resent"]);
+    let (_, out, _) = desk(&server, &["outbox", "--json"]);
+    assert!(
+        out.contains("A verification email was sent less than 5 minutes ago."),
+        "{out}"
+    );
+    let (ok, out, _) = desk(&server, &["audit", "verify"]);
+    assert!(ok && out.starts_with("OK"), "{out}");
+}

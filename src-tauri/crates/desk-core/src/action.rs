@@ -8,6 +8,17 @@ use crate::case::{CheckKind, Verdict};
 /// Longest comment the provider stores (api-facts A11.2).
 pub const MAX_COMMENT_CHARS: usize = 10_000;
 
+/// An optional comment, trimmed (empty is none), at most `MAX_COMMENT_CHARS` characters.
+pub fn optional_comment(comment: Option<&str>) -> Result<Option<String>, ActionError> {
+    let comment = comment.map(str::trim).filter(|c| !c.is_empty());
+    match comment {
+        Some(c) if c.chars().count() > MAX_COMMENT_CHARS => {
+            Err(ActionError::CommentTooLong(c.chars().count()))
+        }
+        c => Ok(c.map(str::to_owned)),
+    }
+}
+
 /// Languages the provider's notification email supports (api-facts A10.1).
 pub const EMAIL_LANGUAGES: [&str; 48] = [
     "en", "es", "fr", "de", "pt", "it", "ar", "bg", "bn", "ca", "cs", "da", "el", "et", "fa", "fi",

@@ -125,6 +125,24 @@ pub trait Directory: Send + Sync {
         email: &str,
     ) -> impl Future<Output = Result<Vec<Verification>, LookupError>> + Send;
     fn by_id(&self, id: &str) -> impl Future<Output = Result<Verification, LookupError>> + Send;
+    /// Creates a verification for `email`, or (while one is pending) answers with it and may
+    /// re-send its invite; returns DHMAD's own message. Never retried here.
+    fn invite(&self, email: &str) -> impl Future<Output = Result<String, LookupError>> + Send;
+}
+
+/// No DHMAD: for desks whose profile has no DHMAD key.
+pub struct NoDirectory;
+
+impl Directory for NoDirectory {
+    async fn by_email(&self, _: &str) -> Result<Vec<Verification>, LookupError> {
+        Err(LookupError::NotConfigured)
+    }
+    async fn by_id(&self, _: &str) -> Result<Verification, LookupError> {
+        Err(LookupError::NotConfigured)
+    }
+    async fn invite(&self, _: &str) -> Result<String, LookupError> {
+        Err(LookupError::NotConfigured)
+    }
 }
 
 /// A verification as support sees it: masked beyond what was typed.
@@ -338,6 +356,41 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok(None)
     }
 
+    /// Queues sending a pending verification's invite again (through the outbox, audited).
+    /// Only a pending record has an invite to resend; the person's email never leaves the
+    /// backend.
+    pub async fn submit_invite(
+        &self,
+        directory: Option<&impl Directory>,
+        verification_id: &str,
+        comment: Option<&str>,
+    ) -> Result<crate::outbox::Action, DeskError> {
+        let LookupQuery::VerificationId(id) = LookupQuery::parse(verification_id)? else {
+            return Err(
+                LookupError::Invalid("a DHMAD verification id is 24 hex digits".into()).into(),
+            );
+        };
+        let comment = crate::action::optional_comment(comment)?;
+        let directory = directory.ok_or(LookupError::NotConfigured)?;
+        let record = directory.by_id(&id).await?;
+        if record.kyc_status != "pending" {
+            return Err(DeskError::NotAllowed(format!(
+                "this verification is {}: only a pending one has an invite to send again",
+                record.kyc_status
+            )));
+        }
+        self.enqueue_now(crate::outbox::Ask {
+            case_id: id,
+            kind: crate::outbox::ActionKind::ResendInvite,
+            body: crate::outbox::ActionBody::Invite {
+                email: record.email,
+            },
+            reason_id: None,
+            comment,
+        })
+        .await
+    }
+
     /// One masked value of a DHMAD verification, with the reason in the audit log.
     pub async fn reveal_lookup(
         &self,
@@ -393,6 +446,7 @@ mod tests {
     struct FakeDirectory {
         records: Vec<Verification>,
         fail: Mutex<Option<LookupError>>,
+        invites: Mutex<Vec<String>>,
     }
 
     impl FakeDirectory {
@@ -421,6 +475,11 @@ mod tests {
                 .find(|r| r.id == id)
                 .cloned()
                 .ok_or_else(|| LookupError::NotFound("Verification not found".into()))
+        }
+        async fn invite(&self, email: &str) -> Result<String, LookupError> {
+            self.failing()?;
+            self.invites.lock().unwrap().push(email.to_owned());
+            Ok("Verification email re-sent to the user.".into())
         }
     }
 
@@ -568,5 +627,65 @@ mod tests {
             trail[0].draft.comment.as_deref(),
             Some("Caller verified by phone")
         );
+    }
+
+    #[tokio::test]
+    async fn an_invite_is_resent_through_the_outbox_for_a_pending_record_only() {
+        use crate::outbox::ActionState;
+        let d = desk(1);
+        let mut pending = record("66a1b2c3d4e5f60718293a4b", "amira@dhmad.tn", false);
+        pending.kyc_status = "pending".into();
+        let dir = FakeDirectory {
+            records: vec![
+                pending,
+                record("77a1b2c3d4e5f60718293a4b", "done@dhmad.tn", true),
+            ],
+            ..Default::default()
+        };
+        let refused = d
+            .submit_invite(Some(&dir), "77a1b2c3d4e5f60718293a4b", None)
+            .await;
+        assert!(
+            matches!(refused, Err(DeskError::NotAllowed(m)) if m.contains("only a pending one"))
+        );
+        let queued = d
+            .submit_invite(
+                Some(&dir),
+                "66a1b2c3d4e5f60718293a4b",
+                Some("Not received, checked spam"),
+            )
+            .await
+            .unwrap();
+        assert_eq!(queued.state, ActionState::Queued);
+        assert!(
+            dir.invites.lock().unwrap().is_empty(),
+            "queued, not sent yet"
+        );
+
+        // Without DHMAD the worker cannot send it: it waits for a person, visibly.
+        let r = d.run_due().await.unwrap();
+        assert_eq!(r.needs_attention, 1);
+        d.retry(&queued.id).await.unwrap();
+        let r = d.run_due_with(Some(&dir)).await.unwrap();
+        assert_eq!(r.applied, 1);
+        assert_eq!(
+            *dir.invites.lock().unwrap(),
+            vec!["amira@dhmad.tn".to_owned()]
+        );
+        let done = d.outbox().await.unwrap().pop().unwrap();
+        assert_eq!(
+            done.detail.as_deref(),
+            Some("Verification email re-sent to the user.")
+        );
+
+        // DHMAD's refusals end it with DHMAD's words; a rate limit waits and tries again.
+        d.submit_invite(Some(&dir), "66a1b2c3d4e5f60718293a4b", None)
+            .await
+            .unwrap();
+        *dir.fail.lock().unwrap() = Some(LookupError::AlreadyVerified("already verified".into()));
+        let r = d.run_due_with(Some(&dir)).await.unwrap();
+        assert_eq!(r.rejected, 1);
+        let last = d.outbox().await.unwrap().pop().unwrap();
+        assert!(last.detail.unwrap().contains("nothing to do"));
     }
 }

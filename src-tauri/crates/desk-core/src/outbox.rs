@@ -29,10 +29,12 @@ pub enum ActionKind {
     AmlHit,
     /// Sets the AML check's own status.
     AmlCheck,
+    /// Support sends a pending DHMAD verification's invite again.
+    ResendInvite,
 }
 
 impl ActionKind {
-    pub const ALL: [ActionKind; 7] = [
+    pub const ALL: [ActionKind; 8] = [
         Self::Approve,
         Self::Decline,
         Self::Resubmit,
@@ -40,6 +42,7 @@ impl ActionKind {
         Self::BlocklistRemove,
         Self::AmlHit,
         Self::AmlCheck,
+        Self::ResendInvite,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl ActionKind {
             Self::BlocklistRemove => "blocklist_remove",
             Self::AmlHit => "aml_hit",
             Self::AmlCheck => "aml_check",
+            Self::ResendInvite => "resend_invite",
         }
     }
 
@@ -160,6 +164,11 @@ pub enum ActionBody {
         hit_id: Option<String>,
         status: String,
     },
+    /// DHMAD's create-verification for this email: for a pending record it answers with that
+    /// record and re-sends the invite at most once per cooldown, so a repeat is harmless.
+    Invite {
+        email: String,
+    },
 }
 
 /// One action in the outbox.
@@ -217,12 +226,12 @@ pub fn fail_point(name: &str) {
 }
 
 /// What a reviewer asked for, before it becomes an action.
-struct Ask {
-    case_id: String,
-    kind: ActionKind,
-    body: ActionBody,
-    reason_id: Option<String>,
-    comment: Option<String>,
+pub(crate) struct Ask {
+    pub(crate) case_id: String,
+    pub(crate) kind: ActionKind,
+    pub(crate) body: ActionBody,
+    pub(crate) reason_id: Option<String>,
+    pub(crate) comment: Option<String>,
 }
 
 /// How an attempt ended, before it is written down.
@@ -412,20 +421,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         if request.items().is_empty() {
             return Err(ActionError::NothingToBlocklist.into());
         }
-        let comment = request
-            .comment
-            .as_deref()
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-            .map(str::to_owned);
-        if comment
-            .as_deref()
-            .is_some_and(|c| c.chars().count() > crate::action::MAX_COMMENT_CHARS)
-        {
-            return Err(
-                ActionError::CommentTooLong(comment.map_or(0, |c| c.chars().count())).into(),
-            );
-        }
+        let comment = crate::action::optional_comment(request.comment.as_deref())?;
         let kind = if request.add {
             ActionKind::BlocklistAdd
         } else {
@@ -445,7 +441,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     }
 
     /// Queues an action with no undo window.
-    async fn enqueue_now(&self, ask: Ask) -> Result<Action, DeskError> {
+    pub(crate) async fn enqueue_now(&self, ask: Ask) -> Result<Action, DeskError> {
         let action = self
             .enqueue(self.new_action(ask, self.ids.token(), Duration::zero()))
             .await?;
@@ -593,6 +589,14 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// Sends every action that is due, one per case at a time and in order per case, and
     /// says when the next one is due.
     pub async fn run_due(&self) -> Result<DrainReport, DeskError> {
+        self.run_due_with(None::<&crate::lookup::NoDirectory>).await
+    }
+
+    /// `run_due`, with DHMAD for support's actions (without it they wait, needing its key).
+    pub async fn run_due_with(
+        &self,
+        directory: Option<&impl crate::lookup::Directory>,
+    ) -> Result<DrainReport, DeskError> {
         let mut report = DrainReport::default();
         // Bounded: each pass moves at least one action forward or stops.
         for _ in 0..10_000 {
@@ -623,7 +627,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 return Ok(report);
             }
             for action in due {
-                let end = self.process(action).await?;
+                let end = self.process(action, directory).await?;
                 report.processed += 1;
                 match end {
                     Some(ActionState::Applied) => report.applied += 1,
@@ -638,7 +642,11 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     }
 
     /// One attempt at one action; returns the end state it reached, if any.
-    async fn process(&self, action: Action) -> Result<Option<ActionState>, DeskError> {
+    async fn process(
+        &self,
+        action: Action,
+        directory: Option<&impl crate::lookup::Directory>,
+    ) -> Result<Option<ActionState>, DeskError> {
         let reconcile = action.state == ActionState::Sending || action.unknown_outcome;
         let action = if action.state == ActionState::Queued {
             let next = Action {
@@ -663,7 +671,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 ..action
             }
         };
-        let outcome = self.attempt(&action, reconcile).await;
+        let outcome = match &action.body {
+            ActionBody::Invite { email } => self.send_invite(directory, email).await,
+            _ => self.attempt(&action, reconcile).await,
+        };
         self.record(action, outcome).await
     }
 
@@ -724,6 +735,31 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         }
     }
 
+    /// Support's invite, sent as is (DHMAD's own cooldown makes a repeat harmless); its
+    /// answer is kept word for word.
+    async fn send_invite(
+        &self,
+        directory: Option<&impl crate::lookup::Directory>,
+        email: &str,
+    ) -> Outcome {
+        use crate::lookup::LookupError as L;
+        let Some(directory) = directory else {
+            return Outcome::End(ActionState::NeedsAttention, L::NotConfigured.to_string());
+        };
+        fail_point("before_send");
+        let sent = directory.invite(email).await;
+        fail_point("after_send_before_record");
+        match sent {
+            Ok(message) => Outcome::End(ActionState::Applied, message),
+            Err(L::RateLimited { retry_after, .. }) => {
+                self.retry_after_error(SourceError::RateLimited(retry_after), true)
+            }
+            Err(L::Unavailable(m)) => self.retry_after_error(SourceError::Unavailable(m), true),
+            Err(L::Unauthorized(m)) => self.retry_after_error(SourceError::Unauthorized(m), true),
+            Err(e) => Outcome::End(ActionState::Rejected, e.to_string()),
+        }
+    }
+
     async fn write_state(&self, case_id: &str, body: &ActionBody) -> Result<(), SourceError> {
         match body {
             ActionBody::Blocklist { add, items } => {
@@ -737,8 +773,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 hit_id: None,
                 status,
             } => self.source.aml_check_status(case_id, status).await,
-            ActionBody::Decision(_) => Err(SourceError::Invalid(
-                "a decision is not a state write".into(),
+            ActionBody::Decision(_) | ActionBody::Invite { .. } => Err(SourceError::Invalid(
+                "not a state write at the provider".into(),
             )),
         }
     }
@@ -768,7 +804,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                     }),
                 })
             }
-            ActionBody::Decision(_) => Ok(false),
+            ActionBody::Decision(_) | ActionBody::Invite { .. } => Ok(false),
         }
     }
 

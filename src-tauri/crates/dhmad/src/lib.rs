@@ -380,6 +380,14 @@ impl desk_core::lookup::Directory for DhmadClient {
     ) -> Result<desk_core::lookup::Verification, desk_core::lookup::LookupError> {
         Ok(self.get(id).await?.into())
     }
+
+    async fn invite(&self, email: &str) -> Result<String, desk_core::lookup::LookupError> {
+        let (Invite::Created(record) | Invite::Existing(record)) =
+            DhmadClient::invite(self, email, None).await?;
+        Ok(record
+            .message
+            .unwrap_or_else(|| "DHMAD answered without a message".into()))
+    }
 }
 
 #[cfg(test)]
