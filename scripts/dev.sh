@@ -10,7 +10,8 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 BUILD_PACKAGES=(build-essential pkg-config curl wget file libssl-dev libwebkit2gtk-4.1-dev libgtk-3-dev
   librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
   gnome-keyring dbus dbus-x11 libsecret-1-dev)
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick libsecret-tools fonts-dejavu-core)
+# postgresql: the team store's tests start a throwaway server from Debian's binaries.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick libsecret-tools fonts-dejavu-core postgresql)
 
 step() { printf '\n==> %s\n' "$*"; }
 

@@ -1,7 +1,8 @@
-//! The desk's local SQLite store: implements desk-core's `CaseCache` (queue, summaries) and
+//! The desk's stores. Here the local SQLite store: implements desk-core's `CaseCache` (queue, summaries) and
 //! `Journal` (outbox and hash-chained audit log). WAL, foreign keys on, `synchronous=FULL`;
 //! one file per profile in its data directory. Journal writes take the write lock up front
-//! (`BEGIN IMMEDIATE`) so two processes never seal two entries onto one head.
+//! (`BEGIN IMMEDIATE`) so two processes never seal two entries onto one head. `pg`: the team's
+//! shared journal on PostgreSQL, behind the same port.
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,12 +17,15 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 
+mod pg;
+pub use pg::PgStore;
+
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
 }
 
-fn failed(e: impl std::fmt::Display) -> StoreError {
+pub(crate) fn failed(e: impl std::fmt::Display) -> StoreError {
     StoreError::Failed(e.to_string())
 }
 
@@ -47,7 +51,7 @@ impl SqliteStore {
     }
 }
 
-fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(failed)
 }
 
@@ -206,7 +210,8 @@ impl CaseCache for SqliteStore {
     }
 }
 
-const AUDIT_COLUMNS: &str = "seq, at, actor, action, case_id, action_id, from_state, to_state, \
+pub(crate) const AUDIT_COLUMNS: &str =
+    "seq, at, actor, action, case_id, action_id, from_state, to_state, \
      reason_id, comment, outcome, token, app_version, prev_hash, hash";
 
 /// Seals `draft` onto the current head and appends it, inside the caller's transaction.
@@ -246,7 +251,7 @@ async fn append(
 }
 
 /// An entry as `json_array(AUDIT_COLUMNS)` encodes it.
-type AuditRow = (
+pub(crate) type AuditRow = (
     i64,
     String,
     String,
@@ -264,7 +269,7 @@ type AuditRow = (
     String,
 );
 
-fn audit_entry(row: AuditRow) -> AuditEntry {
+pub(crate) fn audit_entry(row: AuditRow) -> AuditEntry {
     let (
         seq,
         at,
@@ -308,11 +313,11 @@ fn audit_json(row: &str) -> Result<AuditEntry, StoreError> {
     Ok(audit_entry(serde_json::from_str(row).map_err(failed)?))
 }
 
-fn action_of(text: &str) -> Result<Action, StoreError> {
+pub(crate) fn action_of(text: &str) -> Result<Action, StoreError> {
     serde_json::from_str(text).map_err(failed)
 }
 
-fn is_unique_violation(e: &sqlx::Error) -> bool {
+pub(crate) fn is_unique_violation(e: &sqlx::Error) -> bool {
     e.as_database_error()
         .is_some_and(|d| d.kind() == sqlx::error::ErrorKind::UniqueViolation)
 }

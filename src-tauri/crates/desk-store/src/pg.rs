@@ -1,0 +1,201 @@
+//! The team store on PostgreSQL: desk-core's `Journal` (outbox and hash-chained audit log)
+//! shared by every desk of a team. Appenders from any number of processes serialize on one
+//! transaction-scoped advisory lock, so they seal one chain; the same rules as SQLite hold (one
+//! open decision per case, transitions only from the expected state, an append-only log).
+
+use desk_core::audit::{AuditDraft, AuditEntry};
+use desk_core::outbox::{Action, ActionState};
+use desk_core::ports::{Journal, StoreError};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use crate::{action_of, audit_entry, failed, is_unique_violation, json, AuditRow, AUDIT_COLUMNS};
+
+/// The advisory lock every audit append takes (an arbitrary, fixed key).
+const AUDIT_LOCK: i64 = 0x5245_5649_4557;
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`; the password comes from the caller,
+    /// never a file) and applies the team store's migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(10))
+            .connect(url)
+            .await
+            .map_err(failed)?;
+        sqlx::migrate!("./migrations_pg")
+            .run(&pool)
+            .await
+            .map_err(failed)?;
+        Ok(Self { pool })
+    }
+}
+
+/// Seals `draft` onto the chain's head inside the caller's transaction, after taking the
+/// append lock (held until that transaction ends).
+async fn append(tx: &mut sqlx::PgConnection, draft: &AuditDraft) -> Result<AuditEntry, StoreError> {
+    sqlx::query("SELECT pg_advisory_xact_lock($1)")
+        .bind(AUDIT_LOCK)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+    let head: Option<(i64, String)> =
+        sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(failed)?;
+    let entry = AuditEntry::seal(draft.clone(), head.as_ref().map(|(s, h)| (*s, h.as_str())));
+    let d = &entry.draft;
+    sqlx::query(&format!(
+        "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+    ))
+    .bind(entry.seq)
+    .bind(&d.at)
+    .bind(&d.actor)
+    .bind(&d.action)
+    .bind(&d.case_id)
+    .bind(&d.action_id)
+    .bind(&d.from_state)
+    .bind(&d.to_state)
+    .bind(&d.reason_id)
+    .bind(&d.comment)
+    .bind(&d.outcome)
+    .bind(&d.token)
+    .bind(&d.app_version)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut *tx)
+    .await
+    .map_err(failed)?;
+    Ok(entry)
+}
+
+impl Journal for PgStore {
+    async fn enqueue(&self, action: &Action, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let inserted = sqlx::query(
+            "INSERT INTO actions (id, token, case_id, kind, state, action) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&action.id)
+        .bind(&action.token)
+        .bind(&action.case_id)
+        .bind(action.kind.as_str())
+        .bind(action.state.as_str())
+        .bind(json(action)?)
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            if is_unique_violation(&e) {
+                // The failed statement ended this transaction: ask on a fresh connection.
+                drop(tx);
+                let open: Option<String> = sqlx::query_scalar(
+                    "SELECT id FROM actions WHERE case_id = $1 AND kind IN ('approve', 'decline', 'resubmit') AND state IN ('queued', 'sending')",
+                )
+                .bind(&action.case_id)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(failed)?;
+                return Err(StoreError::AlreadyPending(open.unwrap_or_default()));
+            }
+            return Err(failed(e));
+        }
+        let entry = append(&mut tx, audit).await?;
+        tx.commit().await.map_err(failed)?;
+        Ok(entry)
+    }
+
+    async fn transition(
+        &self,
+        expected: ActionState,
+        next: &Action,
+        audit: &AuditDraft,
+    ) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let changed =
+            sqlx::query("UPDATE actions SET state = $1, action = $2 WHERE id = $3 AND state = $4")
+                .bind(next.state.as_str())
+                .bind(json(next)?)
+                .bind(&next.id)
+                .bind(expected.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| {
+                    if is_unique_violation(&e) {
+                        StoreError::AlreadyPending(next.case_id.clone())
+                    } else {
+                        failed(e)
+                    }
+                })?;
+        if changed.rows_affected() != 1 {
+            return Err(StoreError::Stale(expected.as_str().to_owned()));
+        }
+        let entry = append(&mut tx, audit).await?;
+        tx.commit().await.map_err(failed)?;
+        Ok(entry)
+    }
+
+    async fn action(&self, id: &str) -> Result<Option<Action>, StoreError> {
+        let text: Option<String> = sqlx::query_scalar("SELECT action FROM actions WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(failed)?;
+        text.as_deref().map(action_of).transpose()
+    }
+
+    async fn actions(&self, open_only: bool) -> Result<Vec<Action>, StoreError> {
+        let sql = if open_only {
+            "SELECT action FROM actions WHERE state IN ('queued', 'sending') ORDER BY seq"
+        } else {
+            "SELECT action FROM actions ORDER BY seq"
+        };
+        let rows: Vec<String> = sqlx::query_scalar(sql)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed)?;
+        rows.iter().map(|t| action_of(t)).collect()
+    }
+
+    async fn append_audit(&self, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let entry = append(&mut tx, audit).await?;
+        tx.commit().await.map_err(failed)?;
+        Ok(entry)
+    }
+
+    async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > $1 ORDER BY seq LIMIT $2"
+        ))
+        .bind(after)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(rows.into_iter().map(audit_entry).collect())
+    }
+
+    async fn audit_max_seq(&self) -> Result<Option<i64>, StoreError> {
+        sqlx::query_scalar("SELECT MAX(seq) FROM audit")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed)
+    }
+
+    async fn case_audit(&self, case_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows: Vec<AuditRow> = sqlx::query_as(&format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE case_id = $1 ORDER BY seq"
+        ))
+        .bind(case_id)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        Ok(rows.into_iter().map(audit_entry).collect())
+    }
+}

@@ -1,0 +1,205 @@
+//! One suite for desk-core's `Journal` that every backend must pass: the desk's SQLite file and
+//! the team's PostgreSQL store (a real server, started here). Plus what only a shared store
+//! faces: many appenders at once must still seal one valid chain.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use chrono::{TimeZone, Utc};
+use desk_core::audit::{self, AuditDraft};
+use desk_core::case::Verdict;
+use desk_core::outbox::{Action, ActionBody, ActionKind, ActionState};
+use desk_core::ports::{Journal, StoreError};
+use desk_store::{PgStore, SqliteStore};
+
+fn action(n: u32, case: u32, kind: ActionKind) -> Action {
+    let at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
+    Action {
+        id: format!("act-{n}"),
+        token: format!("{n:012x}"),
+        case_id: format!("00000000-0000-4000-8000-{case:012}"),
+        kind,
+        body: ActionBody::Decision(desk_core::action::DecisionRequest {
+            case_id: format!("00000000-0000-4000-8000-{case:012}"),
+            verdict: Verdict::Decline,
+            comment: Some("Altered document — وثيقة معدلة".into()),
+            notify: None,
+            redo: vec![],
+            reason_id: Some("doc_altered".into()),
+        }),
+        reason_id: Some("doc_altered".into()),
+        comment: Some("Altered document — وثيقة معدلة".into()),
+        actor: "Amira Ben Salah <amira@dhmad.tn>".into(),
+        state: ActionState::Queued,
+        attempts: 0,
+        unknown_outcome: false,
+        due_at: at,
+        created_at: at,
+        updated_at: at,
+        detail: None,
+        waiting_offline: false,
+    }
+}
+
+fn draft(what: &str, case_id: &str) -> AuditDraft {
+    AuditDraft {
+        at: "2026-12-01T09:00:00.000000Z".into(),
+        actor: "Amira Ben Salah <amira@dhmad.tn>".into(),
+        action: what.into(),
+        case_id: case_id.into(),
+        app_version: "0.1.0".into(),
+        ..Default::default()
+    }
+}
+
+/// What every journal must do.
+async fn suite(j: &impl Journal) {
+    let first = action(1, 1, ActionKind::Decline);
+    let entry = j
+        .enqueue(&first, &draft("decline", &first.case_id))
+        .await
+        .unwrap();
+    assert_eq!(entry.seq, 1);
+    assert_eq!(j.action("act-1").await.unwrap(), Some(first.clone()));
+
+    // One open decision per case: the second is refused and names the first.
+    let twice = action(2, 1, ActionKind::Approve);
+    assert_eq!(
+        j.enqueue(&twice, &draft("approve", &twice.case_id)).await,
+        Err(StoreError::AlreadyPending("act-1".into()))
+    );
+    // Refused means not written: no action, no audit entry.
+    assert_eq!(j.action("act-2").await.unwrap(), None);
+    assert_eq!(j.audit_max_seq().await.unwrap(), Some(1));
+    // A blocklist change is not a decision: it may sit beside it.
+    let block = action(3, 1, ActionKind::BlocklistAdd);
+    j.enqueue(&block, &draft("blocklist_add", &block.case_id))
+        .await
+        .unwrap();
+
+    // Transitions only from the state they expect.
+    let sending = Action {
+        state: ActionState::Sending,
+        attempts: 1,
+        ..first.clone()
+    };
+    j.transition(
+        ActionState::Queued,
+        &sending,
+        &draft("decline", &first.case_id),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        j.transition(
+            ActionState::Queued,
+            &sending,
+            &draft("decline", &first.case_id)
+        )
+        .await,
+        Err(StoreError::Stale("queued".into()))
+    );
+    let applied = Action {
+        state: ActionState::Applied,
+        ..sending.clone()
+    };
+    j.transition(
+        ActionState::Sending,
+        &applied,
+        &draft("decline", &first.case_id),
+    )
+    .await
+    .unwrap();
+    // Closed: the case may take a new decision.
+    j.enqueue(&twice, &draft("approve", &twice.case_id))
+        .await
+        .unwrap();
+
+    let open: Vec<String> = j
+        .actions(true)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(open, vec!["act-3", "act-2"], "open ones, in creation order");
+    assert_eq!(j.actions(false).await.unwrap().len(), 3);
+
+    j.append_audit(&draft("reveal", "00000000-0000-4000-8000-000000000009"))
+        .await
+        .unwrap();
+    let trail = j.case_audit(&first.case_id).await.unwrap();
+    assert_eq!(
+        trail.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(trail[0].draft.comment, None);
+    let page = j.audit_page(2, 2).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4]);
+    let report = audit::verify(j, None).await.unwrap();
+    assert!(report.ok && report.count == 6, "{report:?}");
+}
+
+/// Appenders racing on one journal: every entry lands once and the chain stays whole.
+async fn racing_appenders(j: &(impl Journal + Clone + 'static), tasks: usize, each: usize) {
+    let mut handles = Vec::new();
+    for t in 0..tasks {
+        let j = j.clone();
+        handles.push(tokio::spawn(async move {
+            for n in 0..each {
+                j.append_audit(&draft("reveal", &format!("case-{t}-{n}")))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for h in handles {
+        h.await.unwrap();
+    }
+    let report = audit::verify(j, None).await.unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.count, (tasks * each) as u64 + 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_journal_suite_passes_on_sqlite() {
+    let dir = std::env::temp_dir().join(format!("desk-suite-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let store = SqliteStore::open(&dir.join("desk.sqlite")).await.unwrap();
+    suite(&store).await;
+    racing_appenders(&store, 4, 25).await;
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_journal_suite_passes_on_postgresql() {
+    let server = common::Postgres::start();
+    let url = server.database("suite");
+    let store = PgStore::connect(&url).await.unwrap();
+    suite(&store).await;
+    racing_appenders(&store, 8, 25).await;
+
+    // A second desk connecting to the same store sees the same chain and extends it.
+    let other = PgStore::connect(&url).await.unwrap();
+    other
+        .append_audit(&draft("reveal", "elsewhere"))
+        .await
+        .unwrap();
+    let report = audit::verify(&store, None).await.unwrap();
+    assert!(report.ok && report.count == 207, "{report:?}");
+
+    // Append-only in the database itself, not only in our code.
+    let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    for sql in [
+        "UPDATE audit SET comment = 'x'",
+        "DELETE FROM audit",
+        "TRUNCATE audit",
+    ] {
+        let refused = sqlx::query(sql).execute(&pool).await;
+        assert!(
+            refused.unwrap_err().to_string().contains("append-only"),
+            "{sql} must be refused"
+        );
+    }
+}
