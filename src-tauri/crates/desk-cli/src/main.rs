@@ -169,6 +169,24 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Claims on the team store: take the oldest case no other desk holds, or let one go.
+    Claim {
+        #[command(subcommand)]
+        command: ClaimCommand,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// The team store: who holds which case, until when.
+    Team {
+        #[command(subcommand)]
+        command: TeamCommand,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// The hash-chained audit log: verify it, or write a signed checkpoint of its head.
     Audit {
         #[command(subcommand)]
@@ -281,6 +299,27 @@ impl From<BlocklistKindArg> for desk_core::blocklist::BlocklistKind {
 }
 
 #[derive(Subcommand)]
+enum ClaimCommand {
+    /// Claims the oldest queued case nobody holds (syncing the queue first).
+    Next {
+        /// Claim this many, one after another (each its own lease).
+        #[arg(long, default_value_t = 1)]
+        count: u32,
+        /// How long a claim holds without renewal.
+        #[arg(long, default_value_t = desk_core::claims::DEFAULT_LEASE_MINUTES)]
+        lease_minutes: i64,
+    },
+    /// Lets go of a case this desk's reviewer holds (audited).
+    Release { session: String },
+}
+
+#[derive(Subcommand)]
+enum TeamCommand {
+    /// Every live claim.
+    Status,
+}
+
+#[derive(Subcommand)]
 enum OutboxCommand {
     /// Every action and its state (the default).
     List,
@@ -377,9 +416,26 @@ struct DiditArgs {
         conflicts_with = "profile"
     )]
     dhmad_key: Option<String>,
+    /// The team's shared store (postgres://user@host:port/db), for claims and the team's audit.
+    #[arg(
+        long,
+        env = "REVIEW_DESK_TEAM_STORE",
+        hide_env_values = true,
+        global = true
+    )]
+    team_store: Option<String>,
 }
 
 type Failure = Box<dyn std::error::Error>;
+
+/// The team store named by `--team-store` / `REVIEW_DESK_TEAM_STORE`.
+async fn team_store(args: &DiditArgs) -> Result<desk_profiles::TeamStore, Failure> {
+    let url = args
+        .team_store
+        .as_deref()
+        .ok_or("name the team store: --team-store postgres://… or REVIEW_DESK_TEAM_STORE")?;
+    Ok(desk_profiles::TeamStore::connect(url).await?)
+}
 
 /// Profile name of a desk opened from flags: its data lives in `<data root>/Terminal`.
 const TERMINAL_PROFILE: &str = "Terminal";
@@ -886,6 +942,75 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 })
                 .await?;
             emit_queued(&action, json)
+        }
+        Command::Claim {
+            command,
+            didit,
+            json,
+        } => {
+            let team = team_store(&didit).await?;
+            let open = open_desk(didit).await?;
+            match command {
+                ClaimCommand::Next {
+                    count,
+                    lease_minutes,
+                } => {
+                    if !(1..=24 * 60).contains(&lease_minutes) {
+                        return Err("a lease is 1 to 1440 minutes".into());
+                    }
+                    open.desk.sync().await?;
+                    let mut claimed = Vec::new();
+                    for _ in 0..count {
+                        match open
+                            .desk
+                            .claim_next(&team, chrono::Duration::minutes(lease_minutes))
+                            .await?
+                        {
+                            Some(claim) => claimed.push(claim),
+                            None => break,
+                        }
+                    }
+                    if json {
+                        emit(&serde_json::to_string_pretty(&claimed)?)
+                    } else if claimed.is_empty() {
+                        emit("no case left that another desk does not hold")
+                    } else {
+                        emit(
+                            &claimed
+                                .iter()
+                                .map(|c| format!("{} claimed until {}", c.case_id, c.expires_at))
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                        )
+                    }
+                }
+                ClaimCommand::Release { session } => {
+                    open.desk.release_claim(&team, &session).await?;
+                    emit(&format!("{session} released"))
+                }
+            }
+        }
+        Command::Team {
+            command: TeamCommand::Status,
+            didit,
+            json,
+        } => {
+            use desk_core::claims::ClaimStore;
+            let team = team_store(&didit).await?;
+            let claims = team.claims().await?;
+            if json {
+                emit(&serde_json::to_string_pretty(&claims)?)
+            } else if claims.is_empty() {
+                emit("no case is claimed")
+            } else {
+                emit(
+                    &claims
+                        .iter()
+                        .map(|c| format!("{}  {}  until {}", c.case_id, c.holder, c.expires_at))
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
+            }
         }
         Command::Outbox {
             command,

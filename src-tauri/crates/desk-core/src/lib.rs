@@ -6,6 +6,7 @@ pub mod audit;
 pub mod blocklist;
 pub mod case;
 pub mod case_file;
+pub mod claims;
 pub mod desk;
 pub mod ipc;
 pub mod lookup;

@@ -10,6 +10,7 @@ use desk_core::desk::{Desk, Reviewer};
 use desk_core::paths;
 use desk_core::ports::SystemClock;
 use desk_core::profile::{Profile, ProfileBook, ProfileKind};
+pub use desk_store::PgStore as TeamStore;
 use desk_store::SqliteStore;
 pub use dhmad::DhmadClient as SupportDirectory;
 use dhmad::{DhmadClient, DhmadConfig};

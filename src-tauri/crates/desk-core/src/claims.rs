@@ -1,0 +1,77 @@
+//! Claims: on a team store, "next case" takes the oldest case no other desk holds, for a lease,
+//! so two reviewers never work one case. Leases end on release or expire when a desk vanishes.
+
+use std::future::Future;
+
+use chrono::{DateTime, Duration, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::desk::{Desk, DeskError};
+use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
+
+/// How long a claim holds without being renewed.
+pub const DEFAULT_LEASE_MINUTES: i64 = 10;
+
+/// Who holds a case, until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Claim {
+    pub case_id: String,
+    /// The reviewer's identity, `Name <email>`.
+    pub holder: String,
+    pub claimed_at: String,
+    pub expires_at: String,
+}
+
+/// The team store's claims.
+pub trait ClaimStore: Send + Sync {
+    /// Claims the first of `candidates` (in order) that nobody holds, or whose lease ran out,
+    /// for `holder` until `until`. Atomic: two desks never get the same case.
+    fn claim_first(
+        &self,
+        candidates: &[String],
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Option<Claim>, StoreError>> + Send;
+    /// Ends `holder`'s claim of a case (false: they did not hold it).
+    fn release(
+        &self,
+        case_id: &str,
+        holder: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Every live claim.
+    fn claims(&self) -> impl Future<Output = Result<Vec<Claim>, StoreError>> + Send;
+}
+
+impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    /// Claims the oldest queued case no other desk holds, for `lease`.
+    pub async fn claim_next(
+        &self,
+        team: &impl ClaimStore,
+        lease: Duration,
+    ) -> Result<Option<Claim>, DeskError> {
+        let (queue, _) = self.store.queue().await?;
+        let candidates: Vec<String> = queue.into_iter().map(|i| i.case_id).collect();
+        let until = self.clock.now() + lease;
+        Ok(team
+            .claim_first(&candidates, &self.reviewer.identity(), until)
+            .await?)
+    }
+
+    /// Lets go of a case this desk holds; audited, so the team sees who released what.
+    pub async fn release_claim(
+        &self,
+        team: &impl ClaimStore,
+        case_id: &str,
+    ) -> Result<(), DeskError> {
+        if !team.release(case_id, &self.reviewer.identity()).await? {
+            return Err(DeskError::NotAllowed(format!(
+                "this desk does not hold {case_id}"
+            )));
+        }
+        self.store
+            .append_audit(&self.draft("claim_released", case_id))
+            .await?;
+        Ok(())
+    }
+}
