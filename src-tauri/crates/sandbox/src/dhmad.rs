@@ -314,8 +314,9 @@ pub fn follow_review(world: &mut crate::world::World, session: usize) {
         "Resubmitted" => ("pending", "in_progress"),
         _ => return,
     };
+    // Not a ledger entry: the ledger holds what API clients applied, and this is DHMAD's own
+    // follow-up (its admin review), visible in the record itself.
     let now = iso(Utc::now());
-    let mut changed = Vec::new();
     for record in world.dhmad.iter_mut().filter(|r| {
         r["external_user_id"] == vendor.as_str()
             && r["needs_admin_review"] == true
@@ -325,15 +326,5 @@ pub fn follow_review(world: &mut crate::world::World, session: usize) {
         record["didit_session_status"] = json!(didit);
         record["needs_admin_review"] = json!(false);
         record["updated_at"] = json!(now);
-        changed.push(record["id"].as_str().unwrap_or_default().to_owned());
-    }
-    for id in changed {
-        world.record(
-            "dhmad",
-            "admin-review",
-            &id,
-            "DHMAD admin review",
-            json!({"kyc_status": kyc, "status_source": "admin_review"}),
-        );
     }
 }
