@@ -773,6 +773,39 @@ fn support_resends_a_pending_invite_through_the_outbox_with_dhmads_own_words() {
         out.contains("A verification email was sent less than 5 minutes ago."),
         "{out}"
     );
+    // DHMAD's refusals, as its status says them: already verified (409), blocked domain (403).
+    for (status, words) in [
+        (
+            409,
+            "nothing to do: this person already has verified KYC on DHMAD",
+        ),
+        (403, "DHMAD does not accept this email's domain"),
+    ] {
+        let (ok, _, err) = desk(&server, &["lookup", id, "--resend-invite"]);
+        assert!(ok, "{err}");
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "-X",
+                "POST",
+                &format!("{}/_sandbox/faults", server.base()),
+            ])
+            .args(["-H", "content-type: application/json", "-d"])
+            .arg(format!(r#"{{"fail_next":1,"fail_status":{status}}}"#))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        let (ok, _, err) = desk(&server, &["outbox", "drain"]);
+        assert!(ok, "{err}");
+        let (_, out, _) = desk(&server, &["outbox", "--json"]);
+        let actions: Vec<Value> = serde_json::from_str(&out).unwrap();
+        let last = actions.last().unwrap();
+        assert_eq!(last["state"], "rejected", "{status}: {last}");
+        assert!(
+            last["detail"].as_str().unwrap().contains(words),
+            "{status}: {last}"
+        );
+    }
     let (ok, out, _) = desk(&server, &["audit", "verify"]);
     assert!(ok && out.starts_with("OK"), "{out}");
 }
