@@ -191,6 +191,49 @@ pub enum ThresholdSource {
     DocumentedDefault,
 }
 
+/// What the queue needs of a fetched summary: its workflow and its warnings' codes (kept beside
+/// the summary so a page of 10,000 rows never decodes 10,000 summaries).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseFacts {
+    pub case_id: String,
+    pub workflow_id: Option<String>,
+    pub warnings: Vec<(Severity, String)>,
+}
+
+impl CaseFacts {
+    pub fn of(summary: &CaseSummary) -> Self {
+        Self {
+            case_id: summary.case_id.clone(),
+            workflow_id: summary.workflow_id.clone(),
+            warnings: summary
+                .warnings
+                .iter()
+                .map(|w| (w.severity, w.code.clone()))
+                .collect(),
+        }
+    }
+
+    /// The most serious warning codes, each once, for the queue's "top warnings" column.
+    pub fn top_warnings(&self, count: usize) -> Vec<String> {
+        let mut codes: Vec<(Severity, &str)> = self
+            .warnings
+            .iter()
+            .map(|(s, c)| (*s, c.as_str()))
+            .collect();
+        codes.sort();
+        codes.dedup_by(|a, b| a.1 == b.1);
+        codes
+            .into_iter()
+            .take(count)
+            .map(|(_, c)| c.to_owned())
+            .collect()
+    }
+
+    pub fn has_warning(&self, code: &str) -> bool {
+        self.warnings.iter().any(|(_, c)| c == code)
+    }
+}
+
 /// A workflow's score thresholds (decline at or below, review at or below), where it sets them.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct WorkflowThresholds {

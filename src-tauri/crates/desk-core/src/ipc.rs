@@ -12,7 +12,7 @@ pub use crate::case_file::RevealField;
 use crate::case_file::{CaseFile, TimelineEntry, TimelineSource};
 use crate::outbox::{Action, ActionKind, ActionState, BlocklistRequest, OutboxStatus};
 use crate::privacy::mask;
-use crate::queue::{top_warnings, Due, QueueSnapshot};
+use crate::queue::{Due, QueueSnapshot};
 
 /// What the shell tells the UI about itself on start.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -437,7 +437,7 @@ impl QueueView {
     pub fn build(snapshot: &QueueSnapshot, sla: Duration) -> Self {
         let QueueSnapshot {
             items,
-            summaries,
+            facts,
             synced_at,
             now,
             rate_budget,
@@ -447,7 +447,7 @@ impl QueueView {
         let rows: Vec<QueueRow> = items
             .iter()
             .map(|item| {
-                let summary = summaries.get(&item.case_id);
+                let summary = facts.get(&item.case_id);
                 let created = item
                     .created_at
                     .as_deref()
@@ -470,7 +470,7 @@ impl QueueView {
                         Due::Late(m) => -m,
                     }),
                     due_label: due.map(Due::label),
-                    top_warnings: summary.map(|s| top_warnings(s, 3)).unwrap_or_default(),
+                    top_warnings: summary.map(|f| f.top_warnings(3)).unwrap_or_default(),
                 }
             })
             .collect();

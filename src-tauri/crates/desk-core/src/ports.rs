@@ -205,6 +205,10 @@ pub trait CaseCache: Send + Sync {
     /// Every cached summary of a case still in the queue.
     fn queued_summaries(&self)
         -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
+    /// The queue-relevant facts of every cached summary of a queued case (cheap to read).
+    fn queued_facts(
+        &self,
+    ) -> impl Future<Output = Result<Vec<crate::case::CaseFacts>, StoreError>> + Send;
 }
 
 /// The durable record of what the desk did: the outbox of actions and the hash-chained audit

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{CaseStatus, CaseSummary, QueueItem, Severity};
+use crate::case::{CaseFacts, CaseStatus, QueueItem};
 use crate::desk::{Desk, DeskError};
 use crate::ports::{
     CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudget, SourceError, SourcePage,
@@ -94,28 +94,13 @@ pub struct SyncReport {
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueSnapshot {
     pub items: Vec<QueueItem>,
-    pub summaries: HashMap<String, CaseSummary>,
+    /// What is known of each case whose summary is cached.
+    pub facts: HashMap<String, CaseFacts>,
     pub synced_at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
     pub rate_budget: Option<RateBudget>,
     /// Workflow names by id.
     pub workflow_names: HashMap<String, String>,
-}
-
-/// The most serious warning codes of a summary, for the queue's "top warnings" column.
-pub fn top_warnings(summary: &CaseSummary, count: usize) -> Vec<String> {
-    let mut codes: Vec<(Severity, &str)> = summary
-        .warnings
-        .iter()
-        .map(|w| (w.severity, w.code.as_str()))
-        .collect();
-    codes.sort();
-    codes.dedup_by(|a, b| a.1 == b.1);
-    codes
-        .into_iter()
-        .take(count)
-        .map(|(_, c)| c.to_owned())
-        .collect()
 }
 
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
@@ -235,24 +220,26 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok(self.store.queue().await?)
     }
 
-    /// Every cached summary of a queued case, by case id.
-    async fn summaries_by_case(&self) -> Result<HashMap<String, CaseSummary>, DeskError> {
+    /// What is known of every queued case whose summary is cached, by case id.
+    async fn facts_by_case(&self) -> Result<HashMap<String, CaseFacts>, DeskError> {
         Ok(self
             .store
-            .queued_summaries()
+            .queued_facts()
             .await?
             .into_iter()
-            .map(|s| (s.case_id.clone(), s))
+            .map(|f| (f.case_id.clone(), f))
             .collect())
     }
 
     /// The queue with every cached summary of its cases, for the table.
     pub async fn queue_snapshot(&self) -> Result<QueueSnapshot, DeskError> {
-        let (items, synced_at) = self.store.queue().await?;
-        let summaries = self.summaries_by_case().await?;
+        // Two reads of the store, side by side (each on its own connection).
+        let (queue, facts) =
+            futures_util::future::join(self.store.queue(), self.facts_by_case()).await;
+        let ((items, synced_at), facts) = (queue?, facts?);
         Ok(QueueSnapshot {
             items,
-            summaries,
+            facts,
             synced_at,
             now: self.clock.now(),
             rate_budget: self.source.budget(),
@@ -268,10 +255,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         let (items, _) = self.store.queue().await?;
         let cached: std::collections::HashSet<String> = self
             .store
-            .queued_summaries()
+            .queued_facts()
             .await?
             .into_iter()
-            .map(|s| s.case_id)
+            .map(|f| f.case_id)
             .collect();
         let missing: Vec<&QueueItem> = items
             .iter()
@@ -331,7 +318,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             }
             Err(error) => tracing::info!(%error, "filtering on the cached summaries instead"),
         }
-        let summaries = self.summaries_by_case().await?;
+        let facts = self.facts_by_case().await?;
         let mut outcome = FilterOutcome {
             case_ids: Vec::new(),
             exact: false,
@@ -346,16 +333,13 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 continue;
             }
             let needs_summary = filter.warning.is_some() || filter.workflow_id.is_some();
-            match summaries.get(&item.case_id) {
+            match facts.get(&item.case_id) {
                 None if needs_summary => outcome.unjudged += 1,
                 None => outcome.case_ids.push(item.case_id),
-                Some(s) => {
-                    let warned = filter
-                        .warning
-                        .as_ref()
-                        .is_none_or(|w| s.warnings.iter().any(|x| &x.code == w));
+                Some(f) => {
+                    let warned = filter.warning.as_ref().is_none_or(|w| f.has_warning(w));
                     let in_workflow =
-                        filter.workflow_id.is_none() || s.workflow_id == filter.workflow_id;
+                        filter.workflow_id.is_none() || f.workflow_id == filter.workflow_id;
                     if warned && in_workflow {
                         outcome.case_ids.push(item.case_id);
                     }
@@ -369,21 +353,21 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// here in the backend), or a warning code of a fetched case.
     pub async fn search(&self, text: &str) -> Result<Vec<String>, DeskError> {
         let needle = text.trim().to_lowercase();
-        let (items, _) = self.store.queue().await?;
         if needle.is_empty() {
+            let (items, _) = self.store.queue().await?;
             return Ok(items.into_iter().map(|i| i.case_id).collect());
         }
-        let warned: std::collections::HashSet<String> = self
-            .store
-            .queued_summaries()
-            .await?
+        let (queue, facts) =
+            futures_util::future::join(self.store.queue(), self.store.queued_facts()).await;
+        let ((items, _), facts) = (queue?, facts?);
+        let warned: std::collections::HashSet<String> = facts
             .into_iter()
-            .filter(|s| {
-                s.warnings
+            .filter(|f| {
+                f.warnings
                     .iter()
-                    .any(|w| w.code.to_lowercase().contains(&needle))
+                    .any(|(_, code)| code.to_lowercase().contains(&needle))
             })
-            .map(|s| s.case_id)
+            .map(|f| f.case_id)
             .collect();
         Ok(items
             .into_iter()
@@ -612,7 +596,7 @@ mod tests {
         let cached: Vec<i64> = snapshot
             .items
             .iter()
-            .filter(|i| snapshot.summaries.contains_key(&i.case_id))
+            .filter(|i| snapshot.facts.contains_key(&i.case_id))
             .filter_map(|i| i.case_number)
             .collect();
         assert_eq!(cached, vec![1, 2], "oldest first");

@@ -575,6 +575,15 @@ impl CaseCache for MemoryStore {
         };
         Ok(next.map(|q| q.case_id.clone()))
     }
+    async fn queued_facts(&self) -> Result<Vec<crate::case::CaseFacts>, StoreError> {
+        Ok(self
+            .queued_summaries()
+            .await?
+            .iter()
+            .map(crate::case::CaseFacts::of)
+            .collect())
+    }
+
     async fn queued_summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
         let queue = self
             .queue

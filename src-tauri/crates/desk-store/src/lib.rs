@@ -51,6 +51,11 @@ impl SqliteStore {
     }
 }
 
+/// Decodes `[` + the rows' JSON joined by commas + `]`.
+fn json_array_of<T: serde::de::DeserializeOwned>(text: String) -> Result<Vec<T>, StoreError> {
+    serde_json::from_str(&text).map_err(failed)
+}
+
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(failed)
 }
@@ -90,14 +95,20 @@ impl CaseCache for SqliteStore {
     }
 
     async fn queue(&self) -> Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError> {
-        let rows = sqlx::query("SELECT item FROM queue ORDER BY position")
-            .fetch_all(&self.pool)
+        // The stored items are JSON already: one array of them crosses the driver (10,000
+        // rows one by one cost more than decoding them).
+        let mut rows: Vec<(i64, QueueItem)> = json_array_of(
+            sqlx::query_scalar(
+                "SELECT '[' || coalesce(group_concat('[' || position || ',' || item || ']', ','), '') || ']' \
+                 FROM (SELECT position, item FROM queue ORDER BY position)",
+            )
+            .fetch_one(&self.pool)
             .await
-            .map_err(failed)?;
-        let items = rows
-            .iter()
-            .map(|r| serde_json::from_str(r.get::<&str, _>(0)).map_err(failed))
-            .collect::<Result<Vec<QueueItem>, _>>()?;
+            .map_err(failed)?,
+        )?;
+        // An aggregate's order is not promised: restore the queue's (sorted already: O(n)).
+        rows.sort_by_key(|(position, _)| *position);
+        let items: Vec<QueueItem> = rows.into_iter().map(|(_, item)| item).collect();
         let synced: Option<String> =
             sqlx::query_scalar("SELECT synced_at FROM queue_sync WHERE id = 1")
                 .fetch_optional(&self.pool)
@@ -121,12 +132,14 @@ impl CaseCache for SqliteStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         sqlx::query(
-            "INSERT INTO summaries (case_id, fetched_at, summary) VALUES (?, ?, ?) \
-             ON CONFLICT (case_id) DO UPDATE SET fetched_at = excluded.fetched_at, summary = excluded.summary",
+            "INSERT INTO summaries (case_id, fetched_at, summary, facts) VALUES (?, ?, ?, ?) \
+             ON CONFLICT (case_id) DO UPDATE SET fetched_at = excluded.fetched_at, \
+             summary = excluded.summary, facts = excluded.facts",
         )
         .bind(&summary.case_id)
         .bind(at.to_rfc3339())
         .bind(json(summary)?)
+        .bind(json(&desk_core::case::CaseFacts::of(summary))?)
         .execute(&self.pool)
         .await
         .map_err(failed)?;
@@ -196,6 +209,18 @@ impl CaseCache for SqliteStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(failed)
+    }
+
+    async fn queued_facts(&self) -> Result<Vec<desk_core::case::CaseFacts>, StoreError> {
+        json_array_of(
+            sqlx::query_scalar(
+                "SELECT '[' || coalesce(group_concat(s.facts, ','), '') || ']' \
+                 FROM summaries s JOIN queue q ON q.case_id = s.case_id WHERE s.facts IS NOT NULL",
+            )
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed)?,
+        )
     }
 
     async fn queued_summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
@@ -485,6 +510,42 @@ mod tests {
             created_at: None,
             checks: vec![],
         }
+    }
+
+    #[tokio::test]
+    async fn queue_facts_are_kept_beside_each_summary_for_queued_cases() {
+        let dir = std::env::temp_dir().join(format!("desk-store-facts-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("desk.sqlite");
+        let _ = std::fs::remove_file(&path);
+        let store = SqliteStore::open(&path).await.unwrap();
+        store
+            .replace_queue(&[item(1), item(2)], Utc::now())
+            .await
+            .unwrap();
+        let mut summary =
+            desk_core::testing::summary_of(&item(1), desk_core::case::CaseStatus::InReview);
+        summary.workflow_id = Some("wf-seller".into());
+        summary.warnings.push(desk_core::case::Warning {
+            check: "ID_VERIFICATION".into(),
+            code: "MRZ_VALIDATION_FAILED".into(),
+            severity: desk_core::case::Severity::Warning,
+            short_description: String::new(),
+            long_description: String::new(),
+            step: None,
+            context: Default::default(),
+        });
+        store.save_summary(&summary, Utc::now()).await.unwrap();
+        // Not queued: not listed.
+        let other = desk_core::testing::summary_of(&item(7), desk_core::case::CaseStatus::InReview);
+        store.save_summary(&other, Utc::now()).await.unwrap();
+        let facts = store.queued_facts().await.unwrap();
+        assert_eq!(facts, vec![desk_core::case::CaseFacts::of(&summary)]);
+        assert_eq!(
+            facts[0].top_warnings(3),
+            vec!["MRZ_VALIDATION_FAILED".to_owned()]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]
