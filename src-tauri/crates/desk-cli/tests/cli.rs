@@ -258,18 +258,7 @@ fn lookup_answers_by_email_id_or_vendor_data_masked_beyond_what_was_typed() {
 #[test]
 fn lookup_errors_read_as_support_needs_them() {
     let server = serve(4);
-    let out = Command::new("curl")
-        .args([
-            "-s",
-            "-X",
-            "POST",
-            &format!("{}/_sandbox/faults", server.base()),
-        ])
-        .args(["-H", "content-type: application/json", "-d"])
-        .arg(r#"{"throttle_next":1,"retry_after_secs":3600}"#)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
+    set_faults(&server, r#"{"throttle_next":1,"retry_after_secs":3600}"#);
     let (ok, _, err) = desk(&server, &["lookup", "someone@example.tn"]);
     assert!(
         !ok && err.contains("rate limiting this key; try again in 60 min"),
@@ -406,6 +395,21 @@ fn remove_test_keys(server: &common::Server) -> bool {
 
 /// `desk timeline` merges Didit's review feed (a console reviewer's decision, with their name
 /// and actor type) with this desk's own audit entries, newest first.
+/// Sets the sandbox's injected faults.
+fn set_faults(server: &common::Server, faults: &str) {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "-X",
+            "POST",
+            &format!("{}/_sandbox/faults", server.base()),
+        ])
+        .args(["-H", "content-type: application/json", "-d", faults])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+}
+
 /// Another reviewer approves the session in Didit's console.
 fn console_approves(server: &common::Server, id: &str) {
     let out = Command::new("curl")
@@ -783,18 +787,10 @@ fn support_resends_a_pending_invite_through_the_outbox_with_dhmads_own_words() {
     ] {
         let (ok, _, err) = desk(&server, &["lookup", id, "--resend-invite"]);
         assert!(ok, "{err}");
-        let out = Command::new("curl")
-            .args([
-                "-s",
-                "-X",
-                "POST",
-                &format!("{}/_sandbox/faults", server.base()),
-            ])
-            .args(["-H", "content-type: application/json", "-d"])
-            .arg(format!(r#"{{"fail_next":1,"fail_status":{status}}}"#))
-            .output()
-            .unwrap();
-        assert!(out.status.success());
+        set_faults(
+            &server,
+            &format!(r#"{{"fail_next":1,"fail_status":{status}}}"#),
+        );
         let (ok, _, err) = desk(&server, &["outbox", "drain"]);
         assert!(ok, "{err}");
         let (_, out, _) = desk(&server, &["outbox", "--json"]);
