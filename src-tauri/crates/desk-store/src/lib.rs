@@ -131,18 +131,28 @@ impl CaseCache for SqliteStore {
         summary: &CaseSummary,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(failed)?;
         sqlx::query(
-            "INSERT INTO summaries (case_id, fetched_at, summary, facts) VALUES (?, ?, ?, ?) \
+            "INSERT INTO summaries (case_id, fetched_at, summary) VALUES (?, ?, ?) \
              ON CONFLICT (case_id) DO UPDATE SET fetched_at = excluded.fetched_at, \
-             summary = excluded.summary, facts = excluded.facts",
+             summary = excluded.summary",
         )
         .bind(&summary.case_id)
         .bind(at.to_rfc3339())
         .bind(json(summary)?)
-        .bind(json(&desk_core::case::CaseFacts::of(summary))?)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(failed)?;
+        sqlx::query(
+            "INSERT INTO summary_facts (case_id, facts) VALUES (?, ?) \
+             ON CONFLICT (case_id) DO UPDATE SET facts = excluded.facts",
+        )
+        .bind(&summary.case_id)
+        .bind(json(&desk_core::case::CaseFacts::of(summary))?)
+        .execute(&mut *tx)
+        .await
+        .map_err(failed)?;
+        tx.commit().await.map_err(failed)?;
         Ok(())
     }
 
@@ -214,8 +224,8 @@ impl CaseCache for SqliteStore {
     async fn queued_facts(&self) -> Result<Vec<desk_core::case::CaseFacts>, StoreError> {
         json_array_of(
             sqlx::query_scalar(
-                "SELECT '[' || coalesce(group_concat(s.facts, ','), '') || ']' \
-                 FROM summaries s JOIN queue q ON q.case_id = s.case_id WHERE s.facts IS NOT NULL",
+                "SELECT '[' || coalesce(group_concat(f.facts, ','), '') || ']' \
+                 FROM summary_facts f JOIN queue q ON q.case_id = f.case_id",
             )
             .fetch_one(&self.pool)
             .await
