@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { useLocation } from "wouter";
 import type { LookupField, UiError, VerificationCard } from "./bindings";
 import { backend } from "./ipc";
-import { messageOf } from "./queries";
+import { keys, messageOf } from "./queries";
 
 /** What support reads first: the answer to "verified? linked?" in words. */
 function verdict(v: VerificationCard): string {
@@ -45,7 +45,7 @@ export function LookupPage(props: { canLookUp: boolean }) {
     }
   }
   const answer = useQuery({
-    queryKey: ["lookup", asked],
+    queryKey: keys.lookup(asked),
     queryFn: () => backend.lookup(asked),
     enabled: asked.length > 0,
     staleTime: 0,

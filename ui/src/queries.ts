@@ -27,7 +27,7 @@ export const keys = {
   filter: (filter: QueueFilter) => ["filter", filter] as const,
   find: (text: string) => ["find", text] as const,
   blocklist: (kind: string, page: number) => ["blocklist", kind, page] as const,
-  profiles: ["profiles"] as const,
+  lookup: (text: string) => ["lookup", text] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.info, queryFn: backend.appInfo, staleTime: Infinity });
