@@ -141,7 +141,10 @@ fn run_outbox_worker(app: tauri::AppHandle) {
             }
             let mut wait = OUTBOX_TICK;
             if held.is_some() {
-                match desk.run_due_with(dhmad.as_deref()).await {
+                match desk
+                    .run_due_with(dhmad.as_deref(), &desk_core::claims::NoTeam)
+                    .await
+                {
                     Ok(report) => {
                         if report.processed > 0 {
                             let _ = app.emit(OUTBOX_CHANGED, ());

@@ -1164,7 +1164,7 @@ async fn outbox(
             let _lock = desk_profiles::lock_sending(&open.data_dir, "the desk command")?;
             let mut total = desk_core::outbox::DrainReport::default();
             loop {
-                let report = desk.run_due_with(open.dhmad.as_ref()).await?;
+                let report = desk.run_due_with(open.dhmad.as_ref(), &desk_core::claims::NoTeam).await?;
                 total.processed += report.processed;
                 total.applied += report.applied;
                 total.rejected += report.rejected;

@@ -39,8 +39,58 @@ pub trait ClaimStore: Send + Sync {
         case_id: &str,
         holder: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Takes `case_id` for `holder` until `until`, or renews their lease; atomic like
+    /// `claim_first`. `HeldBy` when another holder's lease is still live.
+    fn hold(
+        &self,
+        case_id: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> impl Future<Output = Result<Hold, StoreError>> + Send;
     /// Every live claim.
     fn claims(&self) -> impl Future<Output = Result<Vec<Claim>, StoreError>> + Send;
+}
+
+/// What asking to hold a case gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hold {
+    /// This holder has it (new or renewed).
+    Held(Claim),
+    /// Someone else does.
+    HeldBy(Claim),
+}
+
+/// No team store: nothing is claimed, every case is this desk's to decide.
+pub struct NoTeam;
+
+impl ClaimStore for NoTeam {
+    async fn claim_first(
+        &self,
+        _: &[String],
+        _: &str,
+        _: DateTime<Utc>,
+    ) -> Result<Option<Claim>, StoreError> {
+        Ok(None)
+    }
+    async fn release(&self, _: &str, _: &str) -> Result<bool, StoreError> {
+        Ok(false)
+    }
+    async fn hold(
+        &self,
+        case_id: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> Result<Hold, StoreError> {
+        Ok(Hold::Held(Claim {
+            case_id: case_id.to_owned(),
+            holder: holder.to_owned(),
+            claimed_at: until.to_rfc3339(),
+            expires_at: until.to_rfc3339(),
+        }))
+    }
+    async fn claims(&self) -> Result<Vec<Claim>, StoreError> {
+        Ok(Vec::new())
+    }
 }
 
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
@@ -56,6 +106,17 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok(team
             .claim_first(&candidates, &self.reviewer.identity(), until)
             .await?)
+    }
+
+    /// Takes (or renews) one case for this desk's reviewer, as opening it does on a team.
+    pub async fn hold_case(
+        &self,
+        team: &impl ClaimStore,
+        case_id: &str,
+        lease: Duration,
+    ) -> Result<Hold, DeskError> {
+        let until = self.clock.now() + lease;
+        Ok(team.hold(case_id, &self.reviewer.identity(), until).await?)
     }
 
     /// Lets go of a case this desk holds; audited, so the team sees who released what.

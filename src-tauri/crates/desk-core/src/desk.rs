@@ -92,6 +92,8 @@ pub struct Desk<S, T, C> {
     pub(crate) status: std::sync::Mutex<SyncStatus>,
     /// Since when the provider has not answered (None: it answers).
     pub(crate) offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
+    /// Since when the team store has not answered (None: it answers, or there is none).
+    pub(crate) team_offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
     /// Score thresholds per workflow id, as read once per run (None: the workflow sets none).
     pub(crate) thresholds: std::sync::Mutex<
         std::collections::HashMap<String, Option<crate::case::WorkflowThresholds>>,
@@ -114,6 +116,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             status: std::sync::Mutex::new(SyncStatus::default()),
             offline_since: std::sync::Mutex::new(None),
+            team_offline_since: std::sync::Mutex::new(None),
             workflow_names: Default::default(),
             thresholds: Default::default(),
         }

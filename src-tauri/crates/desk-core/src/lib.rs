@@ -18,5 +18,6 @@ pub mod privacy;
 pub mod profile;
 pub mod queue;
 pub mod reasons;
+pub mod team;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

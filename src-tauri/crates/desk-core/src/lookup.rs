@@ -666,7 +666,10 @@ mod tests {
         let r = d.run_due().await.unwrap();
         assert_eq!(r.needs_attention, 1);
         d.retry(&queued.id).await.unwrap();
-        let r = d.run_due_with(Some(&dir)).await.unwrap();
+        let r = d
+            .run_due_with(Some(&dir), &crate::claims::NoTeam)
+            .await
+            .unwrap();
         assert_eq!(r.applied, 1);
         assert_eq!(
             *dir.invites.lock().unwrap(),
@@ -683,7 +686,10 @@ mod tests {
             .await
             .unwrap();
         *dir.fail.lock().unwrap() = Some(LookupError::AlreadyVerified("already verified".into()));
-        let r = d.run_due_with(Some(&dir)).await.unwrap();
+        let r = d
+            .run_due_with(Some(&dir), &crate::claims::NoTeam)
+            .await
+            .unwrap();
         assert_eq!(r.rejected, 1);
         let last = d.outbox().await.unwrap().pop().unwrap();
         assert!(last.detail.unwrap().contains("nothing to do"));

@@ -13,6 +13,7 @@ use crate::action::{
     validate_case_id, ActionError, AmlRequest, BlocklistSelection, DecisionRequest,
 };
 use crate::case::{CaseStatus, ReviewEntry, Verdict};
+use crate::claims::{ClaimStore, Hold, NoTeam};
 use crate::desk::{Desk, DeskError};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError, StoreError};
 
@@ -589,13 +590,17 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// Sends every action that is due, one per case at a time and in order per case, and
     /// says when the next one is due.
     pub async fn run_due(&self) -> Result<DrainReport, DeskError> {
-        self.run_due_with(None::<&crate::lookup::NoDirectory>).await
+        self.run_due_with(None::<&crate::lookup::NoDirectory>, &NoTeam)
+            .await
     }
 
-    /// `run_due`, with DHMAD for support's actions (without it they wait, needing its key).
+    /// `run_due`, with DHMAD for support's actions (without it they wait, needing its key),
+    /// and the team's claims: on a team, a decision is sent only while this desk holds its
+    /// case, and letting it go follows once it is applied.
     pub async fn run_due_with(
         &self,
         directory: Option<&impl crate::lookup::Directory>,
+        team: &impl ClaimStore,
     ) -> Result<DrainReport, DeskError> {
         let mut report = DrainReport::default();
         // Bounded: each pass moves at least one action forward or stops.
@@ -627,7 +632,14 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 return Ok(report);
             }
             for action in due {
-                let end = self.process(action, directory).await?;
+                let decision = action.kind.is_decision();
+                let case_id = action.case_id.clone();
+                let end = self.process(action, directory, team).await?;
+                if decision && end.is_some() {
+                    // Decided (or ended): the claim has done its job. A failure here only
+                    // leaves the lease to run out.
+                    let _ = team.release(&case_id, &self.reviewer.identity()).await;
+                }
                 report.processed += 1;
                 match end {
                     Some(ActionState::Applied) => report.applied += 1,
@@ -646,6 +658,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         &self,
         action: Action,
         directory: Option<&impl crate::lookup::Directory>,
+        team: &impl ClaimStore,
     ) -> Result<Option<ActionState>, DeskError> {
         let reconcile = action.state == ActionState::Sending || action.unknown_outcome;
         let action = if action.state == ActionState::Queued {
@@ -673,12 +686,12 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         };
         let outcome = match &action.body {
             ActionBody::Invite { email } => self.send_invite(directory, email).await,
-            _ => self.attempt(&action, reconcile).await,
+            _ => self.attempt(&action, reconcile, team).await,
         };
         self.record(action, outcome).await
     }
 
-    async fn attempt(&self, action: &Action, reconcile: bool) -> Outcome {
+    async fn attempt(&self, action: &Action, reconcile: bool, team: &impl ClaimStore) -> Outcome {
         match &action.body {
             ActionBody::Decision(request) => {
                 // Always look first: a token in the feed means it landed; a status other than
@@ -689,6 +702,9 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                     Ok(Some(found)) => return found,
                     Ok(None) => {}
                     Err(e) => return self.retry_after_error(e, false),
+                }
+                if let Some(refused) = self.unheld(team, &action.case_id).await {
+                    return refused;
                 }
                 fail_point("before_send");
                 let sent = self.source.decide(request).await;
@@ -732,6 +748,28 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                     Err(e) => self.retry_after_error(e, true),
                 }
             }
+        }
+    }
+
+    /// On a team, why a decision must not go out now (None: this desk holds the case, its
+    /// lease renewed): another desk holds it, or the team store cannot say.
+    async fn unheld(&self, team: &impl ClaimStore, case_id: &str) -> Option<Outcome> {
+        let until = self.clock.now() + Duration::minutes(crate::claims::DEFAULT_LEASE_MINUTES);
+        match team.hold(case_id, &self.reviewer.identity(), until).await {
+            Ok(Hold::Held(_)) => None,
+            Ok(Hold::HeldBy(other)) => Some(Outcome::End(
+                ActionState::Rejected,
+                format!(
+                    "not sent: {} is reviewing this case on the team store, this desk does not hold it",
+                    other.holder
+                ),
+            )),
+            Err(e) => Some(Outcome::Again {
+                delay: None,
+                maybe_applied: false,
+                why: format!("not sent until the team store confirms this desk holds the case ({e})"),
+                unreachable: false,
+            }),
         }
     }
 
@@ -1077,6 +1115,102 @@ mod tests {
             .iter()
             .filter(|(_, c)| c.contains(token))
             .count()
+    }
+
+    /// A team store in memory: who holds which case; can be made unreachable.
+    #[derive(Default)]
+    struct FakeTeam {
+        holders: std::sync::Mutex<std::collections::HashMap<String, String>>,
+        away: std::sync::Mutex<bool>,
+    }
+
+    impl ClaimStore for FakeTeam {
+        async fn claim_first(
+            &self,
+            _: &[String],
+            _: &str,
+            _: DateTime<Utc>,
+        ) -> Result<Option<crate::claims::Claim>, StoreError> {
+            Ok(None)
+        }
+        async fn release(&self, case_id: &str, holder: &str) -> Result<bool, StoreError> {
+            let mut h = self.holders.lock().unwrap();
+            if h.get(case_id).map(String::as_str) == Some(holder) {
+                h.remove(case_id);
+                return Ok(true);
+            }
+            Ok(false)
+        }
+        async fn hold(
+            &self,
+            case_id: &str,
+            holder: &str,
+            until: DateTime<Utc>,
+        ) -> Result<Hold, StoreError> {
+            if *self.away.lock().unwrap() {
+                return Err(StoreError::Unreachable("connection refused".into()));
+            }
+            let mut h = self.holders.lock().unwrap();
+            let who = h.entry(case_id.into()).or_insert_with(|| holder.into()).clone();
+            let claim = crate::claims::Claim {
+                case_id: case_id.into(),
+                holder: who.clone(),
+                claimed_at: until.to_rfc3339(),
+                expires_at: until.to_rfc3339(),
+            };
+            Ok(if who == holder {
+                Hold::Held(claim)
+            } else {
+                Hold::HeldBy(claim)
+            })
+        }
+        async fn claims(&self) -> Result<Vec<crate::claims::Claim>, StoreError> {
+            Ok(Vec::new())
+        }
+    }
+
+    #[tokio::test]
+    async fn on_a_team_a_decision_goes_out_only_while_this_desk_holds_its_case() {
+        let d = desk(3);
+        d.sync().await.unwrap();
+        let team = FakeTeam::default();
+        let no_directory = None::<&crate::lookup::NoDirectory>;
+        // Another desk holds case 1: ours is refused, nothing reaches the provider.
+        team.holders
+            .lock()
+            .unwrap()
+            .insert(item(1).case_id, "Youssef <youssef@dhmad.tn>".into());
+        let s = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        d.run_due_with(no_directory, &team).await.unwrap();
+        let refused = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(refused.state, ActionState::Rejected);
+        assert!(
+            refused.detail.as_deref().unwrap().contains("Youssef"),
+            "{refused:?}"
+        );
+        assert!(d.source.applied.lock().unwrap().is_empty());
+
+        // The team store away: the decision waits, unsent, and goes once it answers.
+        *team.away.lock().unwrap() = true;
+        let s = d
+            .submit_decision(request(2, Verdict::Decline, Some("Altered")), Duration::zero())
+            .await
+            .unwrap();
+        d.run_due_with(no_directory, &team).await.unwrap();
+        let waiting = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(waiting.state, ActionState::Queued);
+        assert!(d.source.applied.lock().unwrap().is_empty());
+        *team.away.lock().unwrap() = false;
+        d.clock.advance(Duration::minutes(2));
+        d.run_due_with(no_directory, &team).await.unwrap();
+        let sent = d.store.action(&s.action.id).await.unwrap().unwrap();
+        assert_eq!(sent.state, ActionState::Applied);
+        assert_eq!(d.source.applied.lock().unwrap().len(), 1);
+        // Decided: the claim is let go for the team.
+        assert!(!team.holders.lock().unwrap().contains_key(&item(2).case_id));
     }
 
     #[tokio::test]

@@ -36,7 +36,7 @@ pub enum SourceError {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
-    #[error("the local database failed: {0}")]
+    #[error("the store failed: {0}")]
     Failed(String),
     /// A decision for this case is already waiting in the outbox.
     #[error("a decision for this case is already pending ({0})")]
@@ -44,6 +44,9 @@ pub enum StoreError {
     /// The action changed state meanwhile (another worker, an undo): nothing was written.
     #[error("the action is no longer {0}")]
     Stale(String),
+    /// The team store's server cannot be reached (the desk goes on alone meanwhile).
+    #[error("the team store cannot be reached: {0}")]
+    Unreachable(String),
 }
 
 /// One page of cases in review.

@@ -366,6 +366,16 @@ impl SqliteStore {
     }
 }
 
+impl SqliteStore {
+    /// This desk's id on a team (made once, when the database was created).
+    pub async fn desk_id(&self) -> Result<String, StoreError> {
+        sqlx::query_scalar("SELECT value FROM desk_meta WHERE key = 'desk_id'")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed)
+    }
+}
+
 impl Journal for SqliteStore {
     async fn enqueue(&self, action: &Action, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
         let mut tx = self.immediate().await?;

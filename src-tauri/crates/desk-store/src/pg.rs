@@ -6,54 +6,111 @@
 use desk_core::audit::{AuditDraft, AuditEntry};
 use desk_core::outbox::{Action, ActionState};
 use desk_core::ports::{Journal, StoreError};
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use std::str::FromStr;
 
-use crate::{action_of, audit_entry, failed, is_unique_violation, json, AuditRow, AUDIT_COLUMNS};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+
+use crate::{action_of, audit_entry, is_unique_violation, json, AuditRow, AUDIT_COLUMNS};
 
 /// The advisory lock every audit append takes (an arbitrary, fixed key).
 const AUDIT_LOCK: i64 = 0x5245_5649_4557;
 
-#[derive(Clone)]
-pub struct PgStore {
-    pool: PgPool,
-}
-
-impl PgStore {
-    /// Connects to `url` (`postgres://user@host:port/db`; the password comes from the caller,
-    /// never a file) and applies the team store's migrations.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let pool = PgPoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(std::time::Duration::from_secs(10))
-            .connect(url)
-            .await
-            .map_err(failed)?;
-        sqlx::migrate!("./migrations_pg")
-            .run(&pool)
-            .await
-            .map_err(failed)?;
-        Ok(Self { pool })
+/// A server that does not answer is "unreachable" (the desk goes on alone and catches up);
+/// anything else the server says is a failure.
+fn failed(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => StoreError::Unreachable(e.to_string()),
+        e => StoreError::Failed(e.to_string()),
     }
 }
 
-/// Seals `draft` onto the chain's head inside the caller's transaction, after taking the
-/// append lock (held until that transaction ends).
-async fn append(tx: &mut sqlx::PgConnection, draft: &AuditDraft) -> Result<AuditEntry, StoreError> {
+fn migrate_failed(e: sqlx::migrate::MigrateError) -> StoreError {
+    match e {
+        sqlx::migrate::MigrateError::Execute(e) => failed(e),
+        e => StoreError::Failed(e.to_string()),
+    }
+}
+
+#[derive(Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    /// Set once the migrations ran on this server (the first time it answered).
+    ready: std::sync::Arc<tokio::sync::OnceCell<()>>,
+}
+
+impl PgStore {
+    /// A store for `url` (`postgres://user@host:port/db`) that connects when first used, so a
+    /// desk opens even while its team store is away. The password comes from the caller
+    /// (the OS credential store), never a file.
+    pub fn lazy(url: &str, password: Option<&str>) -> Result<Self, StoreError> {
+        let mut options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Failed(format!("not a PostgreSQL URL: {e}")))?;
+        if let Some(password) = password {
+            options = options.password(password);
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(std::time::Duration::from_secs(3))
+            .connect_lazy_with(options);
+        Ok(Self {
+            pool,
+            ready: Default::default(),
+        })
+    }
+
+    /// Connects to `url` now and applies the team store's migrations.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        let store = Self::lazy(url, None)?;
+        store.pool().await?;
+        Ok(store)
+    }
+
+    /// The pool, once the server answered and the migrations ran.
+    async fn pool(&self) -> Result<&PgPool, StoreError> {
+        self.ready
+            .get_or_try_init(|| async {
+                sqlx::migrate!("./migrations_pg")
+                    .run(&self.pool)
+                    .await
+                    .map_err(migrate_failed)
+            })
+            .await?;
+        Ok(&self.pool)
+    }
+}
+
+/// Takes the append lock (held until the caller's transaction ends) and reads the head.
+async fn lock_head(tx: &mut sqlx::PgConnection) -> Result<Option<(i64, String)>, StoreError> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)")
         .bind(AUDIT_LOCK)
         .execute(&mut *tx)
         .await
         .map_err(failed)?;
-    let head: Option<(i64, String)> =
-        sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(failed)?;
-    let entry = AuditEntry::seal(draft.clone(), head.as_ref().map(|(s, h)| (*s, h.as_str())));
+    sqlx::query_as("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(failed)
+}
+
+/// Where a copied entry came from: a desk's id, and the entry's seq and hash on its chain.
+type Origin<'a> = Option<(&'a str, i64, &'a str)>;
+
+/// Seals `draft` onto `head` and inserts it; the caller holds the append lock.
+async fn insert(
+    tx: &mut sqlx::PgConnection,
+    draft: &AuditDraft,
+    head: Option<(i64, &str)>,
+    origin: Origin<'_>,
+) -> Result<AuditEntry, StoreError> {
+    let entry = AuditEntry::seal(draft.clone(), head);
     let d = &entry.draft;
     sqlx::query(&format!(
-        "INSERT INTO audit ({AUDIT_COLUMNS}) VALUES \
-         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+        "INSERT INTO audit ({AUDIT_COLUMNS}, origin, origin_seq, origin_hash) VALUES \
+         ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)"
     ))
     .bind(entry.seq)
     .bind(&d.at)
@@ -70,15 +127,24 @@ async fn append(tx: &mut sqlx::PgConnection, draft: &AuditDraft) -> Result<Audit
     .bind(&d.app_version)
     .bind(&entry.prev_hash)
     .bind(&entry.hash)
+    .bind(origin.map(|o| o.0))
+    .bind(origin.map(|o| o.1))
+    .bind(origin.map(|o| o.2))
     .execute(&mut *tx)
     .await
     .map_err(failed)?;
     Ok(entry)
 }
 
+/// Seals `draft` onto the chain's head inside the caller's transaction.
+async fn append(tx: &mut sqlx::PgConnection, draft: &AuditDraft) -> Result<AuditEntry, StoreError> {
+    let head = lock_head(tx).await?;
+    insert(tx, draft, head.as_ref().map(|(s, h)| (*s, h.as_str())), None).await
+}
+
 impl Journal for PgStore {
     async fn enqueue(&self, action: &Action, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let mut tx = self.pool().await?.begin().await.map_err(failed)?;
         let inserted = sqlx::query(
             "INSERT INTO actions (id, token, case_id, kind, state, action) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -97,8 +163,8 @@ impl Journal for PgStore {
                 let open: Option<String> = sqlx::query_scalar(
                     "SELECT id FROM actions WHERE case_id = $1 AND kind IN ('approve', 'decline', 'resubmit') AND state IN ('queued', 'sending')",
                 )
-                .bind(&action.case_id)
-                .fetch_optional(&self.pool)
+                    .bind(&action.case_id)
+                .fetch_optional(self.pool().await?)
                 .await
                 .map_err(failed)?;
                 return Err(StoreError::AlreadyPending(open.unwrap_or_default()));
@@ -116,7 +182,7 @@ impl Journal for PgStore {
         next: &Action,
         audit: &AuditDraft,
     ) -> Result<AuditEntry, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let mut tx = self.pool().await?.begin().await.map_err(failed)?;
         let changed =
             sqlx::query("UPDATE actions SET state = $1, action = $2 WHERE id = $3 AND state = $4")
                 .bind(next.state.as_str())
@@ -143,7 +209,7 @@ impl Journal for PgStore {
     async fn action(&self, id: &str) -> Result<Option<Action>, StoreError> {
         let text: Option<String> = sqlx::query_scalar("SELECT action FROM actions WHERE id = $1")
             .bind(id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool().await?)
             .await
             .map_err(failed)?;
         text.as_deref().map(action_of).transpose()
@@ -156,14 +222,14 @@ impl Journal for PgStore {
             "SELECT action FROM actions ORDER BY seq"
         };
         let rows: Vec<String> = sqlx::query_scalar(sql)
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool().await?)
             .await
             .map_err(failed)?;
         rows.iter().map(|t| action_of(t)).collect()
     }
 
     async fn append_audit(&self, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(failed)?;
+        let mut tx = self.pool().await?.begin().await.map_err(failed)?;
         let entry = append(&mut tx, audit).await?;
         tx.commit().await.map_err(failed)?;
         Ok(entry)
@@ -175,7 +241,7 @@ impl Journal for PgStore {
         ))
         .bind(after)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool().await?)
         .await
         .map_err(failed)?;
         Ok(rows.into_iter().map(audit_entry).collect())
@@ -183,7 +249,7 @@ impl Journal for PgStore {
 
     async fn audit_max_seq(&self) -> Result<Option<i64>, StoreError> {
         sqlx::query_scalar("SELECT MAX(seq) FROM audit")
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool().await?)
             .await
             .map_err(failed)
     }
@@ -193,7 +259,7 @@ impl Journal for PgStore {
             "SELECT {AUDIT_COLUMNS} FROM audit WHERE case_id = $1 ORDER BY seq"
         ))
         .bind(case_id)
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool().await?)
         .await
         .map_err(failed)?;
         Ok(rows.into_iter().map(audit_entry).collect())
@@ -240,7 +306,7 @@ impl desk_core::claims::ClaimStore for PgStore {
             .bind(candidates)
             .bind(holder)
             .bind(until)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool().await?)
             .await
             .map_err(failed)?;
             if let Some(row) = row {
@@ -253,7 +319,7 @@ impl desk_core::claims::ClaimStore for PgStore {
                  WHERE k.case_id IS NULL OR k.expires_at < now())",
             )
             .bind(candidates)
-            .fetch_one(&self.pool)
+            .fetch_one(self.pool().await?)
             .await
             .map_err(failed)?;
             if !free {
@@ -269,10 +335,54 @@ impl desk_core::claims::ClaimStore for PgStore {
         let done = sqlx::query("DELETE FROM claims WHERE case_id = $1 AND holder = $2")
             .bind(case_id)
             .bind(holder)
-            .execute(&self.pool)
+            .execute(self.pool().await?)
             .await
             .map_err(failed)?;
         Ok(done.rows_affected() == 1)
+    }
+
+    async fn hold(
+        &self,
+        case_id: &str,
+        holder: &str,
+        until: chrono::DateTime<chrono::Utc>,
+    ) -> Result<desk_core::claims::Hold, StoreError> {
+        use desk_core::claims::Hold;
+        // Taken when free or lapsed, renewed when already ours; the row lock settles a race.
+        // If the holder lets go between the two statements, ask again.
+        for _ in 0..16 {
+            let row: Option<ClaimRow> = sqlx::query_as(
+                "INSERT INTO claims (case_id, holder, expires_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (case_id) DO UPDATE SET holder = EXCLUDED.holder, \
+                     claimed_at = CASE WHEN claims.holder = EXCLUDED.holder \
+                         AND claims.expires_at >= now() THEN claims.claimed_at ELSE now() END, \
+                     expires_at = EXCLUDED.expires_at \
+                 WHERE claims.holder = EXCLUDED.holder OR claims.expires_at < now() \
+                 RETURNING case_id, holder, claimed_at, expires_at",
+            )
+            .bind(case_id)
+            .bind(holder)
+            .bind(until)
+            .fetch_optional(self.pool().await?)
+            .await
+            .map_err(failed)?;
+            if let Some(row) = row {
+                return Ok(Hold::Held(claim_of(row)));
+            }
+            let other: Option<ClaimRow> = sqlx::query_as(
+                "SELECT case_id, holder, claimed_at, expires_at FROM claims WHERE case_id = $1",
+            )
+            .bind(case_id)
+            .fetch_optional(self.pool().await?)
+            .await
+            .map_err(failed)?;
+            if let Some(row) = other {
+                return Ok(Hold::HeldBy(claim_of(row)));
+            }
+        }
+        Err(StoreError::Failed(format!(
+            "could not hold {case_id}: its claim kept changing hands"
+        )))
     }
 
     async fn claims(&self) -> Result<Vec<desk_core::claims::Claim>, StoreError> {
@@ -280,9 +390,114 @@ impl desk_core::claims::ClaimStore for PgStore {
             "SELECT case_id, holder, claimed_at, expires_at FROM claims \
              WHERE expires_at >= now() ORDER BY claimed_at, case_id",
         )
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool().await?)
         .await
         .map_err(failed)?;
         Ok(rows.into_iter().map(claim_of).collect())
+    }
+}
+
+impl desk_core::team::TeamLog for PgStore {
+    async fn mirrored(&self, origin: &str) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT COALESCE(MAX(origin_seq), 0) FROM audit WHERE origin = $1")
+            .bind(origin)
+            .fetch_one(self.pool().await?)
+            .await
+            .map_err(failed)
+    }
+
+    async fn mirror(&self, origin: &str, entries: &[AuditEntry]) -> Result<usize, StoreError> {
+        let mut tx = self.pool().await?.begin().await.map_err(failed)?;
+        let mut head = lock_head(&mut tx).await?;
+        // Under the lock: what an earlier, unanswered attempt already copied is skipped.
+        let done: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(origin_seq), 0) FROM audit WHERE origin = $1")
+                .bind(origin)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(failed)?;
+        let mut appended = 0;
+        for entry in entries.iter().filter(|e| e.seq > done) {
+            let sealed = insert(
+                &mut tx,
+                &entry.draft,
+                head.as_ref().map(|(s, h)| (*s, h.as_str())),
+                Some((origin, entry.seq, &entry.hash)),
+            )
+            .await?;
+            head = Some((sealed.seq, sealed.hash));
+            appended += 1;
+        }
+        tx.commit().await.map_err(failed)?;
+        Ok(appended)
+    }
+
+    async fn announce(
+        &self,
+        origin: &str,
+        reviewer: &str,
+        case_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "INSERT INTO presence (desk_id, reviewer, case_id, seen_at) VALUES ($1, $2, $3, now()) \
+             ON CONFLICT (desk_id) DO UPDATE SET reviewer = EXCLUDED.reviewer, \
+                 case_id = EXCLUDED.case_id, seen_at = now()",
+        )
+        .bind(origin)
+        .bind(reviewer)
+        .bind(case_id)
+        .execute(self.pool().await?)
+        .await
+        .map_err(failed)?;
+        Ok(())
+    }
+
+    async fn presence(
+        &self,
+        since: chrono::DateTime<chrono::Utc>,
+        day_start: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<desk_core::team::Presence>, StoreError> {
+        let day = day_start.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let rows: Vec<(String, Option<String>, chrono::DateTime<chrono::Utc>, i64)> =
+            sqlx::query_as(
+                "SELECT p.reviewer, p.case_id, p.seen_at, \
+                     (SELECT COUNT(*) FROM audit a WHERE a.actor = p.reviewer AND a.at >= $2 \
+                      AND a.to_state = 'applied' AND a.action IN ('approve', 'decline', 'resubmit')) \
+                 FROM presence p WHERE p.seen_at >= $1 ORDER BY p.reviewer",
+            )
+            .bind(since)
+            .bind(day)
+            .fetch_all(self.pool().await?)
+            .await
+            .map_err(failed)?;
+        Ok(rows
+            .into_iter()
+            .map(|(reviewer, case_id, seen_at, n)| desk_core::team::Presence {
+                reviewer,
+                case_id,
+                seen_at: seen_at.to_rfc3339(),
+                online: false,
+                decisions_today: u32::try_from(n).unwrap_or(u32::MAX),
+            })
+            .collect())
+    }
+}
+
+impl PgStore {
+    /// Waits for claim changes announced by any desk (LISTEN): each item is a case id whose
+    /// claim was taken, renewed or let go. Ends when the connection drops.
+    pub async fn claim_changes(
+        &self,
+    ) -> Result<impl futures_util::Stream<Item = Result<String, StoreError>>, StoreError> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(self.pool().await?)
+            .await
+            .map_err(failed)?;
+        listener
+            .listen("review_desk_claims")
+            .await
+            .map_err(failed)?;
+        Ok(futures_util::StreamExt::map(listener.into_stream(), |n| {
+            n.map(|n| n.payload().to_owned()).map_err(failed)
+        }))
     }
 }

@@ -69,13 +69,20 @@ impl Postgres {
                 "--no-sync",
             ],
         );
+        pg.resume();
+        pg
+    }
+
+    /// Starts the server (again, after `halt`), on the same port and data.
+    pub fn resume(&self) {
+        let data = self.dir.join("data");
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
-            pg.port,
-            pg.dir.display()
+            self.port,
+            self.dir.display()
         );
-        let log = pg.dir.join("server.log");
-        pg.run(
+        let log = self.dir.join("server.log");
+        self.run(
             "pg_ctl",
             &[
                 "-D",
@@ -88,7 +95,15 @@ impl Postgres {
                 "start",
             ],
         );
-        pg
+    }
+
+    /// Stops the server at once, as a crash or a cut cable would look to its clients.
+    pub fn halt(&self) {
+        let data = self.dir.join("data");
+        self.run(
+            "pg_ctl",
+            &["-D", data.to_str().unwrap(), "-m", "immediate", "-w", "stop"],
+        );
     }
 
     /// One of the server's tools, as the user the server runs as.
