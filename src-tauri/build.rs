@@ -33,6 +33,9 @@ fn main() {
             "reveal_lookup",
             "set_role",
             "resend_invite",
+            "team_view",
+            "leave_case",
+            "release_claim",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -110,8 +110,15 @@ pub async fn open_case(
     shell: State<'_, Shell>,
     case_id: String,
 ) -> Result<CaseView, UiError> {
-    let desk = desk(&shell).await;
-    let view = CaseView::build(desk.case_file(&case_id).await?);
+    let (desk, team) = {
+        let active = shell.active.read().await;
+        (active.desk.clone(), active.team.clone())
+    };
+    let mut view = CaseView::build(desk.case_file(&case_id).await?);
+    if let (Some(team), false) = (&team, view.read_only) {
+        hold_for_review(&shell, &desk, team, &case_id, &mut view).await;
+        let _ = app.emit(crate::team::TEAM_CHANGED, ());
+    }
     tauri::async_runtime::spawn(async move {
         if let Ok(fetched) = desk.prefetch_after(Some(&case_id), PREFETCH).await {
             if fetched > 0 {
@@ -120,6 +127,133 @@ pub async fn open_case(
         }
     });
     Ok(view)
+}
+
+/// On a team, opening a case claims it; if another desk holds it, the case is read-only here
+/// and says who. The case open before is let go (unless its decision still waits to be sent).
+/// A team store that does not answer does not stop the reviewer: the outbox confirms the
+/// claim before anything is sent.
+async fn hold_for_review(
+    shell: &Shell,
+    desk: &AppDesk,
+    team: &desk_profiles::TeamStore,
+    case_id: &str,
+    view: &mut CaseView,
+) {
+    use desk_core::claims::Hold;
+    let lease = chrono::Duration::minutes(desk_core::claims::DEFAULT_LEASE_MINUTES);
+    let held = match desk.hold_case(team, case_id, lease).await {
+        Ok(Hold::Held(_)) => true,
+        Ok(Hold::HeldBy(other)) => {
+            view.read_only = true;
+            view.held_by = Some(other.holder);
+            false
+        }
+        Err(error) => {
+            tracing::info!(%error, "the team store did not confirm the claim");
+            desk.saw_team(false);
+            true
+        }
+    };
+    let before = {
+        let mut open = shell.open_case.lock().unwrap_or_else(|e| e.into_inner());
+        let before = open.take();
+        *open = held.then(|| case_id.to_owned());
+        before
+    };
+    if let Some(before) = before.filter(|b| b != case_id) {
+        if let Err(error) = desk.leave_case(team, &before).await {
+            tracing::info!(%error, "the case left could not be released; its lease runs out");
+        }
+    }
+    shell.team_wake.notify_one();
+}
+
+/// The reviewer left a case (back to the queue): on a team, its claim is let go.
+#[tauri::command]
+pub async fn leave_case(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    case_id: String,
+) -> Result<(), UiError> {
+    let (desk, team) = {
+        let active = shell.active.read().await;
+        (active.desk.clone(), active.team.clone())
+    };
+    let Some(team) = team else { return Ok(()) };
+    {
+        let mut open = shell.open_case.lock().unwrap_or_else(|e| e.into_inner());
+        if open.as_deref() == Some(case_id.as_str()) {
+            *open = None;
+        }
+    }
+    desk.leave_case(&*team, &case_id).await?;
+    shell.team_wake.notify_one();
+    let _ = app.emit(crate::team::TEAM_CHANGED, ());
+    Ok(())
+}
+
+/// A team lead clears a claim another desk left behind (audited with its holder).
+#[tauri::command]
+pub async fn release_claim(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    case_id: String,
+) -> Result<(), UiError> {
+    let (desk, team, role) = {
+        let active = shell.active.read().await;
+        (
+            active.desk.clone(),
+            active.team.clone(),
+            active.profile.role,
+        )
+    };
+    if role != desk_core::profile::Role::TeamLead {
+        return Err(UiError::new(
+            ErrorCode::NotAllowed,
+            "only a team lead releases another desk's claim",
+            false,
+        ));
+    }
+    let team =
+        team.ok_or_else(|| UiError::new(ErrorCode::Invalid, "this desk has no team store", false))?;
+    desk.release_for_team(&*team, &case_id).await?;
+    shell.team_wake.notify_one();
+    let _ = app.emit(crate::team::TEAM_CHANGED, ());
+    Ok(())
+}
+
+/// Who holds which case, who is online, whether the team store answers.
+#[tauri::command]
+pub async fn team_view(shell: State<'_, Shell>) -> Result<desk_core::ipc::TeamView, UiError> {
+    use desk_core::claims::ClaimStore;
+    let (desk, team) = {
+        let active = shell.active.read().await;
+        (active.desk.clone(), active.team.clone())
+    };
+    let me = desk.reviewer.identity();
+    let Some(team) = team else {
+        return Ok(desk_core::ipc::TeamView {
+            me,
+            ..Default::default()
+        });
+    };
+    let claims = team.claims().await;
+    desk.saw_team(!matches!(
+        claims,
+        Err(desk_core::ports::StoreError::Unreachable(_))
+    ));
+    let (claims, desks) = match claims {
+        Ok(claims) => (claims, desk.team_presence(&*team).await.unwrap_or_default()),
+        Err(_) => (Vec::new(), Vec::new()),
+    };
+    Ok(desk_core::ipc::TeamView {
+        enabled: true,
+        me,
+        offline_since: desk.team_offline_since().map(|t| t.to_rfc3339()),
+        claims,
+        desks,
+    })
 }
 
 /// Queues a decision (committed with its audit entry before this returns) and names the next
@@ -134,6 +268,7 @@ pub async fn decide(
     let window = desk.policy.undo_window;
     let done = desk.submit_decision(request, window).await?;
     shell.outbox_wake.notify_one();
+    shell.team_wake.notify_one();
     let _ = app.emit(QUEUE_CHANGED, ());
     let _ = app.emit(OUTBOX_CHANGED, ());
     Ok(DecidedView {
@@ -366,6 +501,7 @@ pub async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, UiErr
                 active: profile.name == active,
                 has_didit_key: live && has(KeyKind::Didit)?,
                 has_dhmad_key: live && has(KeyKind::Dhmad)?,
+                has_team_password: profile.team_store.is_some() && has(KeyKind::TeamStore)?,
                 profile,
             })
         })
@@ -383,6 +519,7 @@ pub async fn save_profile(
     for (kind, key) in [
         (KeyKind::Didit, input.didit_key),
         (KeyKind::Dhmad, input.dhmad_key),
+        (KeyKind::TeamStore, input.team_password),
     ] {
         if let Some(key) = key.filter(|k| !k.trim().is_empty()) {
             shell
@@ -419,7 +556,7 @@ pub async fn delete_keys(
     shell: State<'_, Shell>,
     name: String,
 ) -> Result<Vec<ProfileView>, UiError> {
-    for kind in [KeyKind::Didit, KeyKind::Dhmad] {
+    for kind in [KeyKind::Didit, KeyKind::Dhmad, KeyKind::TeamStore] {
         shell
             .keystore
             .delete(&name, kind)
@@ -462,12 +599,13 @@ pub async fn switch_profile(
     let mut book = shell.files.load();
     book.activate(&name).map_err(profile_error)?;
     let profile = book.active().clone();
-    let opened = open_profile(&shell.files, &shell.keystore, &shell.knobs, &profile)
+    let opened = open_profile(&app, &shell.files, &shell.keystore, &shell.knobs, &profile)
         .await
         .map_err(setup_error)?;
     shell.files.save(&book).map_err(setup_error)?;
     let desk = opened.desk.clone();
     *shell.active.write().await = opened;
+    *shell.open_case.lock().unwrap_or_else(|e| e.into_inner()) = None;
     sync_in_background(&app, desk);
     let _ = app.emit(QUEUE_CHANGED, ());
     app_info(app.clone(), shell).await

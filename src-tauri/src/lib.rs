@@ -4,6 +4,7 @@
 
 mod commands;
 mod logging;
+mod team;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +21,11 @@ pub struct Active {
     pub desk: Arc<AppDesk>,
     /// DHMAD, for support lookups, when the profile has its key.
     pub dhmad: Option<Arc<desk_profiles::SupportDirectory>>,
+    /// The team's shared store, when this desk works in a team.
+    pub team: Option<Arc<desk_profiles::TeamStore>>,
+    /// This desk's id on the team's audit chain.
+    pub desk_id: String,
+    _team_listener: Option<team::Listener>,
     _sandbox: Option<desk_profiles::RunningSandbox>,
 }
 
@@ -37,6 +43,10 @@ pub struct Shell {
     pub not_sending: std::sync::Mutex<Option<String>>,
     /// Whether the summary fill is running.
     pub filling: std::sync::atomic::AtomicBool,
+    /// On a team: the case open here, held by this desk (its lease is renewed).
+    pub open_case: std::sync::Mutex<Option<String>>,
+    /// Wakes the team heartbeat (a case opened, a decision queued).
+    pub team_wake: Notify,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
@@ -49,19 +59,25 @@ const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(120);
 /// The longest the outbox worker sleeps between looks.
 const OUTBOX_TICK: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Opens a profile (desk-profiles does the work the CLI shares).
+/// Opens a profile (desk-profiles does the work the CLI shares) and, on a team, listens to
+/// the team store's claim changes.
 pub async fn open_profile(
+    app: &tauri::AppHandle,
     files: &ProfileFiles,
     keystore: &Keystore,
     knobs: &SandboxKnobs,
     profile: &Profile,
 ) -> Result<Active, SetupError> {
     let open = desk_profiles::open_desk(files, keystore, knobs, profile).await?;
+    let team = open.team.map(Arc::new);
     Ok(Active {
         profile: open.profile,
         data_dir: open.data_dir,
         desk: open.desk,
         dhmad: open.dhmad.map(Arc::new),
+        _team_listener: team.clone().map(|t| team::listen(app, t)),
+        team,
+        desk_id: open.desk_id,
         _sandbox: open.sandbox,
     })
 }
@@ -117,12 +133,13 @@ fn run_outbox_worker(app: tauri::AppHandle) {
         let mut held: Option<(PathBuf, desk_profiles::SendLock)> = None;
         loop {
             let shell = app.state::<Shell>();
-            let (desk, dir, dhmad) = {
+            let (desk, dir, dhmad, team) = {
                 let active = shell.active.read().await;
                 (
                     active.desk.clone(),
                     active.data_dir.clone(),
                     active.dhmad.clone(),
+                    active.team.clone(),
                 )
             };
             if held.as_ref().is_none_or(|(d, _)| *d != dir) {
@@ -141,10 +158,14 @@ fn run_outbox_worker(app: tauri::AppHandle) {
             }
             let mut wait = OUTBOX_TICK;
             if held.is_some() {
-                match desk
-                    .run_due_with(dhmad.as_deref(), &desk_core::claims::NoTeam)
-                    .await
-                {
+                let ran = match &team {
+                    Some(team) => desk.run_due_with(dhmad.as_deref(), &**team).await,
+                    None => {
+                        desk.run_due_with(dhmad.as_deref(), &desk_core::claims::NoTeam)
+                            .await
+                    }
+                };
+                match ran {
                     Ok(report) => {
                         if report.processed > 0 {
                             let _ = app.emit(OUTBOX_CHANGED, ());
@@ -203,18 +224,20 @@ pub fn run() {
             tracing::info!(profile = %wanted.name, "review desk started");
             // A Live profile that cannot open (no key, no keyring) falls back to the Sandbox
             // profile, so the desk always starts, and the reviewer is told why.
-            let (active, notice) = match tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &wanted)) {
+            let handle = app.handle();
+            let (active, notice) = match tauri::async_runtime::block_on(open_profile(handle, &files, &keystore, &knobs, &wanted)) {
                 Ok(active) => (active, None),
                 Err(error) => {
                     tracing::warn!(%error, profile = %wanted.name, "profile could not open; using Sandbox");
                     let notice = format!("Profile {} could not open ({error}); the Sandbox profile is open instead.", wanted.name);
-                    (tauri::async_runtime::block_on(open_profile(&files, &keystore, &knobs, &Profile::sandbox()))?, Some(notice))
+                    (tauri::async_runtime::block_on(open_profile(handle, &files, &keystore, &knobs, &Profile::sandbox()))?, Some(notice))
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default() });
+            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new() });
             sync_in_background(app.handle(), desk);
             run_outbox_worker(app.handle().clone());
+            team::run_heartbeat(app.handle().clone());
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 loop {
@@ -257,6 +280,9 @@ pub fn run() {
             commands::reveal_lookup,
             commands::set_role,
             commands::resend_invite,
+            commands::team_view,
+            commands::leave_case,
+            commands::release_claim,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus } from "./bindings";
+import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView } from "./bindings";
 
 let info: AppInfo;
 const reviewerInfo: AppInfo = {
@@ -62,6 +62,8 @@ let blocklisted: BlocklistRequest[] = [];
 let filters: QueueFilter[] = [];
 let revealed: { field: string; reason: string }[] = [];
 let resent: { verificationId: string; comment: string | null }[] = [];
+let team: TeamView = { enabled: false, me: "", offlineSince: null, claims: [], desks: [] };
+let left: string[] = [];
 
 function renderApp() {
   return render(<Providers><App /></Providers>);
@@ -83,6 +85,8 @@ beforeEach(() => {
   filters = [];
   revealed = [];
   resent = [];
+  left = [];
+  team = { enabled: false, me: "", offlineSince: null, claims: [], desks: [] };
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -95,7 +99,7 @@ beforeEach(() => {
           const decided = String(a.caseId) === DECIDED;
           const s = summary(String(a.caseId), decided ? 870 : 1000 + i);
           if (decided) s.status = "Declined";
-          const view: CaseView = { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }], readOnly: decided };
+          const view: CaseView = { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }], readOnly: decided, heldBy: null };
           return view;
         }
         case "reasons":
@@ -147,6 +151,8 @@ beforeEach(() => {
         case "blocklist":
           blocklisted.push(a.request as BlocklistRequest);
           return null;
+        case "team_view": return team;
+        case "leave_case": left.push(a.caseId as string); return null;
         case "decide": {
           decided.push(a.request as DecisionRequest);
           return { caseId: (a.request as DecisionRequest).case_id, nextCaseId: ids[1] };
@@ -171,6 +177,24 @@ async function openFirstCase() {
 }
 
 describe("App", () => {
+  it("on a team, a case another desk holds is marked, J passes it by, and leaving a case lets it go", async () => {
+    team = {
+      enabled: true,
+      me: "Amira Ben Salah <amira@dhmad.tn>",
+      offlineSince: "2026-12-01T09:30:00Z",
+      claims: [{ caseId: ids[0] ?? "", holder: "Youssef Trabelsi <youssef@dhmad.tn>", claimedAt: "2026-12-01T09:00:00Z", expiresAt: "2026-12-01T09:10:00Z" }],
+      desks: [],
+    };
+    renderApp();
+    expect((await screen.findByTestId("held-badge")).textContent).toBe("Being reviewed by Youssef Trabelsi");
+    expect(screen.getByTestId("team-offline").textContent).toContain("Team store offline since");
+    fireEvent.keyDown(document.body, { key: "j", code: "KeyJ" });
+    await screen.findByText("Session 1001");
+    // Back to the queue: the case left is let go for the team.
+    window.location.hash = "#/";
+    await waitFor(() => expect(left).toEqual([ids[1]]));
+  });
+
   it("shows the simulated banner, the queue count and masked rows", async () => {
     renderApp();
     expect(await screen.findByTestId("simulated-banner")).toBeTruthy();

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
 import { useIsMutating, useQueryClient } from "@tanstack/react-query";
 import { Link, Route, Switch, useLocation } from "wouter";
-import { messageOf, useAppInfo, useBackendEvents, useOutboxStatus, useQueue, useSyncStatus } from "./queries";
+import { messageOf, useAppInfo, useBackendEvents, useOutboxStatus, useQueue, useSyncStatus, useTeam } from "./queries";
 import { useCommands, type Command } from "./commands";
 import { ReviewPage, SYNC } from "./ReviewPage";
 import { OutboxPage } from "./Outbox";
@@ -11,6 +11,7 @@ import { Help } from "./Help";
 import { Palette } from "./Palette";
 import { Profiles } from "./Profiles";
 import { LookupPage } from "./LookupPage";
+import { TeamPage } from "./TeamPage";
 import type { Role } from "./bindings";
 
 function ago(iso: string | null, now: number): string {
@@ -25,6 +26,7 @@ const VIEWS: View[] = [
   { path: "/outbox", label: "Outbox", keys: "O", roles: ["reviewer", "team_lead", "support"] },
   { path: "/blocklist", label: "Blocklist", keys: "Shift+B", roles: ["reviewer", "team_lead"] },
   { path: "/lookup", label: "Lookup", keys: "L", roles: ["reviewer", "team_lead", "support"] },
+  { path: "/team", label: "Team", keys: "T", roles: ["reviewer", "team_lead", "support"] },
 ];
 
 /** The desk's frame: views by route, the status bar, and what every view can reach. */
@@ -36,6 +38,7 @@ export function App() {
   const queue = useQueue();
   const syncStatus = useSyncStatus();
   const outboxStatus = useOutboxStatus();
+  const team = useTeam();
   const syncing = useIsMutating({ mutationKey: SYNC }) > 0;
   const [help, setHelp] = useState(false);
   const [palette, setPalette] = useState(false);
@@ -80,6 +83,7 @@ export function App() {
   useHotkeys("o", go("/outbox"), { enabled: idle }, [idle, role]);
   useHotkeys("shift+b", go("/blocklist"), { enabled: idle }, [idle, role]);
   useHotkeys("l", go("/lookup"), { enabled: idle && location !== "/lookup" }, [idle, role, location]);
+  useHotkeys("t", go("/team"), { enabled: idle }, [idle, role]);
   useHotkeys("q", free(() => navigate(home)), { enabled: idle && !inReview }, [idle, inReview, home]);
   useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); }, { enableOnFormTags: true }, []);
 
@@ -125,6 +129,7 @@ export function App() {
         <Route path="/outbox"><OutboxPage /></Route>
         <Route path="/blocklist"><BlocklistPage idle={idle} /></Route>
         <Route path="/lookup"><LookupPage canLookUp={info.data?.canLookUp ?? false} /></Route>
+        <Route path="/team"><TeamPage role={role} /></Route>
         <Route><ReviewPage idle={idle} now={now} canAct={role !== "support"} /></Route>
       </Switch>
       <footer className="statusbar" data-testid="statusbar">
@@ -138,6 +143,11 @@ export function App() {
           {outbox && outbox.needsAttention > 0 ? ` · ${outbox.needsAttention} need attention` : ""}
         </Link>
         {outbox?.notSending && <span className="offline" data-testid="not-sending">{outbox.notSending}</span>}
+        {team.data?.offlineSince && (
+          <Link href="/team" className="link statuslink offline" data-testid="team-offline">
+            Team store offline since {new Date(team.data.offlineSince).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })}
+          </Link>
+        )}
         {budget && (
           <span data-testid="rate-budget" title="Requests left in the current 60-second windows">
             Budget: {budget.readsLeft}/{budget.readsLimit} reads · {budget.writesLeft}/{budget.writesLimit} writes

@@ -23,6 +23,7 @@ const view: CaseView = {
   timeline: [],
   otherSessions: [],
   readOnly: false,
+  heldBy: null,
 };
 
 describe("CaseSummary", () => {

@@ -68,7 +68,11 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
           Blocklisted: {[...new Set(s.warnings.filter((w) => w.code.endsWith("_IN_BLOCKLIST")).map((w) => w.code))].join(", ")}
         </p>
       )}
-      {props.view.readOnly && (
+      {props.view.heldBy ? (
+        <p className="readonly" role="status" data-testid="held-by">
+          Being reviewed by {props.view.heldBy} on another desk: read-only here until they decide or let it go.
+        </p>
+      ) : props.view.readOnly && (
         <p className="readonly" role="status" data-testid="read-only">
           Read-only: this session is {s.status}, no longer in review. It can be read, blocklisted or its AML hits marked, not decided.
         </p>

@@ -9,8 +9,10 @@ export function QueueTable(props: {
   rows: QueueRow[];
   selectedId: string | null;
   onSelect: (caseId: string) => void;
+  /** On a team: who holds each case claimed by another desk. */
+  heldBy?: ReadonlyMap<string, string>;
 }) {
-  const { rows, selectedId, onSelect } = props;
+  const { rows, selectedId, onSelect, heldBy } = props;
   const scroller = useRef<HTMLDivElement>(null);
   // The virtualizer's functions change on every render by design; React Compiler skips
   // memoizing this component, which is what we want here.
@@ -45,6 +47,7 @@ export function QueueTable(props: {
             const row = rows[v.index];
             if (!row) return null;
             const late = (row.dueMinutes ?? 0) < 0;
+            const holder = heldBy?.get(row.caseId);
             return (
               <div
                 key={row.caseId}
@@ -52,7 +55,8 @@ export function QueueTable(props: {
                 aria-selected={row.caseId === selectedId}
                 data-testid="queue-row"
                 data-case-id={row.caseId}
-                className={`queue-row${row.caseId === selectedId ? " selected" : ""}`}
+                className={`queue-row${row.caseId === selectedId ? " selected" : ""}${holder ? " held" : ""}`}
+                data-held-by={holder}
                 style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
                 onClick={() => onSelect(row.caseId)}
               >
@@ -64,7 +68,8 @@ export function QueueTable(props: {
                 <span role="gridcell">{row.country ?? "–"}</span>
                 <span role="gridcell" className={late ? "due late" : "due"}>{row.dueLabel ?? "–"}</span>
                 <span role="gridcell" className={row.fetched ? "codes" : "codes notfetched"} data-testid="row-warnings">
-                  {row.fetched ? row.topWarnings.join(", ") || "none" : "not fetched yet"}
+                  {holder ? <span className="held-badge" data-testid="held-badge" title={`Claimed by ${holder}`}>Being reviewed by {holder.replace(/ <.*>$/, "")}</span>
+                    : row.fetched ? row.topWarnings.join(", ") || "none" : "not fetched yet"}
                 </span>
               </div>
             );

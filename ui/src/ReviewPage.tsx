@@ -4,7 +4,7 @@ import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-quer
 import { useLocation, useRoute } from "wouter";
 import type { AmlRequest, DecisionRequest, RevealField, UiError, Verdict } from "./bindings";
 import { backend } from "./ipc";
-import { keys, messageOf, useCase, useFind, useQueue, useQueueFilter, useReasons, useSearch } from "./queries";
+import { keys, messageOf, useCase, useFind, useQueue, useQueueFilter, useReasons, useSearch, useTeam } from "./queries";
 import { useCommands, type Command } from "./commands";
 import { AmlDialog } from "./AmlDialog";
 import { BlocklistDialog } from "./BlocklistDialog";
@@ -86,6 +86,32 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
   const countries = useMemo(() => distinct(all.map((r) => r.country)), [all]);
   const warningCodes = useMemo(() => distinct(all.flatMap((r) => r.topWarnings)), [all]);
 
+  // On a team: cases other desks hold are marked, and J / K and "next" pass them by.
+  const team = useTeam();
+  const heldBy = useMemo(() => {
+    const me = team.data?.me;
+    return new Map((team.data?.claims ?? []).filter((c) => c.holder !== me).map((c) => [c.caseId, c.holder]));
+  }, [team.data]);
+  const teamOn = team.data?.enabled ?? false;
+  // Leaving a case for another one or for the queue lets its claim go for the team; a look at
+  // another view (the outbox, the team) keeps it, its lease renewed.
+  useEffect(() => {
+    if (!teamOn || !selectedId) return;
+    return () => {
+      const to = window.location.hash;
+      if (to === "" || to === "#/" || to.startsWith("#/case/")) void backend.leaveCase(selectedId).catch(() => undefined);
+    };
+  }, [teamOn, selectedId]);
+
+  /** The first case from `from` on (in `delta`'s direction) that no other desk holds. */
+  function free(from: number, delta: number): string | null {
+    for (let i = from; i >= 0 && i < rows.length; i += delta) {
+      const id = rows[i]?.caseId;
+      if (id && !heldBy.has(id)) return id;
+    }
+    return null;
+  }
+
   /** Opens a case (a fresh read from the provider, also when it is already the open one). */
   function open(caseId: string | null) {
     if (!caseId) return navigate("/");
@@ -97,7 +123,7 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
     if (rows.length === 0) return;
     const index = rows.findIndex((r) => r.caseId === selectedId);
     const next = index < 0 ? 0 : Math.min(rows.length - 1, Math.max(0, index + delta));
-    open(rows[next]?.caseId ?? null);
+    open(free(next, index < 0 ? 1 : delta) ?? rows[next]?.caseId ?? null);
   }
 
   const decide = useMutation({
@@ -108,7 +134,8 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
       setNotice(null);
       const label = `Session ${caseView?.summary.case_number ?? ""}: ${request.verdict.toLowerCase()} queued`;
       setUndoable({ actionId: done.actionId, caseId: done.caseId, label, until: Date.parse(done.undoUntil) });
-      open(done.nextCaseId);
+      const after = rows.findIndex((r) => r.caseId === done.nextCaseId);
+      open(after < 0 ? done.nextCaseId : free(after, 1) ?? done.nextCaseId);
     },
     onError: (e: UiError) => {
       setDecisionError(e.message);
@@ -250,7 +277,7 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
         <div className="found muted" data-testid="found-nothing">No session matches, in the queue or at Didit (outside the queue, search by session UUID or exact vendor_data).</div>
       )}
       <main className="split">
-        <QueueTable rows={rows} selectedId={selectedId} onSelect={(id) => open(id)} />
+        <QueueTable rows={rows} selectedId={selectedId} onSelect={(id) => open(id)} heldBy={heldBy} />
         <section className="detail" aria-live="polite">
           {notice && <p className="notice" role="status" data-testid="notice">{notice}</p>}
           {opened.error && <p role="alert">{messageOf(opened.error)}</p>}

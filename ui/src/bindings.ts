@@ -137,11 +137,50 @@ timeline: Array<TimelineEntry>,
  */
 otherSessions: Array<OtherSession>, 
 /**
- * The case is no longer in review (decided, expired…): it can be read, not decided.
+ * The case is no longer in review (decided, expired…), or another desk of the team
+ * holds it: it can be read, not decided.
  */
-readOnly: boolean, };
+readOnly: boolean, 
+/**
+ * On a team: the reviewer whose desk holds this case, when it is not this one.
+ */
+heldBy: string | null, };
 
 export type FoundSession = { caseId: string, caseNumber: number | null, status: string, vendorDataMasked: string | null, createdAt: string | null, };
+
+export type TeamView = { enabled: boolean, 
+/**
+ * This desk's reviewer, `Name <email>`.
+ */
+me: string, 
+/**
+ * Since when the team store has not answered (RFC 3339), if so.
+ */
+offlineSince: string | null, claims: Array<Claim>, desks: Array<Presence>, };
+
+export type Claim = { caseId: string, 
+/**
+ * The reviewer's identity, `Name <email>`.
+ */
+holder: string, claimedAt: string, expiresAt: string, };
+
+export type Presence = { 
+/**
+ * `Name <email>`.
+ */
+reviewer: string, 
+/**
+ * The case open on that desk, if any.
+ */
+caseId: string | null, seenAt: string, 
+/**
+ * Seen within the last `ONLINE_SECONDS`.
+ */
+online: boolean, 
+/**
+ * Decisions applied today (UTC) by this reviewer, from the team's audit.
+ */
+decisionsToday: number, };
 
 export type LookupQuery = { "kind": "email", "value": string } | { "kind": "verification_id", "value": string } | { "kind": "vendor_data", "value": string };
 
@@ -261,9 +300,17 @@ cachedCases: number,
  */
 alreadyBlocklisted: Array<string>, };
 
-export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, };
+export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, 
+/**
+ * The team store's password is in the credential store.
+ */
+hasTeamPassword: boolean, };
 
-export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey: string | null, };
+export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey: string | null, 
+/**
+ * The team store role's password (to the credential store only).
+ */
+teamPassword: string | null, };
 
 export type ConnectionView = { diditOk: boolean, didit: string, dhmadOk: boolean, dhmad: string, };
 
@@ -287,7 +334,12 @@ slaHours: number,
 /**
  * What the desk shows (a convenience, not a security boundary: the API key decides).
  */
-role: Role, };
+role: Role, 
+/**
+ * The team's shared PostgreSQL store, `postgres://user@host:port/db` (its password is
+ * in the OS credential store, never here). None: this desk works alone.
+ */
+teamStore?: string | null, };
 
 export type ProfileKind = "Sandbox" | "Live";
 

@@ -29,6 +29,7 @@ import type {
   SyncStatus,
   RevealField,
   SyncView,
+  TeamView,
   UiError,
 } from "./bindings";
 
@@ -86,7 +87,15 @@ export const backend = {
   amlReview: (request: AmlRequest) => call<ActionView>("aml_review", { request }),
   blocklistImpact: (caseId: string) => call<BlocklistImpact>("blocklist_impact", { caseId }),
   blocklistEntries: (kind: BlocklistKind, page: number) => call<BlocklistPageView>("blocklist_entries", { kind, page }),
+  teamView: () => call<TeamView>("team_view"),
+  leaveCase: (caseId: string) => call<null>("leave_case", { caseId }),
+  releaseClaim: (caseId: string) => call<null>("release_claim", { caseId }),
 };
+
+/** The backend's "the team changed" notice (a claim taken or let go by any desk). */
+export function onTeamChanged(handler: () => void): Promise<UnlistenFn> {
+  return listen("team-changed", handler);
+}
 
 /** The backend's narrow "the outbox changed" notice; the UI refetches. */
 export function onOutboxChanged(handler: () => void): Promise<UnlistenFn> {

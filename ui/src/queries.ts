@@ -2,7 +2,7 @@
 // polling and refetch-on-change live in one place (TanStack Query), not in components.
 import { useEffect } from "react";
 import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
-import { backend, onOutboxChanged, onQueueChanged } from "./ipc";
+import { backend, onOutboxChanged, onQueueChanged, onTeamChanged } from "./ipc";
 import type { QueueFilter, UiError } from "./bindings";
 
 /** One client per window. Reads hit the local backend, so failures are not retried blindly. */
@@ -28,6 +28,7 @@ export const keys = {
   find: (text: string) => ["find", text] as const,
   blocklist: (kind: string, page: number) => ["blocklist", kind, page] as const,
   lookup: (text: string) => ["lookup", text] as const,
+  team: ["team"] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.info, queryFn: backend.appInfo, staleTime: Infinity });
@@ -36,6 +37,8 @@ export const useReasons = () => useQuery({ queryKey: keys.reasons, queryFn: back
 /** Small and cheap: polled so background syncs and the outbox worker show their progress. */
 export const useSyncStatus = () => useQuery({ queryKey: keys.syncStatus, queryFn: backend.syncStatus, refetchInterval: 1_000, staleTime: 0 });
 export const useOutboxStatus = () => useQuery({ queryKey: keys.outboxStatus, queryFn: backend.outboxStatus, refetchInterval: 1_000, staleTime: 0 });
+/** The team: refetched when any desk's claim changes (pushed), and now and then for presence. */
+export const useTeam = () => useQuery({ queryKey: keys.team, queryFn: backend.teamView, refetchInterval: 30_000, staleTime: 0 });
 export const useOutbox = () => useQuery({ queryKey: keys.outbox, queryFn: backend.outbox, staleTime: 0 });
 
 /** Opening a case reads it fresh from the provider each time it is opened (never kept). */
@@ -98,6 +101,7 @@ export function useBackendEvents() {
         void client.invalidateQueries({ queryKey: keys.outboxStatus });
         void client.invalidateQueries({ queryKey: ["blocklist"] });
       }),
+      onTeamChanged(() => void client.invalidateQueries({ queryKey: keys.team })),
     ];
     return () => subscriptions.forEach((s) => void s.then((off) => off()).catch(() => undefined));
   }, [client]);

@@ -310,12 +310,18 @@ enum ClaimCommand {
         lease_minutes: i64,
     },
     /// Lets go of a case this desk's reviewer holds (audited).
-    Release { session: String },
+    Release {
+        session: String,
+        /// A lead clears whoever's claim it is (a desk that vanished); audited with its holder.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Subcommand)]
 enum TeamCommand {
-    /// Every live claim.
+    /// Who is online and on which case, every live claim, and whether this desk's audit is
+    /// all on the team chain.
     Status,
 }
 
@@ -336,8 +342,11 @@ enum AuditCommand {
     /// Check the chain: OK with the count, or the first broken entry.
     Verify {
         /// Also check that the log still holds this checkpoint's head.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "team")]
         checkpoint: Option<PathBuf>,
+        /// Check the team's shared chain instead of this desk's own.
+        #[arg(long)]
+        team: bool,
     },
     /// Write {seq, head hash, signature} of the current head, signed with the profile's key.
     Checkpoint {
@@ -428,13 +437,27 @@ struct DiditArgs {
 
 type Failure = Box<dyn std::error::Error>;
 
-/// The team store named by `--team-store` / `REVIEW_DESK_TEAM_STORE`.
-async fn team_store(args: &DiditArgs) -> Result<desk_profiles::TeamStore, Failure> {
-    let url = args
-        .team_store
-        .as_deref()
-        .ok_or("name the team store: --team-store postgres://… or REVIEW_DESK_TEAM_STORE")?;
-    Ok(desk_profiles::TeamStore::connect(url).await?)
+/// The desk's team store, for the commands that need one.
+fn team_of(open: &desk_profiles::OpenDesk) -> Result<&desk_profiles::TeamStore, Failure> {
+    open.team.as_ref().ok_or_else(|| {
+        "this desk has no team store: --team-store postgres://…, REVIEW_DESK_TEAM_STORE or the profile's"
+            .into()
+    })
+}
+
+/// Copies what the team chain lacks of this desk's audit log and says the desk is here. A
+/// team store that does not answer is reported, not fatal: the desk goes on alone, and the
+/// next command catches up.
+async fn catch_up(open: &desk_profiles::OpenDesk, case_open: Option<&str>) {
+    let Some(team) = &open.team else { return };
+    match open.desk.mirror_audit(team, &open.desk_id).await {
+        Ok(_) => {
+            let _ = open.desk.announce(team, &open.desk_id, case_open).await;
+        }
+        Err(e) => eprintln!(
+            "desk: team store offline ({e}); this desk's audit entries wait here and are copied to the team's log when it answers"
+        ),
+    }
 }
 
 /// Profile name of a desk opened from flags: its data lives in `<data root>/Terminal`.
@@ -447,7 +470,8 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
     if let Some(name) = args.profile {
         let book = files.load();
         let profile = book.get(&name)?;
-        let knobs = desk_profiles::SandboxKnobs::from_environment();
+        let mut knobs = desk_profiles::SandboxKnobs::from_environment();
+        knobs.team_store = args.team_store.or(knobs.team_store);
         return Ok(desk_profiles::open_desk(&files, &keystore, &knobs, profile).await?);
     }
     let (url, key) = args
@@ -464,7 +488,9 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         undo_seconds: 0,
         sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
         role: desk_core::profile::Role::Reviewer,
+        team_store: None,
     };
+    let team = desk_profiles::team_store_for(args.team_store.as_deref(), &profile, &keystore)?;
     let dhmad = match args.dhmad_url.zip(args.dhmad_key) {
         Some((url, key)) => Some(dhmad::DhmadClient::new(dhmad::DhmadConfig::new(
             &url,
@@ -480,8 +506,48 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
             email: args.reviewer_email,
         },
         sandbox: None,
+        team,
     };
     Ok(desk_profiles::open_with(&profile, files.profile_dir(TERMINAL_PROFILE), connection).await?)
+}
+
+/// What `desk team status` shows.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TeamStatus {
+    desks: Vec<desk_core::team::Presence>,
+    claims: Vec<desk_core::claims::Claim>,
+    /// This desk's audit entries already on the team chain, of those it holds.
+    audit_on_team_chain: i64,
+    audit_here: i64,
+}
+
+fn render_team(status: &TeamStatus) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Desks (last 24 h)");
+    for d in &status.desks {
+        let _ = writeln!(
+            out,
+            "  {} {:<40} {:<38} {} decisions today",
+            if d.online { "●" } else { "○" },
+            d.reviewer,
+            d.case_id.as_deref().unwrap_or("-"),
+            d.decisions_today
+        );
+    }
+    let _ = writeln!(out, "Claims");
+    if status.claims.is_empty() {
+        let _ = writeln!(out, "  no case is claimed");
+    }
+    for c in &status.claims {
+        let _ = writeln!(out, "  {}  {}  until {}", c.case_id, c.holder, c.expires_at);
+    }
+    let _ = write!(
+        out,
+        "This desk's audit: {} of {} entries on the team chain",
+        status.audit_on_team_chain, status.audit_here
+    );
+    out
 }
 
 fn render_lookup(answer: &desk_core::lookup::LookupAnswer) -> String {
@@ -766,6 +832,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .desk
                 .reveal(&session, field.into(), index, &reason)
                 .await?;
+            catch_up(&open, Some(&session)).await;
             emit(value.as_deref().unwrap_or("(no such value in this case)"))
         }
         Command::Find { text, didit, json } => {
@@ -850,10 +917,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 redo,
                 reason_id: reason,
             };
+            if let Some(team) = &open.team {
+                use desk_core::claims::Hold;
+                let lease = chrono::Duration::minutes(desk_core::claims::DEFAULT_LEASE_MINUTES);
+                match open.desk.hold_case(team, &request.case_id, lease).await {
+                    Ok(Hold::Held(_)) => {}
+                    Ok(Hold::HeldBy(other)) => {
+                        return Err(format!(
+                            "{} is reviewing this case (claimed until {}); this desk does not hold it",
+                            other.holder, other.expires_at
+                        )
+                        .into())
+                    }
+                    Err(e) => eprintln!(
+                        "desk: the team store did not answer ({e}); the decision is queued and sent once it confirms this desk holds the case"
+                    ),
+                }
+            }
             let submitted = open
                 .desk
                 .submit_decision(request, chrono::Duration::seconds(i64::from(undo_secs)))
                 .await?;
+            catch_up(&open, Some(&submitted.action.case_id)).await;
             emit_queued(&submitted.action, json)
         }
         Command::Blocklist {
@@ -919,6 +1004,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     comment,
                 })
                 .await?;
+            catch_up(&open, None).await;
             emit_queued(&action, json)
         }
         Command::Aml {
@@ -941,6 +1027,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     comment: Some(comment),
                 })
                 .await?;
+            catch_up(&open, None).await;
             emit_queued(&action, json)
         }
         Command::Claim {
@@ -948,9 +1035,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             didit,
             json,
         } => {
-            let team = team_store(&didit).await?;
             let open = open_desk(didit).await?;
-            match command {
+            let team = team_of(&open)?;
+            let done = match command {
                 ClaimCommand::Next {
                     count,
                     lease_minutes,
@@ -963,7 +1050,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     for _ in 0..count {
                         match open
                             .desk
-                            .claim_next(&team, chrono::Duration::minutes(lease_minutes))
+                            .claim_next(team, chrono::Duration::minutes(lease_minutes))
                             .await?
                         {
                             Some(claim) => claimed.push(claim),
@@ -984,11 +1071,26 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                         )
                     }
                 }
-                ClaimCommand::Release { session } => {
-                    open.desk.release_claim(&team, &session).await?;
+                ClaimCommand::Release {
+                    session,
+                    force: false,
+                } => {
+                    open.desk.release_claim(team, &session).await?;
                     emit(&format!("{session} released"))
                 }
-            }
+                ClaimCommand::Release {
+                    session,
+                    force: true,
+                } => {
+                    let cleared = open.desk.release_for_team(team, &session).await?;
+                    emit(&format!(
+                        "{session} released; it was held by {} until {}",
+                        cleared.holder, cleared.expires_at
+                    ))
+                }
+            };
+            catch_up(&open, None).await;
+            done
         }
         Command::Team {
             command: TeamCommand::Status,
@@ -996,20 +1098,24 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             use desk_core::claims::ClaimStore;
-            let team = team_store(&didit).await?;
-            let claims = team.claims().await?;
+            use desk_core::ports::Journal;
+            use desk_core::team::TeamLog;
+            let open = open_desk(didit).await?;
+            let team = team_of(&open)?;
+            catch_up(&open, None).await;
+            if let Some(since) = open.desk.team_offline_since() {
+                return Err(format!("team store offline since {}", since.to_rfc3339()).into());
+            }
+            let status = TeamStatus {
+                desks: open.desk.team_presence(team).await?,
+                claims: team.claims().await?,
+                audit_on_team_chain: team.mirrored(&open.desk_id).await?,
+                audit_here: open.desk.store.audit_max_seq().await?.unwrap_or(0),
+            };
             if json {
-                emit(&serde_json::to_string_pretty(&claims)?)
-            } else if claims.is_empty() {
-                emit("no case is claimed")
+                emit(&serde_json::to_string_pretty(&status)?)
             } else {
-                emit(
-                    &claims
-                        .iter()
-                        .map(|c| format!("{}  {}  until {}", c.case_id, c.holder, c.expires_at))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                )
+                emit(&render_team(&status))
             }
         }
         Command::Outbox {
@@ -1018,7 +1124,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             let open = open_desk(didit).await?;
-            outbox(&open, command.unwrap_or(OutboxCommand::List), json).await
+            let done = outbox(&open, command.unwrap_or(OutboxCommand::List), json).await;
+            catch_up(&open, None).await;
+            done
         }
         Command::Audit {
             command,
@@ -1164,7 +1272,13 @@ async fn outbox(
             let _lock = desk_profiles::lock_sending(&open.data_dir, "the desk command")?;
             let mut total = desk_core::outbox::DrainReport::default();
             loop {
-                let report = desk.run_due_with(open.dhmad.as_ref(), &desk_core::claims::NoTeam).await?;
+                let report = match &open.team {
+                    Some(team) => desk.run_due_with(open.dhmad.as_ref(), team).await?,
+                    None => {
+                        desk.run_due_with(open.dhmad.as_ref(), &desk_core::claims::NoTeam)
+                            .await?
+                    }
+                };
                 total.processed += report.processed;
                 total.applied += report.applied;
                 total.rejected += report.rejected;
@@ -1204,7 +1318,31 @@ async fn audit(
 ) -> Result<(), Failure> {
     let keystore = desk_profiles::keystore();
     match command {
-        AuditCommand::Verify { checkpoint } => {
+        AuditCommand::Verify { team: true, .. } => {
+            let team = team_of(open)?;
+            catch_up(open, None).await;
+            let report = desk_core::audit::verify(team, None).await?;
+            if json {
+                emit(&serde_json::to_string_pretty(&report)?)?;
+            } else if let Some(b) = &report.broken {
+                emit(&format!("team chain BROKEN at entry {}: {}", b.seq, b.why))?;
+            } else {
+                emit(&format!(
+                    "OK: the team chain holds {} entries, head {}",
+                    report.count,
+                    report.head_seq.unwrap_or(0)
+                ))?;
+            }
+            if report.ok {
+                Ok(())
+            } else {
+                Err("the team's audit log did not verify".into())
+            }
+        }
+        AuditCommand::Verify {
+            checkpoint,
+            team: false,
+        } => {
             let loaded = match checkpoint {
                 Some(path) => {
                     let cp: desk_core::audit::Checkpoint =

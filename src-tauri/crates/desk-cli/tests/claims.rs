@@ -12,7 +12,7 @@ mod common;
 #[path = "../../desk-store/tests/common/mod.rs"]
 mod pg;
 
-use common::{serve, DESK};
+use common::{ledger_of, serve, DESK};
 
 fn desk_as(server: &common::Server, who: usize, team: &str, args: &[&str]) -> Command {
     let mut c = Command::new(DESK);
@@ -85,11 +85,12 @@ fn eight_desks_racing_for_200_cases_each_case_claimed_once() {
     let out = desk_as(&server, 0, &team, &["team", "status", "--json"])
         .output()
         .unwrap();
-    let status: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(status.len(), 200);
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let claims = status["claims"].as_array().unwrap();
+    assert_eq!(claims.len(), 200);
 
     // Only the holder can let a case go; then it can be claimed again.
-    let theirs = status
+    let theirs = claims
         .iter()
         .find(|c| c["holder"] == "Reviewer 3 <reviewer3@dhmad.tn>")
         .unwrap()["caseId"]
@@ -123,4 +124,144 @@ fn eight_desks_racing_for_200_cases_each_case_claimed_once() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("--team-store"));
+}
+
+fn run(c: &mut Command) -> (bool, String, String) {
+    let out = c.output().unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn team_status(server: &common::Server, who: usize, team: &str) -> Value {
+    let (ok, out, err) = run(&mut desk_as(server, who, team, &["team", "status", "--json"]));
+    assert!(ok, "{err}");
+    serde_json::from_slice(out.as_bytes()).unwrap()
+}
+
+#[test]
+fn a_case_held_by_one_desk_cannot_be_decided_by_another_and_the_team_sees_the_decision() {
+    let server = serve(6);
+    let postgres = pg::Postgres::start();
+    let team = postgres.database("team");
+
+    let (ok, out, err) = run(&mut desk_as(&server, 1, &team, &["claim", "next", "--json"]));
+    assert!(ok, "{err}");
+    let claimed: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let case = claimed[0]["caseId"].as_str().unwrap().to_owned();
+
+    // Desk 2 tries the same case: refused before anything is queued.
+    let decide = |who: usize| {
+        run(&mut desk_as(
+            &server,
+            who,
+            &team,
+            &[
+                "decide", &case, "--verdict", "decline", "--reason", "doc_altered", "--comment", "Altered",
+                "--undo-secs", "0",
+            ],
+        ))
+    };
+    let (ok, _, err) = decide(2);
+    assert!(!ok);
+    assert!(err.contains("Reviewer 1 <reviewer1@dhmad.tn> is reviewing this case"), "{err}");
+    let (_, out, _) = run(&mut desk_as(&server, 2, &team, &["outbox", "--json"]));
+    assert_eq!(serde_json::from_str::<Vec<Value>>(&out).unwrap().len(), 0);
+
+    // The holder decides: sent once, the claim let go, the team chain has it all.
+    let (ok, _, err) = decide(1);
+    assert!(ok, "{err}");
+    let (ok, _, err) = run(&mut desk_as(&server, 1, &team, &["outbox", "drain"]));
+    assert!(ok, "{err}");
+    assert_eq!(ledger_of(&server, &case).len(), 1);
+    let status = team_status(&server, 1, &team);
+    assert!(status["claims"].as_array().unwrap().is_empty(), "{status}");
+    let me = status["desks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["reviewer"] == "Reviewer 1 <reviewer1@dhmad.tn>")
+        .unwrap();
+    assert_eq!(me["decisionsToday"], 1);
+    assert_eq!(me["online"], true);
+    assert_eq!(status["auditOnTeamChain"], status["auditHere"]);
+
+    // A lead clears a claim left by a desk that vanished; audited with its holder.
+    let (ok, out, _) = run(&mut desk_as(&server, 3, &team, &["claim", "next", "--json"]));
+    assert!(ok);
+    let left = serde_json::from_str::<Vec<Value>>(&out).unwrap()[0]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (ok, out, err) = run(&mut desk_as(
+        &server,
+        9,
+        &team,
+        &["claim", "release", &left, "--force"],
+    ));
+    assert!(ok, "{err}");
+    assert!(out.contains("held by Reviewer 3"), "{out}");
+    let (ok, out, err) = run(&mut desk_as(&server, 9, &team, &["audit", "verify", "--team"]));
+    assert!(ok, "{err}");
+    assert!(out.starts_with("OK: the team chain holds"), "{out}");
+    let pool_check = Command::new("psql")
+        .args([&team, "-tAc", "SELECT outcome FROM audit WHERE action = 'claim_cleared'"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&pool_check.stdout).contains("held by Reviewer 3"),
+        "{}",
+        String::from_utf8_lossy(&pool_check.stderr)
+    );
+}
+
+#[test]
+fn a_desk_cut_off_from_the_team_store_keeps_working_and_catches_up() {
+    let server = serve(4);
+    let postgres = pg::Postgres::start();
+    let team = postgres.database("team");
+    let (ok, out, err) = run(&mut desk_as(&server, 1, &team, &["claim", "next", "--json"]));
+    assert!(ok, "{err}");
+    let case = serde_json::from_str::<Vec<Value>>(&out).unwrap()[0]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    postgres.halt();
+    // Local work goes on: a reveal and a decision are recorded here, the decision waits.
+    let (ok, _, err) = run(&mut desk_as(
+        &server,
+        1,
+        &team,
+        &["reveal", &case, "--field", "document-number", "--reason", "name check"],
+    ));
+    assert!(ok, "{err}");
+    assert!(err.contains("team store offline"), "{err}");
+    let (ok, _, err) = run(&mut desk_as(
+        &server,
+        1,
+        &team,
+        &["decide", &case, "--verdict", "approve", "--undo-secs", "0"],
+    ));
+    assert!(ok, "{err}");
+    assert!(err.contains("queued and sent once it confirms"), "{err}");
+    let (ok, _, err) = run(&mut desk_as(&server, 1, &team, &["team", "status"]));
+    assert!(!ok);
+    assert!(err.contains("team store offline since"), "{err}");
+    assert!(ledger_of(&server, &case).is_empty(), "nothing sent unheld");
+
+    postgres.resume();
+    let (ok, _, err) = run(&mut desk_as(&server, 1, &team, &["outbox", "drain"]));
+    assert!(ok, "{err}");
+    assert_eq!(ledger_of(&server, &case).len(), 1, "sent once, when held");
+    let status = team_status(&server, 1, &team);
+    assert_eq!(status["auditOnTeamChain"], status["auditHere"], "{status}");
+    // The reveal, then the decision queued, sending and applied: all four on both chains.
+    assert_eq!(status["auditHere"], 4, "{status}");
+    for args in [&["audit", "verify"][..], &["audit", "verify", "--team"][..]] {
+        let (ok, out, err) = run(&mut desk_as(&server, 1, &team, args));
+        assert!(ok && out.starts_with("OK"), "{args:?}: {out}{err}");
+    }
 }

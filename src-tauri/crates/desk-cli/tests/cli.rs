@@ -744,18 +744,7 @@ fn support_resends_a_pending_invite_through_the_outbox_with_dhmads_own_words() {
     );
     assert!(ok, "{err}");
     assert!(out.contains("\"resend_invite\""), "{out}");
-    let ledger = |server: &common::Server| -> Vec<String> {
-        let out = Command::new("curl")
-            .args(["-s", &format!("{}/_sandbox/ledger", server.base())])
-            .output()
-            .unwrap();
-        let entries: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-        entries
-            .iter()
-            .filter(|e| e["target"] == id)
-            .map(|e| e["effect"].as_str().unwrap().to_owned())
-            .collect()
-    };
+    let ledger = |server: &common::Server| common::ledger_of(server, id);
     assert!(ledger(&server).is_empty(), "queued, not sent");
     let (ok, _, err) = desk(&server, &["outbox", "drain"]);
     assert!(ok, "{err}");

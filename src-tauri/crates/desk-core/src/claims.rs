@@ -39,6 +39,11 @@ pub trait ClaimStore: Send + Sync {
         case_id: &str,
         holder: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+    /// Ends whoever's claim of a case (a lead clearing a stale one); the claim that ended.
+    fn release_any(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<Option<Claim>, StoreError>> + Send;
     /// Takes `case_id` for `holder` until `until`, or renews their lease; atomic like
     /// `claim_first`. `HeldBy` when another holder's lease is still live.
     fn hold(
@@ -74,6 +79,9 @@ impl ClaimStore for NoTeam {
     }
     async fn release(&self, _: &str, _: &str) -> Result<bool, StoreError> {
         Ok(false)
+    }
+    async fn release_any(&self, _: &str) -> Result<Option<Claim>, StoreError> {
+        Ok(None)
     }
     async fn hold(
         &self,
@@ -134,5 +142,43 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             .append_audit(&self.draft("claim_released", case_id))
             .await?;
         Ok(())
+    }
+
+    /// The reviewer moved on from a case (skipped it, closed it, opened another): its claim
+    /// is let go, unless a decision for it still waits in the outbox (the outbox lets go once
+    /// it is sent). True when a claim was released.
+    pub async fn leave_case(&self, team: &impl ClaimStore, case_id: &str) -> Result<bool, DeskError> {
+        let pending = self
+            .store
+            .actions(true)
+            .await?
+            .iter()
+            .any(|a| a.case_id == case_id && a.kind.is_decision());
+        if pending || !team.release(case_id, &self.reviewer.identity()).await? {
+            return Ok(false);
+        }
+        self.store
+            .append_audit(&self.draft("claim_released", case_id))
+            .await?;
+        Ok(true)
+    }
+
+    /// A lead clears another desk's claim (a desk that vanished, a reviewer gone home):
+    /// audited with who held it, so the team sees it was taken away, not given up.
+    pub async fn release_for_team(
+        &self,
+        team: &impl ClaimStore,
+        case_id: &str,
+    ) -> Result<Claim, DeskError> {
+        let Some(claim) = team.release_any(case_id).await? else {
+            return Err(DeskError::NotAllowed(format!("nobody holds {case_id}")));
+        };
+        let mut draft = self.draft("claim_cleared", case_id);
+        draft.outcome = Some(format!(
+            "held by {} since {}, until {}",
+            claim.holder, claim.claimed_at, claim.expires_at
+        ));
+        self.store.append_audit(&draft).await?;
+        Ok(claim)
     }
 }

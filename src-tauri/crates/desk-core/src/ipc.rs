@@ -363,8 +363,26 @@ pub struct CaseView {
     pub timeline: Vec<TimelineEntry>,
     /// The person's other sessions, oldest first.
     pub other_sessions: Vec<OtherSession>,
-    /// The case is no longer in review (decided, expired…): it can be read, not decided.
+    /// The case is no longer in review (decided, expired…), or another desk of the team
+    /// holds it: it can be read, not decided.
     pub read_only: bool,
+    /// On a team: the reviewer whose desk holds this case, when it is not this one.
+    #[serde(default)]
+    pub held_by: Option<String>,
+}
+
+/// The team as this desk sees it: who holds which case, who is online, whether the team
+/// store answers. `enabled` is false on a desk that works alone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamView {
+    pub enabled: bool,
+    /// This desk's reviewer, `Name <email>`.
+    pub me: String,
+    /// Since when the team store has not answered (RFC 3339), if so.
+    pub offline_since: Option<String>,
+    pub claims: Vec<crate::claims::Claim>,
+    pub desks: Vec<crate::team::Presence>,
 }
 
 /// A session found by search outside the queue (or in it), masked like a queue row.
@@ -411,6 +429,9 @@ pub struct ProfileView {
     pub active: bool,
     pub has_didit_key: bool,
     pub has_dhmad_key: bool,
+    /// The team store's password is in the credential store.
+    #[serde(default)]
+    pub has_team_password: bool,
 }
 
 /// A Live profile to save. Keys travel one way only: from this form into the OS credential
@@ -421,6 +442,9 @@ pub struct ProfileInput {
     pub profile: crate::profile::Profile,
     pub didit_key: Option<String>,
     pub dhmad_key: Option<String>,
+    /// The team store role's password (to the credential store only).
+    #[serde(default)]
+    pub team_password: Option<String>,
 }
 
 /// What "Test connection" found.
@@ -536,6 +560,7 @@ impl CaseView {
             stale,
             timeline,
             other_sessions,
+            held_by: None,
         }
     }
 }
@@ -557,6 +582,9 @@ pub fn typescript_bindings() -> String {
         TimelineSource::decl(&cfg),
         CaseView::decl(&cfg),
         FoundSession::decl(&cfg),
+        TeamView::decl(&cfg),
+        crate::claims::Claim::decl(&cfg),
+        crate::team::Presence::decl(&cfg),
         crate::lookup::LookupQuery::decl(&cfg),
         crate::lookup::LookupAnswer::decl(&cfg),
         crate::lookup::VerificationCard::decl(&cfg),

@@ -1164,6 +1164,12 @@ mod tests {
                 Hold::HeldBy(claim)
             })
         }
+        async fn release_any(
+            &self,
+            _: &str,
+        ) -> Result<Option<crate::claims::Claim>, StoreError> {
+            Ok(None)
+        }
         async fn claims(&self) -> Result<Vec<crate::claims::Claim>, StoreError> {
             Ok(Vec::new())
         }

@@ -39,6 +39,10 @@ pub struct Profile {
     /// What the desk shows (a convenience, not a security boundary: the API key decides).
     #[serde(default)]
     pub role: Role,
+    /// The team's shared PostgreSQL store, `postgres://user@host:port/db` (its password is
+    /// in the OS credential store, never here). None: this desk works alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub team_store: Option<String>,
 }
 
 /// Who works at this desk; shapes the views and actions the app shows.
@@ -85,6 +89,26 @@ pub enum ProfileError {
     BuiltIn,
     #[error("there is no profile named {0:?}")]
     Unknown(String),
+    #[error("the team store is a postgres://user@host:port/database URL, without a password (the password goes to the OS credential store)")]
+    BadTeamStore,
+}
+
+/// A team store URL a profile may keep: PostgreSQL, no password in it.
+pub fn valid_team_store(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("postgres://")
+        .or_else(|| lower.strip_prefix("postgresql://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let user = authority.rsplit_once('@').map(|(u, _)| u).unwrap_or_default();
+    !rest.is_empty()
+        && !user.contains(':')
+        && !lower.contains("password=")
+        && !lower.contains(char::is_whitespace)
+        && lower.len() <= 2048
 }
 
 fn valid_url(url: &str) -> bool {
@@ -109,6 +133,7 @@ impl Profile {
             undo_seconds: DEFAULT_UNDO_SECONDS,
             sla_hours: DEFAULT_SLA_HOURS,
             role: Role::Reviewer,
+            team_store: None,
         }
     }
 
@@ -137,6 +162,9 @@ impl Profile {
         }
         if !(1..=MAX_SLA_HOURS).contains(&self.sla_hours) {
             return Err(ProfileError::BadSla);
+        }
+        if self.team_store.as_deref().is_some_and(|u| !valid_team_store(u)) {
+            return Err(ProfileError::BadTeamStore);
         }
         Ok(())
     }
@@ -233,6 +261,34 @@ mod tests {
             undo_seconds: 8,
             sla_hours: 24,
             role: Role::Reviewer,
+            team_store: None,
+        }
+    }
+
+    #[test]
+    fn a_team_store_is_a_postgres_url_without_its_password() {
+        for good in [
+            "postgres://desk@db.dhmad.tn:5432/review",
+            "postgresql://reviewers@10.0.0.5/team?sslmode=require",
+        ] {
+            let p = Profile {
+                team_store: Some(good.into()),
+                ..live()
+            };
+            assert_eq!(p.validate(), Ok(()), "{good}");
+        }
+        for bad in [
+            "postgres://desk:hunter2@db.dhmad.tn/review",
+            "postgres://db.dhmad.tn/review?password=hunter2",
+            "mysql://desk@db/review",
+            "postgres://",
+            "postgres://desk@db/review x",
+        ] {
+            let p = Profile {
+                team_store: Some(bad.into()),
+                ..live()
+            };
+            assert_eq!(p.validate(), Err(ProfileError::BadTeamStore), "{bad}");
         }
     }
 

@@ -115,6 +115,8 @@ pub struct SandboxKnobs {
     pub didit_key: Option<String>,
     /// Who the Sandbox reviewer is (name, email).
     pub reviewer: Option<(String, String)>,
+    /// A team store for any profile (REVIEW_DESK_TEAM_STORE), before the profile's own.
+    pub team_store: Option<String>,
 }
 
 impl SandboxKnobs {
@@ -126,6 +128,7 @@ impl SandboxKnobs {
             sessions: var("REVIEW_DESK_SANDBOX_SESSIONS").and_then(|v| v.parse().ok()),
             didit_key: var("REVIEW_DESK_SANDBOX_DIDIT_KEY"),
             reviewer: var("REVIEW_DESK_REVIEWER_NAME").zip(var("REVIEW_DESK_REVIEWER_EMAIL")),
+            team_store: var("REVIEW_DESK_TEAM_STORE"),
         }
     }
 }
@@ -138,6 +141,28 @@ pub struct Connection {
     pub reviewer: Reviewer,
     /// The in-process simulator of the Sandbox profile; dropping it stops the server.
     pub sandbox: Option<sandbox::RunningSandbox>,
+    /// The team's shared store, if the desk works in a team (connects when first used).
+    pub team: Option<TeamStore>,
+}
+
+/// The team store a desk uses: `chosen` (a flag or REVIEW_DESK_TEAM_STORE, its password in the
+/// URL if any), else the profile's own, its password from the credential store.
+pub fn team_store_for(
+    chosen: Option<&str>,
+    profile: &Profile,
+    store: &Keystore,
+) -> Result<Option<TeamStore>, SetupError> {
+    let team = match (chosen, &profile.team_store) {
+        (Some(url), _) => TeamStore::lazy(url, None),
+        (None, Some(url)) => {
+            use secrecy::ExposeSecret;
+            let password = store.load(&profile.name, KeyKind::TeamStore)?;
+            TeamStore::lazy(url, password.as_ref().map(|p| p.expose_secret()))
+        }
+        (None, None) => return Ok(None),
+    };
+    team.map(Some)
+        .map_err(|e| SetupError::Io(format!("the team store: {e}")))
 }
 
 fn key(
@@ -162,6 +187,7 @@ pub async fn connect(
         name: profile.reviewer_name.clone(),
         email: profile.reviewer_email.clone(),
     };
+    let team = team_store_for(knobs.team_store.as_deref(), profile, store)?;
     match profile.kind {
         ProfileKind::Sandbox => {
             let reviewer = match &knobs.reviewer {
@@ -193,6 +219,7 @@ pub async fn connect(
                 dhmad: Some(dhmad),
                 reviewer,
                 sandbox: Some(running),
+                team,
             })
         }
         ProfileKind::Live => {
@@ -210,6 +237,7 @@ pub async fn connect(
                 dhmad,
                 reviewer,
                 sandbox: None,
+                team,
             })
         }
     }
@@ -267,6 +295,10 @@ pub struct OpenDesk {
     pub desk: std::sync::Arc<AppDesk>,
     pub dhmad: Option<DhmadClient>,
     pub sandbox: Option<RunningSandbox>,
+    /// The team's shared store (claims, the team's audit, presence), if any.
+    pub team: Option<TeamStore>,
+    /// This desk's id on the team's audit chain.
+    pub desk_id: String,
 }
 
 /// Opens a profile's desk: its clients, its own data directory and SQLite file, the undo window
@@ -292,6 +324,10 @@ pub async fn open_with(
     let store = SqliteStore::open(&database_path(&data_dir))
         .await
         .map_err(|e| SetupError::Io(e.to_string()))?;
+    let desk_id = store
+        .desk_id()
+        .await
+        .map_err(|e| SetupError::Io(e.to_string()))?;
     let mut desk = Desk::new(connection.didit, store, SystemClock, connection.reviewer);
     desk.policy.undo_window = chrono::Duration::seconds(i64::from(profile.undo_seconds));
     tracing::info!(profile = %profile.name, simulated = profile.kind == ProfileKind::Sandbox, "profile opened");
@@ -301,6 +337,8 @@ pub async fn open_with(
         desk: std::sync::Arc::new(desk),
         dhmad: connection.dhmad,
         sandbox: connection.sandbox,
+        team: connection.team,
+        desk_id,
     })
 }
 
@@ -406,6 +444,7 @@ mod tests {
             undo_seconds: 0,
             sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
             role: desk_core::profile::Role::Reviewer,
+            team_store: None,
         }
     }
 

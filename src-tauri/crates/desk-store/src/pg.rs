@@ -341,6 +341,21 @@ impl desk_core::claims::ClaimStore for PgStore {
         Ok(done.rows_affected() == 1)
     }
 
+    async fn release_any(
+        &self,
+        case_id: &str,
+    ) -> Result<Option<desk_core::claims::Claim>, StoreError> {
+        let row: Option<ClaimRow> = sqlx::query_as(
+            "DELETE FROM claims WHERE case_id = $1 \
+             RETURNING case_id, holder, claimed_at, expires_at",
+        )
+        .bind(case_id)
+        .fetch_optional(self.pool().await?)
+        .await
+        .map_err(failed)?;
+        Ok(row.map(claim_of))
+    }
+
     async fn hold(
         &self,
         case_id: &str,

@@ -11,6 +11,8 @@ pub enum KeyKind {
     Dhmad,
     /// The profile's Ed25519 seed (hex) that signs audit checkpoints.
     AuditSigning,
+    /// The password of the team store's PostgreSQL role.
+    TeamStore,
 }
 
 impl KeyKind {
@@ -19,6 +21,7 @@ impl KeyKind {
             KeyKind::Didit => "didit",
             KeyKind::Dhmad => "dhmad",
             KeyKind::AuditSigning => "audit-signing",
+            KeyKind::TeamStore => "team-store",
         };
         format!("{profile}:{api}")
     }

@@ -80,3 +80,17 @@ pub fn desk(server: &Server, args: &[&str]) -> (bool, String, String) {
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// What the sandbox's ledger says was applied to `target`, in order.
+pub fn ledger_of(server: &Server, target: &str) -> Vec<String> {
+    let out = Command::new("curl")
+        .args(["-s", &format!("{}/_sandbox/ledger", server.base())])
+        .output()
+        .expect("curl runs");
+    let entries: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    entries
+        .iter()
+        .filter(|e| e["target"] == target)
+        .map(|e| e["effect"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}

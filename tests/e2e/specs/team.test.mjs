@@ -1,0 +1,75 @@
+// A team of desks on one PostgreSQL team store: another desk (a real `desk` process) claims the
+// oldest case, and this window shows "being reviewed by" on it live, passes it by with J, and the
+// other desk cannot decide the case this one holds.
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after } from "node:test";
+import { desktopTest, repoRoot, sandboxUrl } from "../harness.mjs";
+import { startPostgres } from "../postgres.mjs";
+
+const KEY = "sandbox_didit_key_0123456789abcdef";
+const DESK = join(repoRoot, "target/debug/desk");
+
+const postgres = await startPostgres();
+after(() => postgres.stop());
+
+/** The other desk: its own data directory and reviewer, the same Didit and team store. */
+function otherDesk(base, dataDir, args) {
+  return new Promise((ok) => {
+    execFile(DESK, args, {
+      env: {
+        ...process.env,
+        DIDIT_BASE_URL: base,
+        DIDIT_API_KEY: KEY,
+        REVIEW_DESK_TEAM_STORE: postgres.url,
+        REVIEW_DESK_DATA_DIR: dataDir,
+        REVIEW_DESK_REVIEWER_NAME: "Youssef Trabelsi",
+        REVIEW_DESK_REVIEWER_EMAIL: "youssef@dhmad.tn",
+      },
+    }, (error, stdout, stderr) => ok({ ok: !error, stdout, stderr }));
+  });
+}
+
+desktopTest("another desk's claim shows live, J passes it by, and the held case is refused to the other desk", async ({ browser, ...desk }) => {
+  const base = await sandboxUrl(desk);
+  await browser.waitUntil(async () => /^200 in review$/.test(await browser.$('[data-testid="queue-count"]').getText().catch(() => "")), { timeout: 30_000 });
+  const otherData = await mkdtemp(join(tmpdir(), "review-desk-other-"));
+  try {
+    const started = Date.now();
+    const claimed = await otherDesk(base, otherData, ["claim", "next", "--json"]);
+    assert.ok(claimed.ok, claimed.stderr);
+    const claimedAt = Date.now();
+    const caseId = JSON.parse(claimed.stdout)[0].caseId;
+    const row = browser.$(`[data-testid="queue-row"][data-case-id="${caseId}"]`);
+    await browser.waitUntil(async () => (await row.$('[data-testid="held-badge"]').getText().catch(() => "")) === "Being reviewed by Youssef Trabelsi", { timeout: 10_000, interval: 50, timeoutMsg: "the other desk's claim never showed" });
+    console.log(`claim to visible in the other window: ${Date.now() - claimedAt} ms (the claiming process took ${claimedAt - started} ms)`);
+
+    // J opens the oldest case no other desk holds: not the claimed one.
+    await browser.keys(["j"]);
+    await browser.waitUntil(async () => (await browser.$('[data-testid="case-title"]').getText().catch(() => "")).startsWith("Session "), { timeout: 20_000 });
+    const openedId = await browser.$('[aria-selected="true"][data-testid="queue-row"]').getAttribute("data-case-id");
+    assert.notEqual(openedId, caseId, "J passed the held case by");
+    assert.ok(!(await browser.$('[data-testid="held-by"]').isExisting()), "this desk holds the case it opened");
+
+    // The other desk cannot decide what this one holds.
+    let refused;
+    await browser.waitUntil(async () => {
+      refused = await otherDesk(base, otherData, ["decide", openedId, "--verdict", "approve", "--undo-secs", "0"]);
+      return !refused.ok;
+    }, { timeout: 10_000, interval: 300, timeoutMsg: "the other desk could decide a case this one holds" });
+    assert.match(refused.stderr, /Amira Ben Salah <amira@dhmad\.tn> is reviewing this case/);
+
+    // The team panel: both desks, and which case is open here.
+    await browser.keys(["Escape"]);
+    await browser.keys(["t"]);
+    await browser.$('[data-testid="team-page"]').waitForExist({ timeout: 10_000 });
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="presence-row"]').map((r) => r.getText())).some((t) => t.includes("Amira Ben Salah") && t.includes(openedId)), { timeout: 20_000, timeoutMsg: "this desk's presence never showed its open case" });
+    const claims = await browser.$$('[data-testid="claim-row"]').map((r) => r.getText());
+    assert.ok(claims.some((t) => t.includes(caseId) && t.includes("Youssef Trabelsi")), claims.join("\n"));
+  } finally {
+    await rm(otherData, { recursive: true, force: true });
+  }
+}, { env: { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn", REVIEW_DESK_TEAM_STORE: postgres.url } });
