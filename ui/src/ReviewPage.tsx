@@ -205,8 +205,8 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
   if (undoLeft > 0) commands.push({ id: "undo", label: "Undo the last decision", group: "Case", keys: "U", run: () => void undo() });
   useCommands("review", commands);
 
-  useHotkeys("j", () => step(1), { enabled: idle }, [rows, selectedId, idle]);
-  useHotkeys("k", () => step(-1), { enabled: idle }, [rows, selectedId, idle]);
+  useHotkeys("j", () => step(1), { enabled: idle }, [rows, selectedId, idle, heldBy]);
+  useHotkeys("k", () => step(-1), { enabled: idle }, [rows, selectedId, idle, heldBy]);
   useHotkeys("a", decideAs("Approve"), { enabled: idle }, [caseView, idle]);
   useHotkeys("d", decideAs("Decline"), { enabled: idle }, [caseView, idle]);
   useHotkeys("r", decideAs("Resubmit"), { enabled: idle }, [caseView, idle]);
