@@ -289,46 +289,18 @@ impl desk_core::claims::ClaimStore for PgStore {
         holder: &str,
         until: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<desk_core::claims::Claim>, StoreError> {
-        // One statement picks the first free candidate and takes it; the primary key decides
-        // a race (the loser's conflict update finds a live lease and returns nothing), so the
-        // loser simply looks again.
-        for _ in 0..16 {
-            let row: Option<ClaimRow> = sqlx::query_as(
-                "WITH c AS (SELECT case_id, ord FROM unnest($1::text[]) WITH ORDINALITY AS t(case_id, ord)) \
-                 INSERT INTO claims (case_id, holder, expires_at) \
-                 SELECT c.case_id, $2, $3 FROM c LEFT JOIN claims k ON k.case_id = c.case_id \
-                 WHERE k.case_id IS NULL OR k.expires_at < now() ORDER BY c.ord LIMIT 1 \
-                 ON CONFLICT (case_id) DO UPDATE SET holder = EXCLUDED.holder, \
-                     claimed_at = now(), expires_at = EXCLUDED.expires_at \
-                 WHERE claims.expires_at < now() \
-                 RETURNING case_id, holder, claimed_at, expires_at",
-            )
-            .bind(candidates)
-            .bind(holder)
-            .bind(until)
-            .fetch_optional(self.pool().await?)
-            .await
-            .map_err(failed)?;
-            if let Some(row) = row {
-                return Ok(Some(claim_of(row)));
-            }
-            // Nothing free, or a race lost: free ones left means try again.
-            let free: bool = sqlx::query_scalar(
-                "SELECT EXISTS (SELECT 1 FROM unnest($1::text[]) AS t(case_id) \
-                 LEFT JOIN claims k ON k.case_id = t.case_id \
-                 WHERE k.case_id IS NULL OR k.expires_at < now())",
-            )
-            .bind(candidates)
-            .fetch_one(self.pool().await?)
-            .await
-            .map_err(failed)?;
-            if !free {
-                return Ok(None);
-            }
-        }
-        Err(StoreError::Failed(
-            "could not claim a case: too many desks raced for the same ones".into(),
-        ))
+        // The database walks the candidates in order and takes the first free one, passing
+        // over any another desk is taking at this moment (see migration 0004).
+        let row: Option<ClaimRow> = sqlx::query_as(
+            "SELECT case_id, holder, claimed_at, expires_at FROM claim_first($1::text[], $2, $3)",
+        )
+        .bind(candidates)
+        .bind(holder)
+        .bind(until)
+        .fetch_optional(self.pool().await?)
+        .await
+        .map_err(failed)?;
+        Ok(row.map(claim_of))
     }
 
     async fn release(&self, case_id: &str, holder: &str) -> Result<bool, StoreError> {
