@@ -136,7 +136,12 @@ fn run(c: &mut Command) -> (bool, String, String) {
 }
 
 fn team_status(server: &common::Server, who: usize, team: &str) -> Value {
-    let (ok, out, err) = run(&mut desk_as(server, who, team, &["team", "status", "--json"]));
+    let (ok, out, err) = run(&mut desk_as(
+        server,
+        who,
+        team,
+        &["team", "status", "--json"],
+    ));
     assert!(ok, "{err}");
     serde_json::from_slice(out.as_bytes()).unwrap()
 }
@@ -147,7 +152,12 @@ fn a_case_held_by_one_desk_cannot_be_decided_by_another_and_the_team_sees_the_de
     let postgres = pg::Postgres::start();
     let team = postgres.database("team");
 
-    let (ok, out, err) = run(&mut desk_as(&server, 1, &team, &["claim", "next", "--json"]));
+    let (ok, out, err) = run(&mut desk_as(
+        &server,
+        1,
+        &team,
+        &["claim", "next", "--json"],
+    ));
     assert!(ok, "{err}");
     let claimed: Vec<Value> = serde_json::from_str(&out).unwrap();
     let case = claimed[0]["caseId"].as_str().unwrap().to_owned();
@@ -159,14 +169,25 @@ fn a_case_held_by_one_desk_cannot_be_decided_by_another_and_the_team_sees_the_de
             who,
             &team,
             &[
-                "decide", &case, "--verdict", "decline", "--reason", "doc_altered", "--comment", "Altered",
-                "--undo-secs", "0",
+                "decide",
+                &case,
+                "--verdict",
+                "decline",
+                "--reason",
+                "doc_altered",
+                "--comment",
+                "Altered",
+                "--undo-secs",
+                "0",
             ],
         ))
     };
     let (ok, _, err) = decide(2);
     assert!(!ok);
-    assert!(err.contains("Reviewer 1 <reviewer1@dhmad.tn> is reviewing this case"), "{err}");
+    assert!(
+        err.contains("Reviewer 1 <reviewer1@dhmad.tn> is reviewing this case"),
+        "{err}"
+    );
     let (_, out, _) = run(&mut desk_as(&server, 2, &team, &["outbox", "--json"]));
     assert_eq!(serde_json::from_str::<Vec<Value>>(&out).unwrap().len(), 0);
 
@@ -189,7 +210,12 @@ fn a_case_held_by_one_desk_cannot_be_decided_by_another_and_the_team_sees_the_de
     assert_eq!(status["auditOnTeamChain"], status["auditHere"]);
 
     // A lead clears a claim left by a desk that vanished; audited with its holder.
-    let (ok, out, _) = run(&mut desk_as(&server, 3, &team, &["claim", "next", "--json"]));
+    let (ok, out, _) = run(&mut desk_as(
+        &server,
+        3,
+        &team,
+        &["claim", "next", "--json"],
+    ));
     assert!(ok);
     let left = serde_json::from_str::<Vec<Value>>(&out).unwrap()[0]["caseId"]
         .as_str()
@@ -203,11 +229,20 @@ fn a_case_held_by_one_desk_cannot_be_decided_by_another_and_the_team_sees_the_de
     ));
     assert!(ok, "{err}");
     assert!(out.contains("held by Reviewer 3"), "{out}");
-    let (ok, out, err) = run(&mut desk_as(&server, 9, &team, &["audit", "verify", "--team"]));
+    let (ok, out, err) = run(&mut desk_as(
+        &server,
+        9,
+        &team,
+        &["audit", "verify", "--team"],
+    ));
     assert!(ok, "{err}");
     assert!(out.starts_with("OK: the team chain holds"), "{out}");
     let pool_check = Command::new("psql")
-        .args([&team, "-tAc", "SELECT outcome FROM audit WHERE action = 'claim_cleared'"])
+        .args([
+            &team,
+            "-tAc",
+            "SELECT outcome FROM audit WHERE action = 'claim_cleared'",
+        ])
         .output()
         .unwrap();
     assert!(
@@ -222,7 +257,12 @@ fn a_desk_cut_off_from_the_team_store_keeps_working_and_catches_up() {
     let server = serve(4);
     let postgres = pg::Postgres::start();
     let team = postgres.database("team");
-    let (ok, out, err) = run(&mut desk_as(&server, 1, &team, &["claim", "next", "--json"]));
+    let (ok, out, err) = run(&mut desk_as(
+        &server,
+        1,
+        &team,
+        &["claim", "next", "--json"],
+    ));
     assert!(ok, "{err}");
     let case = serde_json::from_str::<Vec<Value>>(&out).unwrap()[0]["caseId"]
         .as_str()
@@ -235,7 +275,14 @@ fn a_desk_cut_off_from_the_team_store_keeps_working_and_catches_up() {
         &server,
         1,
         &team,
-        &["reveal", &case, "--field", "document-number", "--reason", "name check"],
+        &[
+            "reveal",
+            &case,
+            "--field",
+            "document-number",
+            "--reason",
+            "name check",
+        ],
     ));
     assert!(ok, "{err}");
     assert!(err.contains("team store offline"), "{err}");

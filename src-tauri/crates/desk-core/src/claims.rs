@@ -147,7 +147,11 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// The reviewer moved on from a case (skipped it, closed it, opened another): its claim
     /// is let go, unless a decision for it still waits in the outbox (the outbox lets go once
     /// it is sent). True when a claim was released.
-    pub async fn leave_case(&self, team: &impl ClaimStore, case_id: &str) -> Result<bool, DeskError> {
+    pub async fn leave_case(
+        &self,
+        team: &impl ClaimStore,
+        case_id: &str,
+    ) -> Result<bool, DeskError> {
         let pending = self
             .store
             .actions(true)

@@ -1151,7 +1151,10 @@ mod tests {
                 return Err(StoreError::Unreachable("connection refused".into()));
             }
             let mut h = self.holders.lock().unwrap();
-            let who = h.entry(case_id.into()).or_insert_with(|| holder.into()).clone();
+            let who = h
+                .entry(case_id.into())
+                .or_insert_with(|| holder.into())
+                .clone();
             let claim = crate::claims::Claim {
                 case_id: case_id.into(),
                 holder: who.clone(),
@@ -1164,10 +1167,7 @@ mod tests {
                 Hold::HeldBy(claim)
             })
         }
-        async fn release_any(
-            &self,
-            _: &str,
-        ) -> Result<Option<crate::claims::Claim>, StoreError> {
+        async fn release_any(&self, _: &str) -> Result<Option<crate::claims::Claim>, StoreError> {
             Ok(None)
         }
         async fn claims(&self) -> Result<Vec<crate::claims::Claim>, StoreError> {
@@ -1202,7 +1202,10 @@ mod tests {
         // The team store away: the decision waits, unsent, and goes once it answers.
         *team.away.lock().unwrap() = true;
         let s = d
-            .submit_decision(request(2, Verdict::Decline, Some("Altered")), Duration::zero())
+            .submit_decision(
+                request(2, Verdict::Decline, Some("Altered")),
+                Duration::zero(),
+            )
             .await
             .unwrap();
         d.run_due_with(no_directory, &team).await.unwrap();

@@ -103,7 +103,10 @@ pub fn valid_team_store(url: &str) -> bool {
         return false;
     };
     let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    let user = authority.rsplit_once('@').map(|(u, _)| u).unwrap_or_default();
+    let user = authority
+        .rsplit_once('@')
+        .map(|(u, _)| u)
+        .unwrap_or_default();
     !rest.is_empty()
         && !user.contains(':')
         && !lower.contains("password=")
@@ -163,7 +166,11 @@ impl Profile {
         if !(1..=MAX_SLA_HOURS).contains(&self.sla_hours) {
             return Err(ProfileError::BadSla);
         }
-        if self.team_store.as_deref().is_some_and(|u| !valid_team_store(u)) {
+        if self
+            .team_store
+            .as_deref()
+            .is_some_and(|u| !valid_team_store(u))
+        {
             return Err(ProfileError::BadTeamStore);
         }
         Ok(())

@@ -132,7 +132,9 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             .and_hms_opt(0, 0, 0)
             .map(|t| t.and_utc())
             .unwrap_or(now);
-        let mut desks = team.presence(now - chrono::Duration::days(1), day_start).await?;
+        let mut desks = team
+            .presence(now - chrono::Duration::days(1), day_start)
+            .await?;
         for p in &mut desks {
             p.online = DateTime::parse_from_rfc3339(&p.seen_at)
                 .is_ok_and(|t| (now - t.with_timezone(&Utc)).num_seconds() <= ONLINE_SECONDS);

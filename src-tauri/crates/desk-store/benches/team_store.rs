@@ -140,7 +140,10 @@ async fn main() {
         (DESKS * 5_000) as f64 / took.as_secs_f64()
     );
     let report = audit::verify(&desks[0], None).await.unwrap();
-    assert!(report.ok && report.count == (DESKS * (each + 5_000)) as u64, "{report:?}");
+    assert!(
+        report.ok && report.count == (DESKS * (each + 5_000)) as u64,
+        "{report:?}"
+    );
 
     // Claim to visible: one desk holds a case, another hears of it.
     let watcher = PgStore::connect(&url).await.unwrap();

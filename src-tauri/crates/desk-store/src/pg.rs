@@ -139,7 +139,13 @@ async fn insert(
 /// Seals `draft` onto the chain's head inside the caller's transaction.
 async fn append(tx: &mut sqlx::PgConnection, draft: &AuditDraft) -> Result<AuditEntry, StoreError> {
     let head = lock_head(tx).await?;
-    insert(tx, draft, head.as_ref().map(|(s, h)| (*s, h.as_str())), None).await
+    insert(
+        tx,
+        draft,
+        head.as_ref().map(|(s, h)| (*s, h.as_str())),
+        None,
+    )
+    .await
 }
 
 impl Journal for PgStore {
@@ -459,13 +465,15 @@ impl desk_core::team::TeamLog for PgStore {
             .map_err(failed)?;
         Ok(rows
             .into_iter()
-            .map(|(reviewer, case_id, seen_at, n)| desk_core::team::Presence {
-                reviewer,
-                case_id,
-                seen_at: seen_at.to_rfc3339(),
-                online: false,
-                decisions_today: u32::try_from(n).unwrap_or(u32::MAX),
-            })
+            .map(
+                |(reviewer, case_id, seen_at, n)| desk_core::team::Presence {
+                    reviewer,
+                    case_id,
+                    seen_at: seen_at.to_rfc3339(),
+                    online: false,
+                    decisions_today: u32::try_from(n).unwrap_or(u32::MAX),
+                },
+            )
             .collect())
     }
 }

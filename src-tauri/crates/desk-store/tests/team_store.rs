@@ -100,7 +100,10 @@ async fn desks_copying_their_chains_at_once_make_one_valid_team_chain() {
             let origin = local.desk_id().await.unwrap();
             let actor = format!("Reviewer {d}");
             for n in 0..60 {
-                local.append_audit(&draft(&actor, "reveal", n)).await.unwrap();
+                local
+                    .append_audit(&draft(&actor, "reveal", n))
+                    .await
+                    .unwrap();
                 if n % 7 == 0 {
                     let done = team.mirrored(&origin).await.unwrap();
                     let page = local.audit_page(done, 500).await.unwrap();
@@ -146,14 +149,20 @@ async fn a_desk_cut_off_from_the_team_store_catches_up_without_breaking_either_c
     let local = local_desk(&dir, "desk").await;
     let origin = local.desk_id().await.unwrap();
 
-    local.append_audit(&draft("Amira", "reveal", 0)).await.unwrap();
+    local
+        .append_audit(&draft("Amira", "reveal", 0))
+        .await
+        .unwrap();
     team.mirror(&origin, &local.audit_page(0, 10).await.unwrap())
         .await
         .unwrap();
 
     server.halt();
     for n in 1..=5 {
-        local.append_audit(&draft("Amira", "reveal", n)).await.unwrap();
+        local
+            .append_audit(&draft("Amira", "reveal", n))
+            .await
+            .unwrap();
     }
     let away = team.mirrored(&origin).await;
     assert!(
@@ -163,7 +172,10 @@ async fn a_desk_cut_off_from_the_team_store_catches_up_without_breaking_either_c
     // Another desk kept the team chain moving meanwhile... once the server is back.
     server.resume();
     let other = local_desk(&dir, "other").await;
-    other.append_audit(&draft("Youssef", "reveal", 9)).await.unwrap();
+    other
+        .append_audit(&draft("Youssef", "reveal", 9))
+        .await
+        .unwrap();
     let other_id = other.desk_id().await.unwrap();
     team.mirror(&other_id, &other.audit_page(0, 10).await.unwrap())
         .await
@@ -179,14 +191,19 @@ async fn a_desk_cut_off_from_the_team_store_catches_up_without_breaking_either_c
     let team_report = audit::verify(&team, None).await.unwrap();
     assert!(team_report.ok && team_report.count == 7, "{team_report:?}");
     let local_report = audit::verify(&local, None).await.unwrap();
-    assert!(local_report.ok && local_report.count == 6, "{local_report:?}");
+    assert!(
+        local_report.ok && local_report.count == 6,
+        "{local_report:?}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test]
 async fn presence_counts_todays_applied_decisions_from_the_team_chain() {
     let server = common::Postgres::start();
-    let team = PgStore::connect(&server.database("presence")).await.unwrap();
+    let team = PgStore::connect(&server.database("presence"))
+        .await
+        .unwrap();
     team.announce("desk-a", "Amira <amira@dhmad.tn>", Some("case-7"))
         .await
         .unwrap();
@@ -195,7 +212,11 @@ async fn presence_counts_todays_applied_decisions_from_the_team_chain() {
         .unwrap();
     let now = Utc::now();
     let today = now.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
-    for (action, to) in [("decline", "applied"), ("approve", "applied"), ("approve", "queued")] {
+    for (action, to) in [
+        ("decline", "applied"),
+        ("approve", "applied"),
+        ("approve", "queued"),
+    ] {
         team.append_audit(&AuditDraft {
             at: today.clone(),
             actor: "Amira <amira@dhmad.tn>".into(),
@@ -214,9 +235,18 @@ async fn presence_counts_todays_applied_decisions_from_the_team_chain() {
         .await
         .unwrap();
     assert_eq!(desks.len(), 2);
-    let amira = desks.iter().find(|p| p.reviewer.starts_with("Amira")).unwrap();
+    let amira = desks
+        .iter()
+        .find(|p| p.reviewer.starts_with("Amira"))
+        .unwrap();
     assert_eq!(amira.case_id.as_deref(), Some("case-7"));
     assert_eq!(amira.decisions_today, 2);
-    let youssef = desks.iter().find(|p| p.reviewer.starts_with("Youssef")).unwrap();
-    assert_eq!((youssef.case_id.as_deref(), youssef.decisions_today), (None, 0));
+    let youssef = desks
+        .iter()
+        .find(|p| p.reviewer.starts_with("Youssef"))
+        .unwrap();
+    assert_eq!(
+        (youssef.case_id.as_deref(), youssef.decisions_today),
+        (None, 0)
+    );
 }
