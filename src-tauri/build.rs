@@ -36,6 +36,7 @@ fn main() {
             "team_view",
             "leave_case",
             "release_claim",
+            "answer_second_look",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -243,9 +243,17 @@ pub async fn team_view(shell: State<'_, Shell>) -> Result<desk_core::ipc::TeamVi
         claims,
         Err(desk_core::ports::StoreError::Unreachable(_))
     ));
-    let (claims, desks) = match claims {
-        Ok(claims) => (claims, desk.team_presence(&*team).await.unwrap_or_default()),
-        Err(_) => (Vec::new(), Vec::new()),
+    let reachable = claims.is_ok();
+    let claims = claims.unwrap_or_default();
+    let (desks, four_eyes, second_looks) = if reachable {
+        use desk_core::four_eyes::FourEyes;
+        (
+            desk.team_presence(&*team).await.unwrap_or_default(),
+            team.policy().await.unwrap_or_default(),
+            team.pending().await.unwrap_or_default(),
+        )
+    } else {
+        Default::default()
     };
     Ok(desk_core::ipc::TeamView {
         enabled: true,
@@ -253,7 +261,31 @@ pub async fn team_view(shell: State<'_, Shell>) -> Result<desk_core::ipc::TeamVi
         offline_since: desk.team_offline_since().map(|t| t.to_rfc3339()),
         claims,
         desks,
+        four_eyes,
+        second_looks,
     })
+}
+
+/// A second reviewer confirms or refuses another reviewer's waiting action (audited).
+#[tauri::command]
+pub async fn answer_second_look(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    action_id: String,
+    confirmed: bool,
+    note: Option<String>,
+) -> Result<(), UiError> {
+    let (desk, team) = {
+        let active = shell.active.read().await;
+        (active.desk.clone(), active.team.clone())
+    };
+    let team =
+        team.ok_or_else(|| UiError::new(ErrorCode::Invalid, "this desk has no team store", false))?;
+    desk.answer_second_look(&*team, &action_id, confirmed, note.as_deref())
+        .await?;
+    shell.team_wake.notify_one();
+    let _ = app.emit(crate::team::TEAM_CHANGED, ());
+    Ok(())
 }
 
 /// Queues a decision (committed with its audit entry before this returns) and names the next

@@ -283,6 +283,7 @@ pub fn run() {
             commands::team_view,
             commands::leave_case,
             commands::release_claim,
+            commands::answer_second_look,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -62,7 +62,8 @@ let blocklisted: BlocklistRequest[] = [];
 let filters: QueueFilter[] = [];
 let revealed: { field: string; reason: string }[] = [];
 let resent: { verificationId: string; comment: string | null }[] = [];
-let team: TeamView = { enabled: false, me: "", offlineSince: null, claims: [], desks: [] };
+let team: TeamView = { enabled: false, me: "", offlineSince: null, claims: [], desks: [], fourEyes: [], secondLooks: [] };
+let answers: { actionId: string; confirmed: boolean; note: string | null }[] = [];
 let left: string[] = [];
 
 function renderApp() {
@@ -86,7 +87,8 @@ beforeEach(() => {
   revealed = [];
   resent = [];
   left = [];
-  team = { enabled: false, me: "", offlineSince: null, claims: [], desks: [] };
+  team = { enabled: false, me: "", offlineSince: null, claims: [], desks: [], fourEyes: [], secondLooks: [] };
+  answers = [];
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -153,6 +155,7 @@ beforeEach(() => {
           return null;
         case "team_view": return team;
         case "leave_case": left.push(a.caseId as string); return null;
+        case "answer_second_look": answers.push({ actionId: a.actionId as string, confirmed: a.confirmed as boolean, note: a.note as string | null }); return null;
         case "decide": {
           decided.push(a.request as DecisionRequest);
           return { caseId: (a.request as DecisionRequest).case_id, nextCaseId: ids[1] };
@@ -177,6 +180,26 @@ async function openFirstCase() {
 }
 
 describe("App", () => {
+  it("the Team view confirms another reviewer's waiting decline and refuses one with a reason, never one's own", async () => {
+    const look = (actionId: string, by: string) => ({ actionId, caseId: ids[0] ?? "", kind: "decline" as const, rule: "decline" as const, requestedBy: by, reasonId: "doc_altered", comment: "Altered", requestedAt: "2026-12-01T09:00:00Z", answer: null });
+    team = {
+      enabled: true, me: "Amira Ben Salah <amira@dhmad.tn>", offlineSince: null, claims: [], desks: [], fourEyes: ["decline"],
+      secondLooks: [look("act-1", "Youssef <youssef@dhmad.tn>"), look("act-2", "Youssef <youssef@dhmad.tn>"), look("act-3", "Amira Ben Salah <amira@dhmad.tn>")],
+    };
+    window.location.hash = "#/team";
+    renderApp();
+    expect((await screen.findByTestId("four-eyes-policy")).textContent).toContain("confirms a decline");
+    const rows = await screen.findAllByTestId("second-look-row");
+    expect(rows.length).toBe(3);
+    expect(rows[2]?.textContent).toContain("yours");
+    fireEvent.click(screen.getAllByTestId("confirm-look")[0] as HTMLElement);
+    await waitFor(() => expect(answers).toEqual([{ actionId: "act-1", confirmed: true, note: null }]));
+    fireEvent.click(screen.getAllByText("Refuse…")[1] as HTMLElement);
+    fireEvent.change(await screen.findByLabelText("Why it is refused"), { target: { value: "The document is fine" } });
+    fireEvent.click(screen.getByText("Refuse"));
+    await waitFor(() => expect(answers[1]).toEqual({ actionId: "act-2", confirmed: false, note: "The document is fine" }));
+  });
+
   it("on a team, a case another desk holds is marked, J passes it by, and leaving a case lets it go", async () => {
     team = {
       enabled: true,
@@ -184,6 +207,8 @@ describe("App", () => {
       offlineSince: "2026-12-01T09:30:00Z",
       claims: [{ caseId: ids[0] ?? "", holder: "Youssef Trabelsi <youssef@dhmad.tn>", claimedAt: "2026-12-01T09:00:00Z", expiresAt: "2026-12-01T09:10:00Z" }],
       desks: [],
+      fourEyes: [],
+      secondLooks: [],
     };
     renderApp();
     expect((await screen.findByTestId("held-badge")).textContent).toBe("Being reviewed by Youssef Trabelsi");

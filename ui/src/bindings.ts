@@ -156,7 +156,15 @@ me: string,
 /**
  * Since when the team store has not answered (RFC 3339), if so.
  */
-offlineSince: string | null, claims: Array<Claim>, desks: Array<Presence>, };
+offlineSince: string | null, claims: Array<Claim>, desks: Array<Presence>, 
+/**
+ * Outcomes the team wants a second reviewer to confirm.
+ */
+fourEyes: Array<FourEyesRule>, 
+/**
+ * Actions waiting for a second reviewer, oldest first.
+ */
+secondLooks: Array<SecondLook>, };
 
 export type Claim = { caseId: string, 
 /**
@@ -181,6 +189,16 @@ online: boolean,
  * Decisions applied today (UTC) by this reviewer, from the team's audit.
  */
 decisionsToday: number, };
+
+export type FourEyesRule = "decline" | "approve_with_aml_hit" | "blocklist_add";
+
+export type SecondLook = { actionId: string, caseId: string, kind: ActionKind, rule: FourEyesRule, requestedBy: string, reasonId: string | null, comment: string | null, requestedAt: string, answer: Answer | null, };
+
+export type Answer = { 
+/**
+ * `Name <email>` of the second reviewer.
+ */
+by: string, confirmed: boolean, note: string | null, at: string, };
 
 export type LookupQuery = { "kind": "email", "value": string } | { "kind": "verification_id", "value": string } | { "kind": "vendor_data", "value": string };
 

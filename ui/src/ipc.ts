@@ -90,6 +90,8 @@ export const backend = {
   teamView: () => call<TeamView>("team_view"),
   leaveCase: (caseId: string) => call<null>("leave_case", { caseId }),
   releaseClaim: (caseId: string) => call<null>("release_claim", { caseId }),
+  answerSecondLook: (actionId: string, confirmed: boolean, note: string | null) =>
+    call<null>("answer_second_look", { actionId, confirmed, note }),
 };
 
 /** The backend's "the team changed" notice (a claim taken or let go by any desk). */

@@ -323,6 +323,26 @@ enum TeamCommand {
     /// Who is online and on which case, every live claim, and whether this desk's audit is
     /// all on the team chain.
     Status,
+    /// The team's four-eyes rules: show them, or set them (`none` clears them).
+    Policy {
+        /// Outcomes a second reviewer must confirm: decline, approve-with-aml-hit, blocklist-add.
+        #[arg(long, value_delimiter = ',')]
+        four_eyes: Option<Vec<String>>,
+    },
+    /// Actions of other desks waiting for a second reviewer.
+    Pending,
+    /// Confirm another reviewer's waiting action: their desk then sends it.
+    Confirm {
+        action: String,
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Refuse another reviewer's waiting action, saying why: it is never sent.
+    Refuse {
+        action: String,
+        #[arg(long)]
+        note: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -1096,27 +1116,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             command: TeamCommand::Status,
             didit,
             json,
+        } => team_status(didit, json).await,
+        Command::Team {
+            command,
+            didit,
+            json,
         } => {
-            use desk_core::claims::ClaimStore;
-            use desk_core::ports::Journal;
-            use desk_core::team::TeamLog;
             let open = open_desk(didit).await?;
-            let team = team_of(&open)?;
+            let done = four_eyes(&open, command, json).await;
             catch_up(&open, None).await;
-            if let Some(since) = open.desk.team_offline_since() {
-                return Err(format!("team store offline since {}", since.to_rfc3339()).into());
-            }
-            let status = TeamStatus {
-                desks: open.desk.team_presence(team).await?,
-                claims: team.claims().await?,
-                audit_on_team_chain: team.mirrored(&open.desk_id).await?,
-                audit_here: open.desk.store.audit_max_seq().await?.unwrap_or(0),
-            };
-            if json {
-                emit(&serde_json::to_string_pretty(&status)?)
-            } else {
-                emit(&render_team(&status))
-            }
+            done
         }
         Command::Outbox {
             command,
@@ -1179,6 +1188,122 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 emit(&render_lookup(&answer))
             }
         }
+    }
+}
+
+/// `desk team policy | pending | confirm | refuse`: four-eyes from the terminal.
+async fn four_eyes(
+    open: &desk_profiles::OpenDesk,
+    command: TeamCommand,
+    json: bool,
+) -> Result<(), Failure> {
+    use desk_core::four_eyes::{FourEyes, FourEyesRule};
+    let team = team_of(open)?;
+    let answered = |look: desk_core::four_eyes::SecondLook| -> Result<(), Failure> {
+        if json {
+            emit(&serde_json::to_string_pretty(&look)?)
+        } else {
+            emit(&format!(
+                "{} {} of session {} by {}",
+                if look.answer.as_ref().is_some_and(|a| a.confirmed) {
+                    "confirmed"
+                } else {
+                    "refused"
+                },
+                look.kind.as_str(),
+                look.case_id,
+                look.requested_by
+            ))
+        }
+    };
+    match command {
+        TeamCommand::Status => Err("unreachable: status has its own path".into()),
+        TeamCommand::Policy { four_eyes } => {
+            if let Some(names) = four_eyes {
+                let mut rules = Vec::new();
+                for name in names.iter().filter(|n| n.trim() != "none") {
+                    rules.push(FourEyesRule::parse(name).ok_or_else(|| {
+                        format!("{name:?} is not a rule: decline, approve-with-aml-hit, blocklist-add or none")
+                    })?);
+                }
+                team.set_policy(&rules).await?;
+            }
+            let rules = team.policy().await?;
+            if json {
+                emit(&serde_json::to_string_pretty(&rules)?)
+            } else if rules.is_empty() {
+                emit("four-eyes: off")
+            } else {
+                emit(&format!(
+                    "four-eyes: a second reviewer confirms {}",
+                    rules
+                        .iter()
+                        .map(|r| r.describe())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            }
+        }
+        TeamCommand::Pending => {
+            let pending = team.pending().await?;
+            if json {
+                emit(&serde_json::to_string_pretty(&pending)?)
+            } else if pending.is_empty() {
+                emit("nothing waits for a second reviewer")
+            } else {
+                emit(
+                    &pending
+                        .iter()
+                        .map(|l| {
+                            format!(
+                                "{}  {} of session {} by {} ({}), reason {}",
+                                l.action_id,
+                                l.kind.as_str(),
+                                l.case_id,
+                                l.requested_by,
+                                l.rule.describe(),
+                                l.reason_id.as_deref().unwrap_or("-")
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join("\n"),
+                )
+            }
+        }
+        TeamCommand::Confirm { action, note } => answered(
+            open.desk
+                .answer_second_look(team, &action, true, note.as_deref())
+                .await?,
+        ),
+        TeamCommand::Refuse { action, note } => answered(
+            open.desk
+                .answer_second_look(team, &action, false, Some(&note))
+                .await?,
+        ),
+    }
+}
+
+/// `desk team status`.
+async fn team_status(didit: DiditArgs, json: bool) -> Result<(), Failure> {
+    use desk_core::claims::ClaimStore;
+    use desk_core::ports::Journal;
+    use desk_core::team::TeamLog;
+    let open = open_desk(didit).await?;
+    let team = team_of(&open)?;
+    catch_up(&open, None).await;
+    if let Some(since) = open.desk.team_offline_since() {
+        return Err(format!("team store offline since {}", since.to_rfc3339()).into());
+    }
+    let status = TeamStatus {
+        desks: open.desk.team_presence(team).await?,
+        claims: team.claims().await?,
+        audit_on_team_chain: team.mirrored(&open.desk_id).await?,
+        audit_here: open.desk.store.audit_max_seq().await?.unwrap_or(0),
+    };
+    if json {
+        emit(&serde_json::to_string_pretty(&status)?)
+    } else {
+        emit(&render_team(&status))
     }
 }
 
@@ -1284,6 +1409,7 @@ async fn outbox(
                 total.rejected += report.rejected;
                 total.conflict += report.conflict;
                 total.needs_attention += report.needs_attention;
+                total.awaiting_second_look = report.awaiting_second_look;
                 let Some(due) = report.next_due else { break };
                 let wait = (due - chrono::Utc::now())
                     .to_std()
@@ -1302,6 +1428,12 @@ async fn outbox(
                     total.conflict,
                     total.needs_attention
                 ))?;
+                if total.awaiting_second_look > 0 {
+                    emit(&format!(
+                        "{} wait for a second reviewer (`desk team confirm ACTION` on another desk); a later drain sends them",
+                        total.awaiting_second_look
+                    ))?;
+                }
             }
             if total.needs_attention > 0 {
                 return Err("some actions need attention: see `desk outbox`".into());

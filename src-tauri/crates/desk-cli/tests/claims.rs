@@ -312,3 +312,114 @@ fn a_desk_cut_off_from_the_team_store_keeps_working_and_catches_up() {
         assert!(ok && out.starts_with("OK"), "{args:?}: {out}{err}");
     }
 }
+
+#[test]
+fn four_eyes_a_decline_waits_for_a_second_reviewer_on_another_desk() {
+    let server = serve(4);
+    let postgres = pg::Postgres::start();
+    let team = postgres.database("team");
+    let ok = |who: usize, args: &[&str]| {
+        let (ok, out, err) = run(&mut desk_as(&server, who, &team, args));
+        assert!(ok, "{args:?}: {err}");
+        out
+    };
+    let out = ok(
+        9,
+        &[
+            "team",
+            "policy",
+            "--four-eyes",
+            "decline,approve-with-aml-hit",
+        ],
+    );
+    assert!(
+        out.contains("a decline, an approval despite AML hits"),
+        "{out}"
+    );
+
+    let claimed: Vec<Value> =
+        serde_json::from_str(&ok(1, &["claim", "next", "--count", "2", "--json"])).unwrap();
+    let (first, second) = (
+        claimed[0]["caseId"].as_str().unwrap().to_owned(),
+        claimed[1]["caseId"].as_str().unwrap().to_owned(),
+    );
+    let decline = |case: &str| {
+        let out = ok(
+            1,
+            &[
+                "decide",
+                case,
+                "--verdict",
+                "decline",
+                "--reason",
+                "doc_altered",
+                "--comment",
+                "Altered",
+                "--undo-secs",
+                "0",
+                "--json",
+            ],
+        );
+        serde_json::from_str::<Value>(&out).unwrap()["action_id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (a1, a2) = (decline(&first), decline(&second));
+    let out = ok(1, &["outbox", "drain"]);
+    assert!(out.contains("2 wait for a second reviewer"), "{out}");
+    assert!(ledger_of(&server, &first).is_empty() && ledger_of(&server, &second).is_empty());
+
+    // Desk 2 sees both; the asker cannot answer their own.
+    let pending: Vec<Value> = serde_json::from_str(&ok(2, &["team", "pending", "--json"])).unwrap();
+    assert_eq!(pending.len(), 2);
+    assert_eq!(pending[0]["requestedBy"], "Reviewer 1 <reviewer1@dhmad.tn>");
+    assert_eq!(pending[0]["rule"], "decline");
+    let (own, _, err) = run(&mut desk_as(&server, 1, &team, &["team", "confirm", &a1]));
+    assert!(!own && err.contains("cannot confirm their own"), "{err}");
+    ok(2, &["team", "confirm", &a1, "--note", "Agreed"]);
+    ok(
+        2,
+        &["team", "refuse", &a2, "--note", "The document is fine"],
+    );
+    let (again, _, err) = run(&mut desk_as(&server, 3, &team, &["team", "confirm", &a2]));
+    assert!(
+        !again && err.contains("already answered by Reviewer 2"),
+        "{err}"
+    );
+
+    // Desk 1 sends the confirmed one, once, and ends the refused one unsent.
+    let out = ok(1, &["outbox", "drain"]);
+    assert!(out.contains("1 applied, 1 rejected"), "{out}");
+    assert_eq!(ledger_of(&server, &first).len(), 1);
+    assert!(ledger_of(&server, &second).is_empty());
+    let outbox: Vec<Value> = serde_json::from_str(&ok(1, &["outbox", "--json"])).unwrap();
+    let refused = outbox.iter().find(|a| a["id"] == a2.as_str()).unwrap();
+    assert_eq!(refused["state"], "rejected");
+    assert!(refused["detail"]
+        .as_str()
+        .unwrap()
+        .contains("refused by Reviewer 2 <reviewer2@dhmad.tn>: The document is fine"));
+    // Both desks' steps are on the team's chain.
+    let out = ok(2, &["audit", "verify", "--team"]);
+    assert!(out.starts_with("OK"), "{out}");
+    let steps = Command::new("psql")
+        .args([
+            &team,
+            "-tAc",
+            "SELECT action FROM audit WHERE action LIKE 'second_look%' ORDER BY seq",
+        ])
+        .output()
+        .unwrap();
+    let steps = String::from_utf8_lossy(&steps.stdout)
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+    for step in [
+        "second_look_asked",
+        "second_look_confirmed",
+        "second_look_refused",
+    ] {
+        assert!(steps.iter().any(|s| s == step), "{step} in {steps:?}");
+    }
+}

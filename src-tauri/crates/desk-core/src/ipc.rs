@@ -383,6 +383,10 @@ pub struct TeamView {
     pub offline_since: Option<String>,
     pub claims: Vec<crate::claims::Claim>,
     pub desks: Vec<crate::team::Presence>,
+    /// Outcomes the team wants a second reviewer to confirm.
+    pub four_eyes: Vec<crate::four_eyes::FourEyesRule>,
+    /// Actions waiting for a second reviewer, oldest first.
+    pub second_looks: Vec<crate::four_eyes::SecondLook>,
 }
 
 /// A session found by search outside the queue (or in it), masked like a queue row.
@@ -585,6 +589,9 @@ pub fn typescript_bindings() -> String {
         TeamView::decl(&cfg),
         crate::claims::Claim::decl(&cfg),
         crate::team::Presence::decl(&cfg),
+        crate::four_eyes::FourEyesRule::decl(&cfg),
+        crate::four_eyes::SecondLook::decl(&cfg),
+        crate::four_eyes::Answer::decl(&cfg),
         crate::lookup::LookupQuery::decl(&cfg),
         crate::lookup::LookupAnswer::decl(&cfg),
         crate::lookup::VerificationCard::decl(&cfg),

@@ -8,6 +8,7 @@ pub mod case;
 pub mod case_file;
 pub mod claims;
 pub mod desk;
+pub mod four_eyes;
 pub mod ipc;
 pub mod lookup;
 pub mod media;

@@ -15,6 +15,7 @@ use crate::action::{
 use crate::case::{CaseStatus, ReviewEntry, Verdict};
 use crate::claims::{ClaimStore, Hold, NoTeam};
 use crate::desk::{Desk, DeskError};
+use crate::four_eyes::{FourEyes, FourEyesRule, SecondLook};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError, StoreError};
 
 /// What an action does.
@@ -196,6 +197,37 @@ pub struct Action {
     /// Waiting because the provider could not be reached: goes as soon as it answers again.
     #[serde(default)]
     pub waiting_offline: bool,
+    /// On a team with four-eyes: the rule this action falls under and who confirmed it.
+    #[serde(default)]
+    pub four_eyes: Option<FourEyesMark>,
+}
+
+/// Why an action waits for a second reviewer, and who confirmed it (None: not yet).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FourEyesMark {
+    pub rule: FourEyesRule,
+    pub confirmed_by: Option<String>,
+}
+
+impl Action {
+    /// Asked for a second reviewer's confirmation, not given yet.
+    pub fn awaits_second_look(&self) -> bool {
+        self.four_eyes
+            .as_ref()
+            .is_some_and(|m| m.confirmed_by.is_none())
+    }
+}
+
+/// The decision among `heads` with this id, if it is one.
+fn open_decision<'a>(heads: &'a [Action], id: &str) -> Option<&'a Action> {
+    heads.iter().find(|a| a.id == id && a.kind.is_decision())
+}
+
+/// What four-eyes says of an action about to be sent.
+enum Look {
+    Go(Box<Action>),
+    Wait,
+    Ended,
 }
 
 /// What one pass of the worker did.
@@ -206,6 +238,8 @@ pub struct DrainReport {
     pub rejected: u32,
     pub conflict: u32,
     pub needs_attention: u32,
+    /// Actions waiting for a second reviewer (not counted in `next_due`).
+    pub awaiting_second_look: u32,
     /// When the next open action is due (None: nothing open).
     pub next_due: Option<DateTime<Utc>>,
 }
@@ -300,6 +334,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             updated_at: now,
             detail: None,
             waiting_offline: false,
+            four_eyes: None,
         }
     }
 
@@ -600,9 +635,11 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     pub async fn run_due_with(
         &self,
         directory: Option<&impl crate::lookup::Directory>,
-        team: &impl ClaimStore,
+        team: &(impl ClaimStore + FourEyes),
     ) -> Result<DrainReport, DeskError> {
         let mut report = DrainReport::default();
+        // Actions that wait for a second reviewer are asked once per call, then left waiting.
+        let mut asked: std::collections::HashSet<String> = std::collections::HashSet::new();
         // Bounded: each pass moves at least one action forward or stops.
         for _ in 0..10_000 {
             let open = self.store.actions(true).await?;
@@ -626,12 +663,42 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             } else {
                 &heads[..]
             };
-            let due: Vec<Action> = candidates.iter().filter(|a| is_due(a)).cloned().collect();
+            let due: Vec<Action> = candidates
+                .iter()
+                .filter(|a| is_due(a) && !asked.contains(&a.id))
+                .cloned()
+                .collect();
             if due.is_empty() {
-                report.next_due = candidates.iter().map(|a| a.due_at).min();
+                report.awaiting_second_look =
+                    candidates.iter().filter(|a| asked.contains(&a.id)).count() as u32;
+                report.next_due = candidates
+                    .iter()
+                    .filter(|a| !asked.contains(&a.id))
+                    .map(|a| a.due_at)
+                    .min();
                 return Ok(report);
             }
             for action in due {
+                let id = action.id.clone();
+                let action = match self.second_look(team, action).await? {
+                    Look::Go(action) => *action,
+                    Look::Wait => {
+                        // Kept while it waits: the lease is renewed (a decision only).
+                        if let Some(a) = open_decision(&heads, &id) {
+                            let _ = self.unheld(team, &a.case_id).await;
+                        }
+                        asked.insert(id);
+                        continue;
+                    }
+                    Look::Ended => {
+                        if let Some(a) = open_decision(&heads, &id) {
+                            let _ = team.release(&a.case_id, &self.reviewer.identity()).await;
+                        }
+                        report.processed += 1;
+                        report.rejected += 1;
+                        continue;
+                    }
+                };
                 let decision = action.kind.is_decision();
                 let case_id = action.case_id.clone();
                 let end = self.process(action, directory, team).await?;
@@ -749,6 +816,109 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 }
             }
         }
+    }
+
+    /// Four-eyes before an action is sent: go on with it (no second look needed, or it was
+    /// confirmed, then it says by whom), leave it waiting (asked now, not answered yet, or the
+    /// team store cannot say), or it ended here (refused by the second reviewer).
+    async fn second_look(&self, team: &impl FourEyes, action: Action) -> Result<Look, DeskError> {
+        if action.state != ActionState::Queued {
+            return Ok(Look::Go(Box::new(action)));
+        }
+        let Some(mark) = action.four_eyes.clone() else {
+            // The policy is read before each first send; not knowing it, the action waits.
+            let Ok(rules) = team.policy().await else {
+                return Ok(Look::Wait);
+            };
+            let Some(rule) = self.rule_for(&rules, &action).await? else {
+                return Ok(Look::Go(Box::new(action)));
+            };
+            let look = SecondLook {
+                action_id: action.id.clone(),
+                case_id: action.case_id.clone(),
+                kind: action.kind,
+                rule,
+                requested_by: action.actor.clone(),
+                reason_id: action.reason_id.clone(),
+                comment: action.comment.clone(),
+                requested_at: self.stamp_now(),
+                answer: None,
+            };
+            if team.ask(&look).await.is_err() {
+                return Ok(Look::Wait);
+            }
+            let detail = format!(
+                "waits for a second reviewer: the team asks for one on {}",
+                rule.describe()
+            );
+            let next = Action {
+                four_eyes: Some(FourEyesMark {
+                    rule,
+                    confirmed_by: None,
+                }),
+                detail: Some(detail.clone()),
+                updated_at: self.clock.now(),
+                ..action.clone()
+            };
+            self.move_to(
+                &action,
+                ActionState::Queued,
+                next,
+                Some("second_look_asked"),
+                Some(detail),
+            )
+            .await?;
+            return Ok(Look::Wait);
+        };
+        if mark.confirmed_by.is_some() {
+            return Ok(Look::Go(Box::new(action)));
+        }
+        let Ok(Some(answer)) = team.answer_of(&action.id).await else {
+            return Ok(Look::Wait);
+        };
+        let note = answer
+            .note
+            .as_deref()
+            .map(|n| format!(": {n}"))
+            .unwrap_or_default();
+        if answer.confirmed {
+            let detail = format!("confirmed by {}{note}", answer.by);
+            let next = Action {
+                four_eyes: Some(FourEyesMark {
+                    rule: mark.rule,
+                    confirmed_by: Some(answer.by.clone()),
+                }),
+                detail: Some(detail.clone()),
+                updated_at: self.clock.now(),
+                ..action.clone()
+            };
+            let next = self
+                .move_to(
+                    &action,
+                    ActionState::Queued,
+                    next,
+                    Some("second_look_confirmed"),
+                    Some(detail),
+                )
+                .await?;
+            return Ok(Look::Go(Box::new(next)));
+        }
+        let detail = format!("not sent: refused by {}{note}", answer.by);
+        let next = Action {
+            state: ActionState::Rejected,
+            detail: Some(detail.clone()),
+            updated_at: self.clock.now(),
+            ..action.clone()
+        };
+        self.move_to(
+            &action,
+            ActionState::Queued,
+            next,
+            Some("second_look_refused"),
+            Some(detail),
+        )
+        .await?;
+        Ok(Look::Ended)
     }
 
     /// On a team, why a decision must not go out now (None: this desk holds the case, its
@@ -1117,11 +1287,68 @@ mod tests {
             .count()
     }
 
-    /// A team store in memory: who holds which case; can be made unreachable.
+    /// A team store in memory: who holds which case, the four-eyes rules and questions; can
+    /// be made unreachable.
     #[derive(Default)]
     struct FakeTeam {
         holders: std::sync::Mutex<std::collections::HashMap<String, String>>,
         away: std::sync::Mutex<bool>,
+        rules: std::sync::Mutex<Vec<FourEyesRule>>,
+        looks: std::sync::Mutex<Vec<SecondLook>>,
+    }
+
+    impl FourEyes for FakeTeam {
+        async fn policy(&self) -> Result<Vec<FourEyesRule>, StoreError> {
+            Ok(self.rules.lock().unwrap().clone())
+        }
+        async fn set_policy(&self, rules: &[FourEyesRule]) -> Result<(), StoreError> {
+            *self.rules.lock().unwrap() = rules.to_vec();
+            Ok(())
+        }
+        async fn ask(&self, look: &SecondLook) -> Result<(), StoreError> {
+            let mut looks = self.looks.lock().unwrap();
+            if !looks.iter().any(|l| l.action_id == look.action_id) {
+                looks.push(look.clone());
+            }
+            Ok(())
+        }
+        async fn answer_of(
+            &self,
+            action_id: &str,
+        ) -> Result<Option<crate::four_eyes::Answer>, StoreError> {
+            let looks = self.looks.lock().unwrap();
+            Ok(looks
+                .iter()
+                .find(|l| l.action_id == action_id)
+                .and_then(|l| l.answer.clone()))
+        }
+        async fn answer(
+            &self,
+            action_id: &str,
+            answer: &crate::four_eyes::Answer,
+        ) -> Result<Result<SecondLook, crate::four_eyes::AnswerRefused>, StoreError> {
+            use crate::four_eyes::AnswerRefused as R;
+            let mut looks = self.looks.lock().unwrap();
+            let Some(look) = looks.iter_mut().find(|l| l.action_id == action_id) else {
+                return Ok(Err(R::Unknown(action_id.into())));
+            };
+            if look.requested_by == answer.by {
+                return Ok(Err(R::OwnAction));
+            }
+            if let Some(a) = &look.answer {
+                return Ok(Err(R::Answered(a.by.clone())));
+            }
+            look.answer = Some(answer.clone());
+            Ok(Ok(look.clone()))
+        }
+        async fn pending(&self) -> Result<Vec<SecondLook>, StoreError> {
+            let looks = self.looks.lock().unwrap();
+            Ok(looks
+                .iter()
+                .filter(|l| l.answer.is_none())
+                .cloned()
+                .collect())
+        }
     }
 
     impl ClaimStore for FakeTeam {
@@ -1173,6 +1400,112 @@ mod tests {
         async fn claims(&self) -> Result<Vec<crate::claims::Claim>, StoreError> {
             Ok(Vec::new())
         }
+    }
+
+    #[tokio::test]
+    async fn four_eyes_holds_a_decline_until_a_second_reviewer_confirms_and_a_refusal_ends_it() {
+        let d = desk(3);
+        d.sync().await.unwrap();
+        let team = FakeTeam::default();
+        team.set_policy(&[FourEyesRule::Decline]).await.unwrap();
+        let no_directory = None::<&crate::lookup::NoDirectory>;
+        let second = desk(0);
+        let second = crate::desk::Desk {
+            reviewer: crate::desk::Reviewer {
+                name: "Youssef".into(),
+                email: "youssef@dhmad.tn".into(),
+            },
+            ..second
+        };
+
+        // An approval is not under the rule: it goes at once.
+        let ok = d
+            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .await
+            .unwrap();
+        let declined = d
+            .submit_decision(
+                request(2, Verdict::Decline, Some("Altered")),
+                Duration::zero(),
+            )
+            .await
+            .unwrap();
+        let r = d.run_due_with(no_directory, &team).await.unwrap();
+        assert_eq!((r.applied, r.awaiting_second_look), (1, 1));
+        assert_eq!(r.next_due, None, "nothing else is due: a drain can stop");
+        let waiting = d.store.action(&declined.action.id).await.unwrap().unwrap();
+        assert_eq!(waiting.state, ActionState::Queued);
+        assert!(waiting.awaits_second_look());
+        assert_eq!(applied_count(&d, &waiting.token), 0, "not sent");
+        assert_eq!(
+            d.store.action(&ok.action.id).await.unwrap().unwrap().state,
+            ActionState::Applied
+        );
+
+        // The asker cannot confirm their own; the second reviewer can, once.
+        assert!(d
+            .answer_second_look(&team, &declined.action.id, true, None)
+            .await
+            .is_err());
+        second
+            .answer_second_look(&team, &declined.action.id, true, Some("Agreed"))
+            .await
+            .unwrap();
+        assert!(second
+            .answer_second_look(&team, &declined.action.id, false, Some("changed my mind"))
+            .await
+            .is_err());
+        d.run_due_with(no_directory, &team).await.unwrap();
+        let sent = d.store.action(&declined.action.id).await.unwrap().unwrap();
+        assert_eq!(sent.state, ActionState::Applied);
+        assert_eq!(
+            sent.four_eyes.unwrap().confirmed_by.as_deref(),
+            Some("Youssef <youssef@dhmad.tn>")
+        );
+        assert_eq!(applied_count(&d, &sent.token), 1);
+
+        // A refusal needs a reason and ends the action unsent.
+        let refused = d
+            .submit_decision(
+                request(3, Verdict::Decline, Some("Altered")),
+                Duration::zero(),
+            )
+            .await
+            .unwrap();
+        d.run_due_with(no_directory, &team).await.unwrap();
+        assert!(second
+            .answer_second_look(&team, &refused.action.id, false, None)
+            .await
+            .is_err());
+        second
+            .answer_second_look(
+                &team,
+                &refused.action.id,
+                false,
+                Some("The document is fine"),
+            )
+            .await
+            .unwrap();
+        d.run_due_with(no_directory, &team).await.unwrap();
+        let ended = d.store.action(&refused.action.id).await.unwrap().unwrap();
+        assert_eq!(ended.state, ActionState::Rejected);
+        assert!(ended
+            .detail
+            .unwrap()
+            .contains("refused by Youssef <youssef@dhmad.tn>: The document is fine"));
+        assert_eq!(applied_count(&d, &ended.token), 0);
+        let trail: Vec<String> = d
+            .store
+            .case_audit(&item(3).case_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.draft.action)
+            .collect();
+        assert_eq!(
+            trail,
+            ["decline", "second_look_asked", "second_look_refused"]
+        );
     }
 
     #[tokio::test]

@@ -38,6 +38,7 @@ fn action(n: u32, case: u32, kind: ActionKind) -> Action {
         updated_at: at,
         detail: None,
         waiting_offline: false,
+        four_eyes: None,
     }
 }
 
