@@ -422,19 +422,12 @@ struct DiditArgs {
         required_unless_present = "profile"
     )]
     didit_key: Option<String>,
-    /// Who decides, when no profile is named (stamped into every comment and audit entry).
-    #[arg(
-        long,
-        env = "REVIEW_DESK_REVIEWER_NAME",
-        default_value = "Terminal Reviewer"
-    )]
-    reviewer_name: String,
-    #[arg(
-        long,
-        env = "REVIEW_DESK_REVIEWER_EMAIL",
-        default_value = "reviewer@dhmad.tn"
-    )]
-    reviewer_email: String,
+    /// Who decides (stamped into every comment and audit entry): before the profile's reviewer;
+    /// without a profile, "Terminal Reviewer <reviewer@dhmad.tn>".
+    #[arg(long, env = "REVIEW_DESK_REVIEWER_NAME", requires = "reviewer_email")]
+    reviewer_name: Option<String>,
+    #[arg(long, env = "REVIEW_DESK_REVIEWER_EMAIL", requires = "reviewer_name")]
+    reviewer_email: Option<String>,
     /// Base of the DHMAD API including /api/v1, for support lookups, when no profile is named.
     #[arg(long, env = "DHMAD_BASE_URL", conflicts_with = "profile")]
     dhmad_url: Option<String>,
@@ -492,19 +485,29 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         let profile = book.get(&name)?;
         let mut knobs = desk_profiles::SandboxKnobs::from_environment();
         knobs.team_store = args.team_store.or(knobs.team_store);
+        knobs.reviewer = args
+            .reviewer_name
+            .zip(args.reviewer_email)
+            .or(knobs.reviewer);
         return Ok(desk_profiles::open_desk(&files, &keystore, &knobs, profile).await?);
     }
     let (url, key) = args
         .didit_url
         .zip(args.didit_key)
         .ok_or("--didit-url and --didit-key (or --profile) are required")?;
+    let reviewer_name = args
+        .reviewer_name
+        .unwrap_or_else(|| "Terminal Reviewer".to_owned());
+    let reviewer_email = args
+        .reviewer_email
+        .unwrap_or_else(|| "reviewer@dhmad.tn".to_owned());
     let profile = desk_core::profile::Profile {
         name: TERMINAL_PROFILE.into(),
         kind: desk_core::profile::ProfileKind::Live,
         didit_url: url.clone(),
         dhmad_url: String::new(),
-        reviewer_name: args.reviewer_name.clone(),
-        reviewer_email: args.reviewer_email.clone(),
+        reviewer_name: reviewer_name.clone(),
+        reviewer_email: reviewer_email.clone(),
         undo_seconds: 0,
         sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
         role: desk_core::profile::Role::Reviewer,
@@ -522,8 +525,8 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         didit: didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
         dhmad,
         reviewer: desk_core::desk::Reviewer {
-            name: args.reviewer_name,
-            email: args.reviewer_email,
+            name: reviewer_name,
+            email: reviewer_email,
         },
         sandbox: None,
         team,

@@ -52,6 +52,7 @@ fn eight_desks_racing_for_200_cases_each_case_claimed_once() {
         })
         .collect();
     let mut all = Vec::new();
+    let mut mine: Vec<Vec<String>> = vec![Vec::new(); 8];
     for (who, racer) in racers.into_iter().enumerate() {
         let out = racer.wait_with_output().unwrap();
         assert!(
@@ -67,11 +68,71 @@ fn eight_desks_racing_for_200_cases_each_case_claimed_once() {
                 format!("Reviewer {who} <reviewer{who}@dhmad.tn>")
             );
             all.push(c["caseId"].as_str().unwrap().to_owned());
+            mine[who].push(c["caseId"].as_str().unwrap().to_owned());
         }
     }
     let distinct: HashSet<&String> = all.iter().collect();
     assert_eq!(all.len(), 200);
     assert_eq!(distinct.len(), 200, "no case was claimed twice");
+
+    // The eight desks let go of three cases each at the same time: every release is audited
+    // on its desk and copied onto the one team chain, which stays valid.
+    let releasers: Vec<_> = (0..8)
+        .map(|who| {
+            let cases = mine[who][..3].to_vec();
+            std::thread::spawn({
+                let env = server.env.clone();
+                let data = server.data_dir.clone();
+                let team = team.clone();
+                move || {
+                    for case in cases {
+                        let out = Command::new(DESK)
+                            .args(["claim", "release", &case])
+                            .envs(&env)
+                            .env("REVIEW_DESK_TEAM_STORE", &team)
+                            .env("REVIEW_DESK_REVIEWER_NAME", format!("Reviewer {who}"))
+                            .env(
+                                "REVIEW_DESK_REVIEWER_EMAIL",
+                                format!("reviewer{who}@dhmad.tn"),
+                            )
+                            .env("REVIEW_DESK_DATA_DIR", data.join(format!("desk-{who}")))
+                            .output()
+                            .unwrap();
+                        assert!(
+                            out.status.success(),
+                            "{}",
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                    }
+                }
+            })
+        })
+        .collect();
+    for r in releasers {
+        r.join().unwrap();
+    }
+    let out = desk_as(&server, 0, &team, &["audit", "verify", "--team"])
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("OK: the team chain holds 24 entries"),
+        "{said}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The released cases are free again: the desks take them back.
+    for who in 0..8 {
+        let out = desk_as(
+            &server,
+            who,
+            &team,
+            &["claim", "next", "--count", "3", "--json"],
+        )
+        .output()
+        .unwrap();
+        let again: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(again.len(), 3, "desk {who} took three back");
+    }
 
     // Nothing is left to claim; the team sees every claim.
     let out = desk_as(&server, 9, &team, &["claim", "next", "--json"])
@@ -422,4 +483,52 @@ fn four_eyes_a_decline_waits_for_a_second_reviewer_on_another_desk() {
     ] {
         assert!(steps.iter().any(|s| s == step), "{step} in {steps:?}");
     }
+}
+
+#[test]
+fn a_saved_profile_takes_the_reviewer_and_team_store_from_flags() {
+    let server = serve(1);
+    let postgres = pg::Postgres::start();
+    let team = postgres.database("team");
+    let out = Command::new(DESK)
+        .args([
+            "claim",
+            "--profile",
+            "Sandbox",
+            "--team-store",
+            &team,
+            "--reviewer-name",
+            "Leila Trabelsi",
+            "--reviewer-email",
+            "leila@dhmad.tn",
+            "next",
+            "--json",
+        ])
+        .env("REVIEW_DESK_DATA_DIR", server.data_dir.join("profiled"))
+        .env("REVIEW_DESK_SANDBOX_SESSIONS", "3")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let claimed: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(claimed[0]["holder"], "Leila Trabelsi <leila@dhmad.tn>");
+    // A name without an email is refused rather than half applied.
+    let out = Command::new(DESK)
+        .args([
+            "team",
+            "--profile",
+            "Sandbox",
+            "--reviewer-name",
+            "Leila",
+            "status",
+        ])
+        .env("REVIEW_DESK_DATA_DIR", server.data_dir.join("profiled"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--reviewer-email"), "{err}");
 }

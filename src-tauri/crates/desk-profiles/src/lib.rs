@@ -183,20 +183,20 @@ pub async fn connect(
     store: &Keystore,
     knobs: &SandboxKnobs,
 ) -> Result<Connection, SetupError> {
-    let reviewer = Reviewer {
-        name: profile.reviewer_name.clone(),
-        email: profile.reviewer_email.clone(),
+    // Several desks may run side by side from one machine, each as its own reviewer.
+    let reviewer = match &knobs.reviewer {
+        Some((name, email)) => Reviewer {
+            name: name.clone(),
+            email: email.clone(),
+        },
+        None => Reviewer {
+            name: profile.reviewer_name.clone(),
+            email: profile.reviewer_email.clone(),
+        },
     };
     let team = team_store_for(knobs.team_store.as_deref(), profile, store)?;
     match profile.kind {
         ProfileKind::Sandbox => {
-            let reviewer = match &knobs.reviewer {
-                Some((name, email)) => Reviewer {
-                    name: name.clone(),
-                    email: email.clone(),
-                },
-                None => reviewer,
-            };
             let mut config = sandbox::SandboxConfig::default();
             if let Some(n) = knobs.sessions {
                 config.sessions = n;
