@@ -77,40 +77,18 @@ fn eight_desks_racing_for_200_cases_each_case_claimed_once() {
 
     // The eight desks let go of three cases each at the same time: every release is audited
     // on its desk and copied onto the one team chain, which stays valid.
-    let releasers: Vec<_> = (0..8)
-        .map(|who| {
-            let cases = mine[who][..3].to_vec();
-            std::thread::spawn({
-                let env = server.env.clone();
-                let data = server.data_dir.clone();
-                let team = team.clone();
-                move || {
-                    for case in cases {
-                        let out = Command::new(DESK)
-                            .args(["claim", "release", &case])
-                            .envs(&env)
-                            .env("REVIEW_DESK_TEAM_STORE", &team)
-                            .env("REVIEW_DESK_REVIEWER_NAME", format!("Reviewer {who}"))
-                            .env(
-                                "REVIEW_DESK_REVIEWER_EMAIL",
-                                format!("reviewer{who}@dhmad.tn"),
-                            )
-                            .env("REVIEW_DESK_DATA_DIR", data.join(format!("desk-{who}")))
-                            .output()
-                            .unwrap();
-                        assert!(
-                            out.status.success(),
-                            "{}",
-                            String::from_utf8_lossy(&out.stderr)
-                        );
-                    }
+    std::thread::scope(|threads| {
+        for (who, cases) in mine.iter().enumerate() {
+            let (server, team) = (&server, &team);
+            threads.spawn(move || {
+                for case in &cases[..3] {
+                    let (ok, _, err) =
+                        run(&mut desk_as(server, who, team, &["claim", "release", case]));
+                    assert!(ok, "{err}");
                 }
-            })
-        })
-        .collect();
-    for r in releasers {
-        r.join().unwrap();
-    }
+            });
+        }
+    });
     let out = desk_as(&server, 0, &team, &["audit", "verify", "--team"])
         .output()
         .unwrap();
