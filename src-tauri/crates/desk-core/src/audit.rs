@@ -103,9 +103,10 @@ impl AuditEntry {
 }
 
 /// Where and why the chain broke.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error, ts_rs::TS)]
 #[error("the audit log is broken at entry {seq}: {why}")]
 pub struct Broken {
+    #[ts(type = "number")]
     pub seq: i64,
     pub why: String,
 }
@@ -205,8 +206,9 @@ fn content_checks(entries: &[AuditEntry]) -> Vec<bool> {
 
 /// A signed statement of the chain's head: an auditor keeps it; a later log must still contain
 /// this exact entry at this seq.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Checkpoint {
+    #[ts(type = "number")]
     pub seq: i64,
     pub head_hash: String,
     pub at: String,
@@ -272,10 +274,12 @@ impl Checkpoint {
 }
 
 /// What `verify` found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VerifyReport {
     pub ok: bool,
+    #[ts(type = "number")]
     pub count: u64,
+    #[ts(type = "number | null")]
     pub head_seq: Option<i64>,
     pub head_hash: Option<String>,
     /// The first broken entry, when the chain is broken.

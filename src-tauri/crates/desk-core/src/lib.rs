@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod audit_view;
 pub mod blocklist;
 pub mod case;
 pub mod case_file;

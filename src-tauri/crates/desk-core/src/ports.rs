@@ -208,6 +208,11 @@ pub trait CaseCache: Send + Sync {
     /// Every cached summary of a case still in the queue.
     fn queued_summaries(&self)
         -> impl Future<Output = Result<Vec<CaseSummary>, StoreError>> + Send;
+    /// Every case whose cached summary carries the warning `code` (queued or not).
+    fn cases_with_warning(
+        &self,
+        code: &str,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
     /// The queue-relevant facts of every cached summary of a queued case (cheap to read).
     fn queued_facts(
         &self,

@@ -575,6 +575,17 @@ impl CaseCache for MemoryStore {
         };
         Ok(next.map(|q| q.case_id.clone()))
     }
+    async fn cases_with_warning(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        Ok(self
+            .summaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter(|(s, _)| s.warnings.iter().any(|w| w.code == code))
+            .map(|(s, _)| s.case_id.clone())
+            .collect())
+    }
+
     async fn queued_facts(&self) -> Result<Vec<crate::case::CaseFacts>, StoreError> {
         Ok(self
             .queued_summaries()

@@ -221,6 +221,17 @@ impl CaseCache for SqliteStore {
             .map_err(failed)
     }
 
+    async fn cases_with_warning(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        sqlx::query_scalar(
+            "SELECT case_id FROM summary_facts WHERE EXISTS \
+             (SELECT 1 FROM json_each(facts, '$.warnings') AS w WHERE json_extract(w.value, '$[1]') = ?)",
+        )
+        .bind(code)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)
+    }
+
     async fn queued_facts(&self) -> Result<Vec<desk_core::case::CaseFacts>, StoreError> {
         json_array_of(
             sqlx::query_scalar(
@@ -371,6 +382,92 @@ impl SqliteStore {
     pub async fn desk_id(&self) -> Result<String, StoreError> {
         sqlx::query_scalar("SELECT value FROM desk_meta WHERE key = 'desk_id'")
             .fetch_one(&self.pool)
+            .await
+            .map_err(failed)
+    }
+}
+
+/// Adds `query`'s conditions (after a `WHERE TRUE`) to a search of the audit log; `among`
+/// goes as one bound list, whatever its length.
+pub(crate) fn push_audit_filter<'a, DB: sqlx::Database>(
+    q: &mut sqlx::QueryBuilder<'a, DB>,
+    query: &'a desk_core::audit_view::AuditQuery,
+    before: Option<i64>,
+    among: impl FnOnce(&mut sqlx::QueryBuilder<'a, DB>, &'a [String]),
+) where
+    &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
+{
+    let f = &query.filter;
+    for (column, value) in [
+        ("actor", &f.actor),
+        ("action", &f.action),
+        ("to_state", &f.to_state),
+        ("reason_id", &f.reason_id),
+        ("case_id", &f.case_id),
+    ] {
+        if let Some(v) = value {
+            q.push(format!(" AND {column} = ")).push_bind(v);
+        }
+    }
+    if let Some(v) = &f.from {
+        q.push(" AND at >= ").push_bind(v);
+    }
+    if let Some(v) = &f.until {
+        q.push(" AND at < ").push_bind(v);
+    }
+    if let Some(b) = before {
+        q.push(" AND seq < ").push_bind(b);
+    }
+    if let Some(ids) = &query.among {
+        among(q, ids);
+    }
+}
+
+impl desk_core::audit_view::AuditSearch for SqliteStore {
+    async fn audit_search(
+        &self,
+        query: &desk_core::audit_view::AuditQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        if query.among.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        let among = query
+            .among
+            .as_ref()
+            .map(|ids| serde_json::to_string(ids).map_err(failed))
+            .transpose()?;
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
+            "SELECT json_group_array(json_array({AUDIT_COLUMNS})) FROM \
+             (SELECT {AUDIT_COLUMNS} FROM audit WHERE TRUE"
+        ));
+        push_audit_filter(&mut q, query, before, |q, _| {
+            q.push(" AND case_id IN (SELECT value FROM json_each(")
+                .push_bind(among.clone().unwrap_or_default())
+                .push("))");
+        });
+        q.push(" ORDER BY seq DESC LIMIT ")
+            .push_bind(i64::from(limit))
+            .push(")");
+        let page: Option<String> = q
+            .build_query_scalar()
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed)?;
+        let Some(text) = page else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<AuditRow> = serde_json::from_str(&text).map_err(failed)?;
+        let mut entries: Vec<AuditEntry> = rows.into_iter().map(audit_entry).collect();
+        entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        Ok(entries)
+    }
+
+    async fn audit_actors(&self) -> Result<Vec<String>, StoreError> {
+        sqlx::query_scalar("SELECT DISTINCT actor FROM audit ORDER BY actor")
+            .fetch_all(&self.pool)
             .await
             .map_err(failed)
     }

@@ -10,7 +10,9 @@ use std::str::FromStr;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
-use crate::{action_of, audit_entry, is_unique_violation, json, AuditRow, AUDIT_COLUMNS};
+use crate::{
+    action_of, audit_entry, is_unique_violation, json, push_audit_filter, AuditRow, AUDIT_COLUMNS,
+};
 
 /// The advisory lock every audit append takes (an arbitrary, fixed key).
 const AUDIT_LOCK: i64 = 0x5245_5649_4557;
@@ -663,5 +665,36 @@ impl desk_core::four_eyes::FourEyes for PgStore {
         .await
         .map_err(failed)?;
         rows.into_iter().map(look_of).collect()
+    }
+}
+
+impl desk_core::audit_view::AuditSearch for PgStore {
+    async fn audit_search(
+        &self,
+        query: &desk_core::audit_view::AuditQuery,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
+            "SELECT {AUDIT_COLUMNS} FROM audit WHERE TRUE"
+        ));
+        push_audit_filter(&mut q, query, before, |q, ids| {
+            q.push(" AND case_id = ANY(").push_bind(ids).push(")");
+        });
+        q.push(" ORDER BY seq DESC LIMIT ")
+            .push_bind(i64::from(limit));
+        let rows: Vec<AuditRow> = q
+            .build_query_as()
+            .fetch_all(self.pool().await?)
+            .await
+            .map_err(failed)?;
+        Ok(rows.into_iter().map(audit_entry).collect())
+    }
+
+    async fn audit_actors(&self) -> Result<Vec<String>, StoreError> {
+        sqlx::query_scalar("SELECT DISTINCT actor FROM audit ORDER BY actor")
+            .fetch_all(self.pool().await?)
+            .await
+            .map_err(failed)
     }
 }

@@ -6,7 +6,9 @@
 mod common;
 
 use chrono::{TimeZone, Utc};
+use desk_core::audit::AuditEntry;
 use desk_core::audit::{self, AuditDraft};
+use desk_core::audit_view::{AuditFilter, AuditQuery, AuditSearch};
 use desk_core::case::Verdict;
 use desk_core::outbox::{Action, ActionBody, ActionKind, ActionState};
 use desk_core::ports::{Journal, StoreError};
@@ -141,6 +143,109 @@ async fn suite(j: &impl Journal) {
     assert!(report.ok && report.count == 6, "{report:?}");
 }
 
+/// The lead's audit search, on a fresh journal: every filter, paging newest first, and a set
+/// of cases (a resolved warning code).
+async fn search_suite(j: &(impl Journal + AuditSearch)) {
+    let people = ["Amira <amira@dhmad.tn>", "Youssef <youssef@dhmad.tn>"];
+    for n in 0..60u32 {
+        j.append_audit(&AuditDraft {
+            at: format!("2026-12-{:02}T09:00:00.000000Z", 1 + n % 3),
+            actor: people[(n % 2) as usize].into(),
+            action: ["approve", "decline", "reveal"][(n % 3) as usize].into(),
+            case_id: format!("case-{}", n % 5),
+            to_state: (n % 3 != 2).then(|| ["applied", "rejected"][(n % 4 / 2) as usize].into()),
+            reason_id: (n % 3 == 1).then(|| "doc_altered".into()),
+            app_version: "0.1.0".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    }
+    let all: Vec<AuditEntry> = j.audit_page(0, 1000).await.unwrap();
+    let run = |filter: AuditFilter, among: Option<Vec<String>>| {
+        let want: Vec<i64> = all
+            .iter()
+            .rev()
+            .filter(|e| filter.admits(e))
+            .filter(|e| {
+                among
+                    .as_ref()
+                    .is_none_or(|ids| ids.contains(&e.draft.case_id))
+            })
+            .map(|e| e.seq)
+            .collect();
+        (AuditQuery { filter, among }, want)
+    };
+    let cases = [
+        run(AuditFilter::default(), None),
+        run(
+            AuditFilter {
+                actor: Some(people[1].into()),
+                ..Default::default()
+            },
+            None,
+        ),
+        run(
+            AuditFilter {
+                action: Some("decline".into()),
+                reason_id: Some("doc_altered".into()),
+                ..Default::default()
+            },
+            None,
+        ),
+        run(
+            AuditFilter {
+                to_state: Some("rejected".into()),
+                ..Default::default()
+            },
+            None,
+        ),
+        run(
+            AuditFilter {
+                case_id: Some("case-3".into()),
+                ..Default::default()
+            },
+            None,
+        ),
+        run(
+            AuditFilter {
+                from: Some("2026-12-02T00:00:00.000000Z".into()),
+                until: Some("2026-12-03T00:00:00.000000Z".into()),
+                ..Default::default()
+            },
+            None,
+        ),
+        run(
+            AuditFilter::default(),
+            Some(vec!["case-1".into(), "case-4".into()]),
+        ),
+        run(AuditFilter::default(), Some(vec![])),
+        run(
+            AuditFilter {
+                actor: Some("Nobody <n@dhmad.tn>".into()),
+                ..Default::default()
+            },
+            None,
+        ),
+    ];
+    for (query, want) in cases {
+        // Page by 7, newest first, each page starting below the last one's oldest entry.
+        let mut got = Vec::new();
+        let mut before = None;
+        loop {
+            let page = j.audit_search(&query, before, 7).await.unwrap();
+            got.extend(page.iter().map(|e| e.seq));
+            if page.len() < 7 {
+                break;
+            }
+            before = page.last().map(|e| e.seq);
+        }
+        assert_eq!(got, want, "{query:?}");
+    }
+    let actors = j.audit_actors().await.unwrap();
+    assert_eq!(actors, people.map(String::from).to_vec());
+}
+
 /// Appenders racing on one journal: every entry lands once and the chain stays whole.
 async fn racing_appenders(j: &(impl Journal + Clone + 'static), tasks: usize, each: usize) {
     let mut handles = Vec::new();
@@ -170,6 +275,8 @@ async fn the_journal_suite_passes_on_sqlite() {
     let store = SqliteStore::open(&dir.join("desk.sqlite")).await.unwrap();
     suite(&store).await;
     racing_appenders(&store, 4, 25).await;
+    let fresh = SqliteStore::open(&dir.join("search.sqlite")).await.unwrap();
+    search_suite(&fresh).await;
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -180,6 +287,7 @@ async fn the_journal_suite_passes_on_postgresql() {
     let store = PgStore::connect(&url).await.unwrap();
     suite(&store).await;
     racing_appenders(&store, 8, 25).await;
+    search_suite(&PgStore::connect(&server.database("search")).await.unwrap()).await;
 
     // A second desk connecting to the same store sees the same chain and extends it.
     let other = PgStore::connect(&url).await.unwrap();
