@@ -193,7 +193,7 @@ enum Command {
         command: AuditCommand,
         #[command(flatten)]
         didit: DiditArgs,
-        #[arg(long)]
+        #[arg(long, global = true)]
         json: bool,
     },
     /// Support: is this person verified, and linked to their DHMAD account? From an email, a
@@ -373,6 +373,81 @@ enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Entries newest first, filtered (this desk's log, or the team's with --team).
+    List {
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        /// Entries older than this seq (the "next" a previous page printed).
+        #[arg(long)]
+        before: Option<i64>,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long)]
+        team: bool,
+    },
+    /// Writes every entry passing the filters to FILE (CSV or JSON), and beside it
+    /// FILE.checkpoint.json: the signed head of the chain the export came from.
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormatArg,
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        filter: AuditFilterArgs,
+        #[arg(long)]
+        team: bool,
+        /// Write comments as they are (else withheld); the reason is audited.
+        #[arg(long, value_name = "REASON")]
+        show_comments: Option<String>,
+    },
+}
+
+/// The lead's audit filters; every one optional, all must hold.
+#[derive(Args, Clone, Default)]
+struct AuditFilterArgs {
+    /// The reviewer, `Name <email>` as the log writes it.
+    #[arg(long)]
+    reviewer: Option<String>,
+    /// What was done: approve, decline, blocklist_add, reveal, claim_cleared, …
+    #[arg(long)]
+    action: Option<String>,
+    /// The state an action reached: applied, rejected, conflict, needs_attention, …
+    #[arg(long)]
+    state: Option<String>,
+    #[arg(long)]
+    reason: Option<String>,
+    /// A warning code the case carries (judged on the cached summaries).
+    #[arg(long)]
+    warning: Option<String>,
+    #[arg(long)]
+    session: Option<String>,
+    /// From this date (2026-12-01) or instant on.
+    #[arg(long)]
+    from: Option<String>,
+    /// Up to this date (inclusive) or instant (exclusive).
+    #[arg(long)]
+    until: Option<String>,
+}
+
+impl From<AuditFilterArgs> for desk_core::audit_view::AuditFilter {
+    fn from(a: AuditFilterArgs) -> Self {
+        Self {
+            actor: a.reviewer,
+            action: a.action,
+            to_state: a.state,
+            reason_id: a.reason,
+            warning: a.warning,
+            case_id: a.session,
+            from: a.from,
+            until: a.until,
+        }
+    }
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormatArg {
+    Csv,
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -1146,6 +1221,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             let open = open_desk(didit).await?;
+            catch_up(&open, None).await;
             audit(&open, command, json).await
         }
         Command::Lookup {
@@ -1517,6 +1593,121 @@ async fn audit(
                 Ok(())
             } else {
                 Err("the audit log did not verify".into())
+            }
+        }
+        AuditCommand::List {
+            filter,
+            before,
+            limit,
+            team,
+        } => {
+            let filter = filter.into();
+            let page = if team {
+                let log = team_of(open)?;
+                open.desk.audit_view(log, &filter, before, limit).await?
+            } else {
+                let log = &open.desk.store;
+                open.desk.audit_view(log, &filter, before, limit).await?
+            };
+            if json {
+                emit(&serde_json::to_string_pretty(&serde_json::json!({
+                    "entries": page.entries,
+                    "nextBefore": page.next_before,
+                }))?)
+            } else {
+                let mut out = String::new();
+                for e in &page.entries {
+                    let d = &e.draft;
+                    let _ = writeln!(
+                        out,
+                        "{:>7}  {}  {:<32}  {:<18} {:<10} {:<36} {}",
+                        e.seq,
+                        d.at,
+                        d.actor,
+                        d.action,
+                        d.to_state.as_deref().unwrap_or(""),
+                        d.case_id,
+                        d.reason_id.as_deref().unwrap_or("")
+                    );
+                }
+                match page.next_before {
+                    Some(next) => {
+                        let _ = write!(out, "more: --before {next}");
+                    }
+                    None => {
+                        let _ = write!(out, "{} entries", page.entries.len());
+                    }
+                }
+                emit(&out)
+            }
+        }
+        AuditCommand::Export {
+            format,
+            out,
+            filter,
+            team,
+            show_comments,
+        } => {
+            let format = match format {
+                ExportFormatArg::Csv => desk_core::audit_view::ExportFormat::Csv,
+                ExportFormatArg::Json => desk_core::audit_view::ExportFormat::Json,
+            };
+            let filter = filter.into();
+            let seed = desk_profiles::signing_seed(&keystore, &open.profile.name)?;
+            // Written beside the target and renamed when complete: no half export is left.
+            let partial = out.with_extension("partial");
+            let file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+            let started = std::time::Instant::now();
+            let progress = |n: u64| {
+                if !json {
+                    eprint!("\rexported {n} entries");
+                }
+                true
+            };
+            let reason = show_comments.as_deref();
+            let report = if team {
+                let log = team_of(open)?;
+                open.desk
+                    .export_audit(log, &filter, format, file, reason, &seed, progress)
+                    .await
+            } else {
+                open.desk
+                    .export_audit(
+                        &open.desk.store,
+                        &filter,
+                        format,
+                        file,
+                        reason,
+                        &seed,
+                        progress,
+                    )
+                    .await
+            };
+            if !json {
+                eprintln!();
+            }
+            let report = match report {
+                Ok(r) => r,
+                Err(e) => {
+                    let _ = std::fs::remove_file(&partial);
+                    return Err(e.into());
+                }
+            };
+            std::fs::rename(&partial, &out)?;
+            let mut cp_path = out.clone().into_os_string();
+            cp_path.push(".checkpoint.json");
+            std::fs::write(&cp_path, serde_json::to_string_pretty(&report.checkpoint)?)?;
+            if json {
+                emit(&serde_json::to_string_pretty(&report)?)
+            } else {
+                emit(&format!(
+                    "{} entries written to {} in {:.2?}; the signed head (entry {}) is in {}",
+                    report.entries,
+                    out.display(),
+                    started.elapsed(),
+                    report.checkpoint.seq,
+                    std::path::Path::new(&cp_path).display()
+                ))
             }
         }
         AuditCommand::Checkpoint { out } => {

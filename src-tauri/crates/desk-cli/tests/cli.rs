@@ -794,3 +794,144 @@ fn support_resends_a_pending_invite_through_the_outbox_with_dhmads_own_words() {
     let (ok, out, _) = desk(&server, &["audit", "verify"]);
     assert!(ok && out.starts_with("OK"), "{out}");
 }
+
+/// The lead's audit from the terminal: a filtered list, and exports (CSV and JSON) holding
+/// exactly what the filter shows, comments withheld unless a reason is given (audited), with
+/// the signed head beside each export, which verifies against the log.
+#[test]
+#[ignore = "needs a desktop session with an unlocked Secret Service (the README test command provides one)"]
+fn an_audit_export_holds_exactly_what_its_filter_shows_with_a_signed_head() {
+    let mut server = serve(6);
+    server.env.insert(
+        "REVIEW_DESK_KEYRING_SERVICE".into(),
+        format!("dhmad-review-desk-test-export-{}", std::process::id()),
+    );
+    let (ok, queue, err) = desk(&server, &["queue", "--json"]);
+    assert!(ok, "{err}");
+    let queue: Value = serde_json::from_str(&queue).unwrap();
+    for (n, item) in queue.as_array().unwrap().iter().take(5).enumerate() {
+        let id = item["case_id"].as_str().unwrap();
+        let (verdict, comment) = if n % 2 == 0 {
+            ("decline", "=cmd|' /C calc'!A0 altered document")
+        } else {
+            ("approve", "clean")
+        };
+        let (ok, out, err) = desk(
+            &server,
+            &[
+                "decide",
+                id,
+                "--verdict",
+                verdict,
+                "--reason",
+                "doc_altered",
+                "--comment",
+                comment,
+                "--undo-secs",
+                "0",
+            ],
+        );
+        assert!(ok, "{out}{err}");
+    }
+    let (ok, out, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok, "{out}{err}");
+
+    let filter = ["--action", "decline"];
+    let (ok, listed, err) = desk(
+        &server,
+        &[
+            &["audit", "list", "--json", "--limit", "500"][..],
+            &filter[..],
+        ]
+        .concat(),
+    );
+    assert!(ok, "{err}");
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    let want: Vec<String> = listed["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["seq"].to_string())
+        .collect();
+    // Three declines, each queued, sending and applied (the log's action is the kind).
+    assert_eq!(want.len(), 9, "{listed}");
+
+    let csv_path = server.data_dir.join("declines.csv");
+    let csv_out = csv_path.to_str().unwrap();
+    let (ok, out, err) = desk(
+        &server,
+        &[
+            &["audit", "export", "--format", "csv", "--out", csv_out][..],
+            &filter[..],
+        ]
+        .concat(),
+    );
+    assert!(ok, "{out}{err}");
+    let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let seqs: Vec<String> = rows.iter().map(|r| r[0].to_owned()).collect();
+    assert_eq!(seqs, want, "the export is the filtered view");
+    for r in &rows {
+        assert_eq!(&r[3], "decline");
+        assert!(r[9].starts_with("[withheld: "), "{:?}", &r[9]);
+        for cell in r.iter() {
+            assert!(!cell.starts_with(['=', '+', '-', '@']), "{cell:?}");
+        }
+    }
+    let checkpoint = format!("{csv_out}.checkpoint.json");
+    let (ok, out, _) = desk(&server, &["audit", "verify", "--checkpoint", &checkpoint]);
+    assert!(ok && out.contains("the checkpoint matches"), "{out}");
+
+    // With a reason, comments are written (neutralised), and the reason is in the log.
+    let json_path = server.data_dir.join("declines.json");
+    let (ok, out, err) = desk(
+        &server,
+        &[
+            &[
+                "audit",
+                "export",
+                "--format",
+                "json",
+                "--out",
+                json_path.to_str().unwrap(),
+            ][..],
+            &filter[..],
+            &["--show-comments", "regulator request 2026-118"][..],
+        ]
+        .concat(),
+    );
+    assert!(ok, "{out}{err}");
+    let exported: Vec<Value> = serde_json::from_slice(&std::fs::read(&json_path).unwrap()).unwrap();
+    assert_eq!(exported.len(), 9);
+    assert!(exported.iter().any(|e| e["comment"]
+        .as_str()
+        .unwrap()
+        .starts_with("=cmd|' /C calc'!A0")));
+    let (ok, listed, _) = desk(
+        &server,
+        &["audit", "list", "--action", "audit_exported", "--json"],
+    );
+    assert!(ok);
+    let exports: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(exports["entries"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        exports["entries"][0]["comment"],
+        "comments shown: regulator request 2026-118"
+    );
+    // A bad date is refused before anything is written.
+    let (ok, _, err) = desk(
+        &server,
+        &[
+            "audit",
+            "export",
+            "--format",
+            "csv",
+            "--out",
+            csv_out,
+            "--from",
+            "last week",
+        ],
+    );
+    assert!(!ok && err.contains("is not a date"), "{err}");
+    assert!(remove_test_keys(&server));
+}
