@@ -37,6 +37,11 @@ fn main() {
             "leave_case",
             "release_claim",
             "answer_second_look",
+            "audit_page",
+            "audit_actors",
+            "verify_audit",
+            "export_audit",
+            "cancel_export",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

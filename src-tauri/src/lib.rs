@@ -2,6 +2,7 @@
 //! the built-in Sandbox profile that starts the in-process simulator), and exposes command
 //! shims. Business logic lives in desk-core and the adapter crates, never here.
 
+mod audit;
 mod commands;
 mod logging;
 mod team;
@@ -47,6 +48,8 @@ pub struct Shell {
     pub open_case: std::sync::Mutex<Option<String>>,
     /// Wakes the team heartbeat (a case opened, a decision queued).
     pub team_wake: Notify,
+    /// Set to stop the running audit export.
+    pub cancel_export: std::sync::atomic::AtomicBool,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
@@ -234,7 +237,7 @@ pub fn run() {
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new() });
+            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new(), cancel_export: Default::default() });
             sync_in_background(app.handle(), desk);
             run_outbox_worker(app.handle().clone());
             team::run_heartbeat(app.handle().clone());
@@ -284,6 +287,11 @@ pub fn run() {
             commands::leave_case,
             commands::release_claim,
             commands::answer_second_look,
+            audit::audit_page,
+            audit::audit_actors,
+            audit::verify_audit,
+            audit::export_audit,
+            audit::cancel_export,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView } from "./bindings";
+import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter } from "./bindings";
 
 let info: AppInfo;
 const reviewerInfo: AppInfo = {
@@ -64,6 +64,8 @@ let revealed: { field: string; reason: string }[] = [];
 let resent: { verificationId: string; comment: string | null }[] = [];
 let team: TeamView = { enabled: false, me: "", offlineSince: null, claims: [], desks: [], fourEyes: [], secondLooks: [] };
 let answers: { actionId: string; confirmed: boolean; note: string | null }[] = [];
+let auditAsks: { filter: AuditFilter; before: number | null }[] = [];
+const auditRow = (seq: number, actor: string, action: string) => ({ seq, at: "2026-12-01T09:00:00.000000Z", actor, action, caseId: ids[0] ?? "", actionId: null, fromState: "sending", toState: "applied", reasonId: "doc_altered", comment: null, outcome: "applied" });
 let left: string[] = [];
 
 function renderApp() {
@@ -89,6 +91,7 @@ beforeEach(() => {
   left = [];
   team = { enabled: false, me: "", offlineSince: null, claims: [], desks: [], fourEyes: [], secondLooks: [] };
   answers = [];
+  auditAsks = [];
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -154,6 +157,15 @@ beforeEach(() => {
           blocklisted.push(a.request as BlocklistRequest);
           return null;
         case "team_view": return team;
+        case "audit_actors": return ["Amira Ben Salah <amira@dhmad.tn>", "Youssef <youssef@dhmad.tn>"];
+        case "audit_page": {
+          const filter = a.filter as AuditFilter;
+          auditAsks.push({ filter, before: a.before as number | null });
+          const all = [auditRow(3, "Youssef <youssef@dhmad.tn>", "decline"), auditRow(2, "Amira Ben Salah <amira@dhmad.tn>", "approve"), auditRow(1, "Youssef <youssef@dhmad.tn>", "approve")];
+          return { rows: all.filter((r) => (!filter.actor || r.actor === filter.actor) && (!filter.action || r.action === filter.action)), nextBefore: null, team: false };
+        }
+        case "verify_audit": return { ok: true, count: 3, head_seq: 3, head_hash: "ab", broken: null, checkpoint_ok: null, checkpoint_problem: null };
+        case "export_audit": return { path: "/data/exports/audit-1.csv", checkpointPath: "/data/exports/audit-1.csv.checkpoint.json", report: { entries: 2, commentsShown: false, checkpoint: { seq: 3, head_hash: "ab", at: "", public_key: "", signature: "" } } };
         case "leave_case": left.push(a.caseId as string); return null;
         case "answer_second_look": answers.push({ actionId: a.actionId as string, confirmed: a.confirmed as boolean, note: a.note as string | null }); return null;
         case "decide": {
@@ -180,6 +192,25 @@ async function openFirstCase() {
 }
 
 describe("App", () => {
+  it("a team lead filters the audit by reviewer and action, verifies, exports, and opens a case from an entry", async () => {
+    info = { ...reviewerInfo, role: "team_lead" };
+    window.location.hash = "#/audit";
+    renderApp();
+    expect((await screen.findAllByTestId("audit-row")).length).toBe(3);
+    await screen.findByText("Youssef <youssef@dhmad.tn>", { selector: "option" });
+    fireEvent.change(screen.getByTestId("audit-filter-actor"), { target: { value: "Youssef <youssef@dhmad.tn>" } });
+    fireEvent.change(screen.getByTestId("audit-filter-action"), { target: { value: "approve" } });
+    fireEvent.click(screen.getByTestId("audit-apply"));
+    await waitFor(() => expect(screen.getAllByTestId("audit-row").map((r) => r.getAttribute("data-seq"))).toEqual(["1"]));
+    expect(auditAsks[auditAsks.length - 1]?.filter).toMatchObject({ actor: "Youssef <youssef@dhmad.tn>", action: "approve" });
+    fireEvent.click(screen.getByTestId("audit-verify"));
+    expect((await screen.findByTestId("verify-result")).textContent).toBe("OK: 3 entries, the chain holds (head 3)");
+    fireEvent.click(screen.getByTestId("audit-export"));
+    expect((await screen.findByTestId("export-result")).textContent).toContain("2 entries written to /data/exports/audit-1.csv");
+    fireEvent.keyDown(screen.getAllByTestId("audit-row")[0] as HTMLElement, { key: "Enter" });
+    await waitFor(() => expect(window.location.hash).toBe(`#/case/${ids[0]}`));
+  });
+
   it("the Team view confirms another reviewer's waiting decline and refuses one with a reason, never one's own", async () => {
     const look = (actionId: string, by: string) => ({ actionId, caseId: ids[0] ?? "", kind: "decline" as const, rule: "decline" as const, requestedBy: by, reasonId: "doc_altered", comment: "Altered", requestedAt: "2026-12-01T09:00:00Z", answer: null });
     team = {

@@ -12,6 +12,7 @@ import { Palette } from "./Palette";
 import { Profiles } from "./Profiles";
 import { LookupPage } from "./LookupPage";
 import { TeamPage } from "./TeamPage";
+import { AuditPage } from "./AuditPage";
 import type { Role } from "./bindings";
 
 function ago(iso: string | null, now: number): string {
@@ -27,6 +28,7 @@ const VIEWS: View[] = [
   { path: "/blocklist", label: "Blocklist", keys: "Shift+B", roles: ["reviewer", "team_lead"] },
   { path: "/lookup", label: "Lookup", keys: "L", roles: ["reviewer", "team_lead", "support"] },
   { path: "/team", label: "Team", keys: "T", roles: ["reviewer", "team_lead", "support"] },
+  { path: "/audit", label: "Audit", keys: "Shift+A", roles: ["team_lead"] },
 ];
 
 /** The desk's frame: views by route, the status bar, and what every view can reach. */
@@ -84,6 +86,7 @@ export function App() {
   useHotkeys("shift+b", go("/blocklist"), { enabled: idle }, [idle, role]);
   useHotkeys("l", go("/lookup"), { enabled: idle && location !== "/lookup" }, [idle, role, location]);
   useHotkeys("t", go("/team"), { enabled: idle }, [idle, role]);
+  useHotkeys("shift+a", go("/audit"), { enabled: idle }, [idle, role]);
   useHotkeys("q", free(() => navigate(home)), { enabled: idle && !inReview }, [idle, inReview, home]);
   useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); }, { enableOnFormTags: true }, []);
 
@@ -130,6 +133,7 @@ export function App() {
         <Route path="/blocklist"><BlocklistPage idle={idle} /></Route>
         <Route path="/lookup"><LookupPage canLookUp={info.data?.canLookUp ?? false} /></Route>
         <Route path="/team"><TeamPage role={role} /></Route>
+        <Route path="/audit"><AuditPage /></Route>
         <Route><ReviewPage idle={idle} now={now} canAct={role !== "support"} /></Route>
       </Switch>
       <footer className="statusbar" data-testid="statusbar">

@@ -10,6 +10,7 @@ export const SHORTCUTS: [string, string][] = [
   ["O", "Outbox: every action and where it stands; retry or cancel"],
   ["Shift+B", "Blocklist view: 1-4 type, [ ] page, J/K move, X unblock, Enter opens the session"],
   ["T", "Team: who is online, on which case, decisions today, and every claim"],
+  ["Shift+A", "Audit (team lead): every entry, filtered; Verify; Export the filtered view"],
   ["Q", "Back to the queue from another view"],
   ["B", "Blocklist face / document / phone / email (F D P E), with what else it reaches"],
   ["H", "AML review: digit picks a hit (0 the check), F/C/I/U or A/D/R the status"],

@@ -166,6 +166,82 @@ fourEyes: Array<FourEyesRule>,
  */
 secondLooks: Array<SecondLook>, };
 
+export type AuditRowView = { seq: number, at: string, actor: string, action: string, caseId: string, actionId: string | null, fromState: string | null, toState: string | null, reasonId: string | null, comment: string | null, outcome: string | null, };
+
+export type AuditPageView = { rows: Array<AuditRowView>, 
+/**
+ * Pass as `before` for the next page (None: this was the last).
+ */
+nextBefore: number | null, 
+/**
+ * The team's shared log (true) or this desk's own.
+ */
+team: boolean, };
+
+export type AuditFilter = { 
+/**
+ * The reviewer, `Name <email>` as the log writes it.
+ */
+actor: string | null, 
+/**
+ * What was done: `decline`, `blocklist_add`, `reveal`, `claim_cleared`, …
+ */
+action: string | null, 
+/**
+ * The state an action reached: `applied`, `rejected`, `conflict`, `needs_attention`, …
+ */
+toState: string | null, reasonId: string | null, 
+/**
+ * A warning code the case carries (as its cached summary says).
+ */
+warning: string | null, caseId: string | null, 
+/**
+ * From this instant on (RFC 3339, or a date: its start, UTC).
+ */
+from: string | null, 
+/**
+ * Before this instant (RFC 3339, or a date: the end of that day, UTC).
+ */
+until: string | null, };
+
+export type ExportFormat = "csv" | "json";
+
+export type ExportReport = { entries: number, 
+/**
+ * Comments were written as they are (the lead gave a reason, audited).
+ */
+commentsShown: boolean, 
+/**
+ * The signed checkpoint of the chain's head that travels with the export.
+ */
+checkpoint: Checkpoint, };
+
+export type Checkpoint = { seq: number, head_hash: string, at: string, 
+/**
+ * Ed25519 public key (hex) of the profile that signed.
+ */
+public_key: string, 
+/**
+ * Ed25519 signature (hex) over `checkpoint_message`.
+ */
+signature: string, };
+
+export type VerifyReport = { ok: boolean, count: number, head_seq: number | null, head_hash: string | null, 
+/**
+ * The first broken entry, when the chain is broken.
+ */
+broken: Broken | null, 
+/**
+ * Whether the given checkpoint still matches the log (None: no checkpoint given).
+ */
+checkpoint_ok: boolean | null, 
+/**
+ * Why it does not, when it does not.
+ */
+checkpoint_problem: string | null, };
+
+export type Broken = { seq: number, why: string, };
+
 export type Claim = { caseId: string, 
 /**
  * The reviewer's identity, `Name <email>`.

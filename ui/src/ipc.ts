@@ -31,6 +31,11 @@ import type {
   SyncView,
   TeamView,
   UiError,
+  AuditFilter,
+  AuditPageView,
+  ExportFormat,
+  ExportReport,
+  VerifyReport,
 } from "./bindings";
 
 /** Narrows whatever a rejected command gave us into the UI's error shape. */
@@ -88,11 +93,25 @@ export const backend = {
   blocklistImpact: (caseId: string) => call<BlocklistImpact>("blocklist_impact", { caseId }),
   blocklistEntries: (kind: BlocklistKind, page: number) => call<BlocklistPageView>("blocklist_entries", { kind, page }),
   teamView: () => call<TeamView>("team_view"),
+  auditPage: (filter: AuditFilter, before: number | null) => call<AuditPageView>("audit_page", { filter, before }),
+  auditActors: () => call<string[]>("audit_actors"),
+  verifyAudit: () => call<VerifyReport>("verify_audit"),
+  exportAudit: (filter: AuditFilter, format: ExportFormat, showCommentsBecause: string | null) =>
+    call<Exported>("export_audit", { filter, format, showCommentsBecause }),
+  cancelExport: () => call<null>("cancel_export"),
   leaveCase: (caseId: string) => call<null>("leave_case", { caseId }),
   releaseClaim: (caseId: string) => call<null>("release_claim", { caseId }),
   answerSecondLook: (actionId: string, confirmed: boolean, note: string | null) =>
     call<null>("answer_second_look", { actionId, confirmed, note }),
 };
+
+/** Entries an export has written so far. */
+export function onExportProgress(handler: (written: number) => void): Promise<UnlistenFn> {
+  return listen<number>("export-progress", (e) => handler(e.payload));
+}
+
+/** What an export wrote, and where. */
+export type Exported = { path: string; checkpointPath: string; report: ExportReport };
 
 /** The backend's "the team changed" notice (a claim taken or let go by any desk). */
 export function onTeamChanged(handler: () => void): Promise<UnlistenFn> {

@@ -100,6 +100,8 @@ export function useBackendEvents() {
         void client.invalidateQueries({ queryKey: keys.outbox });
         void client.invalidateQueries({ queryKey: keys.outboxStatus });
         void client.invalidateQueries({ queryKey: ["blocklist"] });
+        // Every outbox step is an audit entry: the lead's view shows it as it happens.
+        void client.invalidateQueries({ queryKey: ["audit"] });
       }),
       onTeamChanged(() => void client.invalidateQueries({ queryKey: keys.team })),
     ];

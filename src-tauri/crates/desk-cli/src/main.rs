@@ -1654,9 +1654,7 @@ async fn audit(
             };
             let filter = filter.into();
             let seed = desk_profiles::signing_seed(&keystore, &open.profile.name)?;
-            // Written beside the target and renamed when complete: no half export is left.
-            let partial = out.with_extension("partial");
-            let file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+            let team = if team { Some(team_of(open)?) } else { None };
             let started = std::time::Instant::now();
             let progress = |n: u64| {
                 if !json {
@@ -1664,39 +1662,22 @@ async fn audit(
                 }
                 true
             };
-            let reason = show_comments.as_deref();
-            let report = if team {
-                let log = team_of(open)?;
-                open.desk
-                    .export_audit(log, &filter, format, file, reason, &seed, progress)
-                    .await
-            } else {
-                open.desk
-                    .export_audit(
-                        &open.desk.store,
-                        &filter,
-                        format,
-                        file,
-                        reason,
-                        &seed,
-                        progress,
-                    )
-                    .await
-            };
+            let files = desk_profiles::export_audit_file(
+                &open.desk,
+                team,
+                &filter,
+                format,
+                &out,
+                show_comments.as_deref(),
+                &seed,
+                progress,
+            )
+            .await;
             if !json {
                 eprintln!();
             }
-            let report = match report {
-                Ok(r) => r,
-                Err(e) => {
-                    let _ = std::fs::remove_file(&partial);
-                    return Err(e.into());
-                }
-            };
-            std::fs::rename(&partial, &out)?;
-            let mut cp_path = out.clone().into_os_string();
-            cp_path.push(".checkpoint.json");
-            std::fs::write(&cp_path, serde_json::to_string_pretty(&report.checkpoint)?)?;
+            let files = files?;
+            let report = &files.report;
             if json {
                 emit(&serde_json::to_string_pretty(&report)?)
             } else {
@@ -1706,7 +1687,7 @@ async fn audit(
                     out.display(),
                     started.elapsed(),
                     report.checkpoint.seq,
-                    std::path::Path::new(&cp_path).display()
+                    files.checkpoint_path.display()
                 ))
             }
         }

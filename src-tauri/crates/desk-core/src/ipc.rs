@@ -371,6 +371,55 @@ pub struct CaseView {
     pub held_by: Option<String>,
 }
 
+/// One entry of the lead's audit view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRowView {
+    #[ts(type = "number")]
+    pub seq: i64,
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub case_id: String,
+    pub action_id: Option<String>,
+    pub from_state: Option<String>,
+    pub to_state: Option<String>,
+    pub reason_id: Option<String>,
+    pub comment: Option<String>,
+    pub outcome: Option<String>,
+}
+
+impl From<&crate::audit::AuditEntry> for AuditRowView {
+    fn from(e: &crate::audit::AuditEntry) -> Self {
+        let d = &e.draft;
+        Self {
+            seq: e.seq,
+            at: d.at.clone(),
+            actor: d.actor.clone(),
+            action: d.action.clone(),
+            case_id: d.case_id.clone(),
+            action_id: d.action_id.clone(),
+            from_state: d.from_state.clone(),
+            to_state: d.to_state.clone(),
+            reason_id: d.reason_id.clone(),
+            comment: d.comment.clone(),
+            outcome: d.outcome.clone(),
+        }
+    }
+}
+
+/// A page of the lead's audit view, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPageView {
+    pub rows: Vec<AuditRowView>,
+    /// Pass as `before` for the next page (None: this was the last).
+    #[ts(type = "number | null")]
+    pub next_before: Option<i64>,
+    /// The team's shared log (true) or this desk's own.
+    pub team: bool,
+}
+
 /// The team as this desk sees it: who holds which case, who is online, whether the team
 /// store answers. `enabled` is false on a desk that works alone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -587,6 +636,14 @@ pub fn typescript_bindings() -> String {
         CaseView::decl(&cfg),
         FoundSession::decl(&cfg),
         TeamView::decl(&cfg),
+        AuditRowView::decl(&cfg),
+        AuditPageView::decl(&cfg),
+        crate::audit_view::AuditFilter::decl(&cfg),
+        crate::audit_view::ExportFormat::decl(&cfg),
+        crate::audit_view::ExportReport::decl(&cfg),
+        crate::audit::Checkpoint::decl(&cfg),
+        crate::audit::VerifyReport::decl(&cfg),
+        crate::audit::Broken::decl(&cfg),
         crate::claims::Claim::decl(&cfg),
         crate::team::Presence::decl(&cfg),
         crate::four_eyes::FourEyesRule::decl(&cfg),

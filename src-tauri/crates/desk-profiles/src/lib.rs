@@ -342,6 +342,73 @@ pub async fn open_with(
     })
 }
 
+/// Why an audit export did not complete.
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error(transparent)]
+    Desk(#[from] desk_core::desk::DeskError),
+    #[error("the export could not be written: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Where an export went, and what it holds.
+#[derive(Debug)]
+pub struct ExportFiles {
+    pub path: PathBuf,
+    pub checkpoint_path: PathBuf,
+    pub report: desk_core::audit_view::ExportReport,
+}
+
+/// Exports the entries passing `filter` of the team's log (`team`) or the desk's own to `path`:
+/// written beside it and renamed when complete, so a cancelled or failed export leaves no file;
+/// the signed head of the chain goes to `<path>.checkpoint.json`. The app and the CLI both
+/// export through here.
+#[allow(clippy::too_many_arguments)]
+pub async fn export_audit_file(
+    desk: &AppDesk,
+    team: Option<&TeamStore>,
+    filter: &desk_core::audit_view::AuditFilter,
+    format: desk_core::audit_view::ExportFormat,
+    path: &Path,
+    show_comments_because: Option<&str>,
+    seed: &[u8; 32],
+    progress: impl FnMut(u64) -> bool,
+) -> Result<ExportFiles, ExportError> {
+    let partial = path.with_extension("partial");
+    let file = std::io::BufWriter::new(std::fs::File::create(&partial)?);
+    let reason = show_comments_because;
+    let done = match team {
+        Some(log) => {
+            desk.export_audit(log, filter, format, file, reason, seed, progress)
+                .await
+        }
+        None => {
+            desk.export_audit(&desk.store, filter, format, file, reason, seed, progress)
+                .await
+        }
+    };
+    let report = match done {
+        Ok(report) => report,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e.into());
+        }
+    };
+    std::fs::rename(&partial, path)?;
+    let mut checkpoint_path = path.as_os_str().to_owned();
+    checkpoint_path.push(".checkpoint.json");
+    let checkpoint_path = PathBuf::from(checkpoint_path);
+    std::fs::write(
+        &checkpoint_path,
+        serde_json::to_string_pretty(&report.checkpoint).map_err(std::io::Error::other)?,
+    )?;
+    Ok(ExportFiles {
+        path: path.to_owned(),
+        checkpoint_path,
+        report,
+    })
+}
+
 /// The profile's audit-signing seed from the OS credential store, created on first use.
 pub fn signing_seed(keystore: &Keystore, profile: &str) -> Result<[u8; 32], SetupError> {
     use secrecy::ExposeSecret;
