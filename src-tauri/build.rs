@@ -40,6 +40,7 @@ fn main() {
             "audit_page",
             "audit_actors",
             "verify_audit",
+            "audit_stats",
             "export_audit",
             "cancel_export",
         ]));

@@ -72,6 +72,21 @@ pub async fn audit_actors(shell: State<'_, Shell>) -> Result<Vec<String>, UiErro
     Ok(actors.map_err(desk_core::desk::DeskError::from)?)
 }
 
+/// The period's figures per reviewer and for the team.
+#[tauri::command]
+pub async fn audit_stats(
+    shell: State<'_, Shell>,
+    from: Option<String>,
+    until: Option<String>,
+) -> Result<desk_core::audit_stats::AuditStats, UiError> {
+    let a = lead(&shell).await?;
+    let (from, until) = (from.as_deref(), until.as_deref());
+    Ok(match &a.team {
+        Some(team) => a.desk.audit_stats(&**team, from, until).await?,
+        None => a.desk.audit_stats(&a.desk.store, from, until).await?,
+    })
+}
+
 #[tauri::command]
 pub async fn verify_audit(
     shell: State<'_, Shell>,

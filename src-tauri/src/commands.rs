@@ -119,6 +119,12 @@ pub async fn open_case(
         hold_for_review(&shell, &desk, team, &case_id, &mut view).await;
         let _ = app.emit(crate::team::TEAM_CHANGED, ());
     }
+    if !view.read_only {
+        // The lead's "time from opening to deciding" starts here.
+        if let Err(error) = desk.note_opened(&case_id).await {
+            tracing::warn!(%error, "could not note the opening in the audit log");
+        }
+    }
     tauri::async_runtime::spawn(async move {
         if let Ok(fetched) = desk.prefetch_after(Some(&case_id), PREFETCH).await {
             if fetched > 0 {

@@ -290,6 +290,7 @@ pub fn run() {
             audit::audit_page,
             audit::audit_actors,
             audit::verify_audit,
+            audit::audit_stats,
             audit::export_audit,
             audit::cancel_export,
         ])

@@ -164,6 +164,10 @@ beforeEach(() => {
           const all = [auditRow(3, "Youssef <youssef@dhmad.tn>", "decline"), auditRow(2, "Amira Ben Salah <amira@dhmad.tn>", "approve"), auditRow(1, "Youssef <youssef@dhmad.tn>", "approve")];
           return { rows: all.filter((r) => (!filter.actor || r.actor === filter.actor) && (!filter.action || r.action === filter.action)), nextBefore: null, team: false };
         }
+        case "audit_stats": {
+          const f = { reviewer: "Team", decisions: 2, approved: 1, declined: 1, resubmitted: 0, perDay: [["2026-12-01", 2]], openToDecideMedianS: 45, openToDecideP90S: 300, queued: 3, undone: 1, undoRate: 1 / 3, conflicts: 0, changedLater: 0 };
+          return { from: null, until: null, entries: 3, team: f, reviewers: [{ ...f, reviewer: "Youssef <youssef@dhmad.tn>" }] };
+        }
         case "verify_audit": return { ok: true, count: 3, head_seq: 3, head_hash: "ab", broken: null, checkpoint_ok: null, checkpoint_problem: null };
         case "export_audit": return { path: "/data/exports/audit-1.csv", checkpointPath: "/data/exports/audit-1.csv.checkpoint.json", report: { entries: 2, commentsShown: false, checkpoint: { seq: 3, head_hash: "ab", at: "", public_key: "", signature: "" } } };
         case "leave_case": left.push(a.caseId as string); return null;
@@ -197,6 +201,8 @@ describe("App", () => {
     window.location.hash = "#/audit";
     renderApp();
     expect((await screen.findAllByTestId("audit-row")).length).toBe(3);
+    const figures = await screen.findAllByTestId("figures-row");
+    expect(figures[0]?.textContent).toBe("Team21 · 1 · 045 s / 5 min33 %00");
     await screen.findByText("Youssef <youssef@dhmad.tn>", { selector: "option" });
     fireEvent.change(screen.getByTestId("audit-filter-actor"), { target: { value: "Youssef <youssef@dhmad.tn>" } });
     fireEvent.change(screen.getByTestId("audit-filter-action"), { target: { value: "approve" } });

@@ -7,6 +7,7 @@ import { backend, onExportProgress, type Exported } from "./ipc";
 import { messageOf } from "./queries";
 
 const ROW_HEIGHT = 30;
+const seconds = (s: number | null) => (s == null ? "–" : s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 const EMPTY: AuditFilter = { actor: null, action: null, toState: null, reasonId: null, warning: null, caseId: null, from: null, until: null };
 const ACTIONS = ["approve", "decline", "resubmit", "blocklist_add", "blocklist_remove", "aml_hit", "aml_check", "resend_invite", "reveal", "claim_released", "claim_cleared", "second_look_asked", "second_look_confirmed", "second_look_refused", "audit_exported"];
 const STATES = ["queued", "sending", "applied", "rejected", "conflict", "needs_attention", "cancelled", "undone"];
@@ -28,6 +29,7 @@ export function AuditPage() {
     getNextPageParam: (last) => last.nextBefore ?? undefined,
     staleTime: 0,
   });
+  const stats = useQuery({ queryKey: ["audit-stats", filter.from, filter.until], queryFn: () => backend.auditStats(filter.from, filter.until), staleTime: 10_000 });
   const rows = useMemo(() => (pages.data?.pages ?? []).flatMap((p) => p.rows), [pages.data]);
   const team = pages.data?.pages[0]?.team ?? false;
 
@@ -148,6 +150,27 @@ export function AuditPage() {
         )}
         {exportError && <span className="bad" role="alert">{exportError}</span>}
       </div>
+      {stats.data && (
+        <details className="figures" data-testid="audit-figures">
+          <summary>Figures {filter.from || filter.until ? `from ${filter.from ?? "the start"} until ${filter.until ?? "now"}` : "of the whole log"}: {stats.data.team.decisions} decisions</summary>
+          <table className="grid">
+            <thead><tr><th>Reviewer</th><th>Decisions</th><th>Approve · decline · resubmit</th><th>Open → decide (median / p90)</th><th>Undo</th><th>Conflicts</th><th>Changed later</th></tr></thead>
+            <tbody>
+              {[stats.data.team, ...stats.data.reviewers].map((f) => (
+                <tr key={f.reviewer} data-testid="figures-row">
+                  <th scope="row">{f.reviewer}</th>
+                  <td>{f.decisions}</td>
+                  <td>{f.approved} · {f.declined} · {f.resubmitted}</td>
+                  <td>{seconds(f.openToDecideMedianS)} / {seconds(f.openToDecideP90S)}</td>
+                  <td>{Math.round(f.undoRate * 100)} %</td>
+                  <td>{f.conflicts}</td>
+                  <td>{f.changedLater}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </details>
+      )}
       <div className="audit-head" role="row">
         <span>#</span><span>When (UTC)</span><span>Reviewer</span><span>Action</span><span>Outcome</span><span>Session</span><span>Reason</span><span>Detail</span>
       </div>

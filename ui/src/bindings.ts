@@ -178,6 +178,34 @@ nextBefore: number | null,
  */
 team: boolean, };
 
+export type AuditStats = { from: string | null, until: string | null, entries: number, team: Figures, reviewers: Array<Figures>, };
+
+export type Figures = { reviewer: string, 
+/**
+ * Decisions applied (sent and accepted by the provider).
+ */
+decisions: number, approved: number, declined: number, resubmitted: number, 
+/**
+ * Applied decisions per UTC day, `YYYY-MM-DD`, in order.
+ */
+perDay: Array<[string, number]>, 
+/**
+ * Seconds from the case's last opening by the same reviewer to queuing the decision.
+ */
+openToDecideMedianS: number | null, openToDecideP90S: number | null, 
+/**
+ * Decisions queued, and of those taken back with Undo.
+ */
+queued: number, undone: number, undoRate: number, 
+/**
+ * Decisions that met another reviewer's decision of the same case.
+ */
+conflicts: number, 
+/**
+ * Applied decisions a later applied decision of another reviewer replaced.
+ */
+changedLater: number, };
+
 export type AuditFilter = { 
 /**
  * The reviewer, `Name <email>` as the log writes it.

@@ -36,6 +36,7 @@ import type {
   ExportFormat,
   ExportReport,
   VerifyReport,
+  AuditStats,
 } from "./bindings";
 
 /** Narrows whatever a rejected command gave us into the UI's error shape. */
@@ -96,6 +97,7 @@ export const backend = {
   auditPage: (filter: AuditFilter, before: number | null) => call<AuditPageView>("audit_page", { filter, before }),
   auditActors: () => call<string[]>("audit_actors"),
   verifyAudit: () => call<VerifyReport>("verify_audit"),
+  auditStats: (from: string | null, until: string | null) => call<AuditStats>("audit_stats", { from, until }),
   exportAudit: (filter: AuditFilter, format: ExportFormat, showCommentsBecause: string | null) =>
     call<Exported>("export_audit", { filter, format, showCommentsBecause }),
   cancelExport: () => call<null>("cancel_export"),

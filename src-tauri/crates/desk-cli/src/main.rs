@@ -373,6 +373,18 @@ enum AuditCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Figures of a period per reviewer and for the team: decisions per day and by verdict,
+    /// time from opening to deciding, undo rate, conflicts, decisions changed later.
+    Stats {
+        /// From this date (2026-12-01) or instant on.
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this date (inclusive) or instant (exclusive).
+        #[arg(long)]
+        until: Option<String>,
+        #[arg(long)]
+        team: bool,
+    },
     /// Entries newest first, filtered (this desk's log, or the team's with --team).
     List {
         #[command(flatten)]
@@ -618,6 +630,35 @@ struct TeamStatus {
     /// This desk's audit entries already on the team chain, of those it holds.
     audit_on_team_chain: i64,
     audit_here: i64,
+}
+
+fn render_stats(stats: &desk_core::audit_stats::AuditStats) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{} entries from {} until {}",
+        stats.entries,
+        stats.from.as_deref().unwrap_or("the start"),
+        stats.until.as_deref().unwrap_or("now")
+    );
+    let secs = |v: Option<f64>| v.map_or("–".to_owned(), |s| format!("{s:.0} s"));
+    for f in std::iter::once(&stats.team).chain(&stats.reviewers) {
+        let _ = writeln!(
+            out,
+            "{:<40} {:>5} decisions (approve {} · decline {} · resubmit {})  open→decide median {} p90 {}  undo {:.0} %  conflicts {}  changed later {}",
+            f.reviewer,
+            f.decisions,
+            f.approved,
+            f.declined,
+            f.resubmitted,
+            secs(f.open_to_decide_median_s),
+            secs(f.open_to_decide_p90_s),
+            f.undo_rate * 100.0,
+            f.conflicts,
+            f.changed_later
+        );
+    }
+    out
 }
 
 fn render_team(status: &TeamStatus) -> String {
@@ -1593,6 +1634,19 @@ async fn audit(
                 Ok(())
             } else {
                 Err("the audit log did not verify".into())
+            }
+        }
+        AuditCommand::Stats { from, until, team } => {
+            let (from, until) = (from.as_deref(), until.as_deref());
+            let stats = if team {
+                open.desk.audit_stats(team_of(open)?, from, until).await?
+            } else {
+                open.desk.audit_stats(&open.desk.store, from, until).await?
+            };
+            if json {
+                emit(&serde_json::to_string_pretty(&stats)?)
+            } else {
+                emit(&render_stats(&stats))
             }
         }
         AuditCommand::List {

@@ -247,6 +247,29 @@ fn a_case_held_by_one_desk_cannot_be_decided_by_another_and_the_team_sees_the_de
     assert_eq!(me["decisionsToday"], 1);
     assert_eq!(me["online"], true);
     assert_eq!(status["auditOnTeamChain"], status["auditHere"]);
+    // The lead's figures over the team's log: one decline, by Reviewer 1.
+    let (ok, out, err) = run(&mut desk_as(
+        &server,
+        9,
+        &team,
+        &["audit", "stats", "--team", "--json"],
+    ));
+    assert!(ok, "{err}");
+    let stats: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(stats["team"]["decisions"], 1, "{stats}");
+    assert_eq!(stats["team"]["declined"], 1);
+    assert_eq!(stats["team"]["queued"], 1);
+    assert_eq!(
+        stats["reviewers"][0]["reviewer"],
+        "Reviewer 1 <reviewer1@dhmad.tn>"
+    );
+    let (ok, _, err) = run(&mut desk_as(
+        &server,
+        9,
+        &team,
+        &["audit", "stats", "--from", "soon"],
+    ));
+    assert!(!ok && err.contains("is not a date"), "{err}");
 
     // A lead clears a claim left by a desk that vanished; audited with its holder.
     let (ok, out, _) = run(&mut desk_as(

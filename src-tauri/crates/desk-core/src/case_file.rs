@@ -73,26 +73,32 @@ pub fn timeline(feed: &[ReviewEntry], trail: &[AuditEntry]) -> Vec<TimelineEntry
             },
             detail: r.comment.clone(),
         })
-        .chain(trail.iter().map(|e| {
-            let d = &e.draft;
-            TimelineEntry {
-                at: Some(d.at.clone()),
-                source: TimelineSource::Desk,
-                kind: d.action.clone(),
-                actor: d.actor.clone(),
-                actor_type: None,
-                change: match (&d.from_state, &d.to_state) {
-                    (Some(f), Some(t)) => Some(format!("{f} → {t}")),
-                    (None, Some(t)) => Some(t.clone()),
-                    _ => None,
-                },
-                detail: [d.outcome.as_deref(), d.comment.as_deref()]
-                    .into_iter()
-                    .flatten()
-                    .map(str::to_owned)
-                    .reduce(|a, b| format!("{a} — {b}")),
-            }
-        }))
+        // Openings are bookkeeping for the lead's figures, not something done to the case.
+        .chain(
+            trail
+                .iter()
+                .filter(|e| e.draft.action != "opened")
+                .map(|e| {
+                    let d = &e.draft;
+                    TimelineEntry {
+                        at: Some(d.at.clone()),
+                        source: TimelineSource::Desk,
+                        kind: d.action.clone(),
+                        actor: d.actor.clone(),
+                        actor_type: None,
+                        change: match (&d.from_state, &d.to_state) {
+                            (Some(f), Some(t)) => Some(format!("{f} → {t}")),
+                            (None, Some(t)) => Some(t.clone()),
+                            _ => None,
+                        },
+                        detail: [d.outcome.as_deref(), d.comment.as_deref()]
+                            .into_iter()
+                            .flatten()
+                            .map(str::to_owned)
+                            .reduce(|a, b| format!("{a} — {b}")),
+                    }
+                }),
+        )
         .collect();
     let when = |t: &TimelineEntry| {
         t.at.as_deref()

@@ -638,6 +638,8 @@ pub fn typescript_bindings() -> String {
         TeamView::decl(&cfg),
         AuditRowView::decl(&cfg),
         AuditPageView::decl(&cfg),
+        crate::audit_stats::AuditStats::decl(&cfg),
+        crate::audit_stats::Figures::decl(&cfg),
         crate::audit_view::AuditFilter::decl(&cfg),
         crate::audit_view::ExportFormat::decl(&cfg),
         crate::audit_view::ExportReport::decl(&cfg),

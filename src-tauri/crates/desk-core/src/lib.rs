@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod audit;
+pub mod audit_stats;
 pub mod audit_view;
 pub mod blocklist;
 pub mod case;
