@@ -43,6 +43,11 @@ fn main() {
             "audit_stats",
             "export_audit",
             "cancel_export",
+            "blind_review_queue",
+            "blind_case",
+            "answer_blind_review",
+            "blind_review_figures",
+            "set_blind_review_share",
         ]));
     tauri_build::try_build(attributes).expect("tauri build script failed");
 }

@@ -1,10 +1,12 @@
-//! The lead's audit commands: filtered pages, verify, and exports with progress and cancel.
-//! They read the team's shared log when the profile has a team store, else this desk's own.
+//! The lead's commands: the audit's filtered pages, figures, verify, exports with progress
+//! and cancel, and the blind re-review. They read the team's shared log when the profile has a
+//! team store, else this desk's own.
 
 use std::sync::atomic::Ordering;
 
 use desk_core::audit_view::{AuditFilter, ExportFormat, ExportReport};
-use desk_core::ipc::{AuditPageView, AuditRowView, ErrorCode, UiError};
+use desk_core::blind_review::{BlindAnswer, BlindFigures, BlindOutcome, BlindQueue};
+use desk_core::ipc::{AuditPageView, AuditRowView, CaseView, ErrorCode, UiError};
 use tauri::{Emitter, State};
 
 use crate::Shell;
@@ -18,6 +20,33 @@ struct Lead {
     team: Option<std::sync::Arc<desk_profiles::TeamStore>>,
     data_dir: std::path::PathBuf,
     profile: String,
+    sla_hours: u32,
+    desk_id: String,
+}
+
+/// Runs `$body` with `$log` bound to the log the lead reads: the team's, else the desk's own.
+macro_rules! on_log {
+    ($lead:expr, $log:ident => $body:expr) => {
+        match &$lead.team {
+            Some(team) => {
+                let $log = &**team;
+                $body
+            }
+            None => {
+                let $log = &$lead.desk.store;
+                $body
+            }
+        }
+    };
+}
+
+impl Lead {
+    /// Copies this desk's new entries onto the team's chain now (else the heartbeat does).
+    async fn share(&self) {
+        if let Some(team) = &self.team {
+            let _ = self.desk.mirror_audit(&**team, &self.desk_id).await;
+        }
+    }
 }
 
 /// The lead's views are for a team lead.
@@ -35,6 +64,8 @@ async fn lead(shell: &Shell) -> Result<Lead, UiError> {
         team: active.team.clone(),
         data_dir: active.data_dir.clone(),
         profile: active.profile.name.clone(),
+        sla_hours: active.profile.sla_hours,
+        desk_id: active.desk_id.clone(),
     })
 }
 
@@ -45,14 +76,7 @@ pub async fn audit_page(
     before: Option<i64>,
 ) -> Result<AuditPageView, UiError> {
     let a = lead(&shell).await?;
-    let page = match &a.team {
-        Some(team) => a.desk.audit_view(&**team, &filter, before, 200).await?,
-        None => {
-            a.desk
-                .audit_view(&a.desk.store, &filter, before, 200)
-                .await?
-        }
-    };
+    let page = on_log!(a, log => a.desk.audit_view(log, &filter, before, 200).await?);
     Ok(AuditPageView {
         rows: page.entries.iter().map(AuditRowView::from).collect(),
         next_before: page.next_before,
@@ -65,10 +89,7 @@ pub async fn audit_page(
 pub async fn audit_actors(shell: State<'_, Shell>) -> Result<Vec<String>, UiError> {
     use desk_core::audit_view::AuditSearch;
     let a = lead(&shell).await?;
-    let actors = match &a.team {
-        Some(team) => team.audit_actors().await,
-        None => a.desk.store.audit_actors().await,
-    };
+    let actors = on_log!(a, log => log.audit_actors().await);
     Ok(actors.map_err(desk_core::desk::DeskError::from)?)
 }
 
@@ -81,22 +102,23 @@ pub async fn audit_stats(
 ) -> Result<desk_core::audit_stats::AuditStats, UiError> {
     let a = lead(&shell).await?;
     let (from, until) = (from.as_deref(), until.as_deref());
-    Ok(match &a.team {
-        Some(team) => a.desk.audit_stats(&**team, from, until).await?,
-        None => a.desk.audit_stats(&a.desk.store, from, until).await?,
-    })
+    Ok(on_log!(a, log => a.desk.audit_stats(log, from, until, a.sla_hours).await?))
 }
 
+/// Checks the chain, and whether the last checkpoint signed of it still matches.
 #[tauri::command]
 pub async fn verify_audit(
     shell: State<'_, Shell>,
 ) -> Result<desk_core::audit::VerifyReport, UiError> {
     let a = lead(&shell).await?;
-    let report = match &a.team {
-        Some(team) => desk_core::audit::verify(&**team, None).await,
-        None => desk_core::audit::verify(&a.desk.store, None).await,
-    };
+    let seed = || signing_seed(&shell, &a).map_err(|e| e.message);
+    let report = desk_profiles::verify_log(&a.desk, a.team.as_deref(), &a.data_dir, seed).await;
     Ok(report.map_err(desk_core::desk::DeskError::from)?)
+}
+
+fn signing_seed(shell: &Shell, a: &Lead) -> Result<[u8; 32], UiError> {
+    desk_profiles::signing_seed(&shell.keystore, &a.profile)
+        .map_err(|e| UiError::new(ErrorCode::Keyring, e.to_string(), false))
 }
 
 /// What an export wrote, and where.
@@ -120,8 +142,7 @@ pub async fn export_audit(
 ) -> Result<Exported, UiError> {
     let a = lead(&shell).await?;
     let failed = |e: std::io::Error| UiError::new(ErrorCode::Setup, e.to_string(), false);
-    let seed = desk_profiles::signing_seed(&shell.keystore, &a.profile)
-        .map_err(|e| UiError::new(ErrorCode::Keyring, e.to_string(), false))?;
+    let seed = signing_seed(&shell, &a)?;
     let dir = a.data_dir.join("exports");
     std::fs::create_dir_all(&dir).map_err(failed)?;
     let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
@@ -137,6 +158,7 @@ pub async fn export_audit(
     };
     let files = desk_profiles::export_audit_file(
         &a.desk,
+        &a.data_dir,
         a.team.as_deref(),
         &filter,
         format,
@@ -160,4 +182,57 @@ pub async fn export_audit(
 #[tauri::command]
 pub fn cancel_export(shell: State<'_, Shell>) {
     shell.cancel_export.store(true, Ordering::Release);
+}
+
+/// The drawn approvals no lead has looked at yet (since `since`, default the last 30 days).
+#[tauri::command]
+pub async fn blind_review_queue(
+    shell: State<'_, Shell>,
+    since: Option<String>,
+) -> Result<BlindQueue, UiError> {
+    let a = lead(&shell).await?;
+    Ok(on_log!(a, log => a.desk.blind_review_queue(log, since.as_deref()).await?))
+}
+
+/// A drawn case without its first verdict: status hidden, no feed or timeline.
+#[tauri::command]
+pub async fn blind_case(
+    shell: State<'_, Shell>,
+    case_id: String,
+    action_id: Option<String>,
+) -> Result<CaseView, UiError> {
+    let a = lead(&shell).await?;
+    let file = on_log!(a, log => a.desk.blind_case(log, &case_id, action_id.as_deref()).await?);
+    Ok(CaseView::build(file))
+}
+
+#[tauri::command]
+pub async fn answer_blind_review(
+    shell: State<'_, Shell>,
+    answer: BlindAnswer,
+) -> Result<BlindOutcome, UiError> {
+    let a = lead(&shell).await?;
+    let outcome = on_log!(a, log => a.desk.answer_blind_review(log, &answer).await?);
+    a.share().await;
+    Ok(outcome)
+}
+
+#[tauri::command]
+pub async fn blind_review_figures(
+    shell: State<'_, Shell>,
+    from: Option<String>,
+    until: Option<String>,
+) -> Result<BlindFigures, UiError> {
+    let a = lead(&shell).await?;
+    let (from, until) = (from.as_deref(), until.as_deref());
+    Ok(on_log!(a, log => a.desk.blind_review_figures(log, from, until).await?))
+}
+
+/// Sets the share of approvals drawn from now on; returns the share before.
+#[tauri::command]
+pub async fn set_blind_review_share(shell: State<'_, Shell>, percent: u8) -> Result<u8, UiError> {
+    let a = lead(&shell).await?;
+    let before = on_log!(a, log => a.desk.set_blind_review_share(log, percent).await?);
+    a.share().await;
+    Ok(before)
 }

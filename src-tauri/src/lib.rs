@@ -293,6 +293,11 @@ pub fn run() {
             audit::audit_stats,
             audit::export_audit,
             audit::cancel_export,
+            audit::blind_review_queue,
+            audit::blind_case,
+            audit::answer_blind_review,
+            audit::blind_review_figures,
+            audit::set_blind_review_share,
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(error) = result {

@@ -178,7 +178,11 @@ nextBefore: number | null,
  */
 team: boolean, };
 
-export type AuditStats = { from: string | null, until: string | null, entries: number, team: Figures, reviewers: Array<Figures>, };
+export type AuditStats = { from: string | null, until: string | null, entries: number, 
+/**
+ * The SLA the breaches are counted against.
+ */
+slaHours: number, team: Figures, reviewers: Array<Figures>, };
 
 export type Figures = { reviewer: string, 
 /**
@@ -204,7 +208,12 @@ conflicts: number,
 /**
  * Applied decisions a later applied decision of another reviewer replaced.
  */
-changedLater: number, };
+changedLater: number, 
+/**
+ * Applied decisions that came after the case's SLA had run out (cases whose creation
+ * time the desk has cached).
+ */
+slaBreaches: number, };
 
 export type AuditFilter = { 
 /**
@@ -399,6 +408,68 @@ status: string, reason_id: string | null,
  * Why (required: this is a compliance decision).
  */
 comment: string | null, };
+
+export type BlindItem = { actionId: string, caseId: string, caseNumber: number | null, 
+/**
+ * When the decision was applied (its day is not a hint to the verdict: all are drawn alike).
+ */
+decidedAt: string, 
+/**
+ * The case's warning codes, as its cached summary says.
+ */
+warnings: Array<string>, 
+/**
+ * This reviewer gave the first verdict: another lead must look.
+ */
+own: boolean, };
+
+export type BlindQueue = { 
+/**
+ * The percent of approvals drawn now.
+ */
+share: number, 
+/**
+ * Approvals from this instant on were looked at.
+ */
+since: string, drawn: number, answered: number, 
+/**
+ * Oldest first.
+ */
+pending: Array<BlindItem>, };
+
+export type Agreement = { key: string, answered: number, agreed: number, rate: number, };
+
+export type Disagreement = { caseId: string, caseNumber: number | null, 
+/**
+ * Who approved.
+ */
+reviewer: string, lead: string, 
+/**
+ * The lead's verdict: `decline` or `resubmit`.
+ */
+verdict: string, reasonId: string | null, comment: string | null, at: string, };
+
+export type BlindFigures = { share: number, 
+/**
+ * Approvals applied in the period, of those drawn, of those answered and agreed with.
+ */
+approvals: number, drawn: number, answered: number, agreed: number, perReviewer: Array<Agreement>, perWarning: Array<Agreement>, 
+/**
+ * Newest first.
+ */
+disagreements: Array<Disagreement>, };
+
+export type BlindAnswer = { caseId: string, 
+/**
+ * The drawn approval (the latest unanswered one of the case when absent).
+ */
+actionId: string | null, verdict: Verdict, reasonId: string, 
+/**
+ * Required when the lead does not approve: the disagreement is discussed from it.
+ */
+comment: string | null, };
+
+export type BlindOutcome = { caseId: string, reviewer: string, firstVerdict: string, agreed: boolean, seq: number, };
 
 export type BlocklistImpact = { 
 /**

@@ -3,6 +3,8 @@
 //! saved profile or for the APIs named by flags, and use it: queue, summary, decide, blocklist,
 //! outbox, audit, and the DHMAD lookup.
 
+mod blind;
+
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -196,6 +198,15 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// The lead's blind re-review of a share of approvals (the team's log, or this desk's).
+    BlindReview {
+        #[command(subcommand)]
+        command: blind::BlindCommand,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long, global = true)]
+        json: bool,
+    },
     /// Support: is this person verified, and linked to their DHMAD account? From an email, a
     /// DHMAD verification id (24 hex digits) or a Didit vendor_data. Masked beyond what was typed.
     Lookup {
@@ -227,6 +238,16 @@ enum VerdictArg {
     Approve,
     Decline,
     Resubmit,
+}
+
+impl From<VerdictArg> for desk_core::case::Verdict {
+    fn from(v: VerdictArg) -> Self {
+        match v {
+            VerdictArg::Approve => Self::Approve,
+            VerdictArg::Decline => Self::Decline,
+            VerdictArg::Resubmit => Self::Resubmit,
+        }
+    }
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -645,7 +666,7 @@ fn render_stats(stats: &desk_core::audit_stats::AuditStats) -> String {
     for f in std::iter::once(&stats.team).chain(&stats.reviewers) {
         let _ = writeln!(
             out,
-            "{:<40} {:>5} decisions (approve {} · decline {} · resubmit {})  open→decide median {} p90 {}  undo {:.0} %  conflicts {}  changed later {}",
+            "{:<40} {:>5} decisions (approve {} · decline {} · resubmit {})  open→decide median {} p90 {}  undo {:.0} %  conflicts {}  changed later {}  past the {} h SLA {}",
             f.reviewer,
             f.decisions,
             f.approved,
@@ -655,7 +676,9 @@ fn render_stats(stats: &desk_core::audit_stats::AuditStats) -> String {
             secs(f.open_to_decide_p90_s),
             f.undo_rate * 100.0,
             f.conflicts,
-            f.changed_later
+            f.changed_later,
+            stats.sla_hours,
+            f.sla_breaches
         );
     }
     out
@@ -1024,11 +1047,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             let open = open_desk(didit).await?;
-            let verdict = match verdict {
-                VerdictArg::Approve => desk_core::case::Verdict::Approve,
-                VerdictArg::Decline => desk_core::case::Verdict::Decline,
-                VerdictArg::Resubmit => desk_core::case::Verdict::Resubmit,
-            };
+            let verdict = desk_core::case::Verdict::from(verdict);
             let redo = if steps.is_empty() {
                 Vec::new()
             } else {
@@ -1264,6 +1283,16 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let open = open_desk(didit).await?;
             catch_up(&open, None).await;
             audit(&open, command, json).await
+        }
+        Command::BlindReview {
+            command,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            let done = blind::run(&open, command, json).await;
+            catch_up(&open, None).await;
+            done
         }
         Command::Lookup {
             query,
@@ -1570,78 +1599,73 @@ async fn audit(
 ) -> Result<(), Failure> {
     let keystore = desk_profiles::keystore();
     match command {
-        AuditCommand::Verify { team: true, .. } => {
-            let team = team_of(open)?;
-            catch_up(open, None).await;
-            let report = desk_core::audit::verify(team, None).await?;
-            if json {
-                emit(&serde_json::to_string_pretty(&report)?)?;
-            } else if let Some(b) = &report.broken {
-                emit(&format!("team chain BROKEN at entry {}: {}", b.seq, b.why))?;
-            } else {
-                emit(&format!(
-                    "OK: the team chain holds {} entries, head {}",
-                    report.count,
-                    report.head_seq.unwrap_or(0)
-                ))?;
-            }
-            if report.ok {
-                Ok(())
-            } else {
-                Err("the team's audit log did not verify".into())
-            }
-        }
-        AuditCommand::Verify {
-            checkpoint,
-            team: false,
-        } => {
-            let loaded = match checkpoint {
+        AuditCommand::Verify { checkpoint, team } => {
+            let seed = || desk_profiles::signing_seed(&keystore, &open.profile.name);
+            let started = std::time::Instant::now();
+            let report = match checkpoint {
                 Some(path) => {
                     let cp: desk_core::audit::Checkpoint =
                         serde_json::from_slice(&std::fs::read(&path)?)?;
-                    let seed = desk_profiles::signing_seed(&keystore, &open.profile.name)?;
-                    Some((cp, desk_core::audit::public_key(&seed)))
+                    let key = desk_core::audit::public_key(&seed()?);
+                    open.desk.verify_audit(Some((&cp, key.as_str()))).await?
                 }
-                None => None,
+                None => {
+                    let log = if team { Some(team_of(open)?) } else { None };
+                    desk_profiles::verify_log(&open.desk, log, &open.data_dir, seed).await?
+                }
             };
-            let started = std::time::Instant::now();
-            let report = open
-                .desk
-                .verify_audit(loaded.as_ref().map(|(cp, key)| (cp, key.as_str())))
-                .await?;
             let elapsed = started.elapsed();
+            let chain = if team { "the team chain holds " } else { "" };
             if json {
                 emit(&serde_json::to_string_pretty(&report)?)?;
             } else if let Some(b) = &report.broken {
                 emit(&format!(
-                    "BROKEN at entry {}: {} ({} entries checked before it)",
-                    b.seq, b.why, report.count
+                    "{}BROKEN at entry {}: {} ({} entries checked before it)",
+                    if team { "team chain " } else { "" },
+                    b.seq,
+                    b.why,
+                    report.count
+                ))?;
+            } else if report.checkpoint_ok == Some(false) {
+                emit(&format!(
+                    "CHECKPOINT FAILED: {} (the chain itself holds {} entries, head {})",
+                    report
+                        .checkpoint_problem
+                        .as_deref()
+                        .unwrap_or("it does not match"),
+                    report.count,
+                    report.head_seq.unwrap_or(0)
                 ))?;
             } else {
                 emit(&format!(
-                    "OK: {} entries, head {} ({:.0} entries/s){}",
+                    "OK: {chain}{} entries, head {} ({:.0} entries/s){}",
                     report.count,
                     report.head_seq.unwrap_or(0),
                     report.count as f64 / elapsed.as_secs_f64().max(1e-9),
                     match (report.checkpoint_ok, &report.checkpoint_problem) {
-                        (Some(true), _) => "; the checkpoint matches".to_owned(),
-                        (Some(false), Some(p)) => format!("; CHECKPOINT FAILED: {p}"),
+                        (Some(true), _) => "; the last checkpoint matches".to_owned(),
+                        (_, Some(p)) => format!("; {p}"),
                         _ => String::new(),
                     }
                 ))?;
             }
             if report.ok {
                 Ok(())
+            } else if team {
+                Err("the team's audit log did not verify".into())
             } else {
                 Err("the audit log did not verify".into())
             }
         }
         AuditCommand::Stats { from, until, team } => {
             let (from, until) = (from.as_deref(), until.as_deref());
+            let sla = open.profile.sla_hours;
             let stats = if team {
-                open.desk.audit_stats(team_of(open)?, from, until).await?
+                let log = team_of(open)?;
+                open.desk.audit_stats(log, from, until, sla).await?
             } else {
-                open.desk.audit_stats(&open.desk.store, from, until).await?
+                let log = &open.desk.store;
+                open.desk.audit_stats(log, from, until, sla).await?
             };
             if json {
                 emit(&serde_json::to_string_pretty(&stats)?)
@@ -1718,6 +1742,7 @@ async fn audit(
             };
             let files = desk_profiles::export_audit_file(
                 &open.desk,
+                &open.data_dir,
                 team,
                 &filter,
                 format,
@@ -1749,6 +1774,7 @@ async fn audit(
             let seed = desk_profiles::signing_seed(&keystore, &open.profile.name)?;
             let cp = open.desk.checkpoint(&seed).await?;
             std::fs::write(&out, serde_json::to_string_pretty(&cp)?)?;
+            desk_profiles::remember_checkpoint(&open.data_dir, false, &cp)?;
             if json {
                 emit(&serde_json::to_string_pretty(&cp)?)
             } else {

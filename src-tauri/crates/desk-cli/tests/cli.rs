@@ -8,7 +8,7 @@ use std::process::Command;
 use serde_json::Value;
 
 mod common;
-use common::{desk, serve, DESK};
+use common::{desk, ledger_of, serve, DESK};
 
 #[test]
 fn serve_prints_its_connection_and_the_client_commands_use_it() {
@@ -369,8 +369,13 @@ fn a_checkpoint_catches_a_truncated_audit_log() {
         }
         pool.close().await;
     });
+    // The desk kept its last checkpoint: a plain verify checks it too.
     let (ok, out, _) = desk(&server, &["audit", "verify"]);
-    assert!(ok && out.starts_with("OK: 2 entries"), "{out}");
+    assert!(!ok, "{out}");
+    assert!(
+        out.starts_with("CHECKPOINT FAILED") && out.contains("the chain itself holds 2 entries"),
+        "{out}"
+    );
     let (ok, out, _) = desk(&server, &["audit", "verify", "--checkpoint", cp]);
     assert!(!ok);
     assert!(
@@ -934,4 +939,206 @@ fn an_audit_export_holds_exactly_what_its_filter_shows_with_a_signed_head() {
     );
     assert!(!ok && err.contains("is not a date"), "{err}");
     assert!(remove_test_keys(&server));
+}
+
+/// Runs `desk` as another reviewer (the lead) on the same desk files.
+fn desk_as(
+    server: &common::Server,
+    name: &str,
+    email: &str,
+    args: &[&str],
+) -> (bool, String, String) {
+    let out = std::process::Command::new(common::DESK)
+        .args(args)
+        .envs(&server.env)
+        .env("REVIEW_DESK_REVIEWER_NAME", name)
+        .env("REVIEW_DESK_REVIEWER_EMAIL", email)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// The blind re-review: with every approval drawn, a reviewer's applied approvals wait for a
+/// lead without their verdict or reviewer; the approver cannot answer their own; the lead
+/// agrees with one and disagrees with another (flagged, never sent); each is answered once;
+/// the figures count agreement per reviewer and per warning code. A decline is never drawn.
+#[test]
+fn blind_review_draws_approvals_for_a_lead_who_decides_without_the_first_verdict() {
+    let server = serve(6);
+    let lead = |args: &[&str]| desk_as(&server, "Leila Trabelsi", "leila@dhmad.tn", args);
+    // 5 % until a lead sets another share; the change is audited.
+    let (ok, out, err) = lead(&["blind-review", "share", "100"]);
+    assert!(
+        ok && out.contains("100 % of approvals are drawn from now on (was 5 %)"),
+        "{out}{err}"
+    );
+    let (ok, out, err) = lead(&["blind-review", "share", "101"]);
+    assert!(!ok && err.contains("0 to 100"), "{out}{err}");
+
+    let (_, queue, _) = desk(&server, &["queue", "--json"]);
+    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
+    let ids: Vec<String> = queue[..3]
+        .iter()
+        .map(|q| q["case_id"].as_str().unwrap().to_owned())
+        .collect();
+    for id in &ids[..2] {
+        let (ok, _, err) = desk(
+            &server,
+            &["decide", id, "--verdict", "approve", "--reason", "ok"],
+        );
+        assert!(ok, "{err}");
+    }
+    let (ok, _, err) = desk(
+        &server,
+        &[
+            "decide",
+            &ids[2],
+            "--verdict",
+            "decline",
+            "--comment",
+            "forged",
+        ],
+    );
+    assert!(ok, "{err}");
+    let (ok, out, err) = desk(&server, &["outbox", "drain"]);
+    assert!(ok && out.contains("3 applied"), "{out}{err}");
+
+    let (ok, out, err) = lead(&["blind-review", "queue", "--json"]);
+    assert!(ok, "{err}");
+    let waiting: Value = serde_json::from_str(&out).unwrap();
+    let pending: Vec<&str> = waiting["pending"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["caseId"].as_str().unwrap())
+        .collect();
+    assert_eq!(pending.len(), 2, "only the approvals: {out}");
+    assert!(pending.contains(&ids[0].as_str()) && pending.contains(&ids[1].as_str()));
+    assert!(
+        !out.contains("Terminal Reviewer") && !out.contains("approve"),
+        "blind: {out}"
+    );
+    // The blind case hides its status from the lead.
+    let (ok, out, _) = lead(&["blind-review", "queue"]);
+    assert!(
+        ok && out.contains("2 drawn, 0 looked at, 2 waiting"),
+        "{out}"
+    );
+
+    let answer = |id: &'static str, verdict: &'static str, comment: Option<&'static str>| {
+        let mut args = vec![
+            "blind-review",
+            "answer",
+            id,
+            "--verdict",
+            verdict,
+            "--reason",
+            "ok",
+        ];
+        args.extend(comment.map(|c| ["--comment", c]).into_iter().flatten());
+        args
+    };
+    let id = |i: usize| -> &'static str { ids[i].clone().leak() };
+    // The reviewer who approved cannot take the second look at their own case.
+    let (ok, _, err) = desk(&server, &answer(id(0), "approve", None));
+    assert!(
+        !ok && err.contains("another lead must take the second look"),
+        "{err}"
+    );
+    // The lead agrees with one …
+    let (ok, out, err) = lead(&answer(id(0), "approve", None));
+    assert!(
+        ok && out.contains("the first verdict was approve by Terminal Reviewer")
+            && out.contains("you agree"),
+        "{out}{err}"
+    );
+    // … must say why to disagree, and then disagrees with the other: flagged, nothing sent.
+    let (ok, _, err) = lead(&answer(id(1), "decline", None));
+    assert!(!ok && err.contains("say why"), "{err}");
+    let (ok, out, err) = lead(&answer(id(1), "decline", Some("the photo page is reused")));
+    assert!(ok && out.contains("you disagree"), "{out}{err}");
+    assert_eq!(
+        ledger_of(&server, &ids[1]).len(),
+        1,
+        "only the approval reached the provider"
+    );
+    // Answered once.
+    let (ok, _, err) = lead(&answer(id(0), "approve", None));
+    assert!(
+        !ok && err.contains("already re-reviewed by Leila Trabelsi"),
+        "{err}"
+    );
+    // A decline was never drawn.
+    let (ok, _, err) = lead(&answer(id(2), "approve", None));
+    assert!(!ok && err.contains("was drawn"), "{err}");
+
+    let (ok, out, err) = lead(&["blind-review", "figures", "--json"]);
+    assert!(ok, "{err}");
+    let f: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (f["approvals"].as_u64(), f["drawn"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(
+        (f["answered"].as_u64(), f["agreed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let by = &f["perReviewer"][0];
+    assert_eq!(by["key"], "Terminal Reviewer <reviewer@dhmad.tn>");
+    assert_eq!(
+        (by["answered"].as_u64(), by["rate"].as_f64()),
+        (Some(2), Some(0.5))
+    );
+    // Per warning code: each code of the two cases, counted once per case.
+    let mut expected = std::collections::BTreeMap::<String, u64>::new();
+    for id in &ids[..2] {
+        let (_, text, _) = desk(&server, &["summary", id, "--json"]);
+        let summary: Value = serde_json::from_str(&text).unwrap();
+        let codes: std::collections::BTreeSet<String> = summary["summary"]["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["code"].as_str().unwrap().to_owned())
+            .collect();
+        for code in codes {
+            *expected.entry(code).or_default() += 1;
+        }
+    }
+    let counted: std::collections::BTreeMap<String, u64> = f["perWarning"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["key"].as_str().unwrap().to_owned(),
+                a["answered"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(!expected.is_empty());
+    assert_eq!(counted, expected);
+    let d = &f["disagreements"][0];
+    assert_eq!(
+        (d["caseId"].as_str(), d["verdict"].as_str()),
+        (Some(ids[1].as_str()), Some("decline"))
+    );
+    assert_eq!(d["comment"], "the photo page is reused");
+    let (ok, out, _) = lead(&["blind-review", "queue"]);
+    assert!(
+        ok && out.contains("2 drawn, 2 looked at, 0 waiting"),
+        "{out}"
+    );
+    // Everything went through the tamper-evident log.
+    let (ok, out, _) = desk(
+        &server,
+        &["audit", "list", "--action", "blind_review", "--json"],
+    );
+    assert!(
+        ok && out.matches("\"action\": \"blind_review\"").count() == 2,
+        "{out}"
+    );
 }

@@ -1,13 +1,13 @@
 //! The team lead's figures, read from the audit log over a period: decisions per day and by
-//! verdict, time from opening a case to deciding it, undo rate, conflicts, and decisions a
-//! later reviewer changed — per reviewer and for the team.
+//! verdict, time from opening a case to deciding it, undo rate, conflicts, decisions a later
+//! reviewer changed and SLA breaches — per reviewer and for the team.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditEntry;
-use crate::audit_view::{AuditFilter, AuditSearch, EXPORT_BATCH};
+use crate::audit_view::{read_all, AuditFilter, AuditSearch};
 use crate::desk::{Desk, DeskError};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal};
 
@@ -36,6 +36,9 @@ pub struct Figures {
     pub conflicts: u32,
     /// Applied decisions a later applied decision of another reviewer replaced.
     pub changed_later: u32,
+    /// Applied decisions that came after the case's SLA had run out (cases whose creation
+    /// time the desk has cached).
+    pub sla_breaches: u32,
 }
 
 /// The figures of a period.
@@ -46,6 +49,8 @@ pub struct AuditStats {
     pub until: Option<String>,
     #[ts(type = "number")]
     pub entries: u64,
+    /// The SLA the breaches are counted against.
+    pub sla_hours: u32,
     pub team: Figures,
     pub reviewers: Vec<Figures>,
 }
@@ -87,8 +92,27 @@ impl Tally {
     }
 }
 
+/// When each case's SLA ran out, from its creation instant.
+pub struct Deadlines {
+    pub created: HashMap<String, String>,
+    pub sla: chrono::Duration,
+}
+
+impl Deadlines {
+    fn breached(&self, case_id: &str, decided_at: &str) -> bool {
+        let parse = |t: &str| chrono::DateTime::parse_from_rfc3339(t).ok();
+        match (
+            self.created.get(case_id).and_then(|c| parse(c)),
+            parse(decided_at),
+        ) {
+            (Some(created), Some(decided)) => decided > created + self.sla,
+            _ => false,
+        }
+    }
+}
+
 /// The figures of `entries` (in log order, oldest first).
-pub fn figures(entries: &[AuditEntry]) -> (Figures, Vec<Figures>) {
+pub fn figures(entries: &[AuditEntry], deadlines: &Deadlines) -> (Figures, Vec<Figures>) {
     let mut team = Tally::default();
     team.figures.reviewer = "Team".into();
     let mut people: BTreeMap<String, Tally> = BTreeMap::new();
@@ -133,7 +157,9 @@ pub fn figures(entries: &[AuditEntry]) -> (Figures, Vec<Figures>) {
             }
             (_, _, Some("applied")) if decision => {
                 let day = d.at.get(..10).unwrap_or_default().to_owned();
+                let late = deadlines.breached(&d.case_id, &d.at);
                 count(&mut |t| {
+                    t.figures.sla_breaches += u32::from(late);
                     t.figures.decisions += 1;
                     match d.action.as_str() {
                         "approve" => t.figures.approved += 1,
@@ -165,12 +191,14 @@ pub fn figures(entries: &[AuditEntry]) -> (Figures, Vec<Figures>) {
 }
 
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
-    /// The figures of `log` between `from` and `until` (dates or instants, as the filter).
+    /// The figures of `log` between `from` and `until` (dates or instants, as the filter),
+    /// breaches counted against an SLA of `sla_hours`.
     pub async fn audit_stats(
         &self,
         log: &impl AuditSearch,
         from: Option<&str>,
         until: Option<&str>,
+        sla_hours: u32,
     ) -> Result<AuditStats, DeskError> {
         let filter = AuditFilter {
             from: from.map(str::to_owned),
@@ -178,20 +206,14 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             ..AuditFilter::default()
         };
         let query = self.audit_query(&filter).await?;
-        let mut entries = Vec::new();
-        let mut before = None;
-        loop {
-            let page = log.audit_search(&query, before, EXPORT_BATCH).await?;
-            let full = page.len() as u32 == EXPORT_BATCH;
-            before = page.last().map(|e| e.seq);
-            entries.extend(page);
-            if !full {
-                break;
-            }
-        }
-        entries.reverse();
-        let (team, reviewers) = figures(&entries);
+        let entries = read_all(log, &query).await?;
+        let deadlines = Deadlines {
+            created: self.store.created_at_all().await?.into_iter().collect(),
+            sla: chrono::Duration::hours(i64::from(sla_hours)),
+        };
+        let (team, reviewers) = figures(&entries, &deadlines);
         Ok(AuditStats {
+            sla_hours,
             from: query.filter.from,
             until: query.filter.until,
             entries: entries.len() as u64,
@@ -282,7 +304,14 @@ mod tests {
             ),
             e("02T09:30:00", y, "reveal", "c3", None, None),
         ];
-        let (team, people) = figures(&log);
+        // c1 was created on the 1st at 00:00: decided within 24 h by Amira, late by Youssef.
+        let deadlines = Deadlines {
+            created: [("c1".to_owned(), "2026-12-01T00:00:00Z".to_owned())].into(),
+            sla: chrono::Duration::hours(24),
+        };
+        let (team, people) = figures(&log, &deadlines);
+        assert_eq!(team.sla_breaches, 1);
+        assert_eq!((people[0].sla_breaches, people[1].sla_breaches), (0, 1));
         assert_eq!((team.decisions, team.approved, team.declined), (2, 1, 1));
         assert_eq!(
             team.per_day,

@@ -127,6 +127,26 @@ pub trait AuditSearch: Send + Sync {
     fn audit_actors(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
 }
 
+/// Every entry of `log` passing `query`, oldest first.
+pub(crate) async fn read_all(
+    log: &impl AuditSearch,
+    query: &AuditQuery,
+) -> Result<Vec<AuditEntry>, DeskError> {
+    let mut entries = Vec::new();
+    let mut before = None;
+    loop {
+        let page = log.audit_search(query, before, EXPORT_BATCH).await?;
+        let full = page.len() as u32 == EXPORT_BATCH;
+        before = page.last().map(|e| e.seq);
+        entries.extend(page);
+        if !full {
+            break;
+        }
+    }
+    entries.reverse();
+    Ok(entries)
+}
+
 /// Export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]

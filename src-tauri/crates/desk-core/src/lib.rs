@@ -5,6 +5,7 @@ pub mod action;
 pub mod audit;
 pub mod audit_stats;
 pub mod audit_view;
+pub mod blind_review;
 pub mod blocklist;
 pub mod case;
 pub mod case_file;

@@ -213,6 +213,10 @@ pub trait CaseCache: Send + Sync {
         &self,
         code: &str,
     ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// When each cached case (queued, or with a cached summary) was created at the provider.
+    fn created_at_all(
+        &self,
+    ) -> impl Future<Output = Result<Vec<(String, String)>, StoreError>> + Send;
     /// The queue-relevant facts of every cached summary of a queued case (cheap to read).
     fn queued_facts(
         &self,

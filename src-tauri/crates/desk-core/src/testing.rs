@@ -586,6 +586,16 @@ impl CaseCache for MemoryStore {
             .collect())
     }
 
+    async fn created_at_all(&self) -> Result<Vec<(String, String)>, StoreError> {
+        Ok(self
+            .summaries
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .filter_map(|(s, _)| Some((s.case_id.clone(), s.created_at.clone()?)))
+            .collect())
+    }
+
     async fn queued_facts(&self) -> Result<Vec<crate::case::CaseFacts>, StoreError> {
         Ok(self
             .queued_summaries()

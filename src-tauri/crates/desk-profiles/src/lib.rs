@@ -362,10 +362,11 @@ pub struct ExportFiles {
 /// Exports the entries passing `filter` of the team's log (`team`) or the desk's own to `path`:
 /// written beside it and renamed when complete, so a cancelled or failed export leaves no file;
 /// the signed head of the chain goes to `<path>.checkpoint.json`. The app and the CLI both
-/// export through here.
+/// export through here. The checkpoint is also kept in `remember_in` as the log's last one.
 #[allow(clippy::too_many_arguments)]
 pub async fn export_audit_file(
     desk: &AppDesk,
+    remember_in: &Path,
     team: Option<&TeamStore>,
     filter: &desk_core::audit_view::AuditFilter,
     format: desk_core::audit_view::ExportFormat,
@@ -402,11 +403,70 @@ pub async fn export_audit_file(
         &checkpoint_path,
         serde_json::to_string_pretty(&report.checkpoint).map_err(std::io::Error::other)?,
     )?;
+    remember_checkpoint(remember_in, team.is_some(), &report.checkpoint)?;
     Ok(ExportFiles {
         path: path.to_owned(),
         checkpoint_path,
         report,
     })
+}
+
+/// Where the last signed head of a log (the desk's own, or the team's) is kept. It is public
+/// (a seq, a hash and a signature), so a file beside the profile's data is the right place.
+fn checkpoint_file(data_dir: &Path, team: bool) -> PathBuf {
+    data_dir.join(if team {
+        "last-team-checkpoint.json"
+    } else {
+        "last-checkpoint.json"
+    })
+}
+
+/// Keeps `checkpoint` as the last one signed of its log, for later verifies to check.
+pub fn remember_checkpoint(
+    data_dir: &Path,
+    team: bool,
+    checkpoint: &desk_core::audit::Checkpoint,
+) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(checkpoint).map_err(std::io::Error::other)?;
+    let path = checkpoint_file(data_dir, team);
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, text)?;
+    std::fs::rename(partial, path)
+}
+
+/// The last checkpoint signed of a log, if any was (an unreadable file counts as none).
+pub fn last_checkpoint(data_dir: &Path, team: bool) -> Option<desk_core::audit::Checkpoint> {
+    let text = std::fs::read(checkpoint_file(data_dir, team)).ok()?;
+    serde_json::from_slice(&text).ok()
+}
+
+/// Verifies the team's log (`team`) or the desk's own, and whether the last checkpoint signed
+/// of it still matches (checked with the profile's key from `seed`, read only when there is a
+/// checkpoint). The app and the CLI both verify here.
+pub async fn verify_log<E: std::fmt::Display>(
+    desk: &AppDesk,
+    team: Option<&TeamStore>,
+    data_dir: &Path,
+    seed: impl FnOnce() -> Result<[u8; 32], E>,
+) -> Result<desk_core::audit::VerifyReport, desk_core::ports::StoreError> {
+    let last = last_checkpoint(data_dir, team.is_some());
+    let (key, unreadable) = match last.as_ref().map(|_| seed()) {
+        Some(Ok(seed)) => (Some(desk_core::audit::public_key(&seed)), None),
+        Some(Err(e)) => (
+            None,
+            Some(format!("the last checkpoint could not be checked: {e}")),
+        ),
+        None => (None, None),
+    };
+    let checkpoint = last.as_ref().zip(key.as_deref());
+    let mut report = match team {
+        Some(log) => desk_core::audit::verify(log, checkpoint).await?,
+        None => desk_core::audit::verify(&desk.store, checkpoint).await?,
+    };
+    if let Some(problem) = unreadable {
+        report.checkpoint_problem = Some(problem);
+    }
+    Ok(report)
 }
 
 /// The profile's audit-signing seed from the OS credential store, created on first use.

@@ -232,6 +232,16 @@ impl CaseCache for SqliteStore {
         .map_err(failed)
     }
 
+    async fn created_at_all(&self) -> Result<Vec<(String, String)>, StoreError> {
+        sqlx::query_as(
+            "SELECT case_id, json_extract(item, '$.created_at') AS at FROM queue WHERE at IS NOT NULL \
+             UNION SELECT case_id, json_extract(summary, '$.created_at') AS at FROM summaries WHERE at IS NOT NULL",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)
+    }
+
     async fn queued_facts(&self) -> Result<Vec<desk_core::case::CaseFacts>, StoreError> {
         json_array_of(
             sqlx::query_scalar(
