@@ -171,3 +171,20 @@ export function desktopTest(name, body, { env } = {}) {
     }
   });
 }
+
+/** Waits until the element with `testId` shows text matching `expected`. */
+export async function waitText(browser, testId, expected, timeout = 30_000) {
+  await browser.waitUntil(async () => {
+    const el = await browser.$(`[data-testid="${testId}"]`);
+    return (await el.isExisting()) && expected.test(await el.getText());
+  }, { timeout, timeoutMsg: `${testId} never matched ${expected}` });
+}
+
+/** Makes this desk's profile a team lead's (Profiles, the role), back on the current view. */
+export async function becomeLead(browser) {
+  await browser.keys(["p"]);
+  await browser.$('[data-testid="profiles"]').waitForExist({ timeout: 5_000 });
+  await browser.$('[data-testid="role-select"]').selectByAttribute("value", "team_lead");
+  await waitText(browser, "statusbar", /Role: Team lead/);
+  await browser.keys(["Escape"]);
+}

@@ -1,10 +1,32 @@
-// A real PostgreSQL server for the team tests: Debian's binaries (the README test command
-// installs them), a throwaway data directory, a free port on 127.0.0.1; `stop()` ends it.
-import { execFileSync } from "node:child_process";
+// What the team tests share: a real PostgreSQL server (Debian's binaries, which the README test
+// command installs; a throwaway data directory, a free port on 127.0.0.1; `stop()` ends it), and
+// another desk of the team as a real `desk` process.
+import { execFile, execFileSync } from "node:child_process";
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "./harness.mjs";
+import { freePort, repoRoot } from "./harness.mjs";
+
+const DESK = join(repoRoot, "target/debug/desk");
+const KEY = "sandbox_didit_key_0123456789abcdef";
+
+/** Another desk of the team: a real `desk` process with its own data directory and reviewer
+ * (Youssef Trabelsi), on the same Didit (`base`) and team store. */
+export function otherDesk(teamStore, base, dataDir, args) {
+  return new Promise((ok) => {
+    execFile(DESK, args, {
+      env: {
+        ...process.env,
+        DIDIT_BASE_URL: base,
+        DIDIT_API_KEY: KEY,
+        REVIEW_DESK_TEAM_STORE: teamStore,
+        REVIEW_DESK_DATA_DIR: dataDir,
+        REVIEW_DESK_REVIEWER_NAME: "Youssef Trabelsi",
+        REVIEW_DESK_REVIEWER_EMAIL: "youssef@dhmad.tn",
+      },
+    }, (error, stdout, stderr) => ok({ ok: !error, stdout, stderr }));
+  });
+}
 
 function binDir() {
   const root = "/usr/lib/postgresql";

@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter } from "./bindings";
+import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter, BlindAnswer, BlindFigures, BlindQueue } from "./bindings";
 
 let info: AppInfo;
 const reviewerInfo: AppInfo = {
@@ -67,6 +67,7 @@ let answers: { actionId: string; confirmed: boolean; note: string | null }[] = [
 let auditAsks: { filter: AuditFilter; before: number | null }[] = [];
 const auditRow = (seq: number, actor: string, action: string) => ({ seq, at: "2026-12-01T09:00:00.000000Z", actor, action, caseId: ids[0] ?? "", actionId: null, fromState: "sending", toState: "applied", reasonId: "doc_altered", comment: null, outcome: "applied" });
 let left: string[] = [];
+let blindAnswers: BlindAnswer[] = [];
 
 function renderApp() {
   return render(<Providers><App /></Providers>);
@@ -76,6 +77,8 @@ let syncStatus: SyncStatus = { running: false, fetched: 2, total: 2, lastError: 
 // jsdom has no layout observers; the palette's list measures itself with them.
 globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
 Element.prototype.scrollIntoView ??= () => undefined;
+// jsdom draws nothing: the charts get no canvas context (Chart.js then draws nothing, quietly).
+HTMLCanvasElement.prototype.getContext = (() => null) as typeof HTMLCanvasElement.prototype.getContext;
 // jsdom lays nothing out; give the virtualized queue a viewport so it renders rows.
 Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
 Object.defineProperty(HTMLElement.prototype, "clientWidth", { configurable: true, get: () => 800 });
@@ -92,6 +95,7 @@ beforeEach(() => {
   team = { enabled: false, me: "", offlineSince: null, claims: [], desks: [], fourEyes: [], secondLooks: [] };
   answers = [];
   auditAsks = [];
+  blindAnswers = [];
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
   mockIPC(
     (cmd, args) => {
@@ -165,11 +169,29 @@ beforeEach(() => {
           return { rows: all.filter((r) => (!filter.actor || r.actor === filter.actor) && (!filter.action || r.action === filter.action)), nextBefore: null, team: false };
         }
         case "audit_stats": {
-          const f = { reviewer: "Team", decisions: 2, approved: 1, declined: 1, resubmitted: 0, perDay: [["2026-12-01", 2]], openToDecideMedianS: 45, openToDecideP90S: 300, queued: 3, undone: 1, undoRate: 1 / 3, conflicts: 0, changedLater: 0 };
-          return { from: null, until: null, entries: 3, team: f, reviewers: [{ ...f, reviewer: "Youssef <youssef@dhmad.tn>" }] };
+          const f = { reviewer: "Team", decisions: 2, approved: 1, declined: 1, resubmitted: 0, perDay: [["2026-12-01", 2]], openToDecideMedianS: 45, openToDecideP90S: 300, queued: 3, undone: 1, undoRate: 1 / 3, conflicts: 0, changedLater: 0, slaBreaches: 1 };
+          return { from: null, until: null, entries: 3, slaHours: 24, team: f, reviewers: [{ ...f, reviewer: "Youssef <youssef@dhmad.tn>" }] };
         }
         case "verify_audit": return { ok: true, count: 3, head_seq: 3, head_hash: "ab", broken: null, checkpoint_ok: null, checkpoint_problem: null };
         case "export_audit": return { path: "/data/exports/audit-1.csv", checkpointPath: "/data/exports/audit-1.csv.checkpoint.json", report: { entries: 2, commentsShown: false, checkpoint: { seq: 3, head_hash: "ab", at: "", public_key: "", signature: "" } } };
+        case "blind_review_queue": {
+          const pending = blindAnswers.length ? [] : [{ actionId: "act-1", caseId: ids[0] ?? "", caseNumber: 1000, decidedAt: "2026-12-01T09:00:00Z", warnings: ["MRZ_VALIDATION_FAILED"], own: false }];
+          return { share: 5, since: "2026-11-01T00:00:00Z", drawn: 1, answered: blindAnswers.length, pending } satisfies BlindQueue;
+        }
+        case "blind_case": {
+          const s = summary(String(a.caseId), 1000);
+          s.status = "Hidden for the blind re-review";
+          return { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [], readOnly: true, heldBy: null } satisfies CaseView;
+        }
+        case "answer_blind_review": {
+          blindAnswers.push(a.answer as BlindAnswer);
+          return { caseId: ids[0] ?? "", reviewer: "Youssef <youssef@dhmad.tn>", firstVerdict: "approve", agreed: false, seq: 9 };
+        }
+        case "blind_review_figures": {
+          const rows = blindAnswers.length ? [{ key: "Youssef <youssef@dhmad.tn>", answered: 1, agreed: 0, rate: 0 }] : [];
+          const disagreements = blindAnswers.map((b) => ({ caseId: b.caseId, caseNumber: 1000, reviewer: "Youssef <youssef@dhmad.tn>", lead: "Amira Ben Salah <amira@dhmad.tn>", verdict: "decline", reasonId: b.reasonId, comment: b.comment, at: "2026-12-01T10:00:00Z" }));
+          return { share: 5, approvals: 20, drawn: 1, answered: blindAnswers.length, agreed: 0, perReviewer: rows, perWarning: [], disagreements } satisfies BlindFigures;
+        }
         case "leave_case": left.push(a.caseId as string); return null;
         case "answer_second_look": answers.push({ actionId: a.actionId as string, confirmed: a.confirmed as boolean, note: a.note as string | null }); return null;
         case "decide": {
@@ -196,13 +218,41 @@ async function openFirstCase() {
 }
 
 describe("App", () => {
+  it("a lead takes a blind second look: no first verdict shown, a disagreement needs a comment, then it is revealed and listed for discussion", async () => {
+    info = { ...reviewerInfo, role: "team_lead" };
+    renderApp();
+    await screen.findByText("2 in review");
+    fireEvent.keyDown(document.body, { key: "R", code: "KeyR", shiftKey: true });
+    await screen.findByTestId("blind-page");
+    expect((await screen.findByTestId("blind-counts")).textContent).toContain("1 drawn, 0 looked at, 1 waiting");
+    fireEvent.click(await screen.findByTestId("blind-item"));
+    const blind = await screen.findByTestId("blind-case");
+    expect(blind.textContent).toContain("Hidden for the blind re-review");
+    expect(blind.textContent).not.toContain("Youssef");
+    fireEvent.click(screen.getByTestId("blind-verdict-decline"));
+    fireEvent.change(screen.getByTestId("blind-reason"), { target: { value: "blocklisted" } });
+    fireEvent.change(screen.getByTestId("blind-comment"), { target: { value: "The face is on our blocklist" } });
+    fireEvent.click(screen.getByTestId("blind-submit"));
+    expect((await screen.findByTestId("blind-outcome")).textContent).toContain("The first verdict was approve by Youssef <youssef@dhmad.tn>: you disagree");
+    expect(blindAnswers).toEqual([{ caseId: ids[0], actionId: "act-1", verdict: "Decline", reasonId: "blocklisted", comment: "The face is on our blocklist" }]);
+    expect((await screen.findByTestId("disagreement")).textContent).toContain("would decline (blocklisted): The face is on our blocklist");
+    expect(screen.queryByTestId("blind-item")).toBeNull();
+  });
+
   it("a team lead filters the audit by reviewer and action, verifies, exports, and opens a case from an entry", async () => {
     info = { ...reviewerInfo, role: "team_lead" };
     window.location.hash = "#/audit";
     renderApp();
     expect((await screen.findAllByTestId("audit-row")).length).toBe(3);
     const figures = await screen.findAllByTestId("figures-row");
-    expect(figures[0]?.textContent).toBe("Team21 · 1 · 045 s / 5 min33 %00");
+    expect(figures[0]?.textContent).toBe("Team21 · 1 · 045 s / 5 min33 %001");
+    // The charts are drawn (and their code loaded) only when the lead opens the figures.
+    expect(screen.queryByTestId("chart-per-day")).toBeNull();
+    const details = screen.getByTestId("audit-figures") as HTMLDetailsElement;
+    details.open = true;
+    fireEvent(details, new Event("toggle"));
+    expect(await screen.findByTestId("chart-per-day", {}, { timeout: 5000 })).toBeTruthy();
+    expect(screen.getByTestId("chart-verdicts").querySelector("canvas")).toBeTruthy();
     await screen.findByText("Youssef <youssef@dhmad.tn>", { selector: "option" });
     fireEvent.change(screen.getByTestId("audit-filter-actor"), { target: { value: "Youssef <youssef@dhmad.tn>" } });
     fireEvent.change(screen.getByTestId("audit-filter-action"), { target: { value: "approve" } });
@@ -211,6 +261,7 @@ describe("App", () => {
     expect(auditAsks[auditAsks.length - 1]?.filter).toMatchObject({ actor: "Youssef <youssef@dhmad.tn>", action: "approve" });
     fireEvent.click(screen.getByTestId("audit-verify"));
     expect((await screen.findByTestId("verify-result")).textContent).toBe("OK: 3 entries, the chain holds (head 3)");
+    expect(screen.getByTestId("verify-checkpoint").textContent).toContain("no checkpoint signed yet");
     fireEvent.click(screen.getByTestId("audit-export"));
     expect((await screen.findByTestId("export-result")).textContent).toContain("2 entries written to /data/exports/audit-1.csv");
     fireEvent.keyDown(screen.getAllByTestId("audit-row")[0] as HTMLElement, { key: "Enter" });

@@ -13,6 +13,7 @@ import { Profiles } from "./Profiles";
 import { LookupPage } from "./LookupPage";
 import { TeamPage } from "./TeamPage";
 import { AuditPage } from "./AuditPage";
+import { BlindReviewPage } from "./BlindReviewPage";
 import type { Role } from "./bindings";
 
 function ago(iso: string | null, now: number): string {
@@ -29,6 +30,7 @@ const VIEWS: View[] = [
   { path: "/lookup", label: "Lookup", keys: "L", roles: ["reviewer", "team_lead", "support"] },
   { path: "/team", label: "Team", keys: "T", roles: ["reviewer", "team_lead", "support"] },
   { path: "/audit", label: "Audit", keys: "Shift+A", roles: ["team_lead"] },
+  { path: "/second-look", label: "Second look", keys: "Shift+R", roles: ["team_lead"] },
 ];
 
 /** The desk's frame: views by route, the status bar, and what every view can reach. */
@@ -62,7 +64,7 @@ export function App() {
     if (location === "/" && !allowed("/")) navigate(home, { replace: true });
   });
   const commands: Command[] = [
-    ...views.map((v): Command => ({ id: `view-${v.label.toLowerCase()}`, label: `Go to ${v.label}`, group: "Views", keys: v.keys, run: () => navigate(v.path) })),
+    ...views.map((v): Command => ({ id: `view-${v.label.toLowerCase().replace(/ /g, "-")}`, label: `Go to ${v.label}`, group: "Views", keys: v.keys, run: () => navigate(v.path) })),
     { id: "profiles", label: "Profiles and API keys", group: "Desk", keys: "P", run: () => setProfilesOpen(true) },
     { id: "help", label: "Keyboard shortcuts", group: "Desk", keys: "?", run: () => setHelp(true) },
   ];
@@ -87,6 +89,7 @@ export function App() {
   useHotkeys("l", go("/lookup"), { enabled: idle && location !== "/lookup" }, [idle, role, location]);
   useHotkeys("t", go("/team"), { enabled: idle }, [idle, role]);
   useHotkeys("shift+a", go("/audit"), { enabled: idle }, [idle, role]);
+  useHotkeys("shift+r", go("/second-look"), { enabled: idle }, [idle, role]);
   useHotkeys("q", free(() => navigate(home)), { enabled: idle && !inReview }, [idle, inReview, home]);
   useHotkeys("escape", () => { setHelp(false); setProfilesOpen(false); }, { enableOnFormTags: true }, []);
 
@@ -119,7 +122,7 @@ export function App() {
         <h1>Review Desk</h1>
         <nav className="views" aria-label="Views">
           {views.map((v) => (
-            <Link key={v.path} href={v.path} className={(v.path === "/" ? inReview : location === v.path) ? "active" : ""} data-testid={`nav-${v.label.toLowerCase()}`}>
+            <Link key={v.path} href={v.path} className={(v.path === "/" ? inReview : location === v.path) ? "active" : ""} data-testid={`nav-${v.label.toLowerCase().replace(/ /g, "-")}`}>
               {v.label} <kbd>{v.keys}</kbd>
             </Link>
           ))}
@@ -134,6 +137,7 @@ export function App() {
         <Route path="/lookup"><LookupPage canLookUp={info.data?.canLookUp ?? false} /></Route>
         <Route path="/team"><TeamPage role={role} /></Route>
         <Route path="/audit"><AuditPage /></Route>
+        <Route path="/second-look"><BlindReviewPage /></Route>
         <Route><ReviewPage idle={idle} now={now} canAct={role !== "support"} /></Route>
       </Switch>
       <footer className="statusbar" data-testid="statusbar">

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useRef, useState } from "react";
 import { useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useLocation } from "wouter";
@@ -6,10 +6,12 @@ import type { AuditFilter, AuditRowView, ExportFormat, VerifyReport } from "./bi
 import { backend, onExportProgress, type Exported } from "./ipc";
 import { messageOf } from "./queries";
 
+const FiguresCharts = lazy(() => import("./FiguresCharts"));
+
 const ROW_HEIGHT = 30;
 const seconds = (s: number | null) => (s == null ? "–" : s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 const EMPTY: AuditFilter = { actor: null, action: null, toState: null, reasonId: null, warning: null, caseId: null, from: null, until: null };
-const ACTIONS = ["approve", "decline", "resubmit", "blocklist_add", "blocklist_remove", "aml_hit", "aml_check", "resend_invite", "reveal", "claim_released", "claim_cleared", "second_look_asked", "second_look_confirmed", "second_look_refused", "audit_exported"];
+const ACTIONS = ["approve", "decline", "resubmit", "blocklist_add", "blocklist_remove", "aml_hit", "aml_check", "resend_invite", "reveal", "claim_released", "claim_cleared", "second_look_asked", "second_look_confirmed", "second_look_refused", "blind_review", "blind_review_share", "audit_exported", "opened"];
 const STATES = ["queued", "sending", "applied", "rejected", "conflict", "needs_attention", "cancelled", "undone"];
 
 /**
@@ -54,6 +56,7 @@ export function AuditPage() {
   const [exporting, setExporting] = useState<{ written: number } | null>(null);
   const [exported, setExported] = useState<Exported | null>(null);
   const [exportError, setExportError] = useState<string | null>(null);
+  const [chartsShown, setChartsShown] = useState(false);
 
   async function runVerify() {
     setVerify({ busy: true });
@@ -125,7 +128,18 @@ export function AuditPage() {
         <button type="button" onClick={() => void runVerify()} disabled={verify.busy} data-testid="audit-verify">{verify.busy ? "Verifying…" : "Verify"}</button>
         {verify.report && (
           <span className={verify.report.ok ? "ok" : "bad"} role="status" data-testid="verify-result">
-            {verify.report.ok ? `OK: ${verify.report.count} entries, the chain holds (head ${verify.report.head_seq ?? 0})` : `BROKEN at entry ${verify.report.broken?.seq}: ${verify.report.broken?.why}`}
+            {verify.report.broken
+              ? `BROKEN at entry ${verify.report.broken.seq}: ${verify.report.broken.why}`
+              : `OK: ${verify.report.count} entries, the chain holds (head ${verify.report.head_seq ?? 0})`}
+          </span>
+        )}
+        {verify.report && !verify.report.broken && (
+          <span className={verify.report.checkpoint_ok === false ? "bad" : "muted"} data-testid="verify-checkpoint">
+            {verify.report.checkpoint_ok === true
+              ? "the last signed checkpoint still matches"
+              : verify.report.checkpoint_ok === false
+                ? `CHECKPOINT FAILED: ${verify.report.checkpoint_problem ?? "it no longer matches"}`
+                : verify.report.checkpoint_problem ?? "no checkpoint signed yet (an export signs one)"}
           </span>
         )}
         {verify.error && <span className="bad" role="alert">{verify.error}</span>}
@@ -151,10 +165,10 @@ export function AuditPage() {
         {exportError && <span className="bad" role="alert">{exportError}</span>}
       </div>
       {stats.data && (
-        <details className="figures" data-testid="audit-figures">
+        <details className="figures" data-testid="audit-figures" onToggle={(e) => setChartsShown((e.target as HTMLDetailsElement).open)}>
           <summary>Figures {filter.from || filter.until ? `from ${filter.from ?? "the start"} until ${filter.until ?? "now"}` : "of the whole log"}: {stats.data.team.decisions} decisions</summary>
           <table className="grid">
-            <thead><tr><th>Reviewer</th><th>Decisions</th><th>Approve · decline · resubmit</th><th>Open → decide (median / p90)</th><th>Undo</th><th>Conflicts</th><th>Changed later</th></tr></thead>
+            <thead><tr><th>Reviewer</th><th>Decisions</th><th>Approve · decline · resubmit</th><th>Open → decide (median / p90)</th><th>Undo</th><th>Conflicts</th><th>Changed later</th><th>Past the {stats.data.slaHours} h SLA</th></tr></thead>
             <tbody>
               {[stats.data.team, ...stats.data.reviewers].map((f) => (
                 <tr key={f.reviewer} data-testid="figures-row">
@@ -165,10 +179,16 @@ export function AuditPage() {
                   <td>{Math.round(f.undoRate * 100)} %</td>
                   <td>{f.conflicts}</td>
                   <td>{f.changedLater}</td>
+                  <td>{f.slaBreaches}</td>
                 </tr>
               ))}
             </tbody>
           </table>
+          {chartsShown && (
+            <Suspense fallback={<p className="muted">Drawing the charts…</p>}>
+              <FiguresCharts stats={stats.data} />
+            </Suspense>
+          )}
         </details>
       )}
       <div className="audit-head" role="row">

@@ -57,7 +57,7 @@ export function ageText(createdAt: string, now: number): string {
 }
 
 /** Everything the checks found, warnings first. Never an image or a media link. */
-export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: number }) {
+export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: number; blind?: boolean }) {
   const s = props.view.summary;
   const doc = s.documents[0];
   const warnings = [...s.warnings].sort((a, b) => SEVERITY_RANK[a.severity] - SEVERITY_RANK[b.severity]);
@@ -72,7 +72,7 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
         <p className="readonly" role="status" data-testid="held-by">
           Being reviewed by {props.view.heldBy} on another desk: read-only here until they decide or let it go.
         </p>
-      ) : props.view.readOnly && (
+      ) : props.view.readOnly && !props.blind && (
         <p className="readonly" role="status" data-testid="read-only">
           Read-only: this session is {s.status}, no longer in review. It can be read, blocklisted or its AML hits marked, not decided.
         </p>

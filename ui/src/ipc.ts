@@ -37,6 +37,10 @@ import type {
   ExportReport,
   VerifyReport,
   AuditStats,
+  BlindAnswer,
+  BlindFigures,
+  BlindOutcome,
+  BlindQueue,
 } from "./bindings";
 
 /** Narrows whatever a rejected command gave us into the UI's error shape. */
@@ -103,6 +107,11 @@ export const backend = {
   cancelExport: () => call<null>("cancel_export"),
   leaveCase: (caseId: string) => call<null>("leave_case", { caseId }),
   releaseClaim: (caseId: string) => call<null>("release_claim", { caseId }),
+  blindReviewQueue: (since: string | null) => call<BlindQueue>("blind_review_queue", { since }),
+  blindCase: (caseId: string, actionId: string | null) => call<CaseView>("blind_case", { caseId, actionId }),
+  answerBlindReview: (answer: BlindAnswer) => call<BlindOutcome>("answer_blind_review", { answer }),
+  blindReviewFigures: (from: string | null, until: string | null) => call<BlindFigures>("blind_review_figures", { from, until }),
+  setBlindReviewShare: (percent: number) => call<number>("set_blind_review_share", { percent }),
   answerSecondLook: (actionId: string, confirmed: boolean, note: string | null) =>
     call<null>("answer_second_look", { actionId, confirmed, note }),
 };

@@ -3,20 +3,13 @@
 // that change, and the case's timeline shows Didit's AML activity.
 import assert from "node:assert/strict";
 import { Key } from "webdriverio";
-import { desktopTest, sandboxUrl } from "../harness.mjs";
+import { desktopTest, sandboxUrl, waitText } from "../harness.mjs";
 
 const KEY = "sandbox_didit_key_0123456789abcdef";
 const REVIEWER = { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn" };
 
 async function get(base, path) {
   return (await fetch(`${base}${path}`, { headers: { "x-api-key": KEY } })).json();
-}
-
-async function waitText(browser, testId, expected, timeout = 30_000) {
-  await browser.waitUntil(async () => {
-    const el = await browser.$(`[data-testid="${testId}"]`);
-    return (await el.isExisting()) && expected.test(await el.getText());
-  }, { timeout, timeoutMsg: `${testId} never matched ${expected}` });
 }
 
 desktopTest("a reviewer marks an AML hit a false positive by keyboard and it reaches Didit once", async ({ browser, ...desk }) => {

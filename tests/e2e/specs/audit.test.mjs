@@ -4,16 +4,9 @@
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { Key } from "webdriverio";
-import { desktopTest, sandboxUrl } from "../harness.mjs";
+import { desktopTest, sandboxUrl, waitText, becomeLead } from "../harness.mjs";
 
 const ME = "Amira Ben Salah <amira@dhmad.tn>";
-
-async function waitText(browser, testId, expected, timeout = 30_000) {
-  await browser.waitUntil(async () => {
-    const el = await browser.$(`[data-testid="${testId}"]`);
-    return (await el.isExisting()) && expected.test(await el.getText());
-  }, { timeout, timeoutMsg: `${testId} never matched ${expected}` });
-}
 
 desktopTest("a lead filters the audit by reviewer and outcome, verifies the chain and exports the view", async ({ browser, ...desk }) => {
   const base = await sandboxUrl(desk);
@@ -27,11 +20,7 @@ desktopTest("a lead filters the audit by reviewer and outcome, verifies the chai
   await browser.keys([Key.Ctrl, "Enter"]);
   await browser.waitUntil(async () => (await (await fetch(`${base}/_sandbox/ledger`)).json()).length === 1, { timeout: 40_000, timeoutMsg: "the decision was never sent" });
 
-  await browser.keys(["p"]);
-  await browser.$('[data-testid="profiles"]').waitForExist({ timeout: 5_000 });
-  await browser.$('[data-testid="role-select"]').selectByAttribute("value", "team_lead");
-  await waitText(browser, "statusbar", /Role: Team lead/);
-  await browser.keys(["Escape"]);
+  await becomeLead(browser);
   await browser.keys([Key.Shift, "a"]);
   await browser.$('[data-testid="audit-page"]').waitForExist({ timeout: 10_000 });
   await browser.waitUntil(async () => (await browser.$$('[data-testid="audit-row"]').length) >= 3, { timeout: 10_000, timeoutMsg: "the audit never listed the decision's entries" });
@@ -59,6 +48,28 @@ desktopTest("a lead filters the audit by reviewer and outcome, verifies the chai
   assert.match(lines[0], /^seq,at,actor,action,case_id/);
   assert.match(lines[1], /,Amira Ben Salah <amira@dhmad\.tn>,decline,/);
   assert.match(lines[1], /\[withheld: \d+ characters\]/, "comments are withheld without a reason");
+
+  // The export signed the head: Verify now also says the last checkpoint still matches.
+  await browser.$('[data-testid="audit-verify"]').click();
+  await waitText(browser, "verify-checkpoint", /the last signed checkpoint still matches/);
+
+  // The figures' charts draw inside the strict CSP (and the frozen prototypes): the decline's
+  // red bar is on the canvas, and no policy was violated.
+  await browser.execute(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(e.violatedDirective));
+  });
+  await browser.$('[data-testid="audit-figures"] summary').click();
+  await browser.$('[data-testid="chart-verdicts"] canvas').waitForExist({ timeout: 10_000 });
+  const red = () => browser.execute(() => {
+    const canvas = document.querySelector('[data-testid="chart-verdicts"] canvas');
+    const px = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) if (Math.abs(px[i] - 198) < 8 && Math.abs(px[i + 1] - 40) < 8 && Math.abs(px[i + 2] - 40) < 8) n++;
+    return n;
+  });
+  await browser.waitUntil(async () => (await red()) > 100, { timeout: 10_000, timeoutMsg: "the verdicts chart never drew the decline" });
+  assert.deepEqual(await browser.execute(() => window.__cspViolations), []);
 
   // Enter on the entry opens its case, with the timeline.
   await browser.$('[data-testid="audit-row"]').click();

@@ -3,16 +3,9 @@
 // double Ctrl+Enter that still makes one action.
 import assert from "node:assert/strict";
 import { Key } from "webdriverio";
-import { desktopTest, sandboxUrl } from "../harness.mjs";
+import { desktopTest, sandboxUrl, waitText } from "../harness.mjs";
 
 const REVIEWER = { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn" };
-
-async function waitText(browser, testId, expected, timeout = 30_000) {
-  await browser.waitUntil(async () => {
-    const el = await browser.$(`[data-testid="${testId}"]`);
-    return (await el.isExisting()) && expected.test(await el.getText());
-  }, { timeout, timeoutMsg: `${testId} never matched ${expected}` });
-}
 
 async function ledger(base) {
   return (await fetch(`${base}/_sandbox/ledger`)).json();

@@ -4,20 +4,13 @@ import { readFile } from "node:fs/promises";
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { Key } from "webdriverio";
-import { desktopTest, logFiles, sandboxUrl } from "../harness.mjs";
+import { desktopTest, logFiles, sandboxUrl, waitText } from "../harness.mjs";
 
 const REVIEWER = { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn" };
 const DEFAULT_KEY = "sandbox_didit_key_0123456789abcdef";
 
 async function text(browser, testId) {
   return browser.$(`[data-testid="${testId}"]`).getText();
-}
-
-async function waitText(browser, testId, expected, timeout = 30_000) {
-  await browser.waitUntil(async () => {
-    const el = await browser.$(`[data-testid="${testId}"]`);
-    return (await el.isExisting()) && expected.test(await el.getText());
-  }, { timeout, timeoutMsg: `${testId} never matched ${expected}` });
 }
 
 /** The sandbox's ledger once it holds `count` effects (decisions wait out the undo window). */

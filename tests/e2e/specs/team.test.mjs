@@ -2,36 +2,16 @@
 // oldest case, and this window shows "being reviewed by" on it live, passes it by with J, and the
 // other desk cannot decide the case this one holds.
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after } from "node:test";
-import { desktopTest, repoRoot, sandboxUrl } from "../harness.mjs";
-import { startPostgres } from "../postgres.mjs";
-
-const KEY = "sandbox_didit_key_0123456789abcdef";
-const DESK = join(repoRoot, "target/debug/desk");
+import { desktopTest, sandboxUrl } from "../harness.mjs";
+import { otherDesk as teamDesk, startPostgres } from "../postgres.mjs";
 
 const postgres = await startPostgres();
 after(() => postgres.stop());
-
-/** The other desk: its own data directory and reviewer, the same Didit and team store. */
-function otherDesk(base, dataDir, args) {
-  return new Promise((ok) => {
-    execFile(DESK, args, {
-      env: {
-        ...process.env,
-        DIDIT_BASE_URL: base,
-        DIDIT_API_KEY: KEY,
-        REVIEW_DESK_TEAM_STORE: postgres.url,
-        REVIEW_DESK_DATA_DIR: dataDir,
-        REVIEW_DESK_REVIEWER_NAME: "Youssef Trabelsi",
-        REVIEW_DESK_REVIEWER_EMAIL: "youssef@dhmad.tn",
-      },
-    }, (error, stdout, stderr) => ok({ ok: !error, stdout, stderr }));
-  });
-}
+const otherDesk = (base, dataDir, args) => teamDesk(postgres.url, base, dataDir, args);
 
 desktopTest("another desk's claim shows live, J passes it by, and the held case is refused to the other desk", async ({ browser, ...desk }) => {
   const base = await sandboxUrl(desk);

@@ -2,6 +2,7 @@
 //! view (CSV or JSON) whose cells cannot start a spreadsheet formula, with comments withheld
 //! unless the lead says why they need them, and a signed checkpoint of the chain's head beside.
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::io::Write;
 
@@ -188,27 +189,30 @@ pub const EXPORT_COLUMNS: [&str; 15] = [
 
 /// A cell a spreadsheet will not run: text starting with = + - @, a tab or a carriage return
 /// gets a leading apostrophe (OWASP's advice for CSV injection). Quoting is the CSV writer's.
-pub fn neutralize(cell: &str) -> std::borrow::Cow<'_, str> {
+pub fn neutralize(cell: &str) -> Cow<'_, str> {
     match cell.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{cell}").into(),
         _ => cell.into(),
     }
 }
 
-/// The fields of one entry as an export writes them (comment withheld unless shown).
-fn export_fields(entry: &AuditEntry, comments_shown: bool) -> [String; 15] {
+/// The fields of one entry as an export writes them (comment withheld unless shown), borrowed
+/// from the entry where they can be: an export of a million entries allocates little.
+fn export_fields(entry: &AuditEntry, comments_shown: bool) -> [Cow<'_, str>; 15] {
     let d = &entry.draft;
-    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    fn opt(v: &Option<String>) -> Cow<'_, str> {
+        Cow::Borrowed(v.as_deref().unwrap_or(""))
+    }
     let comment = match (&d.comment, comments_shown) {
-        (Some(c), false) => format!("[withheld: {} characters]", c.chars().count()),
+        (Some(c), false) => Cow::Owned(format!("[withheld: {} characters]", c.chars().count())),
         (c, _) => opt(c),
     };
     [
-        entry.seq.to_string(),
-        d.at.clone(),
-        d.actor.clone(),
-        d.action.clone(),
-        d.case_id.clone(),
+        Cow::Owned(entry.seq.to_string()),
+        Cow::Borrowed(&d.at),
+        Cow::Borrowed(&d.actor),
+        Cow::Borrowed(&d.action),
+        Cow::Borrowed(&d.case_id),
         opt(&d.action_id),
         opt(&d.from_state),
         opt(&d.to_state),
@@ -216,10 +220,24 @@ fn export_fields(entry: &AuditEntry, comments_shown: bool) -> [String; 15] {
         comment,
         opt(&d.outcome),
         opt(&d.token),
-        d.app_version.clone(),
-        entry.prev_hash.clone(),
-        entry.hash.clone(),
+        Cow::Borrowed(&d.app_version),
+        Cow::Borrowed(&entry.prev_hash),
+        Cow::Borrowed(&entry.hash),
     ]
+}
+
+/// One entry as a JSON object, its keys in column order.
+struct JsonRow<'a>(&'a [Cow<'a, str>; 15]);
+
+impl Serialize for JsonRow<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(EXPORT_COLUMNS.len()))?;
+        for (key, value) in EXPORT_COLUMNS.iter().zip(self.0) {
+            map.serialize_entry(key, value.as_ref())?;
+        }
+        map.end()
+    }
 }
 
 /// Writes entries as CSV (RFC 4180 quoting, neutralized cells) or as a JSON array.
@@ -244,6 +262,7 @@ impl<W: Write> ExportWriter<W> {
             ExportFormat::Csv => {
                 let mut csv = csv::WriterBuilder::new()
                     .terminator(csv::Terminator::CRLF)
+                    .buffer_capacity(1 << 16)
                     .from_writer(out);
                 csv.write_record(EXPORT_COLUMNS)?;
                 w.csv = Some(csv);
@@ -262,21 +281,19 @@ impl<W: Write> ExportWriter<W> {
         match self.format {
             ExportFormat::Csv => {
                 if let Some(csv) = &mut self.csv {
-                    csv.write_record(fields.iter().map(|f| neutralize(f).into_owned()))?;
+                    for field in &fields {
+                        csv.write_field(neutralize(field).as_bytes())?;
+                    }
+                    csv.write_record(None::<&[u8]>)?;
                 }
             }
             ExportFormat::Json => {
                 if let Some(out) = &mut self.json {
-                    let object: serde_json::Map<String, serde_json::Value> = EXPORT_COLUMNS
-                        .iter()
-                        .zip(fields)
-                        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v)))
-                        .collect();
                     if !self.first {
                         out.write_all(b",")?;
                     }
                     out.write_all(b"\n")?;
-                    serde_json::to_writer(&mut *out, &object)?;
+                    serde_json::to_writer(&mut *out, &JsonRow(&fields))?;
                 }
             }
         }
@@ -344,41 +361,59 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     ) -> Result<ExportReport, DeskError> {
         let query = self.audit_query(filter).await?;
         let reason = crate::action::optional_comment(show_comments_because)?;
-        let report = crate::audit::verify(log, None).await?;
-        if let Some(b) = report.broken {
+        let io = |e: std::io::Error| {
+            DeskError::NotAllowed(format!("the export could not be written: {e}"))
+        };
+        // The export covers the log up to its head now; the whole chain is verified while the
+        // entries are written (both mostly wait on reads), and a log that does not verify fails
+        // the export, which the caller then discards.
+        let head = log.audit_max_seq().await?;
+        let head_hash = match head {
+            Some(seq) => log
+                .audit_page(seq - 1, 1)
+                .await?
+                .into_iter()
+                .find(|e| e.seq == seq)
+                .map(|e| e.hash),
+            None => None,
+        };
+        let checkpoint = crate::audit::sign_checkpoint(
+            seed,
+            head.unwrap_or(0),
+            head_hash.as_deref().unwrap_or(crate::audit::GENESIS),
+            &self.stamp_now(),
+        );
+        let write = async {
+            let mut writer = ExportWriter::new(out, format, reason.is_some()).map_err(io)?;
+            let mut before = head.map(|s| s + 1);
+            let mut written = 0u64;
+            loop {
+                let page = log.audit_search(&query, before, EXPORT_BATCH).await?;
+                for entry in &page {
+                    writer.write(entry).map_err(io)?;
+                }
+                written += page.len() as u64;
+                if !progress(written) {
+                    return Err(DeskError::NotAllowed(format!(
+                        "export cancelled after {written} entries"
+                    )));
+                }
+                match page.last() {
+                    Some(last) if page.len() as u32 == EXPORT_BATCH => before = Some(last.seq),
+                    _ => break,
+                }
+            }
+            writer.finish().map_err(io)?;
+            Ok::<u64, DeskError>(written)
+        };
+        let verify = crate::audit::verify(log, None);
+        let (written, report) = futures_util::future::join(write, verify).await;
+        if let Some(b) = report?.broken {
             return Err(DeskError::NotAllowed(format!(
                 "not exported: {b}; an export must come from a log that verifies"
             )));
         }
-        let checkpoint = crate::audit::sign_checkpoint(
-            seed,
-            report.head_seq.unwrap_or(0),
-            report.head_hash.as_deref().unwrap_or(crate::audit::GENESIS),
-            &self.stamp_now(),
-        );
-        let io = |e: std::io::Error| {
-            DeskError::NotAllowed(format!("the export could not be written: {e}"))
-        };
-        let mut writer = ExportWriter::new(out, format, reason.is_some()).map_err(io)?;
-        let mut before = report.head_seq.map(|s| s + 1);
-        let mut written = 0u64;
-        loop {
-            let page = log.audit_search(&query, before, EXPORT_BATCH).await?;
-            for entry in &page {
-                writer.write(entry).map_err(io)?;
-            }
-            written += page.len() as u64;
-            if !progress(written) {
-                return Err(DeskError::NotAllowed(format!(
-                    "export cancelled after {written} entries"
-                )));
-            }
-            match page.last() {
-                Some(last) if page.len() as u32 == EXPORT_BATCH => before = Some(last.seq),
-                _ => break,
-            }
-        }
-        writer.finish().map_err(io)?;
+        let written = written?;
         let mut draft = self.draft("audit_exported", "");
         draft.outcome = Some(format!(
             "{written} entries as {}, head {} signed; filter {}",

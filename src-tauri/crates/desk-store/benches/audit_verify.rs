@@ -2,8 +2,9 @@
 //! `cargo bench -p desk-store --bench audit_verify`. Builds a log of 1,000,000 entries in a
 //! SQLite file, then verifies it twice: the chain check alone over entries in memory, and
 //! `desk audit verify`'s path (read from SQLite in pages, check every link and hash), and the
-//! reading alone. Then the lead's audit view on the same log: filtered pages, and a CSV export
-//! of every entry.
+//! reading alone. Then the lead's audit view on the same log (a month of entries): filtered
+//! pages, CSV and JSON exports of every entry, the month's figures and a week's, and the blind
+//! re-review's queue and agreement figures over the month.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use std::time::Instant;
@@ -13,14 +14,17 @@ use desk_store::SqliteStore;
 
 const ENTRIES: usize = 1_000_000;
 
+fn month_start() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-01T00:00:00Z")
+        .unwrap()
+        .to_utc()
+}
+
 fn draft(n: usize) -> AuditDraft {
     AuditDraft {
-        at: format!(
-            "2026-11-23T10:{:02}:{:02}.{:06}Z",
-            (n / 60) % 60,
-            n % 60,
-            n % 1_000_000
-        ),
+        // A month of entries: one every 2.592 s through November.
+        at: (month_start() + chrono::Duration::milliseconds(n as i64 * 2_592))
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
         actor: format!("Reviewer {} <reviewer{}@dhmad.tn>", n % 8, n % 8),
         action: ["decline", "approve", "resubmit", "reveal"][n % 4].into(),
         case_id: format!("3f1c2a9e-8d4b-4c1e-9a7f-{n:012}"),
@@ -182,8 +186,8 @@ async fn audit_view(store: &SqliteStore) {
             "one minute of one reviewer",
             AuditFilter {
                 actor: reviewer.clone(),
-                from: Some("2026-11-23T10:30:00Z".into()),
-                until: Some("2026-11-23T10:31:00Z".into()),
+                from: Some("2026-11-15T10:30:00Z".into()),
+                until: Some("2026-11-15T10:31:00Z".into()),
                 ..Default::default()
             },
             None,
@@ -206,6 +210,46 @@ async fn audit_view(store: &SqliteStore) {
             times[14].as_secs_f64() * 1e3
         );
     }
+    for (name, from, until) in [
+        ("the month", "2026-11-01", "2026-11-30"),
+        ("one week", "2026-11-09", "2026-11-15"),
+    ] {
+        let started = Instant::now();
+        let stats = desk
+            .audit_stats(store, Some(from), Some(until), 24)
+            .await
+            .unwrap();
+        println!(
+            "figures over {name}: {} entries, {} decisions, {} reviewers in {:.2} s",
+            stats.entries,
+            stats.team.decisions,
+            stats.reviewers.len(),
+            started.elapsed().as_secs_f64()
+        );
+    }
+    let started = Instant::now();
+    let queue = desk
+        .blind_review_queue(store, Some("2026-11-01"))
+        .await
+        .unwrap();
+    println!(
+        "blind re-review queue over the month: {} approvals drawn at {} %, {} waiting, in {:.2} s",
+        queue.drawn,
+        queue.share,
+        queue.pending.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let started = Instant::now();
+    let agreement = desk
+        .blind_review_figures(store, Some("2026-11-01"), None)
+        .await
+        .unwrap();
+    println!(
+        "blind re-review figures over the month: {} approvals, {} drawn, in {:.2} s",
+        agreement.approvals,
+        agreement.drawn,
+        started.elapsed().as_secs_f64()
+    );
     for format in [ExportFormat::Csv, ExportFormat::Json] {
         let mut out = Vec::with_capacity(400 << 20);
         let started = Instant::now();

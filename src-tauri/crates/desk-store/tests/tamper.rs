@@ -188,3 +188,54 @@ async fn truncation_and_a_rewritten_tail_are_caught_by_the_checkpoint() {
         "another key's checkpoint is refused"
     );
 }
+
+/// An export is written while the chain is verified: an edited log still fails the export,
+/// and an intact one signs the head it exported up to.
+#[tokio::test]
+async fn an_export_of_a_tampered_log_is_refused() {
+    let (path, _) = original("export").await;
+    let copy = tampered(
+        &path,
+        "edited",
+        &[
+            DROP_TRIGGERS[0],
+            "UPDATE audit SET comment = 'approved after all' WHERE seq = 7",
+        ],
+    )
+    .await;
+    let refused = export(SqliteStore::open(&copy).await.unwrap()).await;
+    let error = refused.unwrap_err().to_string();
+    assert!(
+        error.contains("not exported") && error.contains('7'),
+        "{error}"
+    );
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let report = export(store.clone()).await.unwrap();
+    assert_eq!((report.entries, report.checkpoint.seq), (20, 20));
+    let key = audit::public_key(&SEED);
+    let after = audit::verify(&store, Some((&report.checkpoint, key.as_str())))
+        .await
+        .unwrap();
+    assert_eq!(after.checkpoint_ok, Some(true), "{after:?}");
+}
+
+/// A lead's CSV export of every entry of `store`.
+async fn export(
+    store: SqliteStore,
+) -> Result<desk_core::audit_view::ExportReport, desk_core::desk::DeskError> {
+    let desk = desk_core::desk::Desk::new(
+        desk_core::testing::FakeSource::with_cases(0),
+        store,
+        desk_core::testing::ManualClock::at("2026-12-01T12:00:00Z"),
+        desk_core::desk::Reviewer {
+            name: "Lead".into(),
+            email: "lead@dhmad.tn".into(),
+        },
+    );
+    let filter = desk_core::audit_view::AuditFilter::default();
+    let csv = desk_core::audit_view::ExportFormat::Csv;
+    let mut out = Vec::new();
+    desk.export_audit(&desk.store, &filter, csv, &mut out, None, &SEED, |_| true)
+        .await
+}
