@@ -105,7 +105,30 @@ pub struct AuditQuery {
     pub filter: AuditFilter,
     /// Only entries of these cases (None: any case).
     pub among: Option<Vec<String>>,
+    /// Only entries from this seq on (a page looks through the log a window at a time).
+    pub from_seq: Option<i64>,
 }
+
+impl AuditQuery {
+    /// Whether one index walk finds every match in order: no filter, one column's, or a few
+    /// sessions'. Otherwise entries passing one condition may fail the others for long
+    /// stretches (and a date range is checked entry by entry), so a page looks a window of
+    /// the log at a time.
+    fn walks_straight(&self) -> bool {
+        let f = &self.filter;
+        let columns = [&f.actor, &f.action, &f.to_state, &f.reason_id]
+            .iter()
+            .filter(|c| c.is_some())
+            .count();
+        let dated = f.from.is_some() || f.until.is_some();
+        f.case_id.is_some() || self.among.is_some() || (columns <= 1 && !dated)
+    }
+}
+
+/// How many seqs one step of a filtered page looks through.
+const SCAN_WINDOW: i64 = 50_000;
+/// A filtered page stops looking after this long and says where to go on.
+const PAGE_BUDGET: std::time::Duration = std::time::Duration::from_millis(30);
 
 /// Entries newest first, and where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +169,46 @@ pub(crate) async fn read_all(
     }
     entries.reverse();
     Ok(entries)
+}
+
+/// A page of `query` below seq `upper`, looked for window by window down the log until it is
+/// full, the log ends, or the time is up: then it says where the next page goes on (possibly
+/// with fewer entries than asked).
+async fn windowed_page(
+    log: &impl AuditSearch,
+    mut query: AuditQuery,
+    mut upper: i64,
+    limit: u32,
+    window: i64,
+) -> Result<AuditPage, StoreError> {
+    let started = std::time::Instant::now();
+    let mut entries = Vec::new();
+    while upper > 1 {
+        let floor = (upper - window).max(1);
+        query.from_seq = Some(floor);
+        let want = limit - entries.len() as u32;
+        let found = log.audit_search(&query, Some(upper), want).await?;
+        let full = found.len() as u32 == want;
+        entries.extend(found);
+        if full {
+            let next_before = entries.last().map(|e| e.seq);
+            return Ok(AuditPage {
+                entries,
+                next_before,
+            });
+        }
+        upper = floor;
+        if started.elapsed() > PAGE_BUDGET && upper > 1 {
+            return Ok(AuditPage {
+                entries,
+                next_before: Some(upper),
+            });
+        }
+    }
+    Ok(AuditPage {
+        entries,
+        next_before: None,
+    })
 }
 
 /// Export formats.
@@ -321,28 +384,39 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             Some(code) => Some(self.store.cases_with_warning(code).await?),
             None => None,
         };
-        Ok(AuditQuery { filter, among })
+        Ok(AuditQuery {
+            filter,
+            among,
+            from_seq: None,
+        })
     }
 
     /// One page of the lead's audit view: entries passing `filter`, newest first, from `log`
     /// (this desk's own, or the team's). The warning code is matched on the cases' cached facts.
     pub async fn audit_view(
         &self,
-        log: &impl AuditSearch,
+        log: &(impl AuditSearch + Journal),
         filter: &AuditFilter,
         before: Option<i64>,
         limit: u32,
     ) -> Result<AuditPage, DeskError> {
         let query = self.audit_query(filter).await?;
         let limit = limit.clamp(1, MAX_PAGE);
-        let entries = log.audit_search(&query, before, limit).await?;
-        let next_before = (entries.len() as u32 == limit)
-            .then(|| entries.last().map(|e| e.seq))
-            .flatten();
-        Ok(AuditPage {
-            entries,
-            next_before,
-        })
+        if query.walks_straight() {
+            let entries = log.audit_search(&query, before, limit).await?;
+            let next_before = (entries.len() as u32 == limit)
+                .then(|| entries.last().map(|e| e.seq))
+                .flatten();
+            return Ok(AuditPage {
+                entries,
+                next_before,
+            });
+        }
+        let upper = match before {
+            Some(b) => b,
+            None => log.audit_max_seq().await?.unwrap_or(0) + 1,
+        };
+        Ok(windowed_page(log, query, upper, limit, SCAN_WINDOW).await?)
     }
 
     /// Writes every entry of `log` passing `filter` (newest first) to `out`, calling `progress`
@@ -438,6 +512,101 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    /// A log in memory for the page logic alone: the filter applied entry by entry.
+    struct VecLog(Vec<AuditEntry>, std::sync::Mutex<u32>);
+
+    impl AuditSearch for VecLog {
+        async fn audit_search(
+            &self,
+            query: &AuditQuery,
+            before: Option<i64>,
+            limit: u32,
+        ) -> Result<Vec<AuditEntry>, StoreError> {
+            *self.1.lock().unwrap() += 1;
+            Ok(self
+                .0
+                .iter()
+                .rev()
+                .filter(|e| query.filter.admits(e))
+                .filter(|e| before.is_none_or(|b| e.seq < b))
+                .filter(|e| query.from_seq.is_none_or(|f| e.seq >= f))
+                .take(limit as usize)
+                .cloned()
+                .collect())
+        }
+        async fn audit_actors(&self) -> Result<Vec<String>, StoreError> {
+            Ok(Vec::new())
+        }
+    }
+
+    impl VecLog {
+        fn max(&self) -> Option<i64> {
+            self.0.last().map(|e| e.seq)
+        }
+    }
+
+    #[tokio::test]
+    async fn a_page_looks_window_by_window_and_finds_every_match_once_in_order() {
+        let mut entries: Vec<AuditEntry> = Vec::new();
+        for n in 0..200usize {
+            let head = entries.last().map(|e| (e.seq, e.hash.as_str()));
+            let draft = crate::audit::AuditDraft {
+                at: "2026-12-01T09:00:00.000000Z".into(),
+                actor: ["Amira", "Youssef"][n % 2].into(),
+                // Amira declines only in entries 40 to 49 and 150 to 159.
+                action: if (40..50).contains(&n) || (150..160).contains(&n) {
+                    "decline"
+                } else {
+                    "approve"
+                }
+                .into(),
+                app_version: "t".into(),
+                ..Default::default()
+            };
+            entries.push(AuditEntry::seal(draft, head));
+        }
+        let log = VecLog(entries, std::sync::Mutex::new(0));
+        let filter = AuditFilter {
+            actor: Some("Amira".into()),
+            action: Some("decline".into()),
+            ..AuditFilter::default()
+        };
+        let want: Vec<i64> = log
+            .0
+            .iter()
+            .rev()
+            .filter(|e| filter.admits(e))
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(want.len(), 10);
+        let query = AuditQuery {
+            filter,
+            among: None,
+            from_seq: None,
+        };
+        assert!(!query.walks_straight());
+        let mut got = Vec::new();
+        let mut upper = log.max().unwrap_or(0) + 1;
+        let mut pages = 0;
+        loop {
+            let page = windowed_page(&log, query.clone(), upper, 3, 25)
+                .await
+                .unwrap();
+            pages += 1;
+            got.extend(page.entries.iter().map(|e| e.seq));
+            match page.next_before {
+                Some(next) => upper = next,
+                None => break,
+            }
+        }
+        assert_eq!(got, want);
+        assert_eq!(pages, 4, "3 + 3 + 3 + 1 entries");
+        assert!(
+            *log.1.lock().unwrap() <= 8 + 4,
+            "each window read once per page"
+        );
+    }
 
     fn read_back(bytes: &[u8]) -> Vec<Vec<String>> {
         csv::ReaderBuilder::new()

@@ -429,6 +429,9 @@ pub(crate) fn push_audit_filter<'a, DB: sqlx::Database>(
     if let Some(b) = before {
         q.push(" AND seq < ").push_bind(b);
     }
+    if let Some(from) = query.from_seq {
+        q.push(" AND seq >= ").push_bind(from);
+    }
     if let Some(ids) = &query.among {
         among(q, ids);
     }

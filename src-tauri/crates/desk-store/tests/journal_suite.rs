@@ -174,9 +174,28 @@ async fn search_suite(j: &(impl Journal + AuditSearch)) {
             })
             .map(|e| e.seq)
             .collect();
-        (AuditQuery { filter, among }, want)
+        (
+            AuditQuery {
+                filter,
+                among,
+                from_seq: None,
+            },
+            want,
+        )
     };
+    // A window of the log: from seq 25 on, one reviewer's approvals.
+    let (mut windowed, want) = run(
+        AuditFilter {
+            actor: Some(people[0].into()),
+            action: Some("approve".into()),
+            ..Default::default()
+        },
+        None,
+    );
+    windowed.from_seq = Some(25);
+    let windowed = (windowed, want.into_iter().filter(|s| *s >= 25).collect());
     let cases = [
+        windowed,
         run(AuditFilter::default(), None),
         run(
             AuditFilter {
