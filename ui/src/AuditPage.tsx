@@ -216,7 +216,7 @@ export function AuditPage() {
           })}
         </div>
       </div>
-      <p className="muted" data-testid="audit-count">{rows.length} shown{pages.hasNextPage ? ", more as you scroll" : ""}</p>
+      <p className="muted" data-testid="audit-count">{rows.length} shown{pages.hasNextPage ? (pages.isFetchingNextPage ? ", looking further back in the log…" : ", more as you scroll") : ""}</p>
     </main>
   );
 }

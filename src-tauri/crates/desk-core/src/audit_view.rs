@@ -126,9 +126,9 @@ impl AuditQuery {
 }
 
 /// How many seqs one step of a filtered page looks through.
-const SCAN_WINDOW: i64 = 50_000;
+const SCAN_WINDOW: i64 = 25_000;
 /// A filtered page stops looking after this long and says where to go on.
-const PAGE_BUDGET: std::time::Duration = std::time::Duration::from_millis(30);
+const PAGE_BUDGET: std::time::Duration = std::time::Duration::from_millis(25);
 
 /// Entries newest first, and where the next page starts.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -100,7 +100,18 @@ pub struct Desk<S, T, C> {
     >,
     /// Workflow names by id, as the provider last listed them.
     pub(crate) workflow_names: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// The provider's answer to each queue filter, kept until the queue is synced again.
+    pub(crate) filter_answers: std::sync::Mutex<FilterAnswers>,
 }
+
+/// Per filter: the queue sync it was asked after, and the matching case ids.
+pub(crate) type FilterAnswers = std::collections::HashMap<
+    crate::ports::QueueFilter,
+    (
+        Option<DateTime<Utc>>,
+        std::sync::Arc<std::collections::HashSet<String>>,
+    ),
+>;
 
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     pub fn new(source: S, store: T, clock: C, reviewer: Reviewer) -> Self {
@@ -119,6 +130,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             team_offline_since: std::sync::Mutex::new(None),
             workflow_names: Default::default(),
             thresholds: Default::default(),
+            filter_answers: Default::default(),
         }
     }
 

@@ -68,7 +68,7 @@ pub struct RateBudget {
 }
 
 /// What the provider can filter the in-review list by itself (each `None`: any).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct QueueFilter {
     /// A warning (risk) code the case carries.
@@ -179,6 +179,11 @@ pub trait CaseCache: Send + Sync {
     fn queue(
         &self,
     ) -> impl Future<Output = Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError>> + Send;
+    /// The queued case ids in queue order, and when the queue was synced (cheaper than
+    /// `queue` when only the order is needed).
+    fn queue_order(
+        &self,
+    ) -> impl Future<Output = Result<(Vec<String>, Option<DateTime<Utc>>), StoreError>> + Send;
     fn remove_from_queue(
         &self,
         case_id: &str,

@@ -209,6 +209,11 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             .filter(|b| !kept.contains(b.case_id.as_str()))
             .count();
         self.store.replace_queue(&items, self.clock.now()).await?;
+        // The provider's answers to filters were about the queue before this sync.
+        self.filter_answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
         Ok(SyncReport {
             in_review: items.len(),
             dropped,
@@ -291,33 +296,62 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok(report)
     }
 
+    /// The provider's answer to `filter`: asked once per queue sync (a case can only enter the
+    /// queue, or match differently, through a sync; decided cases leave the cached queue).
+    async fn provider_matches(
+        &self,
+        filter: &QueueFilter,
+        synced_at: Option<DateTime<Utc>>,
+    ) -> Result<std::sync::Arc<std::collections::HashSet<String>>, SourceError> {
+        let known = self
+            .filter_answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(filter)
+            .filter(|(asked_after, _)| *asked_after == synced_at)
+            .map(|(_, ids)| ids.clone());
+        if let Some(ids) = known {
+            return Ok(ids);
+        }
+        let ids = std::sync::Arc::new(
+            self.source
+                .in_review_matching(filter)
+                .await?
+                .into_iter()
+                .collect::<std::collections::HashSet<_>>(),
+        );
+        let mut answers = self
+            .filter_answers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        answers.retain(|_, (asked_after, _)| *asked_after == synced_at);
+        answers.insert(filter.clone(), (synced_at, ids.clone()));
+        Ok(ids)
+    }
+
     /// The queued cases matching `filter`, in queue order. The provider filters when it can be
-    /// reached (exact); otherwise the cached summaries judge, and the cases without one are
-    /// counted as not judged yet.
+    /// reached (exact; its answer kept until the next sync); otherwise the cached summaries
+    /// judge, and the cases without one are counted as not judged yet.
     pub async fn filter_queue(&self, filter: &QueueFilter) -> Result<FilterOutcome, DeskError> {
-        let (items, _) = self.store.queue().await?;
+        let (ids, synced_at) = self.store.queue_order().await?;
         if filter.is_empty() {
             return Ok(FilterOutcome {
-                case_ids: items.into_iter().map(|i| i.case_id).collect(),
+                case_ids: ids,
                 exact: true,
                 unjudged: 0,
             });
         }
-        match self.source.in_review_matching(filter).await {
-            Ok(ids) => {
-                let matching: std::collections::HashSet<String> = ids.into_iter().collect();
+        match self.provider_matches(filter, synced_at).await {
+            Ok(matching) => {
                 return Ok(FilterOutcome {
-                    case_ids: items
-                        .into_iter()
-                        .filter(|i| matching.contains(&i.case_id))
-                        .map(|i| i.case_id)
-                        .collect(),
+                    case_ids: ids.into_iter().filter(|id| matching.contains(id)).collect(),
                     exact: true,
                     unjudged: 0,
                 });
             }
             Err(error) => tracing::info!(%error, "filtering on the cached summaries instead"),
         }
+        let (items, _) = self.store.queue().await?;
         let facts = self.facts_by_case().await?;
         let mut outcome = FilterOutcome {
             case_ids: Vec::new(),
@@ -657,10 +691,30 @@ mod tests {
             "names come with the sync"
         );
 
-        // Offline: the cached summaries judge; the rest are counted, never guessed.
+        // The provider's answer holds until the next sync: asked again, it is not re-read.
+        let reads = *d.source.filter_reads.lock().unwrap();
+        assert_eq!(d.filter_queue(&mrz).await.unwrap().case_ids.len(), 2);
+        assert_eq!(*d.source.filter_reads.lock().unwrap(), reads);
+        d.source.shape(3, &["MRZ_VALIDATION_FAILED"], None);
+        d.sync().await.unwrap();
+        assert_eq!(
+            d.filter_queue(&mrz).await.unwrap().case_ids.len(),
+            3,
+            "a sync asks again"
+        );
+        assert_eq!(*d.source.filter_reads.lock().unwrap(), reads + 1);
+        d.source.shape(3, &[], None);
+        d.sync().await.unwrap();
+
+        // Offline, a filter not asked since the sync: the cached summaries judge; the rest are
+        // counted, never guessed.
         d.prefetch_after(None, 2).await.unwrap();
         *d.source.offline.lock().unwrap() = true;
-        let found = d.filter_queue(&mrz).await.unwrap();
+        let mrz_in_seller = QueueFilter {
+            workflow_id: Some("wf-seller".into()),
+            ..mrz.clone()
+        };
+        let found = d.filter_queue(&mrz_in_seller).await.unwrap();
         assert_eq!(found.case_ids, vec![item(2).case_id]);
         assert!(!found.exact);
         assert_eq!(found.unjudged, 4, "cases 3-6 have no summary yet");

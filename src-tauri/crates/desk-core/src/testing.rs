@@ -90,6 +90,8 @@ pub struct FakeSource {
     pub aml_checks: Mutex<Vec<(String, String)>>,
     /// How many summaries were read.
     pub summary_reads: Mutex<usize>,
+    /// How many times the in-review list was filtered.
+    pub filter_reads: Mutex<usize>,
     /// Reads left in the current window, as `budget()` reports it (None: 1 of 2).
     pub reads_left: Mutex<Option<u32>>,
 }
@@ -370,6 +372,7 @@ impl CaseSource for FakeSource {
         filter: &crate::ports::QueueFilter,
     ) -> Result<Vec<String>, SourceError> {
         self.reachable()?;
+        *self.filter_reads.lock().unwrap_or_else(|e| e.into_inner()) += 1;
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         Ok(cases
             .iter()
@@ -513,6 +516,10 @@ impl CaseCache for MemoryStore {
     }
     async fn queue(&self) -> Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError> {
         Ok(self.queue.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    }
+    async fn queue_order(&self) -> Result<(Vec<String>, Option<DateTime<Utc>>), StoreError> {
+        let (items, at) = self.queue.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Ok((items.into_iter().map(|i| i.case_id).collect(), at))
     }
     async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
         self.queue

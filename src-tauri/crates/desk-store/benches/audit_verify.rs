@@ -41,6 +41,13 @@ fn draft(n: usize) -> AuditDraft {
 
 #[tokio::main]
 async fn main() {
+    // `AUDIT_DB=FILE` (a log kept by an earlier run with `KEEP=1`): only the lead's view.
+    if let Some(path) = std::env::var_os("AUDIT_DB") {
+        let store = SqliteStore::open(std::path::Path::new(&path))
+            .await
+            .unwrap();
+        return audit_view(&store).await;
+    }
     let dir = std::env::temp_dir().join(format!("desk-bench-audit-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();

@@ -253,6 +253,10 @@ async fn queue_page_figures() {
         warning: Some("DOCUMENT_EXPIRED".into()),
         ..Default::default()
     };
+    // The first ask goes to the provider; its answer holds until the next sync.
+    let started = Instant::now();
+    assert!(desk.filter_queue(&warning).await.unwrap().exact);
+    let first_ask = started.elapsed();
     for _ in 0..runs {
         let started = Instant::now();
         let snapshot = desk.queue_snapshot().await.unwrap();
@@ -268,12 +272,17 @@ async fn queue_page_figures() {
         filter_remote.push(started.elapsed());
     }
     println!(
-        "queue page, 10,000 cached cases ({runs} runs, p50): table view {:.1} ms, search {:.1} ms, warning filter by the provider {:.1} ms",
+        "queue page, 10,000 cached cases ({runs} runs, p50): table view {:.1} ms, search {:.1} ms, warning filter: asked of the provider {:.1} ms, again before the next sync {:.1} ms",
         p50_ms(view),
         p50_ms(search),
+        first_ask.as_secs_f64() * 1e3,
         p50_ms(filter_remote),
     );
-    // Unreachable provider: the cached summaries judge.
+    // Unreachable provider, a filter not asked since the sync: the cached summaries judge.
+    let warning = QueueFilter {
+        warning: Some("MRZ_VALIDATION_FAILED".into()),
+        ..Default::default()
+    };
     drop(sb);
     let mut filter_local = Vec::new();
     for _ in 0..runs {

@@ -66,6 +66,18 @@ fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
         .map_err(failed)
 }
 
+impl SqliteStore {
+    /// When the cached queue was last synced.
+    async fn synced_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
+        let synced: Option<String> =
+            sqlx::query_scalar("SELECT synced_at FROM queue_sync WHERE id = 1")
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(failed)?;
+        synced.as_deref().map(time).transpose()
+    }
+}
+
 impl CaseCache for SqliteStore {
     async fn replace_queue(
         &self,
@@ -109,12 +121,15 @@ impl CaseCache for SqliteStore {
         // An aggregate's order is not promised: restore the queue's (sorted already: O(n)).
         rows.sort_by_key(|(position, _)| *position);
         let items: Vec<QueueItem> = rows.into_iter().map(|(_, item)| item).collect();
-        let synced: Option<String> =
-            sqlx::query_scalar("SELECT synced_at FROM queue_sync WHERE id = 1")
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(failed)?;
-        Ok((items, synced.as_deref().map(time).transpose()?))
+        Ok((items, self.synced_at().await?))
+    }
+
+    async fn queue_order(&self) -> Result<(Vec<String>, Option<DateTime<Utc>>), StoreError> {
+        let ids = sqlx::query_scalar("SELECT case_id FROM queue ORDER BY position")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok((ids, self.synced_at().await?))
     }
 
     async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
