@@ -510,6 +510,8 @@ enum SandboxCommand {
         didit_key: String,
         #[arg(long, default_value = sandbox::DEFAULT_DHMAD_KEY)]
         dhmad_key: String,
+        #[arg(long, default_value = sandbox::DEFAULT_VERIFYHQ_KEY)]
+        verifyhq_key: String,
     },
 }
 
@@ -893,6 +895,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     fixtures,
                     didit_key,
                     dhmad_key,
+                    verifyhq_key,
                 },
         } => {
             let running = sandbox::start(sandbox::SandboxConfig {
@@ -902,17 +905,21 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 fixtures,
                 didit_key,
                 dhmad_key,
+                verifyhq_key,
                 ..sandbox::SandboxConfig::default()
             })
             .await?;
             emit(&format!(
                 "DIDIT_BASE_URL={}\nDIDIT_API_KEY={}\nDHMAD_BASE_URL={}\nDHMAD_API_KEY={}\n\
+                 VERIFYHQ_BASE_URL={}\nVERIFYHQ_API_KEY={}\n\
                  # control: {}/_sandbox/ledger, /_sandbox/faults, /_sandbox/compete, /_sandbox/rate\n\
-                 # serving {sessions} sessions in review (seed {seed}); Ctrl+C stops",
+                 # serving {sessions} sessions in review (seed {seed}) and their VerifyHQ users; Ctrl+C stops",
                 running.didit_url(),
                 running.didit_key,
                 running.dhmad_url(),
                 running.dhmad_key,
+                running.verifyhq_url(),
+                running.verifyhq_key,
                 running.base_url
             ))?;
             tokio::signal::ctrl_c().await?;

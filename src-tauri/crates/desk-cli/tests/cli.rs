@@ -16,6 +16,22 @@ fn serve_prints_its_connection_and_the_client_commands_use_it() {
     assert!(server.env["DIDIT_BASE_URL"].starts_with("http://127.0.0.1:"));
     assert!(server.env["DHMAD_BASE_URL"].ends_with("/api/v1"));
     assert!(server.env["DHMAD_API_KEY"].starts_with("sk_sandbox_"));
+    assert!(server.env["VERIFYHQ_BASE_URL"].ends_with("/v1"));
+    // VerifyHQ answers at the seed's own paths with its own key.
+    let users = Command::new("curl")
+        .args([
+            "-s",
+            "-H",
+            &format!("X-API-Key: {}", server.env["VERIFYHQ_API_KEY"]),
+            &format!(
+                "{}/verifications/identity/user/vhq_user_0001",
+                server.env["VERIFYHQ_BASE_URL"]
+            ),
+        ])
+        .output()
+        .unwrap();
+    let users: Value = serde_json::from_slice(&users.stdout).unwrap();
+    assert_eq!(users["data"][0]["userId"], "vhq_user_0001", "{users}");
 
     let (ok, out, err) = desk(&server, &["queue", "--json"]);
     assert!(ok, "{err}");

@@ -13,7 +13,7 @@ use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use crate::{control, dhmad, didit, Shared};
+use crate::{control, dhmad, didit, verifyhq, Shared};
 
 pub type AppState = Arc<Shared>;
 
@@ -49,6 +49,20 @@ pub fn router(shared: AppState) -> Router {
             get(dhmad::list).post(dhmad::create),
         )
         .route("/api/v1/identity-verifications/{id}", get(dhmad::get_one))
+        .route("/v1/verifications/identity", post(verifyhq::start))
+        .route("/v1/verifications/identity/{id}", get(verifyhq::get_one))
+        .route(
+            "/v1/verifications/identity/user/{user_id}",
+            get(verifyhq::of_user),
+        )
+        .route(
+            "/v1/verifications/identity/{id}/review",
+            post(verifyhq::review),
+        )
+        .route(
+            "/v1/verifications/identity/{id}/restart",
+            post(verifyhq::restart),
+        )
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), gate));
     Router::new()
@@ -107,9 +121,31 @@ fn broken_body() -> Body {
     }))
 }
 
+/// Which API a path belongs to: each has its own auth, error envelope and rate scope.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Api {
+    Didit,
+    Dhmad,
+    VerifyHq,
+}
+
+impl Api {
+    fn of(path: &str) -> Self {
+        if path.starts_with("/api/") {
+            Self::Dhmad
+        } else if path.starts_with("/v1/") {
+            Self::VerifyHq
+        } else {
+            Self::Didit
+        }
+    }
+}
+
 fn scopes(method: &Method, path: &str) -> Vec<&'static str> {
-    if path.starts_with("/api/") {
-        return vec!["dhmad"];
+    match Api::of(path) {
+        Api::Dhmad => return vec!["dhmad"],
+        Api::VerifyHq => return vec!["verifyhq"],
+        Api::Didit => {}
     }
     // The decision endpoint counts against generic-get only (api-facts Corrections 1).
     vec![if method == Method::GET {
@@ -119,20 +155,23 @@ fn scopes(method: &Method, path: &str) -> Vec<&'static str> {
     }]
 }
 
-fn too_many(dhmad_api: bool, limit: usize, retry_after: Duration) -> Response {
+fn too_many(api: Api, limit: usize, retry_after: Duration) -> Response {
     let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
     let reset = chrono::Utc::now().timestamp() as u64 + secs;
-    let mut response = if dhmad_api {
-        (
+    let mut response = match api {
+        Api::Dhmad => (
             StatusCode::TOO_MANY_REQUESTS,
             Json(json!({"error": "Too Many Requests", "message": "Rate limit exceeded", "retryAfter": secs})),
         )
-            .into_response()
-    } else {
-        detail(
+            .into_response(),
+        Api::VerifyHq => verifyhq::error(
+            StatusCode::TOO_MANY_REQUESTS,
+            &format!("Rate limit exceeded, retry in {secs} seconds"),
+        ),
+        Api::Didit => detail(
             StatusCode::TOO_MANY_REQUESTS,
             &format!("Request was throttled. Expected available in {secs} seconds."),
-        )
+        ),
     };
     let headers = response.headers_mut();
     for (name, value) in [
@@ -151,7 +190,7 @@ fn too_many(dhmad_api: bool, limit: usize, retry_after: Duration) -> Response {
 async fn gate(State(shared): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path().to_owned();
     let method = request.method().clone();
-    let dhmad_api = path.starts_with("/api/");
+    let api = Api::of(&path);
 
     if path.starts_with("/v3/") && !path.ends_with('/') {
         let query = request
@@ -179,18 +218,25 @@ async fn gate(State(shared): State<AppState>, request: Request, next: Next) -> R
     }
     if let Some(status) = fault.fail_status {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-        return if dhmad_api {
-            dhmad::error(status, "Injected server error")
-        } else {
-            (status, "<html><body><h1>Server Error</h1></body></html>").into_response()
+        return match api {
+            Api::Dhmad => dhmad::error(status, "Injected server error"),
+            Api::VerifyHq => verifyhq::error(status, "Injected server error"),
+            Api::Didit => {
+                (status, "<html><body><h1>Server Error</h1></body></html>").into_response()
+            }
         };
     }
     if let Some(retry_after) = fault.throttle {
-        return too_many(dhmad_api, 0, retry_after);
+        return too_many(api, 0, retry_after);
     }
 
-    let key = if dhmad_api {
+    let key = if api == Api::Dhmad {
         match dhmad::authenticate(&shared, request.headers()) {
+            Ok(key) => key,
+            Err(response) => return response,
+        }
+    } else if api == Api::VerifyHq {
+        match verifyhq::authenticate(&shared, request.headers()) {
             Ok(key) => key,
             Err(response) => return response,
         }
@@ -219,7 +265,7 @@ async fn gate(State(shared): State<AppState>, request: Request, next: Next) -> R
         .unwrap_or_else(|e| e.into_inner())
         .admit(&key, &scopes(&method, &path), Instant::now());
     if let Err(refusal) = admitted {
-        return too_many(dhmad_api, refusal.limit, refusal.retry_after);
+        return too_many(api, refusal.limit, refusal.retry_after);
     }
 
     let response = next.run(request).await;

@@ -1,5 +1,6 @@
 //! A stateful simulator of the Didit v3 and DHMAD v1 APIs, written from the wire format in
-//! api-facts.md (it shares no types with the clients). Seeded, deterministic data; documented
+//! api-facts.md, and of VerifyHQ's identity verifications, written from seed 004 (it shares no
+//! types with the clients). Seeded, deterministic data; documented
 //! auth, errors, rate limits and trailing-slash redirects; fault injection and a ledger of every
 //! applied effect under `/_sandbox/`.
 
@@ -16,6 +17,7 @@ mod rate;
 mod seed;
 #[cfg(feature = "testkit")]
 mod testkit;
+mod verifyhq;
 mod world;
 
 use std::net::SocketAddr;
@@ -34,6 +36,8 @@ pub const DEFAULT_DIDIT_KEY: &str = "sandbox_didit_key_0123456789abcdef";
 /// The DHMAD key a default sandbox accepts (sandbox prefix: new verifications auto-approve).
 pub const DEFAULT_DHMAD_KEY: &str =
     "sk_sandbox_00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+/// The VerifyHQ key a default sandbox accepts.
+pub const DEFAULT_VERIFYHQ_KEY: &str = "vhq_sandbox_key_0123456789abcdef";
 
 #[derive(Debug, Clone)]
 pub struct SandboxConfig {
@@ -46,6 +50,7 @@ pub struct SandboxConfig {
     pub fixtures: Option<PathBuf>,
     pub didit_key: String,
     pub dhmad_key: String,
+    pub verifyhq_key: String,
     pub rate: RateConfig,
 }
 
@@ -58,6 +63,7 @@ impl Default for SandboxConfig {
             fixtures: None,
             didit_key: DEFAULT_DIDIT_KEY.to_owned(),
             dhmad_key: DEFAULT_DHMAD_KEY.to_owned(),
+            verifyhq_key: DEFAULT_VERIFYHQ_KEY.to_owned(),
             rate: RateConfig::default(),
         }
     }
@@ -84,6 +90,7 @@ pub struct Shared {
     pub faults: Mutex<Faults>,
     pub didit_key: String,
     pub dhmad_key: String,
+    pub verifyhq_key: String,
     pub base_url: String,
 }
 
@@ -99,6 +106,7 @@ pub struct RunningSandbox {
     pub base_url: String,
     pub didit_key: String,
     pub dhmad_key: String,
+    pub verifyhq_key: String,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -109,6 +117,11 @@ impl RunningSandbox {
 
     pub fn dhmad_url(&self) -> String {
         format!("{}/api/v1", self.base_url)
+    }
+
+    /// VerifyHQ's base, under which the seed's paths (`/verifications/identity…`) live.
+    pub fn verifyhq_url(&self) -> String {
+        format!("{}/v1", self.base_url)
     }
 }
 
@@ -149,6 +162,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         faults: Mutex::new(Faults::default()),
         didit_key: config.didit_key.clone(),
         dhmad_key: config.dhmad_key.clone(),
+        verifyhq_key: config.verifyhq_key.clone(),
         base_url: base_url.clone(),
     });
     let app = http::router(shared);
@@ -165,6 +179,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         base_url,
         didit_key: config.didit_key,
         dhmad_key: config.dhmad_key,
+        verifyhq_key: config.verifyhq_key,
         shutdown: Some(tx),
     })
 }

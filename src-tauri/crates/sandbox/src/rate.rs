@@ -13,6 +13,14 @@ pub struct RateConfig {
     pub generic_write: usize,
     /// DHMAD: requests per window per client.
     pub dhmad: usize,
+    /// VerifyHQ: requests per window per key (the seed names no limit; this one is ours, so
+    /// the client's throttling is exercised).
+    #[serde(default = "default_verifyhq")]
+    pub verifyhq: usize,
+}
+
+fn default_verifyhq() -> usize {
+    120
 }
 
 impl Default for RateConfig {
@@ -22,6 +30,7 @@ impl Default for RateConfig {
             generic_get: 600,
             generic_write: 300,
             dhmad: 100,
+            verifyhq: default_verifyhq(),
         }
     }
 }
@@ -31,6 +40,7 @@ impl RateConfig {
         match scope {
             "generic-get" => self.generic_get,
             "generic-write" => self.generic_write,
+            "verifyhq" => self.verifyhq,
             _ => self.dhmad,
         }
     }

@@ -82,6 +82,8 @@ pub struct World {
     pub blocklist: Blocklist,
     pub ledger: Vec<LedgerEntry>,
     pub dhmad: Vec<Value>,
+    /// VerifyHQ verifications, oldest first.
+    pub verifyhq: Vec<crate::verifyhq::Verification>,
     pub media_host: String,
 }
 
@@ -153,6 +155,8 @@ impl World {
             s.number = 1000 + n as i64;
         }
         let dhmad = crate::dhmad::seed_records(seed, &people, now);
+        // A VerifyHQ user for every tenth session in review (at least four).
+        let verifyhq = crate::verifyhq::seed(seed, (in_review / 10).max(4), now);
         Self {
             seed,
             sessions,
@@ -160,6 +164,7 @@ impl World {
             blocklist: Blocklist::default(),
             ledger: Vec::new(),
             dhmad,
+            verifyhq,
             media_host: "didit-sandbox-media.s3.eu-west-1.amazonaws.com".to_owned(),
         }
     }

@@ -10,7 +10,7 @@ pub const DESK: &str = env!("CARGO_BIN_EXE_desk");
 
 pub struct Server {
     pub child: Child,
-    /// The four API variables and REVIEW_DESK_DATA_DIR (a fresh directory per server).
+    /// The six API variables and REVIEW_DESK_DATA_DIR (a fresh directory per server).
     pub env: HashMap<String, String>,
     pub data_dir: std::path::PathBuf,
 }
@@ -46,7 +46,7 @@ pub fn serve(sessions: usize) -> Server {
         .expect("desk runs");
     let stdout = child.stdout.take().expect("stdout");
     let mut env = HashMap::new();
-    for line in BufReader::new(stdout).lines().take(4) {
+    for line in BufReader::new(stdout).lines().take(6) {
         let line = line.expect("a line");
         let (k, v) = line.split_once('=').expect("KEY=value lines first");
         env.insert(k.to_owned(), v.to_owned());

@@ -14,6 +14,7 @@ pub fn limits(window: Duration, get: u32, write: u32) -> (RateConfig, RateLimits
         generic_get: get as usize,
         generic_write: write as usize,
         dhmad: 100_000,
+        ..RateConfig::default()
     };
     let client = RateLimits {
         window,
