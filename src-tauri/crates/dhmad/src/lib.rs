@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::{Deserialize, Serialize};
@@ -125,17 +124,11 @@ impl std::fmt::Debug for DhmadConfig {
 
 impl DhmadConfig {
     pub fn new(base_url: &str, api_key: SecretString) -> Result<Self, DhmadError> {
-        let mut base_url = Url::parse(base_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                DhmadError::InvalidInput(format!(
-                    "{base_url:?} is not an http(s) URL such as https://dhmad.tn/api/v1"
-                ))
-            })?;
-        if !base_url.path().ends_with('/') {
-            base_url.set_path(&format!("{}/", base_url.path()));
-        }
+        let base_url = api_http::base_url(base_url).ok_or_else(|| {
+            DhmadError::InvalidInput(format!(
+                "{base_url:?} is not an http(s) URL such as https://dhmad.tn/api/v1"
+            ))
+        })?;
         if key_environment(api_key.expose_secret()).is_none() {
             return Err(DhmadError::InvalidInput(
                 "a DHMAD key is sk_live_ or sk_sandbox_ followed by 64 hex digits".into(),
@@ -182,12 +175,7 @@ fn error_from(status: u16, body: &[u8], retry_after: Option<Duration>) -> DhmadE
 
 impl DhmadClient {
     pub fn new(config: DhmadConfig) -> Result<Self, DhmadError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(config.timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| DhmadError::Connection(e.to_string()))?;
+        let http = api_http::client(Duration::from_secs(5), config.timeout).map_err(transport)?;
         Ok(Self { http, config })
     }
 
@@ -197,30 +185,17 @@ impl DhmadClient {
         url: Url,
         body: Option<Value>,
     ) -> Result<(u16, Vec<u8>), DhmadError> {
-        let mut auth =
-            HeaderValue::from_str(&format!("Bearer {}", self.config.api_key.expose_secret()))
-                .map_err(|_| {
-                    DhmadError::InvalidInput("the DHMAD key has invalid characters".into())
-                })?;
-        auth.set_sensitive(true);
-        let mut request = self
-            .http
-            .request(method, url.clone())
-            .header(AUTHORIZATION, auth);
-        if let Some(body) = body {
-            request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.to_string());
-        }
-        let response = request.send().await.map_err(transport)?;
-        let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-            .map(Duration::from_secs);
-        let bytes = response.bytes().await.map_err(transport)?.to_vec();
+        let auth = format!("Bearer {}", self.config.api_key.expose_secret());
+        let answer = api_http::send(
+            &self.http,
+            method,
+            url.clone(),
+            ("authorization", &auth),
+            body.map(|b| b.to_string()),
+        )
+        .await
+        .map_err(transport)?;
+        let (status, bytes, retry_after) = (answer.status, answer.body, answer.retry_after);
         tracing::debug!(path = url.path(), status, "dhmad call");
         if (200..300).contains(&status) {
             Ok((status, bytes))
@@ -302,18 +277,13 @@ impl DhmadClient {
     }
 }
 
-fn transport(error: reqwest::Error) -> DhmadError {
-    if error.is_timeout() {
-        DhmadError::Timeout
-    } else {
-        DhmadError::Connection(
-            if error.is_connect() {
-                "connection refused or unreachable"
-            } else {
-                "the request failed in transit"
-            }
-            .into(),
-        )
+fn transport(failure: api_http::Transport) -> DhmadError {
+    match failure {
+        api_http::Transport::Timeout => DhmadError::Timeout,
+        api_http::Transport::Connection(why) => DhmadError::Connection(why.into()),
+        api_http::Transport::BadKey => {
+            DhmadError::InvalidInput("the DHMAD key has invalid characters".into())
+        }
     }
 }
 

@@ -7,7 +7,6 @@ use backon::{ExponentialBuilder, Retryable};
 use desk_core::action::{self, BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistEntry, BlocklistKind};
 use desk_core::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
-use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -45,14 +44,11 @@ impl std::fmt::Debug for DiditConfig {
 
 impl DiditConfig {
     pub fn new(base_url: &str, api_key: SecretString) -> Result<Self, DiditError> {
-        let base_url = Url::parse(base_url)
-            .ok()
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
-            .ok_or_else(|| {
-                DiditError::InvalidInput(format!(
-                    "{base_url:?} is not an http(s) origin such as {PRODUCTION_URL}"
-                ))
-            })?;
+        let base_url = api_http::base_url(base_url).ok_or_else(|| {
+            DiditError::InvalidInput(format!(
+                "{base_url:?} is not an http(s) origin such as {PRODUCTION_URL}"
+            ))
+        })?;
         if api_key.expose_secret().trim().is_empty() {
             return Err(DiditError::InvalidInput(
                 "the Didit API key is empty".into(),
@@ -119,26 +115,16 @@ fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, Di
     })
 }
 
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    let value = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    value.trim().parse::<u64>().ok().map(Duration::from_secs)
-}
-
 fn validate(result: Result<(), action::ActionError>) -> Result<(), DiditError> {
     result.map_err(|e| DiditError::InvalidInput(e.to_string()))
 }
 
 impl DiditClient {
     pub fn new(config: DiditConfig) -> Result<Self, DiditError> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(config.connect_timeout)
-            .timeout(config.request_timeout)
-            // Didit answers a slash-less path with 301; following it can drop the key header.
-            // We always send the documented slashed paths and never follow redirects.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("dhmad-review-desk/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| DiditError::Connection(e.to_string()))?;
+        // Didit answers a slash-less path with 301; following it can drop the key header.
+        // We always send the documented slashed paths, and the client never follows redirects.
+        let http = api_http::client(config.connect_timeout, config.request_timeout)
+            .map_err(transport_error)?;
         Ok(Self {
             http,
             limiter: Limiter::new(config.limits),
@@ -168,26 +154,21 @@ impl DiditClient {
         scopes: &[Scope],
     ) -> Result<Vec<u8>, DiditError> {
         self.limiter.acquire(scopes).await;
-        let mut key = HeaderValue::from_str(self.config.api_key.expose_secret()).map_err(|_| {
-            DiditError::InvalidInput("the Didit API key has invalid characters".into())
-        })?;
-        key.set_sensitive(true);
-        let mut request = self
-            .http
-            .request(method.clone(), url.clone())
-            .header("x-api-key", key);
-        if let Some(body) = body {
-            request = request
-                .header(CONTENT_TYPE, "application/json")
-                .body(body.to_string());
-        }
-        let response = request.send().await.map_err(transport_error)?;
-        let status = response.status();
-        let wait = retry_after(response.headers());
-        let bytes = response.bytes().await.map_err(transport_error)?;
+        let answer = api_http::send(
+            &self.http,
+            method.clone(),
+            url.clone(),
+            ("x-api-key", self.config.api_key.expose_secret()),
+            body.map(Value::to_string),
+        )
+        .await
+        .map_err(transport_error)?;
+        let status = reqwest::StatusCode::from_u16(answer.status)
+            .unwrap_or(reqwest::StatusCode::INTERNAL_SERVER_ERROR);
+        let (wait, bytes) = (answer.retry_after, answer.body);
         tracing::debug!(%method, path = url.path(), status = status.as_u16(), "didit call");
         if status.is_success() {
-            Ok(bytes.to_vec())
+            Ok(bytes)
         } else if status.is_redirection() {
             Err(DiditError::UnexpectedStatus {
                 status: status.as_u16(),
@@ -693,19 +674,12 @@ fn next_offset(next: Option<&str>) -> Option<u64> {
     offset.parse().ok()
 }
 
-fn transport_error(error: reqwest::Error) -> DiditError {
-    if error.is_timeout() {
-        DiditError::Timeout
-    } else if error.is_decode() || error.is_body() {
-        DiditError::Connection("the connection closed before the answer was complete".into())
-    } else {
-        DiditError::Connection(
-            if error.is_connect() {
-                "connection refused or unreachable"
-            } else {
-                "the request failed in transit"
-            }
-            .into(),
-        )
+fn transport_error(failure: api_http::Transport) -> DiditError {
+    match failure {
+        api_http::Transport::Timeout => DiditError::Timeout,
+        api_http::Transport::Connection(why) => DiditError::Connection(why.into()),
+        api_http::Transport::BadKey => {
+            DiditError::InvalidInput("the Didit API key has invalid characters".into())
+        }
     }
 }
