@@ -1609,6 +1609,7 @@ async fn audit(
         AuditCommand::Verify { checkpoint, team } => {
             let seed = || desk_profiles::signing_seed(&keystore, &open.profile.name);
             let started = std::time::Instant::now();
+            let explicit = checkpoint.is_some();
             let report = match checkpoint {
                 Some(path) => {
                     let cp: desk_core::audit::Checkpoint =
@@ -1650,6 +1651,7 @@ async fn audit(
                     report.head_seq.unwrap_or(0),
                     report.count as f64 / elapsed.as_secs_f64().max(1e-9),
                     match (report.checkpoint_ok, &report.checkpoint_problem) {
+                        (Some(true), _) if explicit => "; the checkpoint matches".to_owned(),
                         (Some(true), _) => "; the last checkpoint matches".to_owned(),
                         (_, Some(p)) => format!("; {p}"),
                         _ => String::new(),
