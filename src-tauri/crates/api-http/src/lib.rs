@@ -1,7 +1,7 @@
 //! What the API clients share over HTTP, written once: a client that never follows redirects,
 //! one attempt that sends the key in a header marked sensitive and reads the status, the
 //! Retry-After and the body, transport failures told apart (timeout or connection), and the
-//! check of a configured base URL. Each client keeps its own DTOs and its own typed errors.
+//! check of a configured base URL, and the sizing of a client-side rate quota. Each client keeps its own DTOs and its own typed errors.
 
 use std::time::Duration;
 
@@ -21,6 +21,114 @@ impl Answer {
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
+}
+
+/// Where an API is and how its client calls it: the part every client's configuration shares.
+#[derive(Clone)]
+pub struct Endpoint {
+    /// Joined with each request's relative path.
+    pub base_url: Url,
+    pub api_key: secrecy::SecretString,
+    pub connect_timeout: Duration,
+    pub request_timeout: Duration,
+    /// Extra attempts for a failed read.
+    pub read_retries: usize,
+    /// Longest `Retry-After` a read waits for before giving up.
+    pub max_retry_after: Duration,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base_url", &self.base_url.as_str())
+            .field("api_key", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an endpoint cannot be configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndpointError {
+    /// Not an http(s) URL with a host.
+    BadUrl,
+    EmptyKey,
+}
+
+impl Endpoint {
+    /// `base_url` checked (see [`base_url`]) and a key that is not blank, with the defaults:
+    /// 5 s to connect, 20 s per request, 3 read retries, Retry-After up to 60 s.
+    pub fn new(base_url: &str, api_key: secrecy::SecretString) -> Result<Self, EndpointError> {
+        use secrecy::ExposeSecret;
+        let base_url = self::base_url(base_url).ok_or(EndpointError::BadUrl)?;
+        if api_key.expose_secret().trim().is_empty() {
+            return Err(EndpointError::EmptyKey);
+        }
+        Ok(Self {
+            base_url,
+            api_key,
+            connect_timeout: Duration::from_secs(5),
+            request_timeout: Duration::from_secs(20),
+            read_retries: 3,
+            max_retry_after: Duration::from_secs(60),
+        })
+    }
+
+    /// A client with this endpoint's timeouts (see [`client`]).
+    pub fn client(&self) -> Result<reqwest::Client, Transport> {
+        client(self.connect_timeout, self.request_timeout)
+    }
+}
+
+/// A client-side quota of `limit` requests per `window`. A token bucket allows its burst plus
+/// one refill per interval in any window, so the bucket is sized to keep burst + refills within
+/// 95 % of the quota: arrival jitter on the wire cannot push a window over the server's count.
+pub fn quota(limit: u32, window: Duration) -> governor::Quota {
+    use std::num::NonZeroU32;
+    let usable = (u64::from(limit) * 95 / 100).max(2);
+    let burst = (usable / 10).max(1);
+    let refills = (usable - burst).max(1);
+    let interval = window / u32::try_from(refills).unwrap_or(u32::MAX);
+    let burst = NonZeroU32::new(u32::try_from(burst).unwrap_or(1)).unwrap_or(NonZeroU32::MIN);
+    governor::Quota::with_period(interval.max(Duration::from_micros(1)))
+        .unwrap_or_else(|| governor::Quota::per_second(NonZeroU32::MIN))
+        .allow_burst(burst)
+}
+
+/// What a read's retry needs to know of a client's error.
+pub trait Failure: std::fmt::Display {
+    /// The request may succeed unchanged later (rate limited, server error, no answer).
+    fn is_transient(&self) -> bool;
+    /// The server asked to wait this long (a 429's Retry-After).
+    fn wait_asked(&self) -> Option<Duration>;
+}
+
+/// Runs a read, retried with exponential backoff and jitter while its failure is transient; a
+/// 429's Retry-After replaces the backoff's delay, and one asking longer than `max_wait` ends
+/// the retries. `api` names the API in the log.
+pub async fn retry_read<T, E, Fut>(
+    api: &'static str,
+    retries: usize,
+    max_wait: Duration,
+    read: impl FnMut() -> Fut,
+) -> Result<T, E>
+where
+    E: Failure,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    use backon::{ExponentialBuilder, Retryable};
+    let backoff = ExponentialBuilder::default()
+        .with_min_delay(Duration::from_millis(200))
+        .with_max_delay(Duration::from_secs(10))
+        .with_max_times(retries)
+        .with_jitter();
+    read.retry(backoff)
+        .when(|e: &E| match e.wait_asked() {
+            Some(wait) => wait <= max_wait,
+            None => e.is_transient(),
+        })
+        .adjust(|e: &E, delay| e.wait_asked().or(delay))
+        .notify(|e: &E, delay| tracing::warn!(api, error = %e, ?delay, "retrying a read"))
+        .await
 }
 
 /// Why no answer came.

@@ -1,9 +1,6 @@
 //! The Didit v3 HTTP client. One place builds the auth header from the secret key; reads are
 //! retried with backoff and jitter (and after `Retry-After` on 429); writes are never retried.
 
-use std::time::Duration;
-
-use backon::{ExponentialBuilder, Retryable};
 use desk_core::action::{self, BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistEntry, BlocklistKind};
 use desk_core::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
@@ -20,48 +17,40 @@ use crate::{convert, wire};
 /// The documented production origin.
 pub const PRODUCTION_URL: &str = "https://verification.didit.me";
 
-#[derive(Clone)]
+/// Didit's endpoint and the client's rate limits; derefs to the shared [`api_http::Endpoint`]
+/// (base URL, key, timeouts, read retries).
+#[derive(Clone, Debug)]
 pub struct DiditConfig {
-    pub base_url: Url,
-    pub api_key: SecretString,
-    pub connect_timeout: Duration,
-    pub request_timeout: Duration,
+    pub endpoint: api_http::Endpoint,
     pub limits: RateLimits,
-    /// Extra attempts for a failed read.
-    pub read_retries: usize,
-    /// Longest `Retry-After` a read waits for before giving up with `RateLimited`.
-    pub max_retry_after: Duration,
 }
 
-impl std::fmt::Debug for DiditConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("DiditConfig")
-            .field("base_url", &self.base_url.as_str())
-            .field("api_key", &"[redacted]")
-            .finish_non_exhaustive()
+impl std::ops::Deref for DiditConfig {
+    type Target = api_http::Endpoint;
+    fn deref(&self) -> &Self::Target {
+        &self.endpoint
+    }
+}
+
+impl std::ops::DerefMut for DiditConfig {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.endpoint
     }
 }
 
 impl DiditConfig {
     pub fn new(base_url: &str, api_key: SecretString) -> Result<Self, DiditError> {
-        let base_url = api_http::base_url(base_url).ok_or_else(|| {
-            DiditError::InvalidInput(format!(
-                "{base_url:?} is not an http(s) origin such as {PRODUCTION_URL}"
-            ))
+        let endpoint = api_http::Endpoint::new(base_url, api_key).map_err(|e| {
+            DiditError::InvalidInput(match e {
+                api_http::EndpointError::BadUrl => {
+                    format!("{base_url:?} is not an http(s) origin such as {PRODUCTION_URL}")
+                }
+                api_http::EndpointError::EmptyKey => "the Didit API key is empty".into(),
+            })
         })?;
-        if api_key.expose_secret().trim().is_empty() {
-            return Err(DiditError::InvalidInput(
-                "the Didit API key is empty".into(),
-            ));
-        }
         Ok(Self {
-            base_url,
-            api_key,
-            connect_timeout: Duration::from_secs(5),
-            request_timeout: Duration::from_secs(20),
+            endpoint,
             limits: RateLimits::default(),
-            read_retries: 3,
-            max_retry_after: Duration::from_secs(60),
         })
     }
 }
@@ -123,8 +112,7 @@ impl DiditClient {
     pub fn new(config: DiditConfig) -> Result<Self, DiditError> {
         // Didit answers a slash-less path with 301; following it can drop the key header.
         // We always send the documented slashed paths, and the client never follows redirects.
-        let http = api_http::client(config.connect_timeout, config.request_timeout)
-            .map_err(transport_error)?;
+        let http = config.client().map_err(transport_error)?;
         Ok(Self {
             http,
             limiter: Limiter::new(config.limits),
@@ -189,32 +177,13 @@ impl DiditClient {
         scopes: &[Scope],
     ) -> Result<T, DiditError> {
         let url = self.url(path, query)?;
-        let max_wait = self.config.max_retry_after;
-        let backoff = ExponentialBuilder::default()
-            .with_min_delay(Duration::from_millis(200))
-            .with_max_delay(Duration::from_secs(10))
-            .with_max_times(self.config.read_retries)
-            .with_jitter();
-        let bytes = (|| self.send_once(Method::GET, &url, None, scopes))
-            .retry(backoff)
-            .when(|e: &DiditError| match e {
-                DiditError::RateLimited {
-                    retry_after: Some(d),
-                    ..
-                } => *d <= max_wait,
-                other => other.is_transient(),
-            })
-            .adjust(|e: &DiditError, delay| match e {
-                DiditError::RateLimited {
-                    retry_after: Some(d),
-                    ..
-                } => Some(*d),
-                _ => delay,
-            })
-            .notify(|e: &DiditError, delay| {
-                tracing::warn!(error = %e, ?delay, "retrying a Didit read");
-            })
-            .await?;
+        let bytes = api_http::retry_read(
+            "didit",
+            self.config.read_retries,
+            self.config.max_retry_after,
+            || self.send_once(Method::GET, &url, None, scopes),
+        )
+        .await?;
         decode(what, &bytes)
     }
 

@@ -38,6 +38,18 @@ pub enum DiditError {
     InvalidInput(String),
 }
 
+impl api_http::Failure for DiditError {
+    fn is_transient(&self) -> bool {
+        DiditError::is_transient(self)
+    }
+    fn wait_asked(&self) -> Option<Duration> {
+        match self {
+            Self::RateLimited { retry_after, .. } => *retry_after,
+            _ => None,
+        }
+    }
+}
+
 impl DiditError {
     /// Worth retrying a read: the request may succeed unchanged later.
     pub fn is_transient(&self) -> bool {

@@ -3,7 +3,6 @@
 //! counts against. The decision endpoint has no scope of its own: it is a plain GET (600/min).
 
 use std::collections::VecDeque;
-use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -33,18 +32,8 @@ pub enum Scope {
     GenericWrite = 1,
 }
 
-/// A token bucket allows its burst plus one refill per interval in any window, so the bucket is
-/// sized to keep burst + refills within 95 % of the quota: arrival jitter on the wire cannot
-/// push a window over the server's count.
 fn quota(limit: u32, window: Duration) -> Quota {
-    let usable = (u64::from(limit) * 95 / 100).max(2);
-    let burst = (usable / 10).max(1);
-    let refills = (usable - burst).max(1);
-    let interval = window / u32::try_from(refills).unwrap_or(u32::MAX);
-    let burst = NonZeroU32::new(u32::try_from(burst).unwrap_or(1)).unwrap_or(NonZeroU32::MIN);
-    Quota::with_period(interval.max(Duration::from_micros(1)))
-        .unwrap_or_else(|| Quota::per_second(NonZeroU32::MIN))
-        .allow_burst(burst)
+    api_http::quota(limit, window)
 }
 
 pub struct Limiter {
