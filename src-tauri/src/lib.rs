@@ -198,13 +198,44 @@ fn instance_id(root: &std::path::Path) -> String {
     format!("tn.dhmad.reviewdesk.root{:016x}", h.finish())
 }
 
+/// Hands a second launch over to the desk already running on this data root, before any window
+/// system starts: exiting from the plugin's own check, after GTK and WebKit are up, could die on
+/// a signal instead of leaving quietly. True when the running desk accepted the hand-over.
+#[cfg(target_os = "linux")]
+fn hand_over(id: &str) -> bool {
+    let name = format!("{id}.SingleInstance");
+    let path = format!("/{}", name.replace('.', "/"));
+    let args: Vec<String> = std::env::args().collect();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    zbus::blocking::Connection::session()
+        .and_then(|bus| {
+            bus.call_method(
+                Some(name.as_str()),
+                path.as_str(),
+                Some("org.SingleInstance.DBus"),
+                "ExecuteCallback",
+                &(args, cwd.to_string_lossy().as_ref()),
+            )
+        })
+        .is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn hand_over(_id: &str) -> bool {
+    false
+}
+
 pub fn run() {
+    let id = instance_id(&ProfileFiles::from_environment().root);
+    if hand_over(&id) {
+        return;
+    }
     let result = tauri::Builder::default()
         // First: a second launch on the same data root must hand over before it opens anything
         // of its own (desks on other data roots, e.g. tests, stay independent).
         .plugin(
             tauri_plugin_single_instance::Builder::new()
-                .dbus_id(instance_id(&ProfileFiles::from_environment().root))
+                .dbus_id(id)
                 .callback(|app, _args, _cwd| {
                     tracing::info!("a second launch handed over to this desk");
                     if let Some(window) = app.get_webview_window("main") {
