@@ -532,7 +532,12 @@ role: Role,
  * The team's shared PostgreSQL store, `postgres://user@host:port/db` (its password is
  * in the OS credential store, never here). None: this desk works alone.
  */
-teamStore?: string | null, };
+teamStore?: string | null, 
+/**
+ * VerifyHQ's base URL up to /v1 when this profile also reviews VerifyHQ cases (Live; its
+ * key in the OS credential store). None: Didit only.
+ */
+verifyhqUrl?: string, };
 
 export type ProfileKind = "Sandbox" | "Live";
 

@@ -548,6 +548,21 @@ struct DiditArgs {
         conflicts_with = "profile"
     )]
     dhmad_key: Option<String>,
+    /// Origin of the VerifyHQ API, when its cases should join the queue (no profile named).
+    #[arg(
+        long,
+        env = "VERIFYHQ_BASE_URL",
+        conflicts_with = "profile",
+        requires = "verifyhq_key"
+    )]
+    verifyhq_url: Option<String>,
+    #[arg(
+        long,
+        env = "VERIFYHQ_API_KEY",
+        hide_env_values = true,
+        conflicts_with = "profile"
+    )]
+    verifyhq_key: Option<String>,
     /// The team's shared store (postgres://user@host:port/db), for claims and the team's audit.
     #[arg(
         long,
@@ -622,6 +637,7 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
         role: desk_core::profile::Role::Reviewer,
         team_store: None,
+        verifyhq_url: args.verifyhq_url.clone(),
     };
     let team = desk_profiles::team_store_for(args.team_store.as_deref(), &profile, &keystore)?;
     let dhmad = match args.dhmad_url.zip(args.dhmad_key) {
@@ -631,9 +647,16 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         )?)?),
         None => None,
     };
+    let verifyhq = match args.verifyhq_url.zip(args.verifyhq_key) {
+        Some((url, key)) => Some(verifyhq::VerifyHqClient::new(
+            verifyhq::VerifyHqConfig::new(&url, SecretString::from(key))?,
+        )?),
+        None => None,
+    };
     let connection = desk_profiles::Connection {
         didit: didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
         dhmad,
+        verifyhq,
         reviewer: desk_core::desk::Reviewer {
             name: reviewer_name,
             email: reviewer_email,

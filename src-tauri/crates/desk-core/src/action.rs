@@ -168,18 +168,35 @@ impl AmlRequest {
     }
 }
 
-/// Session ids are UUIDs; anything else never reaches a URL path.
+/// A case id: a Didit session UUID, or `verifyhq:` and a VerifyHQ verification id. Anything
+/// else never reaches a URL path.
 pub fn validate_case_id(id: &str) -> Result<(), ActionError> {
-    let shape_ok = id.len() == 36
-        && id.char_indices().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => c == '-',
-            _ => c.is_ascii_hexdigit(),
-        });
-    if shape_ok {
+    let ok = match crate::provider::verifyhq_id(id) {
+        Some(vhq) => crate::provider::valid_verifyhq_id(vhq),
+        None => is_uuid(id),
+    };
+    if ok {
         Ok(())
     } else {
         Err(ActionError::InvalidCaseId(id.chars().take(64).collect()))
     }
+}
+
+/// A Didit session (or workflow) id: a UUID, and nothing else.
+pub fn validate_uuid(id: &str) -> Result<(), ActionError> {
+    if is_uuid(id) {
+        Ok(())
+    } else {
+        Err(ActionError::InvalidCaseId(id.chars().take(64).collect()))
+    }
+}
+
+fn is_uuid(id: &str) -> bool {
+    id.len() == 36
+        && id.char_indices().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => c == '-',
+            _ => c.is_ascii_hexdigit(),
+        })
 }
 
 /// A pragmatic address check: one `@`, a non-empty local part, a dotted domain, no spaces.

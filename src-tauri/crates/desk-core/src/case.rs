@@ -376,6 +376,28 @@ pub struct CaseSummary {
 }
 
 impl CaseSummary {
+    /// A summary that knows only who and where the case is; the provider fills in what it has.
+    pub fn bare(case_id: String, status: CaseStatus) -> Self {
+        CaseSummary {
+            case_id,
+            case_number: None,
+            status,
+            workflow_id: None,
+            vendor_data: None,
+            created_at: None,
+            checks: vec![],
+            warnings: vec![],
+            documents: vec![],
+            mismatches: vec![],
+            aml_hits: vec![],
+            ip: vec![],
+            contacts: vec![],
+            related: vec![],
+            steps: vec![],
+            reviews: vec![],
+        }
+    }
+
     /// Steps the provider would pick by itself for a resubmission: attempted and not approved.
     pub fn default_resubmit_steps(&self) -> Vec<&Step> {
         self.steps

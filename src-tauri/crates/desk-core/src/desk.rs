@@ -46,6 +46,15 @@ impl Reviewer {
         }
     }
 
+    /// The reviewer named in a stamped comment (`Name <email>`), for providers that take the
+    /// reviewer as a field of their own.
+    pub fn named_in(stamped: &str) -> Option<&str> {
+        let inner = stamped.strip_prefix("[Review Desk · ")?;
+        let end = inner.find(']')?;
+        let (who, _token) = inner[..end].rsplit_once(" · ")?;
+        Some(who)
+    }
+
     /// How the reviewer appears in the audit log.
     pub fn identity(&self) -> String {
         format!("{} <{}>", self.name, self.email)
@@ -82,8 +91,6 @@ pub struct Desk<S, T, C> {
     pub clock: C,
     pub ids: Box<dyn Ids>,
     pub reviewer: Reviewer,
-    /// Page size used to sync the queue.
-    pub page_size: u32,
     /// A summary younger than this is served from the cache.
     pub summary_ttl: Duration,
     pub policy: OutboxPolicy,
@@ -121,7 +128,6 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             clock,
             ids: Box::new(RandomIds),
             reviewer,
-            page_size: 100,
             summary_ttl: Duration::minutes(5),
             policy: OutboxPolicy::default(),
             app_version: env!("CARGO_PKG_VERSION").to_owned(),

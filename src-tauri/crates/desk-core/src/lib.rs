@@ -20,8 +20,10 @@ pub mod paths;
 pub mod ports;
 pub mod privacy;
 pub mod profile;
+pub mod provider;
 pub mod queue;
 pub mod reasons;
 pub mod team;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
+pub mod watch;

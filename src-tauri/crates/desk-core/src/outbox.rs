@@ -17,6 +17,7 @@ use crate::claims::{ClaimStore, Hold, NoTeam};
 use crate::desk::{Desk, DeskError};
 use crate::four_eyes::{FourEyes, FourEyesRule, SecondLook};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError, StoreError};
+use crate::provider::Provider;
 
 /// What an action does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
@@ -301,6 +302,69 @@ fn describe(entry: &ReviewEntry) -> String {
     )
 }
 
+const UNTOKENED: &str =
+    "the provider keeps no note with a resubmission, so the status is the only evidence";
+
+/// A decision the provider stores without the desk's stamped comment (VerifyHQ's restart).
+fn untokened(action: &Action) -> bool {
+    match &action.body {
+        ActionBody::Decision(request) => {
+            request.verdict == Verdict::Resubmit
+                && !Provider::of(&action.case_id)
+                    .capabilities()
+                    .resubmit_keeps_token
+        }
+        _ => false,
+    }
+}
+
+/// What a provider lacks is refused before it is queued, by name.
+fn lacks(
+    case_id: &str,
+    has: impl Fn(&crate::provider::Capabilities) -> bool,
+    what: &str,
+) -> Result<(), DeskError> {
+    let provider = Provider::of(case_id);
+    if has(&provider.capabilities()) {
+        Ok(())
+    } else {
+        Err(DeskError::NotAllowed(format!(
+            "{} has no {what}: this case is a {} verification",
+            provider.name(),
+            provider.name()
+        )))
+    }
+}
+
+/// A decision's extras a provider cannot carry, and the notes it requires.
+fn provider_allows_decision(request: &DecisionRequest) -> Result<(), DeskError> {
+    let provider = Provider::of(&request.case_id);
+    let caps = provider.capabilities();
+    if !caps.redo_steps && !request.redo.is_empty() {
+        return Err(DeskError::NotAllowed(format!(
+            "{} cannot be asked to redo single steps: a resubmission starts a new verification",
+            provider.name()
+        )));
+    }
+    if provider != Provider::Didit && request.notify.is_some() {
+        return Err(DeskError::NotAllowed(format!(
+            "{} sends no notification email from the desk",
+            provider.name()
+        )));
+    }
+    let has_comment = request
+        .comment
+        .as_deref()
+        .is_some_and(|c| !c.trim().is_empty());
+    if caps.notes_required && !has_comment && request.reason_id.is_none() {
+        return Err(ActionError::CommentRequired(
+            "VerifyHQ decision (its review notes are required): give a reason or a comment",
+        )
+        .into());
+    }
+    Ok(())
+}
+
 fn last_status_change<'a>(feed: &'a [ReviewEntry], token: &str) -> Option<&'a ReviewEntry> {
     feed.iter().rev().find(|r| {
         r.new_status.is_some() && !r.comment.as_deref().is_some_and(|c| c.contains(token))
@@ -392,6 +456,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             }
         }
         request.validate()?;
+        provider_allows_decision(&request)?;
         // A case known to be out of review (found by search, decided elsewhere) is read-only.
         if let Some((summary, _)) = self.store.summary(&request.case_id).await? {
             if summary.status != crate::case::CaseStatus::InReview {
@@ -454,6 +519,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// Queues a blocklist change of a case's items (sent at once: there is no undo window).
     pub async fn submit_blocklist(&self, request: BlocklistRequest) -> Result<Action, DeskError> {
         validate_case_id(&request.case_id)?;
+        lacks(&request.case_id, |c| c.blocklist, "blocklist")?;
         if request.items().is_empty() {
             return Err(ActionError::NothingToBlocklist.into());
         }
@@ -488,6 +554,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// Queues an AML review: one hit marked, or the AML check's status set (sent at once).
     pub async fn submit_aml(&self, request: AmlRequest) -> Result<Action, DeskError> {
         request.validate()?;
+        lacks(&request.case_id, |c| c.aml_hits, "AML screening to review")?;
         let kind = if request.hit_id.is_some() {
             ActionKind::AmlHit
         } else {
@@ -1019,6 +1086,21 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// Reconciles a decision: Some(end) when it must not be sent (already applied, decided
     /// elsewhere, decided twice), None when it is safe to send.
     async fn look_up_decision(&self, action: &Action) -> Result<Option<Outcome>, SourceError> {
+        if untokened(action) {
+            // The provider keeps no note with this write: its status is all there is to read.
+            let status = self.source.summary(&action.case_id).await?.status;
+            return Ok(match status {
+                CaseStatus::InReview => None,
+                CaseStatus::Resubmitted => Some(Outcome::End(
+                    ActionState::Applied,
+                    format!("applied: the case shows {status} ({})", UNTOKENED),
+                )),
+                other => Some(Outcome::End(
+                    ActionState::Conflict,
+                    format!("the case is already {other}: by someone else"),
+                )),
+            });
+        }
         let feed = self.source.reviews(&action.case_id).await?;
         if let Some(ours) = feed.iter().find(|r| {
             r.comment
@@ -1059,6 +1141,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// After a successful write: read the feed to see whether another decision slipped in
     /// between our status check and our write.
     async fn after_decision_write(&self, action: &Action) -> Outcome {
+        if untokened(action) {
+            // Accepted, and the provider's answer was for this very write.
+            return Outcome::End(ActionState::Applied, "applied".into());
+        }
         let feed = match self.source.reviews(&action.case_id).await {
             Ok(feed) => feed,
             Err(error) => {

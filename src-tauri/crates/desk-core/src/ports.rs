@@ -49,13 +49,9 @@ pub enum StoreError {
     Unreachable(String),
 }
 
-/// One page of cases in review.
-#[derive(Debug, Clone, PartialEq)]
-pub struct SourcePage {
-    pub items: Vec<QueueItem>,
-    pub total: Option<u64>,
-    pub next_offset: Option<u64>,
-}
+/// How far a fetch of the in-review list has come: cases fetched so far, and how many there
+/// are when the provider says.
+pub type Progress<'a> = &'a (dyn Fn(usize, Option<usize>) + Sync);
 
 /// Requests left in the current 60-second windows, per kind, and the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -91,13 +87,16 @@ pub struct WorkflowName {
     pub name: String,
 }
 
-/// The verification provider (Didit today).
+/// A verification provider (Didit, VerifyHQ), or several behind one desk. Case ids carry their
+/// provider (`crate::provider`); how a provider pages, and what it can filter, stays inside
+/// its adapter.
 pub trait CaseSource: Send + Sync {
-    fn in_review_page(
+    /// Every case waiting for a human decision, each once, in any order; `progress` hears how
+    /// far the fetch has come.
+    fn in_review(
         &self,
-        offset: u64,
-        limit: u32,
-    ) -> impl Future<Output = Result<SourcePage, SourceError>> + Send;
+        progress: Progress<'_>,
+    ) -> impl Future<Output = Result<Vec<QueueItem>, SourceError>> + Send;
     /// The case as the provider has it now (never a cached copy).
     fn summary(
         &self,

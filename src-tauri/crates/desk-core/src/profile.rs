@@ -43,6 +43,11 @@ pub struct Profile {
     /// in the OS credential store, never here). None: this desk works alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub team_store: Option<String>,
+    /// VerifyHQ's base URL up to /v1 when this profile also reviews VerifyHQ cases (Live; its
+    /// key in the OS credential store). None: Didit only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub verifyhq_url: Option<String>,
 }
 
 /// Who works at this desk; shapes the views and actions the app shows.
@@ -137,6 +142,7 @@ impl Profile {
             sla_hours: DEFAULT_SLA_HOURS,
             role: Role::Reviewer,
             team_store: None,
+            verifyhq_url: None,
         }
     }
 
@@ -151,7 +157,11 @@ impl Profile {
             return Err(ProfileError::BadName);
         }
         if self.kind == ProfileKind::Live {
-            for url in [&self.didit_url, &self.dhmad_url] {
+            let verifyhq = self.verifyhq_url.iter();
+            for url in [&self.didit_url, &self.dhmad_url]
+                .into_iter()
+                .chain(verifyhq)
+            {
                 if !valid_url(url) {
                     return Err(ProfileError::BadUrl(url.chars().take(80).collect()));
                 }
@@ -269,6 +279,7 @@ mod tests {
             sla_hours: 24,
             role: Role::Reviewer,
             team_store: None,
+            verifyhq_url: None,
         }
     }
 

@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::{CaseFacts, CaseStatus, QueueItem};
 use crate::desk::{Desk, DeskError};
-use crate::ports::{
-    CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudget, SourceError, SourcePage,
-};
+use crate::ports::{CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudget, SourceError};
 
 /// The share of the provider's read budget the background fill may use; the rest is left for
 /// the reviewer's own reads (opening a case, its feed, the person's other sessions).
@@ -162,34 +160,17 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     }
 
     async fn fetch_queue(&self) -> Result<SyncReport, DeskError> {
-        use futures_util::{StreamExt, TryStreamExt};
         let (before, _) = self.store.queue().await?;
-        let first = self.source.in_review_page(0, self.page_size).await?;
-        let mut items = first.items;
-        let total = first.total.unwrap_or(0);
-        let fetched = items.len() as u32;
-        self.update_status(|s| {
-            s.fetched = fetched;
-            s.total = first.total.map(|t| t as u32);
-        });
-        if first.next_offset.is_some() && total > items.len() as u64 {
-            // The count says how many pages remain: fetch them a few at a time. The client's
-            // rate limiter keeps the pace within the provider's quota.
-            let offsets: Vec<u64> = (1..)
-                .map(|p| p * u64::from(self.page_size))
-                .take_while(|o| *o < total)
-                .collect();
-            let pages: Vec<SourcePage> = futures_util::stream::iter(offsets)
-                .map(|offset| self.source.in_review_page(offset, self.page_size))
-                .buffered(4)
-                .inspect_ok(|page| self.update_status(|s| s.fetched += page.items.len() as u32))
-                .try_collect()
-                .await?;
-            items.extend(pages.into_iter().flat_map(|p| p.items));
-        }
+        let progress = |fetched: usize, total: Option<usize>| {
+            self.update_status(|s| {
+                s.fetched = fetched as u32;
+                s.total = total.map(|t| t as u32);
+            })
+        };
+        let mut items = self.source.in_review(&progress).await?;
         items.retain(|i| i.status == CaseStatus::InReview);
         items.sort_by_key(|i| (i.created_at.clone(), i.case_number));
-        // Offset pages can overlap while new sessions arrive: keep each case once.
+        // Pages can overlap while new cases arrive: keep each case once.
         let mut seen = std::collections::HashSet::new();
         items.retain(|i| seen.insert(i.case_id.clone()));
         // A case with a decision waiting in the outbox is not offered again.

@@ -34,22 +34,10 @@ pub fn item(n: i64) -> QueueItem {
 
 pub fn summary_of(q: &QueueItem, status: CaseStatus) -> CaseSummary {
     CaseSummary {
-        case_id: q.case_id.clone(),
         case_number: q.case_number,
-        status,
-        workflow_id: None,
         vendor_data: q.vendor_data.clone(),
         created_at: q.created_at.clone(),
-        checks: vec![],
-        warnings: vec![],
-        documents: vec![],
-        mismatches: vec![],
-        aml_hits: vec![],
-        ip: vec![],
-        contacts: vec![],
-        related: vec![],
-        steps: vec![],
-        reviews: vec![],
+        ..CaseSummary::bare(q.case_id.clone(), status)
     }
 }
 
@@ -163,7 +151,7 @@ impl FakeSource {
 }
 
 impl CaseSource for FakeSource {
-    async fn in_review_page(&self, offset: u64, limit: u32) -> Result<SourcePage, SourceError> {
+    async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
         self.reachable()?;
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
         let all: Vec<QueueItem> = cases
@@ -171,18 +159,8 @@ impl CaseSource for FakeSource {
             .filter(|c| c.status == CaseStatus::InReview)
             .map(|c| c.item.clone())
             .collect();
-        let items: Vec<QueueItem> = all
-            .iter()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .cloned()
-            .collect();
-        let next = offset + items.len() as u64;
-        Ok(SourcePage {
-            total: Some(all.len() as u64),
-            next_offset: (next < all.len() as u64).then_some(next),
-            items,
-        })
+        progress(all.len(), Some(all.len()));
+        Ok(all)
     }
 
     async fn summary(&self, case_id: &str) -> Result<CaseSummary, SourceError> {
@@ -772,6 +750,5 @@ pub fn desk(n: i64) -> TestDesk {
         },
     );
     d.ids = Box::new(CountingIds::default());
-    d.page_size = 2;
     d
 }

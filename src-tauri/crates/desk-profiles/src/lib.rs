@@ -4,6 +4,10 @@
 //! place the desktop shell and the `desk` CLI both use.
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+mod providers;
+pub use providers::Providers;
 
 use desk_core::case::CaseStatus;
 use desk_core::desk::{Desk, Reviewer};
@@ -18,6 +22,7 @@ use didit::{DiditClient, DiditConfig, SessionQuery};
 pub use keystore::{KeyKind, Keystore, KeystoreError};
 pub use sandbox::RunningSandbox;
 pub use secrecy::SecretString;
+use verifyhq::{VerifyHqClient, VerifyHqConfig, VerifyHqSource};
 
 /// The service name of the desk's entries in the OS credential store.
 pub const KEYRING_SERVICE: &str = "dhmad-review-desk";
@@ -43,6 +48,8 @@ pub enum SetupError {
     Didit(#[from] didit::DiditError),
     #[error(transparent)]
     Dhmad(#[from] dhmad::DhmadError),
+    #[error(transparent)]
+    VerifyHq(#[from] verifyhq::VerifyHqError),
     #[error(transparent)]
     Sandbox(#[from] sandbox::SandboxError),
     #[error("could not write the profiles file: {0}")]
@@ -117,6 +124,9 @@ pub struct SandboxKnobs {
     pub reviewer: Option<(String, String)>,
     /// A team store for any profile (REVIEW_DESK_TEAM_STORE), before the profile's own.
     pub team_store: Option<String>,
+    /// The Sandbox profile also reviews the simulator's VerifyHQ cases
+    /// (REVIEW_DESK_SANDBOX_VERIFYHQ=1), watching its seeded users.
+    pub verifyhq: bool,
 }
 
 impl SandboxKnobs {
@@ -129,6 +139,7 @@ impl SandboxKnobs {
             didit_key: var("REVIEW_DESK_SANDBOX_DIDIT_KEY"),
             reviewer: var("REVIEW_DESK_REVIEWER_NAME").zip(var("REVIEW_DESK_REVIEWER_EMAIL")),
             team_store: var("REVIEW_DESK_TEAM_STORE"),
+            verifyhq: var("REVIEW_DESK_SANDBOX_VERIFYHQ").is_some_and(|v| v != "0"),
         }
     }
 }
@@ -136,6 +147,8 @@ impl SandboxKnobs {
 /// What a profile connects to.
 pub struct Connection {
     pub didit: DiditClient,
+    /// VerifyHQ, when the profile reviews its cases too.
+    pub verifyhq: Option<VerifyHqClient>,
     /// Support lookups; a reviewer-only Live profile has no DHMAD key.
     pub dhmad: Option<DhmadClient>,
     pub reviewer: Reviewer,
@@ -214,8 +227,17 @@ pub async fn connect(
                 &running.dhmad_url(),
                 SecretString::from(running.dhmad_key.clone()),
             )?)?;
+            let verifyhq = if knobs.verifyhq {
+                Some(VerifyHqClient::new(VerifyHqConfig::new(
+                    &running.verifyhq_url(),
+                    SecretString::from(running.verifyhq_key.clone()),
+                )?)?)
+            } else {
+                None
+            };
             Ok(Connection {
                 didit,
+                verifyhq,
                 dhmad: Some(dhmad),
                 reviewer,
                 sandbox: Some(running),
@@ -232,8 +254,16 @@ pub async fn connect(
                 )?)?),
                 None => None,
             };
+            let verifyhq = match &profile.verifyhq_url {
+                Some(url) => {
+                    let key = key(store, &profile.name, KeyKind::VerifyHq, "VerifyHQ")?;
+                    Some(VerifyHqClient::new(VerifyHqConfig::new(url, key)?)?)
+                }
+                None => None,
+            };
             Ok(Connection {
                 didit,
+                verifyhq,
                 dhmad,
                 reviewer,
                 sandbox: None,
@@ -284,8 +314,8 @@ pub fn database_path(profile_dir: &Path) -> PathBuf {
     profile_dir.join("desk.sqlite")
 }
 
-/// The desk every front end opens: Didit, the profile's SQLite store, the system clock.
-pub type AppDesk = Desk<DiditClient, SqliteStore, SystemClock>;
+/// The desk every front end opens: the profile's providers, its SQLite store, the system clock.
+pub type AppDesk = Desk<Providers, SqliteStore, SystemClock>;
 
 /// An open profile: its desk, its data directory, its DHMAD client (if it has a key) and, for
 /// the Sandbox profile, the simulator it talks to (dropping it stops the server).
@@ -299,6 +329,8 @@ pub struct OpenDesk {
     pub team: Option<TeamStore>,
     /// This desk's id on the team's audit chain.
     pub desk_id: String,
+    /// The VerifyHQ users this desk watches (the VerifyHQ source reads it on every sync).
+    pub watched: Arc<RwLock<Vec<String>>>,
 }
 
 /// Opens a profile's desk: its clients, its own data directory and SQLite file, the undo window
@@ -328,7 +360,22 @@ pub async fn open_with(
         .desk_id()
         .await
         .map_err(|e| SetupError::Io(e.to_string()))?;
-    let mut desk = Desk::new(connection.didit, store, SystemClock, connection.reviewer);
+    let watched = Arc::new(RwLock::new(load_watched(&data_dir)));
+    if let (Some(_), Some(sandbox)) = (&connection.verifyhq, &connection.sandbox) {
+        // The simulator's VerifyHQ users are watched until someone edits the list.
+        if !watch_file(&data_dir).exists() {
+            save_watched(&data_dir, &sandbox.verifyhq_users)?;
+            *watched.write().unwrap_or_else(|e| e.into_inner()) = sandbox.verifyhq_users.clone();
+        }
+    }
+    let providers = Providers {
+        didit: Some(connection.didit),
+        verifyhq: connection
+            .verifyhq
+            .map(|client| VerifyHqSource::new(client, watched.clone())),
+        watched: watched.clone(),
+    };
+    let mut desk = Desk::new(providers, store, SystemClock, connection.reviewer);
     desk.policy.undo_window = chrono::Duration::seconds(i64::from(profile.undo_seconds));
     tracing::info!(profile = %profile.name, simulated = profile.kind == ProfileKind::Sandbox, "profile opened");
     Ok(OpenDesk {
@@ -339,7 +386,38 @@ pub async fn open_with(
         sandbox: connection.sandbox,
         team: connection.team,
         desk_id,
+        watched,
     })
+}
+
+/// The file that keeps a profile's VerifyHQ watch list (user ids, no keys).
+pub fn watch_file(data_dir: &Path) -> PathBuf {
+    data_dir.join("verifyhq-watch.json")
+}
+
+/// The watched VerifyHQ users (none when the file is missing or unreadable).
+pub fn load_watched(data_dir: &Path) -> Vec<String> {
+    std::fs::read(watch_file(data_dir))
+        .ok()
+        .and_then(|b| serde_json::from_slice::<Vec<String>>(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Writes the watch list whole (a temporary file renamed over the old one).
+pub fn save_watched(data_dir: &Path, users: &[String]) -> Result<(), SetupError> {
+    let io = |e: std::io::Error| SetupError::Io(format!("the VerifyHQ watch list: {e}"));
+    let path = watch_file(data_dir);
+    let tmp = path.with_extension("json.tmp");
+    let text = serde_json::to_vec_pretty(users).map_err(|e| SetupError::Io(e.to_string()))?;
+    std::fs::write(&tmp, text).map_err(io)?;
+    std::fs::rename(&tmp, &path).map_err(io)
+}
+
+/// Changes what an open desk watches, on disk and for its next sync.
+pub fn set_watched(open: &OpenDesk, users: Vec<String>) -> Result<(), SetupError> {
+    save_watched(&open.data_dir, &users)?;
+    *open.watched.write().unwrap_or_else(|e| e.into_inner()) = users;
+    Ok(())
 }
 
 /// Why an audit export did not complete.
@@ -572,6 +650,7 @@ mod tests {
             sla_hours: desk_core::profile::DEFAULT_SLA_HOURS,
             role: desk_core::profile::Role::Reviewer,
             team_store: None,
+            verifyhq_url: None,
         }
     }
 

@@ -258,7 +258,7 @@ impl DiditClient {
 
     /// The decision of one session as a media-free case summary.
     pub async fn decision(&self, case_id: &str) -> Result<CaseSummary, DiditError> {
-        validate(action::validate_case_id(case_id))?;
+        validate(action::validate_uuid(case_id))?;
         let decision: wire::Decision = self
             .read(
                 "decision",
@@ -272,6 +272,7 @@ impl DiditClient {
 
     /// Approve, decline or ask for a resubmission (PATCH update-status). Never retried.
     pub async fn update_status(&self, request: &DecisionRequest) -> Result<(), DiditError> {
+        validate(action::validate_uuid(&request.case_id))?;
         validate(request.validate())?;
         let mut body = json!({ "new_status": request.verdict.status().as_str() });
         if let Some(comment) = &request.comment {
@@ -342,6 +343,7 @@ impl DiditClient {
             // The reviewer's reason stays in the desk's audit log; Didit takes none here.
             comment: None,
         };
+        validate(action::validate_uuid(case_id))?;
         validate(request.validate_change())?;
         let _: Value = self
             .write(
@@ -360,7 +362,7 @@ impl DiditClient {
         case_id: &str,
         offset: u64,
     ) -> Result<Page<ReviewEntry>, DiditError> {
-        validate(action::validate_case_id(case_id))?;
+        validate(action::validate_uuid(case_id))?;
         let page: wire::Page<wire::ReviewActivity> = self
             .read(
                 "review feed",
@@ -383,6 +385,7 @@ impl DiditClient {
         new_status: &CaseStatus,
         comment: Option<&str>,
     ) -> Result<ReviewEntry, DiditError> {
+        validate(action::validate_uuid(case_id))?;
         validate(action::validate_review(case_id, comment))?;
         if !matches!(
             new_status,
@@ -421,7 +424,7 @@ impl DiditClient {
         case_id: &str,
         items: BlocklistSelection,
     ) -> Result<String, DiditError> {
-        validate(action::validate_case_id(case_id))?;
+        validate(action::validate_uuid(case_id))?;
         if items.is_empty() {
             return Err(DiditError::InvalidInput(
                 action::ActionError::NothingToBlocklist.to_string(),
@@ -549,7 +552,7 @@ impl DiditClient {
         &self,
         workflow_id: &str,
     ) -> Result<Option<desk_core::case::WorkflowThresholds>, DiditError> {
-        action::validate_case_id(workflow_id).map_err(|_| {
+        action::validate_uuid(workflow_id).map_err(|_| {
             DiditError::InvalidInput(format!("{workflow_id:?} is not a workflow id"))
         })?;
         let settings: wire::WorkflowSettings = match self

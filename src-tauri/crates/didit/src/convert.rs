@@ -34,7 +34,7 @@ fn case_status(value: Option<String>) -> CaseStatus {
 
 /// Session ids go into URL paths and onto the screen: only well-formed ones are accepted.
 fn case_id(value: String) -> Result<String, DiditError> {
-    desk_core::action::validate_case_id(&value)
+    desk_core::action::validate_uuid(&value)
         .map(|()| value)
         .map_err(|e| DiditError::Decode {
             what: "session",

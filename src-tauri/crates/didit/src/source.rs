@@ -2,12 +2,14 @@
 
 use desk_core::action::{BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
+use desk_core::case::QueueItem;
 use desk_core::case::{CaseStatus, CaseSummary, ReviewEntry};
-use desk_core::ports::{
-    CaseSource, QueueFilter, RateBudget, SourceError, SourcePage, WorkflowName,
-};
+use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
 
 use crate::{DiditClient, DiditError, SessionQuery};
+
+/// Sessions per page of the in-review list (Didit's largest page).
+const IN_REVIEW_PAGE: u32 = 100;
 
 impl From<DiditError> for SourceError {
     fn from(error: DiditError) -> Self {
@@ -30,19 +32,43 @@ impl From<DiditError> for SourceError {
 }
 
 impl CaseSource for DiditClient {
-    async fn in_review_page(&self, offset: u64, limit: u32) -> Result<SourcePage, SourceError> {
-        let query = SessionQuery {
+    async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
+        use futures_util::{StreamExt, TryStreamExt};
+        let page_of = |offset: u64| SessionQuery {
             statuses: vec![CaseStatus::InReview],
-            limit: Some(limit),
+            limit: Some(IN_REVIEW_PAGE),
             offset: Some(offset),
             ..Default::default()
         };
-        let page = self.list_sessions(&query).await?;
-        Ok(SourcePage {
-            items: page.items,
-            total: page.count,
-            next_offset: page.next_offset,
-        })
+        let first = self.list_sessions(&page_of(0)).await?;
+        let total = first.count.map(|c| c as usize);
+        let mut items = first.items;
+        progress(items.len(), total);
+        if first.next_offset.is_some() && total.is_some_and(|t| t > items.len()) {
+            // The count says how many pages remain: fetch them a few at a time. The client's
+            // rate limiter keeps the pace within Didit's quota.
+            let offsets: Vec<u64> = (1..)
+                .map(|p| p * u64::from(IN_REVIEW_PAGE))
+                .take_while(|o| (*o as usize) < total.unwrap_or(0))
+                .collect();
+            let fetched = std::sync::atomic::AtomicUsize::new(items.len());
+            let pages: Vec<_> = futures_util::stream::iter(offsets)
+                .map(|offset| {
+                    let query = page_of(offset);
+                    async move { self.list_sessions(&query).await }
+                })
+                .buffered(4)
+                .inspect_ok(|page| {
+                    let so_far = fetched
+                        .fetch_add(page.items.len(), std::sync::atomic::Ordering::Relaxed)
+                        + page.items.len();
+                    progress(so_far, total);
+                })
+                .try_collect()
+                .await?;
+            items.extend(pages.into_iter().flat_map(|p| p.items));
+        }
+        Ok(items)
     }
 
     async fn summary(&self, case_id: &str) -> Result<CaseSummary, SourceError> {

@@ -9,6 +9,8 @@ use secrecy::{ExposeSecret, SecretString};
 pub enum KeyKind {
     Didit,
     Dhmad,
+    /// VerifyHQ's X-API-Key, for profiles that review VerifyHQ cases.
+    VerifyHq,
     /// The profile's Ed25519 seed (hex) that signs audit checkpoints.
     AuditSigning,
     /// The password of the team store's PostgreSQL role.
@@ -20,6 +22,7 @@ impl KeyKind {
         let api = match self {
             KeyKind::Didit => "didit",
             KeyKind::Dhmad => "dhmad",
+            KeyKind::VerifyHq => "verifyhq",
             KeyKind::AuditSigning => "audit-signing",
             KeyKind::TeamStore => "team-store",
         };

@@ -107,6 +107,8 @@ pub struct RunningSandbox {
     pub didit_key: String,
     pub dhmad_key: String,
     pub verifyhq_key: String,
+    /// The VerifyHQ users the sandbox was seeded with, in order.
+    pub verifyhq_users: Vec<String>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -156,6 +158,12 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
     if let Some(dir) = &config.fixtures {
         control::load_fixtures(&mut world, dir)?;
     }
+    let mut verifyhq_users: Vec<String> = Vec::new();
+    for v in &world.verifyhq {
+        if !verifyhq_users.contains(&v.user_id) {
+            verifyhq_users.push(v.user_id.clone());
+        }
+    }
     let shared = Arc::new(Shared {
         world: Mutex::new(world),
         windows: Mutex::new(rate::Windows::new(config.rate)),
@@ -180,6 +188,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         didit_key: config.didit_key,
         dhmad_key: config.dhmad_key,
         verifyhq_key: config.verifyhq_key,
+        verifyhq_users,
         shutdown: Some(tx),
     })
 }

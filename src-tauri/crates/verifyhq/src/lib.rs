@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use url::Url;
 
+mod source;
+pub use source::VerifyHqSource;
+
 /// The most verifications one page may ask for (the seed's maximum).
 pub const MAX_PAGE: u32 = 100;
 /// The longest reviewer identity or notes the client sends.
@@ -147,6 +150,11 @@ pub struct Verification {
     pub reviewed_by: Option<String>,
     #[serde(default)]
     pub review_notes: Option<String>,
+    #[serde(default)]
+    pub reviewed_at: Option<String>,
+    /// The verification a restart started in this one's place, where the answer names it.
+    #[serde(default)]
+    pub invalidated_by: Option<String>,
 }
 
 impl Verification {

@@ -1,0 +1,215 @@
+//! The providers a profile reviews, behind one `CaseSource`: each case goes to the provider its
+//! id names (`desk_core::provider`); the queue, filters and workflow names are the union of
+//! what each says. A profile may hold Didit, VerifyHQ or both.
+
+use std::sync::{Arc, RwLock};
+
+use desk_core::action::{BlocklistSelection, DecisionRequest};
+use desk_core::blocklist::{BlocklistKind, BlocklistPage};
+use desk_core::case::{CaseSummary, QueueItem, ReviewEntry, WorkflowThresholds};
+use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
+use desk_core::provider::Provider;
+use didit::DiditClient;
+use verifyhq::VerifyHqSource;
+
+pub struct Providers {
+    pub didit: Option<DiditClient>,
+    pub verifyhq: Option<VerifyHqSource>,
+    /// The VerifyHQ user ids the desk watches (shared with the VerifyHQ source).
+    pub watched: Arc<RwLock<Vec<String>>>,
+}
+
+fn off(provider: Provider) -> SourceError {
+    SourceError::Invalid(format!(
+        "this profile does not review {} cases",
+        provider.name()
+    ))
+}
+
+impl Providers {
+    fn didit(&self) -> Result<&DiditClient, SourceError> {
+        self.didit.as_ref().ok_or_else(|| off(Provider::Didit))
+    }
+
+    fn verifyhq(&self) -> Result<&VerifyHqSource, SourceError> {
+        self.verifyhq
+            .as_ref()
+            .ok_or_else(|| off(Provider::VerifyHq))
+    }
+
+    /// Which providers this profile reviews.
+    pub fn enabled(&self) -> Vec<Provider> {
+        let mut all = Vec::new();
+        if self.didit.is_some() {
+            all.push(Provider::Didit);
+        }
+        if self.verifyhq.is_some() {
+            all.push(Provider::VerifyHq);
+        }
+        all
+    }
+}
+
+/// Runs `$call` on the source of `$case`'s provider.
+macro_rules! route {
+    ($self:ident, $case:expr, |$s:ident| $call:expr) => {
+        match Provider::of($case) {
+            Provider::Didit => {
+                let $s = $self.didit()?;
+                $call.await
+            }
+            Provider::VerifyHq => {
+                let $s = $self.verifyhq()?;
+                $call.await
+            }
+        }
+    };
+}
+
+/// Both providers' answers side by side, joined (a provider the profile lacks adds nothing).
+macro_rules! both {
+    ($self:ident, |$s:ident| $call:expr) => {{
+        let didit = async {
+            match &$self.didit {
+                Some($s) => $call.await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let verifyhq = async {
+            match &$self.verifyhq {
+                Some($s) => $call.await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let (a, b) = futures_util::future::join(didit, verifyhq).await;
+        let mut all = a?;
+        all.extend(b?);
+        Ok(all)
+    }};
+}
+
+impl CaseSource for Providers {
+    async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
+        // Each provider's count adds up to the whole; a provider without a count (VerifyHQ)
+        // leaves the total open.
+        let counts = std::sync::Mutex::new([(0usize, None::<usize>); 2]);
+        let report = |slot: usize, fetched: usize, total: Option<usize>| {
+            let mut c = counts.lock().unwrap_or_else(|e| e.into_inner());
+            c[slot] = (fetched, total);
+            let fetched = c[0].0 + c[1].0;
+            let didit_total = if self.didit.is_some() {
+                c[0].1
+            } else {
+                Some(0)
+            };
+            let vhq_total = if self.verifyhq.is_some() {
+                c[1].1
+            } else {
+                Some(0)
+            };
+            progress(fetched, didit_total.zip(vhq_total).map(|(a, b)| a + b));
+        };
+        let didit_progress = |f: usize, t: Option<usize>| report(0, f, t);
+        let vhq_progress = |f: usize, t: Option<usize>| report(1, f, t);
+        let didit = async {
+            match &self.didit {
+                Some(s) => s.in_review(&didit_progress).await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let verifyhq = async {
+            match &self.verifyhq {
+                Some(s) => s.in_review(&vhq_progress).await,
+                None => Ok(Vec::new()),
+            }
+        };
+        let (a, b) = futures_util::future::join(didit, verifyhq).await;
+        let mut all = a?;
+        all.extend(b?);
+        Ok(all)
+    }
+
+    async fn summary(&self, case_id: &str) -> Result<CaseSummary, SourceError> {
+        route!(self, case_id, |s| CaseSource::summary(s, case_id))
+    }
+
+    async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {
+        route!(self, &request.case_id, |s| CaseSource::decide(s, request))
+    }
+
+    async fn reviews(&self, case_id: &str) -> Result<Vec<ReviewEntry>, SourceError> {
+        route!(self, case_id, |s| CaseSource::reviews(s, case_id))
+    }
+
+    async fn blocklist(
+        &self,
+        case_id: &str,
+        add: bool,
+        items: BlocklistSelection,
+    ) -> Result<(), SourceError> {
+        route!(self, case_id, |s| CaseSource::blocklist(
+            s, case_id, add, items
+        ))
+    }
+
+    async fn aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        status: &str,
+    ) -> Result<(), SourceError> {
+        route!(self, case_id, |s| CaseSource::aml_hit_status(
+            s, case_id, hit_id, status
+        ))
+    }
+
+    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
+        route!(self, case_id, |s| CaseSource::aml_check_status(
+            s, case_id, status
+        ))
+    }
+
+    async fn blocklisted(&self, case_id: &str) -> Result<BlocklistSelection, SourceError> {
+        route!(self, case_id, |s| CaseSource::blocklisted(s, case_id))
+    }
+
+    async fn in_review_matching(&self, filter: &QueueFilter) -> Result<Vec<String>, SourceError> {
+        both!(self, |s| CaseSource::in_review_matching(s, filter))
+    }
+
+    async fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<WorkflowThresholds>, SourceError> {
+        route!(self, workflow_id, |s| CaseSource::workflow_thresholds(
+            s,
+            workflow_id
+        ))
+    }
+
+    async fn workflows(&self) -> Result<Vec<WorkflowName>, SourceError> {
+        both!(self, |s| CaseSource::workflows(s))
+    }
+
+    async fn blocklist_page(
+        &self,
+        kind: BlocklistKind,
+        offset: u64,
+    ) -> Result<BlocklistPage, SourceError> {
+        match &self.didit {
+            Some(didit) => didit.blocklist_page(kind, offset).await,
+            None => Ok(BlocklistPage {
+                entries: vec![],
+                total: Some(0),
+            }),
+        }
+    }
+
+    async fn sessions_of(&self, vendor_data: &str) -> Result<Vec<QueueItem>, SourceError> {
+        both!(self, |s| CaseSource::sessions_of(s, vendor_data))
+    }
+
+    fn budget(&self) -> Option<RateBudget> {
+        self.didit.as_ref().and_then(CaseSource::budget)
+    }
+}
