@@ -4,6 +4,7 @@
 //! outbox, audit, and the DHMAD lookup.
 
 mod blind;
+mod watch;
 
 use std::fmt::Write as _;
 use std::io::Write as _;
@@ -51,7 +52,7 @@ enum Command {
     },
     /// The decision summary of one session (no images, no media links).
     Summary {
-        /// The session id (UUID).
+        /// The case id: a Didit session UUID, or verifyhq:<verification id>.
         session: String,
         #[command(flatten)]
         didit: DiditArgs,
@@ -83,7 +84,7 @@ enum Command {
     },
     /// A session's timeline, newest first: Didit's review feed and this desk's audit entries.
     Timeline {
-        /// The session id (UUID).
+        /// The case id: a Didit session UUID, or verifyhq:<verification id>.
         session: String,
         #[command(flatten)]
         didit: DiditArgs,
@@ -92,7 +93,7 @@ enum Command {
     },
     /// Queue a decision (sent by the outbox: `desk outbox drain`, or the app).
     Decide {
-        /// The session id (UUID).
+        /// The case id: a Didit session UUID, or verifyhq:<verification id>.
         session: String,
         #[arg(long, value_enum)]
         verdict: VerdictArg,
@@ -193,6 +194,15 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+        #[command(flatten)]
+        didit: DiditArgs,
+        #[arg(long, global = true)]
+        json: bool,
+    },
+    /// The VerifyHQ users whose verifications waiting for review join the queue.
+    Watch {
+        #[command(subcommand)]
+        command: Option<watch::WatchCommand>,
         #[command(flatten)]
         didit: DiditArgs,
         #[arg(long, global = true)]
@@ -1078,8 +1088,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let open = open_desk(didit).await?;
             let verdict = desk_core::case::Verdict::from(verdict);
+            let provider = desk_core::provider::Provider::of(&session);
             let redo = if steps.is_empty() {
                 Vec::new()
+            } else if let Some(why) = provider.redo_refusal() {
+                return Err(why.into());
             } else {
                 let (summary, _, _) = open.desk.open(&session).await?;
                 steps
@@ -1313,6 +1326,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let open = open_desk(didit).await?;
             catch_up(&open, None).await;
             audit(&open, command, json).await
+        }
+        Command::Watch {
+            command,
+            didit,
+            json,
+        } => {
+            let open = open_desk(didit).await?;
+            watch::run(&open, command.unwrap_or(watch::WatchCommand::List), json)
         }
         Command::BlindReview {
             command,

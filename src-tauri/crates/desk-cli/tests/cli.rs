@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 mod common;
 use common::{desk, ledger_of, serve, DESK};
@@ -327,6 +327,42 @@ fn a_saved_profile_supplies_the_connection() {
     );
     let queue: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(queue.as_array().unwrap().len(), 12);
+
+    // With VerifyHQ switched on, the Sandbox profile watches the simulator's VerifyHQ users
+    // (four for twelve sessions) and their waiting verifications join the same queue.
+    let with_verifyhq = |args: &[&str]| {
+        let out = Command::new(DESK)
+            .args(args)
+            .env("REVIEW_DESK_DATA_DIR", &root)
+            .env("REVIEW_DESK_SANDBOX_SESSIONS", "12")
+            .env("REVIEW_DESK_SANDBOX_VERIFYHQ", "1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let watched = with_verifyhq(&["watch", "--profile", "Sandbox", "--json"]);
+    assert_eq!(
+        watched,
+        json!([
+            "vhq_user_0001",
+            "vhq_user_0002",
+            "vhq_user_0003",
+            "vhq_user_0004"
+        ])
+    );
+    let queue = with_verifyhq(&["queue", "--profile", "Sandbox", "--json"]);
+    let from_verifyhq = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["case_id"].as_str().unwrap().starts_with("verifyhq:"))
+        .count();
+    assert_eq!((queue.as_array().unwrap().len(), from_verifyhq), (15, 3));
 
     let out = Command::new(DESK)
         .args(["queue", "--profile", "Nowhere"])
@@ -1156,5 +1192,229 @@ fn blind_review_draws_approvals_for_a_lead_who_decides_without_the_first_verdict
     assert!(
         ok && out.matches("\"action\": \"blind_review\"").count() == 2,
         "{out}"
+    );
+}
+
+/// What the sandbox's VerifyHQ says about a verification (its own X-API-Key).
+fn verifyhq_get(server: &common::Server, path: &str) -> Value {
+    let out = std::process::Command::new("curl")
+        .args([
+            "-s",
+            "-H",
+            &format!("X-API-Key: {}", server.env["VERIFYHQ_API_KEY"]),
+            &format!("{}{path}", server.env["VERIFYHQ_BASE_URL"]),
+        ])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Every ledger entry of VerifyHQ for one verification: (effect, actor, detail).
+fn verifyhq_ledger(server: &common::Server, id: &str) -> Vec<(String, String, Value)> {
+    get_json(server, "/_sandbox/ledger")
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["api"] == "verifyhq" && e["target"] == id)
+        .map(|e| {
+            (
+                e["effect"].as_str().unwrap().to_owned(),
+                e["actor"].as_str().unwrap().to_owned(),
+                e["detail"].clone(),
+            )
+        })
+        .collect()
+}
+
+/// VerifyHQ behind the same desk: the watch list (imported from a file, bad lines refused
+/// unless skipped) brings its users' verifications waiting in MANUAL_REVIEW into the one
+/// queue; what VerifyHQ cannot do is refused before anything is queued; approve, decline and
+/// resubmit go through the outbox and reach VerifyHQ once each, with the reviewer and the
+/// desk's token in its review notes.
+#[test]
+fn verifyhq_cases_join_the_queue_from_the_watch_list_and_each_decision_reaches_it_once() {
+    let server = serve(4);
+    let queue = |server: &common::Server| -> Vec<String> {
+        let (ok, out, err) = desk(server, &["queue", "--json"]);
+        assert!(ok, "{err}");
+        let items: Value = serde_json::from_str(&out).unwrap();
+        items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["case_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (ok, out, err) = desk(&server, &["watch", "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!([]));
+    let before = queue(&server);
+    assert_eq!(before.len(), 4);
+    assert!(before.iter().all(|c| !c.starts_with("verifyhq:")));
+
+    let users: Vec<String> = (1..=6).map(|u| format!("vhq_user_{u:04}")).collect();
+    let file = server.data_dir.with_extension("watch.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "userId,team\n# exported from the admin\n{}\nnot an id!\n\n",
+            users
+                .iter()
+                .map(|u| format!("{u},payments"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+    )
+    .unwrap();
+    let path = file.display().to_string();
+    let (ok, _, err) = desk(&server, &["watch", "import", &path]);
+    assert!(
+        !ok && err.contains("line 9") && err.contains("nothing imported"),
+        "{err}"
+    );
+    let (ok, out, _) = desk(&server, &["watch", "--json"]);
+    assert!(ok && serde_json::from_str::<Value>(&out).unwrap() == json!([]));
+    let (ok, out, err) = desk(&server, &["watch", "import", &path, "--skip-bad", "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!(users));
+    let (ok, _, err) = desk(&server, &["watch", "add", "bad id"]);
+    assert!(!ok && err.contains("is not a VerifyHQ user id"), "{err}");
+    let _ = std::fs::remove_file(&file);
+
+    // The queue holds exactly the watched users' verifications waiting in MANUAL_REVIEW.
+    let mut waiting = Vec::new();
+    for user in &users {
+        let page = verifyhq_get(&server, &format!("/verifications/identity/user/{user}"));
+        for v in page["data"].as_array().unwrap() {
+            if v["status"] == "MANUAL_REVIEW" {
+                waiting.push(format!("verifyhq:{}", v["id"].as_str().unwrap()));
+            }
+        }
+    }
+    assert!(waiting.len() >= 3, "the seed keeps most users waiting");
+    let all = queue(&server);
+    let mut ours: Vec<String> = all
+        .iter()
+        .filter(|c| c.starts_with("verifyhq:"))
+        .cloned()
+        .collect();
+    ours.sort();
+    waiting.sort();
+    assert_eq!(ours, waiting);
+    assert_eq!(all.len(), 4 + waiting.len());
+
+    // What VerifyHQ cannot do is refused before anything is queued.
+    let (approve, decline, resubmit) = (&waiting[0], &waiting[1], &waiting[2]);
+    let (ok, _, err) = desk(&server, &["decide", approve, "--verdict", "approve"]);
+    assert!(!ok && err.contains("give a reason or a comment"), "{err}");
+    let (ok, _, err) = desk(
+        &server,
+        &[
+            "decide",
+            resubmit,
+            "--verdict",
+            "resubmit",
+            "--steps",
+            "document",
+            "--comment",
+            "x",
+        ],
+    );
+    assert!(!ok && err.contains("starts a new verification"), "{err}");
+    let (ok, _, err) = desk(
+        &server,
+        &[
+            "blocklist",
+            "add",
+            approve,
+            "--face",
+            "--reason",
+            "known fraud ring",
+        ],
+    );
+    assert!(!ok && err.contains("VerifyHQ"), "{err}");
+    let (ok, out, err) = desk(&server, &["outbox", "--json"]);
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!([]));
+
+    for args in [
+        vec![
+            "decide",
+            approve,
+            "--verdict",
+            "approve",
+            "--reason",
+            "checks-ok",
+        ],
+        vec![
+            "decide",
+            decline,
+            "--verdict",
+            "decline",
+            "--comment",
+            "Document photo is a screen capture",
+        ],
+        vec![
+            "decide",
+            resubmit,
+            "--verdict",
+            "resubmit",
+            "--comment",
+            "Glare on the document",
+        ],
+    ] {
+        let (ok, _, err) = desk(&server, &args);
+        assert!(ok, "{args:?}: {err}");
+    }
+    for _ in 0..2 {
+        let (ok, _, err) = desk(&server, &["outbox", "drain"]);
+        assert!(ok, "{err}");
+    }
+
+    let id = |case: &str| case.trim_start_matches("verifyhq:").to_owned();
+    let approved = verifyhq_ledger(&server, &id(approve));
+    assert_eq!(approved.len(), 1, "{approved:?}");
+    assert_eq!(approved[0].0, "review VERIFIED");
+    assert_eq!(approved[0].1, "Terminal Reviewer <reviewer@dhmad.tn>");
+    let notes = approved[0].2["reviewNotes"].as_str().unwrap();
+    assert!(
+        notes.starts_with("[Review Desk · Terminal Reviewer"),
+        "{notes}"
+    );
+    assert!(notes.ends_with("(reason: checks-ok)"), "{notes}");
+    let declined = verifyhq_ledger(&server, &id(decline));
+    assert_eq!(declined.len(), 1, "{declined:?}");
+    assert_eq!(declined[0].0, "review REJECTED");
+    assert!(declined[0].2["reviewNotes"]
+        .as_str()
+        .unwrap()
+        .contains("Document photo is a screen capture"));
+    let restarted = verifyhq_ledger(&server, &id(resubmit));
+    assert_eq!(
+        restarted.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(),
+        ["restart"]
+    );
+    let old = verifyhq_get(
+        &server,
+        &format!("/verifications/identity/{}", id(resubmit)),
+    );
+    assert_eq!(old["status"], "EXPIRED");
+
+    // Decided ones leave the queue; the outbox shows each applied.
+    let after = queue(&server);
+    assert!(![approve, decline, resubmit]
+        .iter()
+        .any(|c| after.contains(c)));
+    let (ok, out, _) = desk(&server, &["outbox", "--json"]);
+    assert!(ok);
+    let actions: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(actions.as_array().unwrap().len(), 3);
+    assert!(
+        actions
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["state"] == "applied"),
+        "{actions}"
     );
 }

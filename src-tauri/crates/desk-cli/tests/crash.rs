@@ -117,6 +117,81 @@ struct Acked {
     kind: String,
 }
 
+impl Acked {
+    /// An enqueue's `--json` answer: the desk said "queued".
+    fn from_output(out: &str, case: &str) -> Self {
+        let v: Value = serde_json::from_str(out).unwrap();
+        assert_eq!(v["state"], "queued");
+        Acked {
+            token: v["token"].as_str().unwrap().to_owned(),
+            case_id: case.to_owned(),
+            kind: v["kind"].as_str().unwrap().to_owned(),
+        }
+    }
+}
+
+/// ~20 % of the sends meet a fault: 5xx, a 429 burst, a reset, a lost answer after the write
+/// applied, latency, and (Didit) another reviewer deciding just before our write. True when one
+/// was set.
+fn maybe_fault(server: &Server, rng: &mut Rng, compete: bool) -> bool {
+    if rng.below(5) != 0 {
+        return false;
+    }
+    set_faults(
+        server,
+        match rng.below(6) {
+            0 => json!({"fail_next": 1, "fail_status": 503}),
+            1 => json!({"throttle_next": 2, "retry_after_secs": 1}),
+            2 => json!({"reset_next": 1}),
+            3 => json!({"lose_response_next": 1}),
+            4 if compete => json!({"compete_next": 1}),
+            _ => json!({"latency_ms": 400}),
+        },
+    );
+    true
+}
+
+/// Drains the outbox; when `kill` is allowed, half the time the drain is killed, at a random
+/// moment or at the failpoint between the send and the recording of its result. True when it
+/// was killed.
+fn drain_maybe_killed(server: &Server, rng: &mut Rng, kill: bool) -> bool {
+    if kill && rng.below(2) == 0 {
+        if rng.below(2) == 0 {
+            run(
+                server,
+                &["outbox", "drain"],
+                &[("REVIEW_DESK_FAILPOINT", "after_send_before_record")],
+                None,
+            );
+        } else {
+            let after = Duration::from_millis(50 + rng.below(400));
+            run(server, &["outbox", "drain"], &[], Some(after));
+        }
+        true
+    } else {
+        run(server, &["outbox", "drain"], &[], None);
+        false
+    }
+}
+
+/// Clears the faults, drains to the end (a needs-attention action makes drain exit non-zero;
+/// it still drains) and returns each action's final state by token.
+fn drain_to_the_end(server: &Server) -> HashMap<String, String> {
+    set_faults(server, json!({}));
+    let _ = run(server, &["outbox", "drain"], &[], None);
+    let (_, list, _) = desk(server, &["outbox", "--json"]);
+    let outbox: Vec<Value> = serde_json::from_str(&list).unwrap();
+    outbox
+        .iter()
+        .map(|a| {
+            (
+                a["token"].as_str().unwrap().to_owned(),
+                a["state"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 #[test]
 fn acknowledged_actions_are_applied_exactly_once_across_kills_and_faults() {
     let actions: usize = std::env::var("DESK_CRASH_ACTIONS")
@@ -148,21 +223,7 @@ fn acknowledged_actions_are_applied_exactly_once_across_kills_and_faults() {
             );
             competed.push(case.clone());
         }
-        // ~20 % of the sends meet a fault.
-        if rng.below(5) == 0 {
-            faults_injected += 1;
-            set_faults(
-                &server,
-                match rng.below(6) {
-                    0 => json!({"fail_next": 1, "fail_status": 503}),
-                    1 => json!({"throttle_next": 2, "retry_after_secs": 1}),
-                    2 => json!({"reset_next": 1}),
-                    3 => json!({"lose_response_next": 1}),
-                    4 => json!({"compete_next": 1}),
-                    _ => json!({"latency_ms": 400}),
-                },
-            );
-        }
+        faults_injected += usize::from(maybe_fault(&server, &mut rng, true));
         let verdict = ["approve", "decline", "resubmit"][i % 3];
         let blocklist = i % 7 == 3;
         let args: Vec<&str> = if blocklist {
@@ -199,52 +260,14 @@ fn acknowledged_actions_are_applied_exactly_once_across_kills_and_faults() {
             vec![]
         };
         match run(&server, &full, &env, None) {
-            Some(out) => {
-                let v: Value = serde_json::from_str(&out).unwrap();
-                assert_eq!(v["state"], "queued");
-                acked.push(Acked {
-                    token: v["token"].as_str().unwrap().to_owned(),
-                    case_id: case.clone(),
-                    kind: v["kind"].as_str().unwrap().to_owned(),
-                });
-            }
+            Some(out) => acked.push(Acked::from_output(&out, case)),
             None => kills_done += usize::from(at_failpoint),
         }
-        // Drain now and then, killed at random moments or at the failpoint between the send
-        // and the recording of its result.
         if i % 4 == 3 {
-            if kills_done < kills && rng.below(2) == 0 {
-                kills_done += 1;
-                if rng.below(2) == 0 {
-                    run(
-                        &server,
-                        &["outbox", "drain"],
-                        &[("REVIEW_DESK_FAILPOINT", "after_send_before_record")],
-                        None,
-                    );
-                } else {
-                    let after = Duration::from_millis(50 + rng.below(400));
-                    run(&server, &["outbox", "drain"], &[], Some(after));
-                }
-            } else {
-                run(&server, &["outbox", "drain"], &[], None);
-            }
+            kills_done += usize::from(drain_maybe_killed(&server, &mut rng, kills_done < kills));
         }
     }
-    set_faults(&server, json!({}));
-    // Drain to the end (a needs-attention action makes drain exit non-zero; it still drains).
-    let _ = run(&server, &["outbox", "drain"], &[], None);
-    let (_, list, _) = desk(&server, &["outbox", "--json"]);
-    let outbox: Vec<Value> = serde_json::from_str(&list).unwrap();
-    let state_of: HashMap<String, String> = outbox
-        .iter()
-        .map(|a| {
-            (
-                a["token"].as_str().unwrap().to_owned(),
-                a["state"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let state_of = drain_to_the_end(&server);
 
     let ledger = http(&server, "GET", "/_sandbox/ledger", None);
     let effects = ledger.as_array().unwrap();
@@ -314,4 +337,141 @@ fn acknowledged_actions_are_applied_exactly_once_across_kills_and_faults() {
     let (ok, out, err) = desk(&server, &["audit", "verify"]);
     assert!(ok, "{out}{err}");
     assert!(out.starts_with("OK: "), "{out}");
+}
+
+/// The same guarantees for VerifyHQ, whose restart keeps no note: its cases (from the watch
+/// list) are approved, declined and restarted by `desk decide` processes while drains are
+/// killed and faults injected; some are decided first in VerifyHQ by another reviewer. From
+/// the sandbox's ledger: each acknowledged decision reached VerifyHQ once or ended as a
+/// conflict, never twice and never lost.
+#[test]
+fn verifyhq_decisions_are_applied_exactly_once_across_kills_and_faults() {
+    let server = serve(300);
+    let users: Vec<String> = (1..=30).map(|u| format!("vhq_user_{u:04}")).collect();
+    let mut add = vec!["watch", "add"];
+    add.extend(users.iter().map(String::as_str));
+    let (ok, _, err) = desk(&server, &add);
+    assert!(ok, "{err}");
+    let (ok, out, err) = desk(&server, &["queue", "--json"]);
+    assert!(ok, "{err}");
+    let cases: Vec<String> = serde_json::from_str::<Vec<Value>>(&out)
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["case_id"].as_str())
+        .filter(|c| c.starts_with("verifyhq:"))
+        .map(str::to_owned)
+        .collect();
+    assert!(cases.len() >= 15, "{} VerifyHQ cases", cases.len());
+    let vhq = |method: &str, path: &str, body: Option<Value>| -> Value {
+        let url = format!("{}{path}", server.env["VERIFYHQ_BASE_URL"]);
+        let key = format!("X-API-Key: {}", server.env["VERIFYHQ_API_KEY"]);
+        let mut args = vec!["-s", "-X", method, &url, "-H", &key];
+        args.extend(["-H", "content-type: application/json"]);
+        let text = body.map(|b| b.to_string());
+        if let Some(t) = &text {
+            args.extend(["-d", t]);
+        }
+        let out = Command::new("curl").args(&args).output().unwrap();
+        serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
+    };
+
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let (kills, mut kills_done, mut faults_injected) = (8, 0, 0);
+    let mut acked: Vec<(Acked, &str)> = Vec::new();
+    let mut competed = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let id = case.trim_start_matches("verifyhq:");
+        if rng.below(8) == 0 {
+            let done = vhq(
+                "POST",
+                &format!("/verifications/identity/{id}/review"),
+                Some(
+                    json!({"decision": "VERIFIED", "reviewedBy": "Another Reviewer <other@dhmad.tn>", "reviewNotes": "decided in VerifyHQ's console"}),
+                ),
+            );
+            assert_eq!(done["status"], "VERIFIED", "{done}");
+            competed.push(case.clone());
+        }
+        faults_injected += usize::from(maybe_fault(&server, &mut rng, false));
+        let verdict = ["approve", "decline", "resubmit"][i % 3];
+        let at_failpoint = kills_done < kills && rng.below(6) == 0;
+        let env: Vec<(&str, &str)> = if at_failpoint {
+            vec![("REVIEW_DESK_FAILPOINT", "after_enqueue_commit")]
+        } else {
+            vec![]
+        };
+        let args = [
+            "decide",
+            case,
+            "--verdict",
+            verdict,
+            "--reason",
+            "r1",
+            "--comment",
+            "crash test — اختبار",
+            "--json",
+        ];
+        match run(&server, &args, &env, None) {
+            Some(out) => acked.push((Acked::from_output(&out, case), verdict)),
+            None => kills_done += usize::from(at_failpoint),
+        }
+        if i % 3 == 2 {
+            kills_done += usize::from(drain_maybe_killed(&server, &mut rng, kills_done < kills));
+        }
+    }
+    let state_of = drain_to_the_end(&server);
+
+    let ledger = http(&server, "GET", "/_sandbox/ledger", None);
+    let effects: Vec<&Value> = ledger
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["api"] == "verifyhq")
+        .collect();
+    let (mut lost, mut duplicated, mut conflicts) = (0, 0, 0);
+    for (a, verdict) in &acked {
+        let id = a.case_id.trim_start_matches("verifyhq:");
+        let state = state_of.get(&a.token).map_or("missing", String::as_str);
+        let applied = effects
+            .iter()
+            .filter(|e| {
+                if *verdict == "resubmit" {
+                    e["effect"] == "restart" && e["target"] == id
+                } else {
+                    e["effect"].as_str().unwrap().starts_with("review ")
+                        && e["detail"]["reviewNotes"]
+                            .as_str()
+                            .is_some_and(|n| n.contains(&a.token))
+                }
+            })
+            .count();
+        match (state, applied) {
+            ("applied", 1) | ("rejected", 0) => {}
+            ("conflict", 0) => conflicts += 1,
+            (_, 0) => {
+                eprintln!("lost: {a:?} ended {state}");
+                lost += 1
+            }
+            (_, n) if n > 1 => duplicated += 1,
+            other => panic!("{a:?} ended {other:?}"),
+        }
+        if competed.contains(&a.case_id) {
+            assert_eq!(state, "conflict", "{a:?}: decided in VerifyHQ first");
+        }
+    }
+    println!(
+        "VerifyHQ crash run: {} acknowledged decisions, {kills_done} kills, {faults_injected} fault windows; lost {lost}, duplicated {duplicated}, conflicts {conflicts}",
+        acked.len()
+    );
+    assert_eq!((lost, duplicated), (0, 0));
+    assert!(
+        kills_done >= kills / 2,
+        "the run really killed processes ({kills_done})"
+    );
+    assert!(
+        conflicts >= 1,
+        "a reviewer in VerifyHQ's console was exercised"
+    );
+    let (ok, out, err) = desk(&server, &["audit", "verify"]);
+    assert!(ok && out.starts_with("OK: "), "{out}{err}");
 }

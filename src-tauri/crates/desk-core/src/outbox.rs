@@ -340,11 +340,8 @@ fn lacks(
 fn provider_allows_decision(request: &DecisionRequest) -> Result<(), DeskError> {
     let provider = Provider::of(&request.case_id);
     let caps = provider.capabilities();
-    if !caps.redo_steps && !request.redo.is_empty() {
-        return Err(DeskError::NotAllowed(format!(
-            "{} cannot be asked to redo single steps: a resubmission starts a new verification",
-            provider.name()
-        )));
+    if let Some(why) = provider.redo_refusal().filter(|_| !request.redo.is_empty()) {
+        return Err(DeskError::NotAllowed(why));
     }
     if provider != Provider::Didit && request.notify.is_some() {
         return Err(DeskError::NotAllowed(format!(
@@ -357,10 +354,10 @@ fn provider_allows_decision(request: &DecisionRequest) -> Result<(), DeskError> 
         .as_deref()
         .is_some_and(|c| !c.trim().is_empty());
     if caps.notes_required && !has_comment && request.reason_id.is_none() {
-        return Err(ActionError::CommentRequired(
-            "VerifyHQ decision (its review notes are required): give a reason or a comment",
-        )
-        .into());
+        return Err(DeskError::NotAllowed(format!(
+            "{} keeps review notes with every decision: give a reason or a comment",
+            provider.name()
+        )));
     }
     Ok(())
 }

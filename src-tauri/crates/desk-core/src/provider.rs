@@ -41,6 +41,16 @@ impl Provider {
         }
     }
 
+    /// Why this provider cannot be asked to redo single steps (None when it can).
+    pub fn redo_refusal(self) -> Option<String> {
+        (!self.capabilities().redo_steps).then(|| {
+            format!(
+                "{} cannot be asked to redo single steps: a resubmission starts a new verification",
+                self.name()
+            )
+        })
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Didit => "Didit",

@@ -126,6 +126,14 @@ impl CaseSource for Providers {
         let (a, b) = futures_util::future::join(didit, verifyhq).await;
         let mut all = a?;
         all.extend(b?);
+        // One queue, oldest first, whichever provider a case came from (a case without a
+        // readable creation time keeps its place after the dated ones).
+        all.sort_by_key(|q| {
+            q.created_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map_or((1, None), |t| (0, Some(t)))
+        });
         Ok(all)
     }
 
