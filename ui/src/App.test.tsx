@@ -3,7 +3,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/re
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter, BlindAnswer, BlindFigures, BlindQueue } from "./bindings";
+import type { AppInfo, Capabilities, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter, BlindAnswer, BlindFigures, BlindQueue } from "./bindings";
 
 let info: AppInfo;
 const reviewerInfo: AppInfo = {
@@ -19,12 +19,14 @@ const reviewerInfo: AppInfo = {
   canLookUp: true,
 };
 
+const DIDIT: Capabilities = { blocklist: true, amlHits: true, redoSteps: true, resubmitStartsAnew: false, resubmitKeepsToken: true, notesRequired: false };
 const DECIDED = "00000000-0000-4000-8000-000000000870";
 const ids = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"];
 
 const queue: QueueView = {
   rows: ids.map((caseId, i) => ({
     caseId,
+    provider: "Didit" as const,
     caseNumber: 1000 + i,
     vendorDataMasked: "dhm••••42",
     workflowId: null,
@@ -108,7 +110,7 @@ beforeEach(() => {
           const decided = String(a.caseId) === DECIDED;
           const s = summary(String(a.caseId), decided ? 870 : 1000 + i);
           if (decided) s.status = "Declined";
-          const view: CaseView = { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }], readOnly: decided, heldBy: null };
+          const view: CaseView = { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [{ caseNumber: 870, status: "Declined", createdAt: "2026-10-01T00:00:00Z" }], readOnly: decided, heldBy: null, provider: "Didit", capabilities: DIDIT };
           return view;
         }
         case "reasons":
@@ -181,7 +183,7 @@ beforeEach(() => {
         case "blind_case": {
           const s = summary(String(a.caseId), 1000);
           s.status = "Hidden for the blind re-review";
-          return { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [], readOnly: true, heldBy: null } satisfies CaseView;
+          return { summary: s, fetchedAt: new Date().toISOString(), stale: false, timeline: [], otherSessions: [], readOnly: true, heldBy: null, provider: "Didit", capabilities: DIDIT } satisfies CaseView;
         }
         case "answer_blind_review": {
           blindAnswers.push(a.answer as BlindAnswer);

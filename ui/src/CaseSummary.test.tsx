@@ -24,6 +24,8 @@ const view: CaseView = {
   otherSessions: [],
   readOnly: false,
   heldBy: null,
+  provider: "Didit",
+  capabilities: { blocklist: true, amlHits: true, redoSteps: true, resubmitStartsAnew: false, resubmitKeepsToken: true, notesRequired: false },
 };
 
 describe("CaseSummary", () => {

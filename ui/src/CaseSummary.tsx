@@ -1,5 +1,6 @@
 import { Reveal } from "./Reveal";
 import type { CaseView, Check, RevealField, Score, Severity } from "./bindings";
+import { providerName } from "./provider";
 
 const CHECK_NAMES: Record<string, string> = {
   ID_VERIFICATION: "ID document",
@@ -78,7 +79,8 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
         </p>
       )}
       <header className="case-head">
-        <h2 data-testid="case-title">Session {s.case_number ?? "–"}</h2>
+        <h2 data-testid="case-title">{props.view.provider === "Didit" ? `Session ${s.case_number ?? "–"}` : `${providerName(props.view.provider)} verification`}</h2>
+        {props.view.provider !== "Didit" && <span className="provider-tag" data-testid="case-provider">{providerName(props.view.provider)}</span>}
         <span className={statusClass(s.status)}>{s.status}</span>
         <dl className="meta">
           <dt>ID</dt><dd className="mono">{s.case_id}</dd>
@@ -91,6 +93,14 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
           )}
         </dl>
       </header>
+
+      {props.view.provider !== "Didit" && (
+        <p className="muted" data-testid="provider-limits">
+          {providerName(props.view.provider)} reports the state of each step, not its details;
+          {!props.view.capabilities.blocklist && " it has no blocklist and no AML hit reviews;"}
+          {!props.view.capabilities.redoSteps && " asking to redo restarts the verification as a new one."}
+        </p>
+      )}
 
       <section aria-label="Warnings">
         <h3>Warnings ({s.warnings.length})</h3>

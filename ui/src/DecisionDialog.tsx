@@ -1,9 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
-import type { CaseSummary, DecisionRequest, Reason, Verdict } from "./bindings";
+import type { Capabilities, CaseSummary, DecisionRequest, Provider, Reason, Verdict } from "./bindings";
+import { providerName } from "./provider";
 import { reasonsFor } from "./reasons";
 
 const TITLE: Record<Verdict, string> = { Approve: "Approve", Decline: "Decline", Resubmit: "Ask to redo steps" };
+const RESTART = "Restart the verification";
 const NEEDS_COMMENT: Record<Verdict, boolean> = { Approve: false, Decline: true, Resubmit: true };
 const EMAIL_LANGUAGES = ["en", "fr", "ar", "it", "de", "es"];
 
@@ -14,13 +16,19 @@ const EMAIL_LANGUAGES = ["en", "fr", "ar", "it", "de", "es"];
 export function DecisionDialog(props: {
   verdict: Verdict;
   summary: CaseSummary;
+  provider: Provider;
+  capabilities: Capabilities;
   reasons: Reason[];
   busy: boolean;
   error: string | null;
   onSubmit: (request: DecisionRequest) => void;
   onCancel: () => void;
 }) {
-  const { verdict, summary } = props;
+  const { verdict, summary, capabilities } = props;
+  // A provider that cannot redo single steps starts a new verification instead.
+  const restarts = verdict === "Resubmit" && !capabilities.redoSteps;
+  const title = restarts ? RESTART : TITLE[verdict];
+  const canNotify = props.provider === "Didit";
   const reasons = useMemo(() => reasonsFor(props.reasons, verdict, summary.warnings.map((w) => w.code)), [props.reasons, verdict, summary]);
   const [reasonIndex, setReasonIndex] = useState<number | null>(null);
   const [comment, setComment] = useState("");
@@ -47,14 +55,14 @@ export function DecisionDialog(props: {
       commentRef.current?.focus();
       return setLocalError("A comment is required for this decision.");
     }
-    if (verdict === "Resubmit" && steps.size === 0) return setLocalError("Choose at least one step to redo.");
+    if (verdict === "Resubmit" && !restarts && steps.size === 0) return setLocalError("Choose at least one step to redo.");
     setLocalError(null);
     props.onSubmit({
       case_id: summary.case_id,
       verdict,
       comment: fullComment,
-      notify: notify ? { address: address.trim(), language } : null,
-      redo: verdict === "Resubmit" ? summary.steps.filter((s) => steps.has(s.step)).map((s) => ({ step: s.step, kind: s.kind })) : [],
+      notify: notify && canNotify ? { address: address.trim(), language } : null,
+      redo: verdict === "Resubmit" && !restarts ? summary.steps.filter((s) => steps.has(s.step)).map((s) => ({ step: s.step, kind: s.kind })) : [],
       reason_id: reason.id,
     });
   }
@@ -73,7 +81,7 @@ export function DecisionDialog(props: {
 
   return (
     <div ref={dialogRef} tabIndex={-1} className="dialog" role="dialog" aria-modal="true" aria-labelledby="decision-title" data-testid="decision-dialog" data-verdict={verdict}>
-      <h2 id="decision-title">{TITLE[verdict]} session {summary.case_number ?? ""}</h2>
+      <h2 id="decision-title">{title} {summary.case_number === null ? `(${providerName(props.provider)})` : `session ${summary.case_number}`}</h2>
       <ol className="reasons" aria-label="Reason">
         {reasons.map((r, i) => (
           <li key={r.id}>
@@ -88,7 +96,12 @@ export function DecisionDialog(props: {
         Comment{NEEDS_COMMENT[verdict] ? " (required)" : ""}
         <textarea ref={commentRef} data-testid="decision-comment" value={comment} maxLength={9000} rows={3} onChange={(e) => setComment(e.target.value)} />
       </label>
-      {verdict === "Resubmit" && (
+      {restarts && (
+        <p className="notice" data-testid="restart-note">
+          {providerName(props.provider)} cannot redo single steps: this ends the verification and starts a new one, and the person goes through every step again.
+        </p>
+      )}
+      {verdict === "Resubmit" && !restarts && (
         <fieldset>
           <legend>Steps to redo</legend>
           {summary.steps.map((s) => (
@@ -103,7 +116,7 @@ export function DecisionDialog(props: {
           ))}
         </fieldset>
       )}
-      <fieldset>
+      {canNotify && <fieldset>
         <label className="inline"><input type="checkbox" checked={notify} onChange={(e) => setNotify(e.target.checked)} /> Email the person</label>
         {notify && (
           <>
@@ -113,12 +126,12 @@ export function DecisionDialog(props: {
             </select>
           </>
         )}
-      </fieldset>
+      </fieldset>}
       {(localError ?? props.error) && <p role="alert" data-testid="decision-error">{localError ?? props.error}</p>}
       <footer>
         <button type="button" onClick={props.onCancel}>Cancel <kbd>Esc</kbd></button>
         <button type="button" className="primary" disabled={props.busy} onClick={submit} data-testid="decision-submit">
-          {TITLE[verdict]} <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
+          {title} <kbd>Ctrl</kbd>+<kbd>Enter</kbd>
         </button>
       </footer>
     </div>

@@ -1,6 +1,7 @@
 import { useEffect, useRef } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import type { QueueRow } from "./bindings";
+import { providerName } from "./provider";
 
 const ROW_HEIGHT = 34;
 
@@ -60,7 +61,9 @@ export function QueueTable(props: {
                 style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
                 onClick={() => onSelect(row.caseId)}
               >
-                <span role="gridcell">{row.caseNumber ?? "–"}</span>
+                <span role="gridcell">
+                  {row.provider === "Didit" ? (row.caseNumber ?? "–") : <span className="provider-tag" data-testid="provider-tag">{providerName(row.provider)}</span>}
+                </span>
                 <span role="gridcell" className="mono">{row.vendorDataMasked ?? "–"}</span>
                 <span role="gridcell" title={row.workflowId ?? "known once the case is fetched"} className={row.fetched ? "" : "notfetched"}>
                   {row.fetched ? (row.workflowName ?? row.workflowId?.slice(0, 8) ?? "–") : "not fetched"}

@@ -175,6 +175,9 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
   const idle = props.idle && verdict === null && !amlOpen && !blocklistOpen;
   const decidable = props.canAct && !!caseView && !caseView.readOnly;
   const actionable = props.canAct && !!caseView;
+  const canBlocklist = actionable && caseView.capabilities.blocklist;
+  const canAml = actionable && caseView.capabilities.amlHits;
+  const resubmitLabel = caseView && !caseView.capabilities.redoSteps ? "Restart the verification (resubmit)" : "Ask to redo steps (resubmit)";
   const decideAs = (v: Verdict) => () => decidable && setVerdict(v);
   // By id, not the ref: the palette runs this long after render.
   const focusSearch = () => document.getElementById("queue-search")?.focus();
@@ -192,16 +195,12 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
     commands.push(
       { id: "approve", label: "Approve this case", group: "Case", keys: "A", run: decideAs("Approve") },
       { id: "decline", label: "Decline this case", group: "Case", keys: "D", run: decideAs("Decline") },
-      { id: "resubmit", label: "Ask to redo steps (resubmit)", group: "Case", keys: "R", run: decideAs("Resubmit") },
+      { id: "resubmit", label: resubmitLabel, group: "Case", keys: "R", run: decideAs("Resubmit") },
     );
   }
   if (caseView) commands.push({ id: "reveal", label: "Reveal a masked value (Tab to the next, Enter asks why)", group: "Case", keys: "V", run: focusReveal });
-  if (actionable) {
-    commands.push(
-      { id: "blocklist-case", label: "Blocklist face / document / phone / email", group: "Case", keys: "B", run: () => setBlocklistOpen(true) },
-      { id: "aml", label: "AML review: hits and the AML check", group: "Case", keys: "H", run: () => setAmlOpen(true) },
-    );
-  }
+  if (canBlocklist) commands.push({ id: "blocklist-case", label: "Blocklist face / document / phone / email", group: "Case", keys: "B", run: () => setBlocklistOpen(true) });
+  if (canAml) commands.push({ id: "aml", label: "AML review: hits and the AML check", group: "Case", keys: "H", run: () => setAmlOpen(true) });
   if (undoLeft > 0) commands.push({ id: "undo", label: "Undo the last decision", group: "Case", keys: "U", run: () => void undo() });
   useCommands("review", commands);
 
@@ -213,8 +212,8 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
   useHotkeys("s", () => sync.mutate(), { enabled: idle }, [idle]);
   useHotkeys("slash", (e) => { e.preventDefault(); focusSearch(); }, { enabled: idle }, [idle]);
   useHotkeys("v", (e) => { e.preventDefault(); focusReveal(); }, { enabled: idle && !!caseView }, [idle, caseView]);
-  useHotkeys("h", () => actionable && setAmlOpen(true), { enabled: idle }, [actionable, idle]);
-  useHotkeys("b", () => actionable && setBlocklistOpen(true), { enabled: idle }, [actionable, idle]);
+  useHotkeys("h", () => canAml && setAmlOpen(true), { enabled: idle }, [canAml, idle]);
+  useHotkeys("b", () => canBlocklist && setBlocklistOpen(true), { enabled: idle }, [canBlocklist, idle]);
   useHotkeys("u", () => void undo(), { enabled: idle && undoLeft > 0 }, [idle, undoLeft, undoable]);
   useHotkeys("escape", () => searchRef.current?.blur(), { enableOnFormTags: true }, []);
 
@@ -289,7 +288,7 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
         </section>
       </main>
       {verdict && caseView && (
-        <DecisionDialog verdict={verdict} summary={caseView.summary} reasons={reasons.data ?? []} busy={decide.isPending} error={decisionError}
+        <DecisionDialog verdict={verdict} summary={caseView.summary} provider={caseView.provider} capabilities={caseView.capabilities} reasons={reasons.data ?? []} busy={decide.isPending} error={decisionError}
           onSubmit={(r: DecisionRequest) => !decide.isPending && decide.mutate(r)} onCancel={() => { setVerdict(null); setDecisionError(null); }} />
       )}
       {undoable && undoLeft > 0 && (

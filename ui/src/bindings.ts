@@ -35,7 +35,28 @@ export type UiError = { code: ErrorCode, message: string, retryable: boolean, };
 
 export type ErrorCode = "conflict" | "not_allowed" | "invalid" | "store" | "unauthorized" | "not_found" | "rejected" | "rate_limited" | "unavailable" | "outcome_unknown" | "missing_key" | "keyring" | "setup" | "blocked" | "already_verified" | "unsupported" | "internal";
 
-export type QueueRow = { caseId: string, caseNumber: number | null, vendorDataMasked: string | null, 
+export type Provider = "Didit" | "VerifyHq";
+
+export type Capabilities = { blocklist: boolean, amlHits: boolean, 
+/**
+ * Steps to redo can be named in a resubmission (else a resubmission starts over).
+ */
+redoSteps: boolean, 
+/**
+ * A resubmission keeps the case (Didit) or starts a new verification (VerifyHQ restart).
+ */
+resubmitStartsAnew: boolean, 
+/**
+ * The provider stores the desk's stamped comment with a resubmission, so a lost answer
+ * is recognised by its token (VerifyHQ's restart takes no notes).
+ */
+resubmitKeepsToken: boolean, 
+/**
+ * A decision needs a reason or comment (VerifyHQ's reviewNotes is required).
+ */
+notesRequired: boolean, };
+
+export type QueueRow = { caseId: string, provider: Provider, caseNumber: number | null, vendorDataMasked: string | null, 
 /**
  * Known once the case's decision has been fetched.
  */
@@ -144,7 +165,11 @@ readOnly: boolean,
 /**
  * On a team: the reviewer whose desk holds this case, when it is not this one.
  */
-heldBy: string | null, };
+heldBy: string | null, 
+/**
+ * Who verifies this case, and what that provider can do beyond a status decision.
+ */
+provider: Provider, capabilities: Capabilities, };
 
 export type FoundSession = { caseId: string, caseNumber: number | null, status: string, vendorDataMasked: string | null, createdAt: string | null, };
 

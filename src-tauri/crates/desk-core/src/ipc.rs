@@ -149,6 +149,7 @@ impl From<crate::desk::DeskError> for UiError {
 #[serde(rename_all = "camelCase")]
 pub struct QueueRow {
     pub case_id: String,
+    pub provider: crate::provider::Provider,
     #[ts(type = "number | null")]
     pub case_number: Option<i64>,
     pub vendor_data_masked: Option<String>,
@@ -369,6 +370,9 @@ pub struct CaseView {
     /// On a team: the reviewer whose desk holds this case, when it is not this one.
     #[serde(default)]
     pub held_by: Option<String>,
+    /// Who verifies this case, and what that provider can do beyond a status decision.
+    pub provider: crate::provider::Provider,
+    pub capabilities: crate::provider::Capabilities,
 }
 
 /// One entry of the lead's audit view.
@@ -533,6 +537,7 @@ impl QueueView {
                 let due = created.map(|c| Due::of(c, sla, now));
                 QueueRow {
                     case_id: item.case_id.clone(),
+                    provider: crate::provider::Provider::of(&item.case_id),
                     case_number: item.case_number,
                     vendor_data_masked: item.vendor_data.as_deref().map(mask_row_key),
                     workflow_id: summary.and_then(|s| s.workflow_id.clone()),
@@ -606,8 +611,11 @@ impl CaseView {
                 created_at: o.created_at,
             })
             .collect();
+        let provider = crate::provider::Provider::of(&summary.case_id);
         Self {
             read_only: summary.status != CaseStatus::InReview,
+            provider,
+            capabilities: provider.capabilities(),
             summary,
             fetched_at: fetched_at.to_rfc3339(),
             stale,
@@ -625,6 +633,8 @@ pub fn typescript_bindings() -> String {
         AppInfo::decl(&cfg),
         UiError::decl(&cfg),
         ErrorCode::decl(&cfg),
+        crate::provider::Provider::decl(&cfg),
+        crate::provider::Capabilities::decl(&cfg),
         QueueRow::decl(&cfg),
         QueueView::decl(&cfg),
         WorkflowOption::decl(&cfg),

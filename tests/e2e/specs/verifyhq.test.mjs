@@ -1,0 +1,52 @@
+// VerifyHQ behind the same desk, in the real window: its waiting verifications sit in the one
+// queue with a provider tag; the case says what VerifyHQ cannot do, B opens no blocklist, and
+// R restarts the verification (no steps to pick), which reaches VerifyHQ once.
+import assert from "node:assert/strict";
+import { Key } from "webdriverio";
+import { desktopTest, sandboxUrl, waitText } from "../harness.mjs";
+
+const ENV = {
+  REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah",
+  REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn",
+  REVIEW_DESK_SANDBOX_SESSIONS: "40",
+  REVIEW_DESK_SANDBOX_VERIFYHQ: "1",
+};
+
+desktopTest("a reviewer restarts a VerifyHQ verification from the same queue and it reaches VerifyHQ once", async ({ browser, ...desk }) => {
+  const base = await sandboxUrl(desk);
+  // 40 Didit sessions and the waiting verifications of the four seeded VerifyHQ users.
+  await waitText(browser, "queue-count", /^43 in review$/);
+  const tags = await browser.$$('[data-testid="provider-tag"]');
+  assert.equal(tags.length, 3);
+  assert.equal(await tags[0].getText(), "VerifyHQ");
+  const row = await tags[0].$("..").$("..");
+  const caseId = await row.getAttribute("data-case-id");
+  assert.match(caseId, /^verifyhq:ver_[0-9a-f]{12}$/);
+  await row.click();
+  await waitText(browser, "case-title", /^VerifyHQ verification$/);
+  await waitText(browser, "provider-limits", /no blocklist and no AML hit reviews/);
+
+  // What VerifyHQ lacks is absent, not an error after the fact.
+  await browser.keys(["b"]);
+  await browser.pause(300);
+  assert.equal(await browser.$('[data-testid="blocklist-dialog"]').isExisting(), false);
+
+  await browser.keys(["r"]);
+  await browser.$('[data-testid="decision-dialog"]').waitForExist({ timeout: 5_000 });
+  await waitText(browser, "restart-note", /starts a new one/);
+  await browser.keys(["1"]);
+  await browser.$('[data-testid="decision-comment"]').addValue("Liveness failed twice — إعادة");
+  await browser.keys([Key.Ctrl, "Enter"]);
+  await browser.$('[data-testid="decision-dialog"]').waitForExist({ timeout: 5_000, reverse: true });
+
+  const id = caseId.slice("verifyhq:".length);
+  let ours = [];
+  await browser.waitUntil(async () => {
+    const ledger = await (await fetch(`${base}/_sandbox/ledger`)).json();
+    ours = ledger.filter((e) => e.api === "verifyhq" && e.target === id);
+    return ours.length > 0;
+  }, { timeout: 40_000, timeoutMsg: "the restart never reached VerifyHQ" });
+  await browser.pause(2_000);
+  const ledger = await (await fetch(`${base}/_sandbox/ledger`)).json();
+  assert.deepEqual(ledger.filter((e) => e.api === "verifyhq").map((e) => [e.effect, e.target]), [["restart", id]]);
+}, { env: ENV });
