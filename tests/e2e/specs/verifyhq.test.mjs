@@ -1,6 +1,8 @@
 // VerifyHQ behind the same desk, in the real window: its waiting verifications sit in the one
-// queue with a provider tag; the case says what VerifyHQ cannot do, B opens no blocklist, and
-// R restarts the verification (no steps to pick), which reaches VerifyHQ once.
+// queue with a provider tag; D declines one by keyboard and VerifyHQ gets a review with the
+// reviewer as reviewedBy and the reason and comment in reviewNotes; the case says what VerifyHQ
+// cannot do, B opens no blocklist, and R restarts the verification (no steps to pick). Each
+// reaches VerifyHQ once.
 import assert from "node:assert/strict";
 import { Key } from "webdriverio";
 import { desktopTest, sandboxUrl, waitText } from "../harness.mjs";
@@ -12,17 +14,35 @@ const ENV = {
   REVIEW_DESK_SANDBOX_VERIFYHQ: "1",
 };
 
-desktopTest("a reviewer restarts a VerifyHQ verification from the same queue and it reaches VerifyHQ once", async ({ browser, ...desk }) => {
+desktopTest("a reviewer declines and restarts VerifyHQ verifications from the same queue and each reaches VerifyHQ once", async ({ browser, ...desk }) => {
   const base = await sandboxUrl(desk);
   // 40 Didit sessions and the waiting verifications of the four seeded VerifyHQ users.
   await waitText(browser, "queue-count", /^43 in review$/);
   const tags = await browser.$$('[data-testid="provider-tag"]');
   assert.equal(tags.length, 3);
   assert.equal(await tags[0].getText(), "VerifyHQ");
-  const row = await tags[0].$("..").$("..");
-  const caseId = await row.getAttribute("data-case-id");
-  assert.match(caseId, /^verifyhq:ver_[0-9a-f]{12}$/);
-  await row.click();
+  const ids = await browser.execute(() => [...document.querySelectorAll('[data-testid="provider-tag"]')]
+    .map((tag) => tag.closest('[data-testid="queue-row"]')?.getAttribute("data-case-id")));
+  for (const id of ids) assert.match(id, /^verifyhq:ver_[0-9a-f]{12}$/);
+  const ledgerOf = async (id) => (await (await fetch(`${base}/_sandbox/ledger`)).json())
+    .filter((e) => e.api === "verifyhq" && e.target === id.slice("verifyhq:".length));
+
+  // D: a review REJECTED, with who decided and why.
+  await browser.$(`[data-case-id="${ids[1]}"]`).click();
+  await waitText(browser, "case-title", /^VerifyHQ verification$/);
+  await browser.keys(["d"]);
+  await browser.$('[data-testid="decision-dialog"]').waitForExist({ timeout: 5_000 });
+  await browser.keys(["1"]);
+  await browser.$('[data-testid="decision-comment"]').addValue("Document photo is a screen capture");
+  await browser.keys([Key.Ctrl, "Enter"]);
+  await browser.waitUntil(async () => (await ledgerOf(ids[1])).length > 0, { timeout: 40_000, timeoutMsg: "the decline never reached VerifyHQ" });
+  const [review] = await ledgerOf(ids[1]);
+  assert.equal(review.effect, "review REJECTED");
+  assert.equal(review.actor, "Amira Ben Salah <amira@dhmad.tn>");
+  assert.match(review.detail.reviewNotes, /^\[Review Desk · Amira Ben Salah <amira@dhmad\.tn> · [^\]]+\] .*Document photo is a screen capture \(reason: [a-z-]+\)$/);
+
+  const caseId = ids[0];
+  await browser.$(`[data-case-id="${caseId}"]`).click();
   await waitText(browser, "case-title", /^VerifyHQ verification$/);
   await waitText(browser, "provider-limits", /no blocklist and no AML hit reviews/);
 
@@ -48,5 +68,8 @@ desktopTest("a reviewer restarts a VerifyHQ verification from the same queue and
   }, { timeout: 40_000, timeoutMsg: "the restart never reached VerifyHQ" });
   await browser.pause(2_000);
   const ledger = await (await fetch(`${base}/_sandbox/ledger`)).json();
-  assert.deepEqual(ledger.filter((e) => e.api === "verifyhq").map((e) => [e.effect, e.target]), [["restart", id]]);
+  assert.deepEqual(
+    ledger.filter((e) => e.api === "verifyhq").map((e) => [e.effect, e.target]),
+    [["review REJECTED", ids[1].slice("verifyhq:".length)], ["restart", id]],
+  );
 }, { env: ENV });
