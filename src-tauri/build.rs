@@ -37,6 +37,8 @@ fn main() {
             "leave_case",
             "release_claim",
             "answer_second_look",
+            "watch_list",
+            "change_watch",
             "audit_page",
             "audit_actors",
             "verify_audit",

@@ -6,10 +6,11 @@ use std::sync::Arc;
 use desk_core::action::DecisionRequest;
 use desk_core::ipc::{
     ActionView, AppInfo, CaseView, ConnectionView, DecidedView, ErrorCode, OutboxStatusView,
-    ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError,
+    ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError, WatchView,
 };
 use desk_core::outbox::BlocklistRequest;
 use desk_core::profile::ProfileKind;
+use desk_core::watch::{WatchChange, WatchError, WatchReport, WatchStore};
 use desk_profiles::AppDesk;
 use desk_profiles::{KeyKind, SecretString, SetupError};
 use tauri::{Emitter, State};
@@ -448,6 +449,34 @@ pub async fn search_queue(shell: State<'_, Shell>, text: String) -> Result<Vec<S
 async fn support(shell: &Shell) -> (Arc<AppDesk>, Option<Arc<desk_profiles::SupportDirectory>>) {
     let active = shell.active.read().await;
     (active.desk.clone(), active.dhmad.clone())
+}
+
+/// The VerifyHQ users whose waiting verifications join the queue.
+#[tauri::command]
+pub async fn watch_list(shell: State<'_, Shell>) -> Result<WatchView, UiError> {
+    let active = shell.active.read().await;
+    Ok(WatchView {
+        users: active.watch.watched().await.map_err(WatchError::from)?,
+        shared: active.watch.shared(),
+        verifyhq: active.desk.source.verifyhq.is_some(),
+        max: desk_core::watch::MAX_WATCHED as u32,
+    })
+}
+
+/// Adds, removes or imports watched users; the queue syncs again to show their cases.
+#[tauri::command]
+pub async fn change_watch(
+    app: tauri::AppHandle,
+    shell: State<'_, Shell>,
+    change: WatchChange,
+) -> Result<WatchReport, UiError> {
+    let (watch, desk) = {
+        let active = shell.active.read().await;
+        (active.watch.clone(), active.desk.clone())
+    };
+    let report = desk_core::watch::change(&watch, change, &desk.reviewer.identity()).await?;
+    crate::sync_in_background(&app, desk);
+    Ok(report)
 }
 
 /// Support's lookup by email, DHMAD verification id or vendor_data, masked beyond the query.

@@ -26,6 +26,8 @@ pub struct Active {
     pub team: Option<Arc<desk_profiles::TeamStore>>,
     /// This desk's id on the team's audit chain.
     pub desk_id: String,
+    /// The VerifyHQ users whose cases join the queue.
+    pub watch: desk_profiles::WatchList,
     _team_listener: Option<team::Listener>,
     _sandbox: Option<desk_profiles::RunningSandbox>,
 }
@@ -81,6 +83,7 @@ pub async fn open_profile(
         _team_listener: team.clone().map(|t| team::listen(app, t)),
         team,
         desk_id: open.desk_id,
+        watch: open.watch,
         _sandbox: open.sandbox,
     })
 }
@@ -318,6 +321,8 @@ pub fn run() {
             commands::leave_case,
             commands::release_claim,
             commands::answer_second_look,
+            commands::watch_list,
+            commands::change_watch,
             audit::audit_page,
             audit::audit_actors,
             audit::verify_audit,

@@ -11,6 +11,7 @@ import { Help } from "./Help";
 import { Palette } from "./Palette";
 import { Profiles } from "./Profiles";
 import { LookupPage } from "./LookupPage";
+import { WatchPage } from "./WatchPage";
 import { TeamPage } from "./TeamPage";
 import { AuditPage } from "./AuditPage";
 import { BlindReviewPage } from "./BlindReviewPage";
@@ -29,6 +30,7 @@ const VIEWS: View[] = [
   { path: "/blocklist", label: "Blocklist", keys: "Shift+B", roles: ["reviewer", "team_lead"] },
   { path: "/lookup", label: "Lookup", keys: "L", roles: ["reviewer", "team_lead", "support"] },
   { path: "/team", label: "Team", keys: "T", roles: ["reviewer", "team_lead", "support"] },
+  { path: "/watch", label: "Watch list", keys: "W", roles: ["reviewer", "team_lead"] },
   { path: "/audit", label: "Audit", keys: "Shift+A", roles: ["team_lead"] },
   { path: "/second-look", label: "Second look", keys: "Shift+R", roles: ["team_lead"] },
 ];
@@ -88,6 +90,7 @@ export function App() {
   useHotkeys("shift+b", go("/blocklist"), { enabled: idle }, [idle, role]);
   useHotkeys("l", go("/lookup"), { enabled: idle && location !== "/lookup" }, [idle, role, location]);
   useHotkeys("t", go("/team"), { enabled: idle }, [idle, role]);
+  useHotkeys("w", go("/watch"), { enabled: idle }, [idle, role]);
   useHotkeys("shift+a", go("/audit"), { enabled: idle }, [idle, role]);
   useHotkeys("shift+r", go("/second-look"), { enabled: idle }, [idle, role]);
   useHotkeys("q", free(() => navigate(home)), { enabled: idle && !inReview }, [idle, inReview, home]);
@@ -136,6 +139,7 @@ export function App() {
         <Route path="/blocklist"><BlocklistPage idle={idle} /></Route>
         <Route path="/lookup"><LookupPage canLookUp={info.data?.canLookUp ?? false} /></Route>
         <Route path="/team"><TeamPage role={role} /></Route>
+        <Route path="/watch"><WatchPage /></Route>
         <Route path="/audit"><AuditPage /></Route>
         <Route path="/second-look"><BlindReviewPage /></Route>
         <Route><ReviewPage idle={idle} now={now} canAct={role !== "support"} /></Route>

@@ -37,6 +37,24 @@ export type ErrorCode = "conflict" | "not_allowed" | "invalid" | "store" | "unau
 
 export type Provider = "Didit" | "VerifyHq";
 
+export type WatchView = { users: Array<string>, 
+/**
+ * Kept in the team store (every desk of the team reads it), else on this desk.
+ */
+shared: boolean, 
+/**
+ * Whether this profile reviews VerifyHQ cases at all.
+ */
+verifyhq: boolean, max: number, };
+
+export type WatchChange = { "kind": "add", users: Array<string>, } | { "kind": "remove", users: Array<string>, } | { "kind": "import", text: string, skip_bad: boolean, };
+
+export type WatchReport = { users: Array<string>, before: number, 
+/**
+ * Lines skipped by an import, ids asked to be removed that were not watched.
+ */
+notes: Array<string>, };
+
 export type Capabilities = { blocklist: boolean, amlHits: boolean, 
 /**
  * Steps to redo can be named in a resubmission (else a resubmission starts over).

@@ -13,6 +13,9 @@ import type {
   FilterView,
   FoundSession,
   LookupAnswer,
+  WatchChange,
+  WatchReport,
+  WatchView,
   LookupField,
   Role,
   QueueFilter,
@@ -72,6 +75,8 @@ export const backend = {
   searchQueue: (text: string) => call<string[]>("search_queue", { text }),
   findSessions: (text: string) => call<FoundSession[]>("find_sessions", { text }),
   lookup: (text: string) => call<LookupAnswer>("lookup", { text }),
+  watchList: () => call<WatchView>("watch_list"),
+  changeWatch: (change: WatchChange) => call<WatchReport>("change_watch", { change }),
   revealLookup: (verificationId: string, field: LookupField, reason: string) =>
     call<string | null>("reveal_lookup", { verificationId, field, reason }),
   resendInvite: (verificationId: string, comment: string | null) =>

@@ -29,6 +29,7 @@ export const keys = {
   blocklist: (kind: string, page: number) => ["blocklist", kind, page] as const,
   lookup: (text: string) => ["lookup", text] as const,
   team: ["team"] as const,
+  watch: ["watch"] as const,
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.info, queryFn: backend.appInfo, staleTime: Infinity });
@@ -39,6 +40,7 @@ export const useSyncStatus = () => useQuery({ queryKey: keys.syncStatus, queryFn
 export const useOutboxStatus = () => useQuery({ queryKey: keys.outboxStatus, queryFn: backend.outboxStatus, refetchInterval: 1_000, staleTime: 0 });
 /** The team: refetched when any desk's claim changes (pushed), and now and then for presence. */
 export const useTeam = () => useQuery({ queryKey: keys.team, queryFn: backend.teamView, refetchInterval: 30_000, staleTime: 0 });
+export const useWatch = () => useQuery({ queryKey: keys.watch, queryFn: backend.watchList, staleTime: 0 });
 export const useOutbox = () => useQuery({ queryKey: keys.outbox, queryFn: backend.outbox, staleTime: 0 });
 
 /** Opening a case reads it fresh from the provider each time it is opened (never kept). */

@@ -73,3 +73,28 @@ desktopTest("a reviewer declines and restarts VerifyHQ verifications from the sa
     [["review REJECTED", ids[1].slice("verifyhq:".length)], ["restart", id]],
   );
 }, { env: ENV });
+
+desktopTest("the watch list decides which VerifyHQ users' cases are in the queue", async ({ browser }) => {
+  await waitText(browser, "queue-count", /^43 in review$/);
+  await browser.keys(["w"]);
+  await waitText(browser, "watch-explainer", /only a user's/);
+  await waitText(browser, "watch-count", /^4 of at most 5000 users$/);
+
+  await browser.$('button[aria-label="Stop watching vhq_user_0001"]').click();
+  await waitText(browser, "watch-report", /^3 watched \(was 4\)\.$/);
+  await browser.keys(["q"]);
+  await waitText(browser, "queue-count", /^42 in review$/);
+
+  await browser.keys(["w"]);
+  const input = await browser.$('[data-testid="watch-input"]');
+  await input.waitForExist({ timeout: 5_000 });
+  await input.setValue("bad id!");
+  await browser.keys(["Enter"]);
+  await waitText(browser, "watch-error", /"id!" is not a VerifyHQ user id/);
+  await waitText(browser, "watch-count", /^3 of/);
+  await input.setValue("vhq_user_0001");
+  await browser.keys(["Enter"]);
+  await waitText(browser, "watch-report", /^4 watched \(was 3\)\.$/);
+  await browser.$('[data-testid="nav-queue"]').click();
+  await waitText(browser, "queue-count", /^43 in review$/);
+}, { env: ENV });

@@ -1333,7 +1333,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             let open = open_desk(didit).await?;
-            watch::run(&open, command.unwrap_or(watch::WatchCommand::List), json)
+            watch::run(&open, command.unwrap_or(watch::WatchCommand::List), json).await
         }
         Command::BlindReview {
             command,

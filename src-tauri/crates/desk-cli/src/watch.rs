@@ -1,11 +1,10 @@
 //! `desk watch`: the VerifyHQ users whose verifications waiting in MANUAL_REVIEW join the queue
 //! (VerifyHQ cannot list every waiting verification, only a user's).
 
-use std::fmt::Write as _;
 use std::path::PathBuf;
 
 use clap::Subcommand;
-use desk_core::watch::{added, parse_import, removed};
+use desk_core::watch::{WatchChange, WatchStore};
 
 use crate::{emit, Failure};
 
@@ -34,61 +33,39 @@ pub enum WatchCommand {
     },
 }
 
-pub fn run(
+pub async fn run(
     open: &desk_profiles::OpenDesk,
     command: WatchCommand,
     json: bool,
 ) -> Result<(), Failure> {
-    let now = open
-        .watched
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
-    let (next, note) = match command {
-        WatchCommand::List => (None, String::new()),
-        WatchCommand::Add { users } => (Some(added(&now, &users)?), String::new()),
-        WatchCommand::Remove { users } => {
-            let unknown: Vec<&String> = users.iter().filter(|u| !now.contains(u)).collect();
-            let mut note = String::new();
-            for user in unknown {
-                let _ = writeln!(note, "{user} was not watched");
-            }
-            (Some(removed(&now, &users)), note)
-        }
+    let change = match command {
+        WatchCommand::List => None,
+        WatchCommand::Add { users } => Some(WatchChange::Add { users }),
+        WatchCommand::Remove { users } => Some(WatchChange::Remove { users }),
         WatchCommand::Import { file, skip_bad } => {
             let bytes =
                 std::fs::read(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
             let text = String::from_utf8(bytes)
                 .map_err(|_| format!("{} is not UTF-8 text", file.display()))?;
-            let import = parse_import(&text);
-            let mut note = String::new();
-            for (line, text) in &import.rejected {
-                let _ = writeln!(note, "line {line}: {text:?} is not a VerifyHQ user id");
-            }
-            if !import.rejected.is_empty() && !skip_bad {
-                return Err(format!(
-                    "{note}nothing imported: {} line(s) are not user ids (--skip-bad imports the rest)",
-                    import.rejected.len()
-                )
-                .into());
-            }
-            (Some(added(&now, &import.users)?), note)
+            Some(WatchChange::Import { text, skip_bad })
         }
     };
-    let list = match next {
-        Some(next) => {
-            desk_profiles::set_watched(open, next.clone())?;
-            if !note.is_empty() {
-                eprint!("{note}");
+    let list = match change {
+        Some(change) => {
+            let by = open.desk.reviewer.identity();
+            let report = desk_core::watch::change(&open.watch, change, &by).await?;
+            for note in &report.notes {
+                eprintln!("{note}");
             }
             eprintln!(
-                "the desk now watches {} VerifyHQ user(s) (was {})",
-                next.len(),
-                now.len()
+                "the {} now watches {} VerifyHQ user(s) (was {})",
+                if open.watch.shared() { "team" } else { "desk" },
+                report.users.len(),
+                report.before
             );
-            next
+            report.users
         }
-        None => now,
+        None => open.watch.watched().await?,
     };
     if json {
         emit(&serde_json::to_string_pretty(&list)?)

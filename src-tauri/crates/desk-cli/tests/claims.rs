@@ -533,3 +533,86 @@ fn a_saved_profile_takes_the_reviewer_and_team_store_from_flags() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("--reviewer-email"), "{err}");
 }
+
+/// A team's VerifyHQ watch list lives in the team store: what one desk imports, another desk's
+/// queue holds at its next sync, and a removal by the second is seen by the first. Four desks
+/// adding at once lose nothing.
+#[test]
+fn the_verifyhq_watch_list_is_shared_through_the_team_store() {
+    let server = serve(60);
+    let postgres = pg::Postgres::start();
+    let team = postgres.database("team");
+    // The users whose VerifyHQ verifications wait in a desk's queue.
+    let verifyhq_cases = |who: usize| -> Vec<String> {
+        let (ok, out, err) = run(&mut desk_as(&server, who, &team, &["queue", "--json"]));
+        assert!(ok, "{err}");
+        serde_json::from_str::<Vec<Value>>(&out)
+            .unwrap()
+            .iter()
+            .filter(|i| i["case_id"].as_str().unwrap().starts_with("verifyhq:"))
+            .map(|i| i["vendor_data"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(verifyhq_cases(1).is_empty(), "a new team watches nobody");
+
+    let file = server.data_dir.join("watch.txt");
+    std::fs::create_dir_all(&server.data_dir).unwrap();
+    std::fs::write(&file, "vhq_user_0001\nvhq_user_0002\nvhq_user_0003\n").unwrap();
+    let (ok, _, err) = run(&mut desk_as(
+        &server,
+        0,
+        &team,
+        &["watch", "import", file.to_str().unwrap()],
+    ));
+    assert!(ok && err.contains("the team now watches 3"), "{err}");
+    let seen_by_other = verifyhq_cases(1);
+    assert!(seen_by_other.len() >= 2, "{seen_by_other:?}");
+
+    let racers: Vec<_> = (4..8)
+        .map(|u| {
+            desk_as(
+                &server,
+                u,
+                &team,
+                &["watch", "add", &format!("vhq_user_{u:04}")],
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+        })
+        .collect();
+    for racer in racers {
+        let out = racer.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (ok, _, err) = run(&mut desk_as(
+        &server,
+        1,
+        &team,
+        &["watch", "remove", "vhq_user_0001"],
+    ));
+    assert!(ok, "{err}");
+    let (ok, out, err) = run(&mut desk_as(&server, 0, &team, &["watch", "--json"]));
+    assert!(ok, "{err}");
+    let mut list: Vec<String> = serde_json::from_str(&out).unwrap();
+    list.sort();
+    assert_eq!(
+        list,
+        [
+            "vhq_user_0002",
+            "vhq_user_0003",
+            "vhq_user_0004",
+            "vhq_user_0005",
+            "vhq_user_0006",
+            "vhq_user_0007"
+        ]
+    );
+    let queued = verifyhq_cases(0);
+    assert!(queued.len() >= 4, "{queued:?}");
+    assert!(queued.iter().all(|u| list.contains(u)), "{queued:?}");
+}

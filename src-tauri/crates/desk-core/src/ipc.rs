@@ -106,6 +106,33 @@ impl UiError {
     }
 }
 
+impl From<crate::watch::WatchError> for UiError {
+    fn from(error: crate::watch::WatchError) -> Self {
+        use crate::watch::WatchError;
+        let (code, retryable) = match &error {
+            WatchError::Store(crate::ports::StoreError::Unreachable(_)) => {
+                (ErrorCode::Unavailable, true)
+            }
+            WatchError::Store(_) => (ErrorCode::Store, false),
+            _ => (ErrorCode::Invalid, false),
+        };
+        UiError::new(code, error.to_string(), retryable)
+    }
+}
+
+/// The VerifyHQ watch list for its view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchView {
+    pub users: Vec<String>,
+    /// Kept in the team store (every desk of the team reads it), else on this desk.
+    pub shared: bool,
+    /// Whether this profile reviews VerifyHQ cases at all.
+    pub verifyhq: bool,
+    #[ts(type = "number")]
+    pub max: u32,
+}
+
 impl From<crate::desk::DeskError> for UiError {
     fn from(error: crate::desk::DeskError) -> Self {
         use crate::desk::DeskError;
@@ -634,6 +661,9 @@ pub fn typescript_bindings() -> String {
         UiError::decl(&cfg),
         ErrorCode::decl(&cfg),
         crate::provider::Provider::decl(&cfg),
+        WatchView::decl(&cfg),
+        crate::watch::WatchChange::decl(&cfg),
+        crate::watch::WatchReport::decl(&cfg),
         crate::provider::Capabilities::decl(&cfg),
         QueueRow::decl(&cfg),
         QueueView::decl(&cfg),

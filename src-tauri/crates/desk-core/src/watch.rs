@@ -2,6 +2,12 @@
 //! verification waiting in MANUAL_REVIEW, only a user's verifications, so the queue holds the
 //! waiting verifications of the users named here: imported from a file, or added by hand.
 
+use std::future::Future;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::ports::StoreError;
 use crate::provider::valid_verifyhq_id;
 
 /// The most users one desk watches (each costs a read per sync).
@@ -15,6 +21,108 @@ pub enum WatchError {
         "the watch list would hold {0} users; at most {MAX_WATCHED} (each is read on every sync)"
     )]
     TooMany(usize),
+    /// An import with lines that are not user ids, when they were not to be skipped.
+    #[error("nothing imported: {} line(s) are not VerifyHQ user ids ({})", .0.len(), lines(.0))]
+    BadLines(Vec<(usize, String)>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+fn lines(bad: &[(usize, String)]) -> String {
+    let mut shown: Vec<String> = bad
+        .iter()
+        .take(5)
+        .map(|(n, text)| format!("line {n}: {text:?}"))
+        .collect();
+    if bad.len() > 5 {
+        shown.push(format!("and {} more", bad.len() - 5));
+    }
+    shown.join(", ")
+}
+
+/// Where a watch list is kept: one desk's own file, or the team store every desk of the team
+/// reads.
+pub trait WatchStore: Send + Sync {
+    /// The watched user ids, in the order they were added.
+    fn watched(&self) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+    /// Adds `add` (those not watched yet) and drops `remove`, as one change by `by`; the list
+    /// after it. Never more than `MAX_WATCHED` users.
+    fn change_watched(
+        &self,
+        add: &[String],
+        remove: &[String],
+        by: &str,
+    ) -> impl Future<Output = Result<Vec<String>, StoreError>> + Send;
+}
+
+/// A change a reviewer or lead asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum WatchChange {
+    Add {
+        users: Vec<String>,
+    },
+    Remove {
+        users: Vec<String>,
+    },
+    /// A file's text: one id per line or the first cell of CSV rows (see `parse_import`).
+    Import {
+        text: String,
+        skip_bad: bool,
+    },
+}
+
+/// What a change did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WatchReport {
+    pub users: Vec<String>,
+    #[ts(type = "number")]
+    pub before: u32,
+    /// Lines skipped by an import, ids asked to be removed that were not watched.
+    pub notes: Vec<String>,
+}
+
+/// Applies a change to the watch list kept in `store`: ids are checked first, an import with
+/// bad lines changes nothing unless they are to be skipped.
+pub async fn change<W: WatchStore>(
+    store: &W,
+    change: WatchChange,
+    by: &str,
+) -> Result<WatchReport, WatchError> {
+    let now = store.watched().await?;
+    let mut notes = Vec::new();
+    let (add, remove) = match change {
+        WatchChange::Add { users } => (users, vec![]),
+        WatchChange::Remove { users } => {
+            let users: Vec<String> = users.iter().map(|u| u.trim().to_owned()).collect();
+            for user in users.iter().filter(|u| !now.contains(u)) {
+                notes.push(format!("{user} was not watched"));
+            }
+            (vec![], users)
+        }
+        WatchChange::Import { text, skip_bad } => {
+            let import = parse_import(&text);
+            if !import.rejected.is_empty() && !skip_bad {
+                return Err(WatchError::BadLines(import.rejected));
+            }
+            for (line, text) in &import.rejected {
+                notes.push(format!(
+                    "line {line}: {text:?} is not a VerifyHQ user id, skipped"
+                ));
+            }
+            (import.users, vec![])
+        }
+    };
+    // Checked here for a clear answer; the store checks the bound again as it writes.
+    let add: Vec<String> = added(&[], &add)?;
+    applied(&now, &add, &remove)?;
+    let users = store.change_watched(&add, &remove, by).await?;
+    Ok(WatchReport {
+        users,
+        before: now.len() as u32,
+        notes,
+    })
 }
 
 /// What an import found: the user ids, and the lines that were not one (line number, text).
@@ -66,6 +174,15 @@ pub fn added(list: &[String], add: &[String]) -> Result<Vec<String>, WatchError>
     Ok(next)
 }
 
+/// `list` without `remove`, then with `add` appended: a watch store's whole change.
+pub fn applied(
+    list: &[String],
+    add: &[String],
+    remove: &[String],
+) -> Result<Vec<String>, WatchError> {
+    added(&removed(list, remove), add)
+}
+
 /// `list` without `remove`.
 pub fn removed(list: &[String], remove: &[String]) -> Vec<String> {
     list.iter()
@@ -77,6 +194,82 @@ pub fn removed(list: &[String], remove: &[String]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A watch list in memory, as a desk's file keeps it.
+    struct Memory(std::sync::Mutex<Vec<String>>);
+
+    impl WatchStore for Memory {
+        async fn watched(&self) -> Result<Vec<String>, StoreError> {
+            Ok(self.0.lock().unwrap().clone())
+        }
+        async fn change_watched(
+            &self,
+            add: &[String],
+            remove: &[String],
+            _by: &str,
+        ) -> Result<Vec<String>, StoreError> {
+            let mut list = self.0.lock().unwrap();
+            *list = applied(&list, add, remove).map_err(|e| StoreError::Failed(e.to_string()))?;
+            Ok(list.clone())
+        }
+    }
+
+    #[tokio::test]
+    async fn changes_check_ids_first_and_an_import_with_bad_lines_changes_nothing() {
+        let store = Memory(Default::default());
+        let by = "Amira <amira@dhmad.tn>";
+        let text = "vhq_user_0001\nnot an id!\nvhq_user_0002\n".to_owned();
+        let refused = change(
+            &store,
+            WatchChange::Import {
+                text: text.clone(),
+                skip_bad: false,
+            },
+            by,
+        )
+        .await;
+        assert!(
+            matches!(&refused, Err(WatchError::BadLines(b)) if b[0].0 == 2),
+            "{refused:?}"
+        );
+        assert!(refused
+            .unwrap_err()
+            .to_string()
+            .contains("line 2: \"not an id!\""));
+        assert!(store.watched().await.unwrap().is_empty());
+        let done = change(
+            &store,
+            WatchChange::Import {
+                text,
+                skip_bad: true,
+            },
+            by,
+        )
+        .await
+        .unwrap();
+        assert_eq!((done.users.len(), done.before, done.notes.len()), (2, 0, 1));
+        let bad = change(
+            &store,
+            WatchChange::Add {
+                users: vec!["ok_1".into(), "no way".into()],
+            },
+            by,
+        )
+        .await;
+        assert!(matches!(bad, Err(WatchError::BadUserId(_))));
+        assert_eq!(store.watched().await.unwrap().len(), 2, "nothing added");
+        let gone = change(
+            &store,
+            WatchChange::Remove {
+                users: vec!["vhq_user_0001".into(), "ghost".into()],
+            },
+            by,
+        )
+        .await
+        .unwrap();
+        assert_eq!(gone.users, ["vhq_user_0002"]);
+        assert_eq!(gone.notes, ["ghost was not watched"]);
+    }
 
     #[test]
     fn an_import_reads_lines_and_csv_and_names_what_it_refused() {

@@ -4,10 +4,11 @@
 //! place the desktop shell and the `desk` CLI both use.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
 
 mod providers;
+mod watch;
 pub use providers::Providers;
+pub use watch::{FileWatch, WatchList};
 
 use desk_core::case::CaseStatus;
 use desk_core::desk::{Desk, Reviewer};
@@ -330,7 +331,7 @@ pub struct OpenDesk {
     /// This desk's id on the team's audit chain.
     pub desk_id: String,
     /// The VerifyHQ users this desk watches (the VerifyHQ source reads it on every sync).
-    pub watched: Arc<RwLock<Vec<String>>>,
+    pub watch: WatchList,
 }
 
 /// Opens a profile's desk: its clients, its own data directory and SQLite file, the undo window
@@ -360,20 +361,26 @@ pub async fn open_with(
         .desk_id()
         .await
         .map_err(|e| SetupError::Io(e.to_string()))?;
-    let watched = Arc::new(RwLock::new(load_watched(&data_dir)));
-    if let (Some(_), Some(sandbox)) = (&connection.verifyhq, &connection.sandbox) {
-        // The simulator's VerifyHQ users are watched until someone edits the list.
-        if !watch_file(&data_dir).exists() {
-            save_watched(&data_dir, &sandbox.verifyhq_users)?;
-            *watched.write().unwrap_or_else(|e| e.into_inner()) = sandbox.verifyhq_users.clone();
+    let watch = match &connection.team {
+        Some(team) => WatchList::new_on_team(team.clone()),
+        None => {
+            let file = FileWatch::in_dir(&data_dir);
+            if let (Some(_), Some(sandbox), false) =
+                (&connection.verifyhq, &connection.sandbox, file.exists())
+            {
+                // The simulator's VerifyHQ users are watched until someone edits the list.
+                file.save(&sandbox.verifyhq_users)
+                    .map_err(|e| SetupError::Io(e.to_string()))?;
+            }
+            WatchList::new_on_desk(file)
         }
-    }
+    };
     let providers = Providers {
         didit: Some(connection.didit),
         verifyhq: connection
             .verifyhq
-            .map(|client| VerifyHqSource::new(client, watched.clone())),
-        watched: watched.clone(),
+            .map(|client| VerifyHqSource::new(client, watch.copy())),
+        watch: watch.clone(),
     };
     let mut desk = Desk::new(providers, store, SystemClock, connection.reviewer);
     desk.policy.undo_window = chrono::Duration::seconds(i64::from(profile.undo_seconds));
@@ -386,38 +393,8 @@ pub async fn open_with(
         sandbox: connection.sandbox,
         team: connection.team,
         desk_id,
-        watched,
+        watch,
     })
-}
-
-/// The file that keeps a profile's VerifyHQ watch list (user ids, no keys).
-pub fn watch_file(data_dir: &Path) -> PathBuf {
-    data_dir.join("verifyhq-watch.json")
-}
-
-/// The watched VerifyHQ users (none when the file is missing or unreadable).
-pub fn load_watched(data_dir: &Path) -> Vec<String> {
-    std::fs::read(watch_file(data_dir))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Vec<String>>(&b).ok())
-        .unwrap_or_default()
-}
-
-/// Writes the watch list whole (a temporary file renamed over the old one).
-pub fn save_watched(data_dir: &Path, users: &[String]) -> Result<(), SetupError> {
-    let io = |e: std::io::Error| SetupError::Io(format!("the VerifyHQ watch list: {e}"));
-    let path = watch_file(data_dir);
-    let tmp = path.with_extension("json.tmp");
-    let text = serde_json::to_vec_pretty(users).map_err(|e| SetupError::Io(e.to_string()))?;
-    std::fs::write(&tmp, text).map_err(io)?;
-    std::fs::rename(&tmp, &path).map_err(io)
-}
-
-/// Changes what an open desk watches, on disk and for its next sync.
-pub fn set_watched(open: &OpenDesk, users: Vec<String>) -> Result<(), SetupError> {
-    save_watched(&open.data_dir, &users)?;
-    *open.watched.write().unwrap_or_else(|e| e.into_inner()) = users;
-    Ok(())
 }
 
 /// Why an audit export did not complete.

@@ -2,8 +2,6 @@
 //! id names (`desk_core::provider`); the queue, filters and workflow names are the union of
 //! what each says. A profile may hold Didit, VerifyHQ or both.
 
-use std::sync::{Arc, RwLock};
-
 use desk_core::action::{BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
 use desk_core::case::{CaseSummary, QueueItem, ReviewEntry, WorkflowThresholds};
@@ -12,11 +10,13 @@ use desk_core::provider::Provider;
 use didit::DiditClient;
 use verifyhq::VerifyHqSource;
 
+use crate::WatchList;
+
 pub struct Providers {
     pub didit: Option<DiditClient>,
     pub verifyhq: Option<VerifyHqSource>,
-    /// The VerifyHQ user ids the desk watches (shared with the VerifyHQ source).
-    pub watched: Arc<RwLock<Vec<String>>>,
+    /// The VerifyHQ users the desk watches (the VerifyHQ source reads its copy).
+    pub watch: WatchList,
 }
 
 fn off(provider: Provider) -> SourceError {
@@ -90,6 +90,10 @@ macro_rules! both {
 
 impl CaseSource for Providers {
     async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
+        if self.verifyhq.is_some() {
+            // Another desk of the team may have changed the list since the last sync.
+            self.watch.refresh().await;
+        }
         // Each provider's count adds up to the whole; a provider without a count (VerifyHQ)
         // leaves the total open.
         let counts = std::sync::Mutex::new([(0usize, None::<usize>); 2]);
