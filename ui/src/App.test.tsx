@@ -74,7 +74,7 @@ let blindAnswers: BlindAnswer[] = [];
 function renderApp() {
   return render(<Providers><App /></Providers>);
 }
-let syncStatus: SyncStatus = { running: false, fetched: 2, total: 2, lastError: null };
+let syncStatus: SyncStatus = { running: false, fetched: 2, total: 2, lastError: null, unread: [] };
 
 // jsdom has no layout observers; the palette's list measures itself with them.
 globalThis.ResizeObserver ??= class { observe() {} unobserve() {} disconnect() {} };
@@ -98,7 +98,7 @@ beforeEach(() => {
   answers = [];
   auditAsks = [];
   blindAnswers = [];
-  syncStatus = { running: false, fetched: 2, total: 2, lastError: null };
+  syncStatus = { running: false, fetched: 2, total: 2, lastError: null, unread: [] };
   mockIPC(
     (cmd, args) => {
       const a = args as Record<string, unknown>;
@@ -368,11 +368,19 @@ describe("App", () => {
   });
 
   it("marks the queue as cached when the background sync fails", async () => {
-    syncStatus = { running: false, fetched: 0, total: null, lastError: "the provider cannot be reached: offline" };
+    syncStatus = { running: false, fetched: 0, total: null, lastError: "the provider cannot be reached: offline", unread: [] };
     renderApp();
     await screen.findByText("2 in review");
     expect((await screen.findByTestId("offline", {}, { timeout: 3000 })).textContent).toContain("Showing the cached queue from");
     expect(screen.getByTestId("sync-state").textContent).toBe("Sync failed: the provider cannot be reached: offline");
+  });
+
+  it("says which provider a sync could not read while the other's cases are fresh", async () => {
+    syncStatus = { running: false, fetched: 2, total: 2, lastError: null, unread: ["VerifyHQ could not be read (the provider cannot be reached: down): its cases are from the last sync"] };
+    renderApp();
+    await screen.findByText("2 in review");
+    expect(screen.getByTestId("sync-state").textContent).toBe("Synced");
+    expect((await screen.findByTestId("sync-unread")).textContent).toContain("VerifyHQ could not be read");
   });
 
   it("does not fire shortcuts while typing in the search field", async () => {

@@ -146,6 +146,9 @@ export function App() {
       </Switch>
       <footer className="statusbar" data-testid="statusbar">
         <span data-testid="sync-state">{syncLabel}</span>
+        {!syncing && !status?.running && (status?.unread.length ?? 0) > 0 && (
+          <span className="offline" role="status" data-testid="sync-unread">{status?.unread.join("; ")}</span>
+        )}
         <span data-testid="last-sync">Last sync: {ago(queue.data?.syncedAt ?? null, now)}</span>
         {failure && <span className="offline" data-testid="offline">Showing the cached queue from {ago(queue.data?.syncedAt ?? null, now)}</span>}
         <span>SLA {queue.data?.slaHours ?? 24} h</span>

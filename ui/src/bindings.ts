@@ -406,7 +406,12 @@ total: number | null,
 /**
  * Why the last sync failed; cleared by a successful one.
  */
-lastError: string | null, };
+lastError: string | null, 
+/**
+ * Providers the last sync could not read although others answered (their cases are as
+ * the sync before left them).
+ */
+unread: Array<string>, };
 
 export type RateBudget = { readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, };
 

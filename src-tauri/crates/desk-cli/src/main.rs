@@ -968,6 +968,9 @@ async fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             let open = open_desk(didit).await?;
             open.desk.sync().await?;
+            for why in open.desk.sync_status().unread {
+                eprintln!("warning: {why}");
+            }
             if fill {
                 let mut fetched = 0;
                 loop {

@@ -1418,3 +1418,50 @@ fn verifyhq_cases_join_the_queue_from_the_watch_list_and_each_decision_reaches_i
         "{actions}"
     );
 }
+
+/// A VerifyHQ that refuses the desk (a revoked key) does not stop the Didit queue: the sync
+/// keeps VerifyHQ's cases from the last one and says why, and recovers with the right key.
+#[test]
+fn a_provider_that_cannot_be_read_leaves_the_other_providers_queue_working() {
+    let server = serve(5);
+    let (ok, _, err) = desk(&server, &["watch", "add", "vhq_user_0001", "vhq_user_0002"]);
+    assert!(ok, "{err}");
+    let queue = |key: &str| -> (Vec<String>, String) {
+        let out = Command::new(DESK)
+            .args(["queue", "--json"])
+            .envs(&server.env)
+            .env("VERIFYHQ_API_KEY", key)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{stderr}");
+        let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let ids = items
+            .iter()
+            .map(|i| i["case_id"].as_str().unwrap().to_owned())
+            .collect();
+        (ids, stderr)
+    };
+    let good = server.env["VERIFYHQ_API_KEY"].clone();
+    let (before, warned) = queue(&good);
+    let verifyhq: Vec<&String> = before
+        .iter()
+        .filter(|c| c.starts_with("verifyhq:"))
+        .collect();
+    assert_eq!((before.len(), verifyhq.len()), (7, 2));
+    assert!(!warned.contains("warning"), "{warned}");
+
+    let (during, warned) = queue("vhq_revoked_key_0000000000000000");
+    assert_eq!(
+        during, before,
+        "Didit fresh, VerifyHQ as the last sync left it"
+    );
+    assert!(
+        warned.contains("warning: VerifyHQ could not be read")
+            && warned.contains("from the last sync"),
+        "{warned}"
+    );
+    let (after, warned) = queue(&good);
+    assert_eq!(after, before);
+    assert!(!warned.contains("warning"), "{warned}");
+}

@@ -80,6 +80,14 @@ impl QueueFilter {
     }
 }
 
+/// What a sync read from several providers: the cases of those that answered, and the
+/// providers that did not, with why (their cases stay as the last sync left them).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Fetched {
+    pub items: Vec<QueueItem>,
+    pub unread: Vec<(crate::provider::Provider, SourceError)>,
+}
+
 /// A workflow's id and the name people know it by.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkflowName {
@@ -97,6 +105,19 @@ pub trait CaseSource: Send + Sync {
         &self,
         progress: Progress<'_>,
     ) -> impl Future<Output = Result<Vec<QueueItem>, SourceError>> + Send;
+    /// `in_review`, for a source of several providers where one may fail alone (an error only
+    /// when none answered). A single provider answers or fails as a whole.
+    fn in_review_each(
+        &self,
+        progress: Progress<'_>,
+    ) -> impl Future<Output = Result<Fetched, SourceError>> + Send {
+        async move {
+            Ok(Fetched {
+                items: self.in_review(progress).await?,
+                unread: vec![],
+            })
+        }
+    }
     /// The case as the provider has it now (never a cached copy).
     fn summary(
         &self,

@@ -79,6 +79,10 @@ pub struct SyncStatus {
     pub total: Option<u32>,
     /// Why the last sync failed; cleared by a successful one.
     pub last_error: Option<String>,
+    /// Providers the last sync could not read although others answered (their cases are as
+    /// the sync before left them).
+    #[serde(default)]
+    pub unread: Vec<String>,
 }
 
 /// Result of a sync.
@@ -143,6 +147,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             s.running = true;
             s.fetched = 0;
             s.total = None;
+            s.unread.clear();
         });
         let result = self.fetch_queue().await;
         if result.is_ok() {
@@ -167,7 +172,31 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 s.total = total.map(|t| t as u32);
             })
         };
-        let mut items = self.source.in_review(&progress).await?;
+        let fetched = self.source.in_review_each(&progress).await?;
+        let mut items = fetched.items;
+        // A provider that did not answer keeps its cases from the last sync, said in the status.
+        for (provider, _) in &fetched.unread {
+            items.extend(
+                before
+                    .iter()
+                    .filter(|b| crate::provider::Provider::of(&b.case_id) == *provider)
+                    .cloned(),
+            );
+        }
+        let unread: Vec<String> = fetched
+            .unread
+            .iter()
+            .map(|(p, e)| {
+                format!(
+                    "{} could not be read ({e}): its cases are from the last sync",
+                    p.name()
+                )
+            })
+            .collect();
+        for why in &unread {
+            tracing::warn!("{why}");
+        }
+        self.update_status(|s| s.unread = unread);
         items.retain(|i| i.status == CaseStatus::InReview);
         items.sort_by_key(|i| (i.created_at.clone(), i.case_number));
         // Pages can overlap while new cases arrive: keep each case once.
@@ -530,7 +559,8 @@ mod tests {
                 running: false,
                 fetched: 5,
                 total: Some(5),
-                last_error: None
+                last_error: None,
+                unread: vec![]
             }
         );
         *d.source.offline.lock().unwrap() = true;

@@ -5,7 +5,9 @@
 use desk_core::action::{BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
 use desk_core::case::{CaseSummary, QueueItem, ReviewEntry, WorkflowThresholds};
-use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
+use desk_core::ports::{
+    CaseSource, Fetched, Progress, QueueFilter, RateBudget, SourceError, WorkflowName,
+};
 use desk_core::provider::Provider;
 use didit::DiditClient;
 use verifyhq::VerifyHqSource;
@@ -90,6 +92,14 @@ macro_rules! both {
 
 impl CaseSource for Providers {
     async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
+        let fetched = self.in_review_each(progress).await?;
+        match fetched.unread.into_iter().next() {
+            Some((_, error)) => Err(error),
+            None => Ok(fetched.items),
+        }
+    }
+
+    async fn in_review_each(&self, progress: Progress<'_>) -> Result<Fetched, SourceError> {
         if self.verifyhq.is_some() {
             // Another desk of the team may have changed the list since the last sync.
             self.watch.refresh().await;
@@ -128,8 +138,18 @@ impl CaseSource for Providers {
             }
         };
         let (a, b) = futures_util::future::join(didit, verifyhq).await;
-        let mut all = a?;
-        all.extend(b?);
+        let mut all = Vec::new();
+        let mut unread = Vec::new();
+        for (provider, result) in [(Provider::Didit, a), (Provider::VerifyHq, b)] {
+            match result {
+                Ok(items) => all.extend(items),
+                Err(error) => unread.push((provider, error)),
+            }
+        }
+        // Only when every provider the profile reviews failed is the sync a failure.
+        if unread.len() == self.enabled().len() && !unread.is_empty() {
+            return Err(unread.swap_remove(0).1);
+        }
         // One queue, oldest first, whichever provider a case came from (a case without a
         // readable creation time keeps its place after the dated ones).
         all.sort_by_key(|q| {
@@ -138,7 +158,7 @@ impl CaseSource for Providers {
                 .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
                 .map_or((1, None), |t| (0, Some(t)))
         });
-        Ok(all)
+        Ok(Fetched { items: all, unread })
     }
 
     async fn summary(&self, case_id: &str) -> Result<CaseSummary, SourceError> {
