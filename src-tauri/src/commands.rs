@@ -568,6 +568,7 @@ pub async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, UiErr
                 active: profile.name == active,
                 has_didit_key: live && has(KeyKind::Didit)?,
                 has_dhmad_key: live && has(KeyKind::Dhmad)?,
+                has_verifyhq_key: live && profile.verifyhq_url.is_some() && has(KeyKind::VerifyHq)?,
                 has_team_password: profile.team_store.is_some() && has(KeyKind::TeamStore)?,
                 profile,
             })
@@ -586,6 +587,7 @@ pub async fn save_profile(
     for (kind, key) in [
         (KeyKind::Didit, input.didit_key),
         (KeyKind::Dhmad, input.dhmad_key),
+        (KeyKind::VerifyHq, input.verifyhq_key),
         (KeyKind::TeamStore, input.team_password),
     ] {
         if let Some(key) = key.filter(|k| !k.trim().is_empty()) {
@@ -623,7 +625,12 @@ pub async fn delete_keys(
     shell: State<'_, Shell>,
     name: String,
 ) -> Result<Vec<ProfileView>, UiError> {
-    for kind in [KeyKind::Didit, KeyKind::Dhmad, KeyKind::TeamStore] {
+    for kind in [
+        KeyKind::Didit,
+        KeyKind::Dhmad,
+        KeyKind::VerifyHq,
+        KeyKind::TeamStore,
+    ] {
         shell
             .keystore
             .delete(&name, kind)

@@ -13,7 +13,7 @@ const sandbox: ProfileView = {
   profile: { name: "Sandbox", kind: "Sandbox", diditUrl: "", dhmadUrl: "", reviewerName: "Sandbox Reviewer", reviewerEmail: "reviewer@sandbox.dhmad.tn", undoSeconds: 8, slaHours: 24, role: "reviewer" },
   active: true,
   hasDiditKey: false,
-  hasDhmadKey: false, hasTeamPassword: false,
+  hasDhmadKey: false, hasVerifyhqKey: false, hasTeamPassword: false,
 };
 
 describe("Profiles", () => {
@@ -24,30 +24,35 @@ describe("Profiles", () => {
       if (cmd === "save_profile") {
         const input = (args as { input: ProfileInput }).input;
         saved.push(input);
-        return [sandbox, { profile: input.profile, active: false, hasDiditKey: true, hasDhmadKey: true, hasTeamPassword: false }];
+        return [sandbox, { profile: input.profile, active: false, hasDiditKey: true, hasDhmadKey: true, hasVerifyhqKey: true, hasTeamPassword: false }];
       }
       return null;
     });
     render(<Profiles onClose={() => undefined} onSwitched={() => undefined} />);
     await screen.findByText("built-in simulator");
     const keyFields = [...document.querySelectorAll("input")].filter((i) => i.type === "password");
-    expect(keyFields.length).toBe(3);
-    const [diditField, dhmadField, teamField] = keyFields as [HTMLInputElement, HTMLInputElement, HTMLInputElement];
+    expect(keyFields.length).toBe(4);
+    const [diditField, dhmadField, verifyhqField, teamField] = keyFields as [HTMLInputElement, HTMLInputElement, HTMLInputElement, HTMLInputElement];
     fireEvent.change(screen.getByLabelText("Name"), { target: { value: "Live Tunis" } });
     fireEvent.change(screen.getByLabelText("Reviewer name"), { target: { value: "Amira" } });
     fireEvent.change(screen.getByLabelText("Reviewer email"), { target: { value: "amira@dhmad.tn" } });
     fireEvent.change(diditField, { target: { value: "didit-secret-1" } });
     fireEvent.change(dhmadField, { target: { value: "sk_live_" + "a".repeat(64) } });
+    fireEvent.change(screen.getByPlaceholderText(/verifyhq/), { target: { value: " https://api.verifyhq.example/v1 " } });
+    fireEvent.change(verifyhqField, { target: { value: "vhq-secret-3" } });
     fireEvent.change(screen.getByPlaceholderText(/postgres:\/\//), { target: { value: " postgres://amira@db.dhmad.tn/review " } });
     fireEvent.change(teamField, { target: { value: "team-secret-2" } });
     fireEvent.click(screen.getByText("Save profile"));
     await waitFor(() => expect(saved.length).toBe(1));
     expect(saved[0]?.diditKey).toBe("didit-secret-1");
     expect(saved[0]?.teamPassword).toBe("team-secret-2");
+    expect(saved[0]?.verifyhqKey).toBe("vhq-secret-3");
+    expect(saved[0]?.profile.verifyhqUrl).toBe("https://api.verifyhq.example/v1");
     expect(saved[0]?.profile.teamStore).toBe("postgres://amira@db.dhmad.tn/review");
-    expect(await screen.findByText("Didit key saved · DHMAD key saved · team store (no password saved)")).toBeTruthy();
+    expect(await screen.findByText("Didit key saved · DHMAD key saved · VerifyHQ key saved · team store (no password saved)")).toBeTruthy();
     expect(document.body.innerHTML).not.toContain("didit-secret-1");
     expect(document.body.innerHTML).not.toContain("team-secret-2");
+    expect(document.body.innerHTML).not.toContain("vhq-secret-3");
     expect(keyFields.every((f) => f.value === "")).toBe(true);
   });
 });

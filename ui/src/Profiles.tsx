@@ -29,6 +29,7 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
   const [form, setForm] = useState<Profile>(EMPTY);
   const [diditKey, setDiditKey] = useState("");
   const [dhmadKey, setDhmadKey] = useState("");
+  const [verifyhqKey, setVerifyhqKey] = useState("");
   const [teamPassword, setTeamPassword] = useState("");
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -50,10 +51,12 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
 
   const save = () =>
     run(async () => {
-      const profile = { ...form, teamStore: form.teamStore?.trim() || null };
-      setList(await backend.saveProfile({ profile, diditKey: diditKey || null, dhmadKey: dhmadKey || null, teamPassword: teamPassword || null }));
+      const verifyhqUrl = form.verifyhqUrl?.trim() || undefined;
+      const profile = { ...form, teamStore: form.teamStore?.trim() || null, verifyhqUrl };
+      setList(await backend.saveProfile({ profile, diditKey: diditKey || null, dhmadKey: dhmadKey || null, verifyhqKey: verifyhqKey || null, teamPassword: teamPassword || null }));
       setDiditKey("");
       setDhmadKey("");
+      setVerifyhqKey("");
       setTeamPassword("");
       setMessage(`Profile ${form.name} saved; its keys are in the OS credential store.`);
     });
@@ -77,7 +80,7 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
           {list.map((p) => (
             <tr key={p.profile.name} data-testid="profile-row">
               <th scope="row">{p.profile.name}{p.active && " (active)"}</th>
-              <td>{p.profile.kind === "Sandbox" ? "built-in simulator" : `Didit key ${p.hasDiditKey ? "saved" : "missing"} · DHMAD key ${p.hasDhmadKey ? "saved" : "missing"}${p.profile.teamStore ? ` · team store${p.hasTeamPassword ? "" : " (no password saved)"}` : ""}`}</td>
+              <td>{p.profile.kind === "Sandbox" ? "built-in simulator" : `Didit key ${p.hasDiditKey ? "saved" : "missing"} · DHMAD key ${p.hasDhmadKey ? "saved" : "missing"}${p.profile.verifyhqUrl ? ` · VerifyHQ key ${p.hasVerifyhqKey ? "saved" : "missing"}` : ""}${p.profile.teamStore ? ` · team store${p.hasTeamPassword ? "" : " (no password saved)"}` : ""}`}</td>
               <td>
                 <select aria-label={`Role of ${p.profile.name}`} data-testid="role-select" value={p.profile.role}
                   onChange={(e) => run(async () => { setList(await backend.setRole(p.profile.name, e.target.value as Role)); if (p.active) props.onSwitched(); })}>
@@ -123,6 +126,12 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
         </label>
         <label className="block">DHMAD API key, sk_live_… or sk_sandbox_… (leave empty to keep the saved one)
           <input type="password" autoComplete="off" value={dhmadKey} onChange={(e) => setDhmadKey(e.target.value)} />
+        </label>
+        <label className="block">VerifyHQ URL (optional): its cases join this profile&apos;s queue, for the users on the Watch list (W)
+          <input value={form.verifyhqUrl ?? ""} placeholder="https://api.verifyhq.example/v1" onChange={(e) => setForm({ ...form, verifyhqUrl: e.target.value })} />
+        </label>
+        <label className="block">VerifyHQ API key (needed with its URL; leave empty to keep the saved one)
+          <input type="password" autoComplete="off" value={verifyhqKey} onChange={(e) => setVerifyhqKey(e.target.value)} />
         </label>
         <label className="block">Team store (optional): postgres://user@host:port/database, shared by the team for claims, presence and one audit log
           <input value={form.teamStore ?? ""} placeholder="postgres://reviewer@db.example:5432/review_desk" onChange={(e) => setForm({ ...form, teamStore: e.target.value })} />

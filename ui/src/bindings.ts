@@ -543,11 +543,15 @@ alreadyBlocklisted: Array<string>, };
 
 export type ProfileView = { profile: Profile, active: boolean, hasDiditKey: boolean, hasDhmadKey: boolean, 
 /**
+ * Only for a profile with a VerifyHQ URL.
+ */
+hasVerifyhqKey: boolean, 
+/**
  * The team store's password is in the credential store.
  */
 hasTeamPassword: boolean, };
 
-export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey: string | null, 
+export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey: string | null, verifyhqKey: string | null, 
 /**
  * The team store role's password (to the credential store only).
  */

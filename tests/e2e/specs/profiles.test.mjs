@@ -19,7 +19,7 @@ async function serveSandbox(sessions) {
   for await (const line of lines) {
     const [k, v] = line.split("=");
     if (v) env[k] = v;
-    if (env.DHMAD_API_KEY) break;
+    if (env.VERIFYHQ_API_KEY) break;
   }
   return { child, env };
 }
@@ -48,8 +48,10 @@ desktopTest("a live profile keeps its keys in the keyring, tests its connection 
     await fill(browser, "Reviewer email", "amira@dhmad.tn");
     await fill(browser, "Didit API key", live.env.DIDIT_API_KEY);
     await fill(browser, "DHMAD API key", live.env.DHMAD_API_KEY);
+    await fill(browser, "VerifyHQ URL", live.env.VERIFYHQ_BASE_URL);
+    await fill(browser, "VerifyHQ API key", live.env.VERIFYHQ_API_KEY);
     await browser.$("button=Save profile").click();
-    await browser.$("//*[contains(text(), 'Didit key saved · DHMAD key saved')]").waitForExist({ timeout: 10_000 });
+    await browser.$("//*[contains(text(), 'Didit key saved · DHMAD key saved · VerifyHQ key saved')]").waitForExist({ timeout: 10_000 });
 
     const row = await browser.$("//tr[.//th[starts-with(., 'Local live')]]");
     await row.$("button=Test connection").click();
@@ -64,10 +66,18 @@ desktopTest("a live profile keeps its keys in the keyring, tests its connection 
     assert.ok(!(await browser.$('[data-testid="simulated-banner"]').isExisting()), "no SIMULATED banner on a live profile");
     assert.match(await browser.$('[data-testid="statusbar"]').getText(), /Profile: Local live/);
 
+    // VerifyHQ's cases join once a user is watched (a Live profile starts watching nobody).
+    await browser.keys(["w"]);
+    await browser.$('[data-testid="watch-input"]').setValue("vhq_user_0001");
+    await browser.keys(["Enter"]);
+    await browser.$('[data-testid="watch-report"]').waitForExist({ timeout: 10_000 });
+    await browser.$('[data-testid="nav-queue"]').click();
+    await browser.waitUntil(async () => (await count.getText()) === "38 in review", { timeout: 30_000, timeoutMsg: "the VerifyHQ case never joined the queue" });
+
     // The profile file names the profile and never a key.
     const book = await readFile(join(dataDir, "profiles.json"), "utf8");
     assert.match(book, /Local live/);
-    for (const key of [live.env.DIDIT_API_KEY, live.env.DHMAD_API_KEY]) {
+    for (const key of [live.env.DIDIT_API_KEY, live.env.DHMAD_API_KEY, live.env.VERIFYHQ_API_KEY]) {
       assert.ok(!book.includes(key), "profiles.json holds a key");
       assert.ok(!(await browser.getPageSource()).includes(key), "the DOM holds a key");
       for (const f of await readdir(join(dataDir, "logs"))) {

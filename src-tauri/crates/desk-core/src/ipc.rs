@@ -513,6 +513,8 @@ pub struct ProfileView {
     pub active: bool,
     pub has_didit_key: bool,
     pub has_dhmad_key: bool,
+    /// Only for a profile with a VerifyHQ URL.
+    pub has_verifyhq_key: bool,
     /// The team store's password is in the credential store.
     #[serde(default)]
     pub has_team_password: bool,
@@ -526,6 +528,8 @@ pub struct ProfileInput {
     pub profile: crate::profile::Profile,
     pub didit_key: Option<String>,
     pub dhmad_key: Option<String>,
+    #[serde(default)]
+    pub verifyhq_key: Option<String>,
     /// The team store role's password (to the credential store only).
     #[serde(default)]
     pub team_password: Option<String>,

@@ -759,7 +759,28 @@ mod tests {
             report.didit,
             Err("Didit refused the API key: Invalid API key.".to_owned())
         );
-        store.delete(&profile.name, KeyKind::Didit).unwrap();
-        store.delete(&profile.name, KeyKind::Dhmad).unwrap();
+        // VerifyHQ joins the profile: its key is required once its URL is set, and its cases
+        // come through the same desk.
+        let mut both = profile.clone();
+        both.verifyhq_url = Some(running.verifyhq_url());
+        let missing = connect(&both, &store, &SandboxKnobs::default()).await;
+        assert!(matches!(missing, Err(SetupError::MissingKey("VerifyHQ"))));
+        store
+            .save(
+                &profile.name,
+                KeyKind::VerifyHq,
+                &SecretString::from(running.verifyhq_key.clone()),
+            )
+            .unwrap();
+        let connection = connect(&both, &store, &SandboxKnobs::default())
+            .await
+            .unwrap();
+        let verifyhq = connection.verifyhq.as_ref().expect("a VerifyHQ client");
+        let first = running.verifyhq_users[0].clone();
+        let theirs = verifyhq.user_verifications(&first, 1).await.unwrap();
+        assert!(!theirs.is_empty() && theirs.iter().all(|v| v.user_id == first));
+        for kind in [KeyKind::Didit, KeyKind::Dhmad, KeyKind::VerifyHq] {
+            store.delete(&profile.name, kind).unwrap();
+        }
     }
 }
