@@ -5,8 +5,9 @@ use std::sync::Arc;
 
 use desk_core::action::DecisionRequest;
 use desk_core::ipc::{
-    ActionView, AppInfo, CaseView, ConnectionView, DecidedView, ErrorCode, OutboxStatusView,
-    ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError, WatchView,
+    ActionView, AppInfo, CaseView, ConnectionCheck, ConnectionView, DecidedView, ErrorCode,
+    OutboxStatusView, ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError,
+    WatchView,
 };
 use desk_core::outbox::BlocklistRequest;
 use desk_core::profile::ProfileKind;
@@ -474,7 +475,7 @@ pub async fn change_watch(
         let active = shell.active.read().await;
         (active.watch.clone(), active.desk.clone())
     };
-    let report = desk_core::watch::change(&watch, change, &desk.reviewer.identity()).await?;
+    let report = desk.change_watch(&watch, change).await?;
     crate::sync_in_background(&app, desk);
     Ok(report)
 }
@@ -566,7 +567,7 @@ pub async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, UiErr
             let live = profile.kind == ProfileKind::Live;
             Ok(ProfileView {
                 active: profile.name == active,
-                has_didit_key: live && has(KeyKind::Didit)?,
+                has_didit_key: live && profile.didit_url.is_some() && has(KeyKind::Didit)?,
                 has_dhmad_key: live && has(KeyKind::Dhmad)?,
                 has_verifyhq_key: live && profile.verifyhq_url.is_some() && has(KeyKind::VerifyHq)?,
                 has_team_password: profile.team_store.is_some() && has(KeyKind::TeamStore)?,
@@ -650,18 +651,16 @@ pub async fn test_connection(
         .await
         .map_err(setup_error)?;
     let report = desk_profiles::test_connection(&connection).await;
-    let split = |r: Result<String, String>| match r {
-        Ok(text) => (true, text),
-        Err(text) => (false, text),
-    };
-    let (didit_ok, didit) = split(report.didit);
-    let (dhmad_ok, dhmad) = split(report.dhmad);
-    Ok(ConnectionView {
-        didit_ok,
-        didit,
-        dhmad_ok,
-        dhmad,
-    })
+    let checks = report
+        .lines()
+        .into_iter()
+        .map(|(api, answer)| ConnectionCheck {
+            api: api.to_owned(),
+            ok: answer.is_ok(),
+            text: answer.unwrap_or_else(|e| e),
+        })
+        .collect();
+    Ok(ConnectionView { checks })
 }
 
 #[tauri::command]

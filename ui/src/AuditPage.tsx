@@ -11,7 +11,7 @@ const FiguresCharts = lazy(() => import("./FiguresCharts"));
 const ROW_HEIGHT = 30;
 const seconds = (s: number | null) => (s == null ? "–" : s < 120 ? `${Math.round(s)} s` : `${Math.round(s / 60)} min`);
 const EMPTY: AuditFilter = { actor: null, action: null, toState: null, reasonId: null, warning: null, caseId: null, from: null, until: null };
-const ACTIONS = ["approve", "decline", "resubmit", "blocklist_add", "blocklist_remove", "aml_hit", "aml_check", "resend_invite", "reveal", "claim_released", "claim_cleared", "second_look_asked", "second_look_confirmed", "second_look_refused", "blind_review", "blind_review_share", "audit_exported", "opened"];
+const ACTIONS = ["approve", "decline", "resubmit", "blocklist_add", "blocklist_remove", "aml_hit", "aml_check", "resend_invite", "reveal", "claim_released", "claim_cleared", "second_look_asked", "second_look_confirmed", "second_look_refused", "blind_review", "blind_review_share", "audit_exported", "watch_changed", "opened"];
 const STATES = ["queued", "sending", "applied", "rejected", "conflict", "needs_attention", "cancelled", "undone"];
 
 /**

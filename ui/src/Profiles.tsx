@@ -51,8 +51,9 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
 
   const save = () =>
     run(async () => {
+      const diditUrl = form.diditUrl?.trim() || undefined;
       const verifyhqUrl = form.verifyhqUrl?.trim() || undefined;
-      const profile = { ...form, teamStore: form.teamStore?.trim() || null, verifyhqUrl };
+      const profile = { ...form, teamStore: form.teamStore?.trim() || null, diditUrl, verifyhqUrl };
       setList(await backend.saveProfile({ profile, diditKey: diditKey || null, dhmadKey: dhmadKey || null, verifyhqKey: verifyhqKey || null, teamPassword: teamPassword || null }));
       setDiditKey("");
       setDhmadKey("");
@@ -64,7 +65,7 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
   const field = (label: string, key: keyof Profile, type = "text") => (
     <label className="block">
       {label}
-      <input type={type} value={form[key] as string} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
+      <input type={type} value={(form[key] as string | undefined) ?? ""} onChange={(e) => setForm({ ...form, [key]: e.target.value })} />
     </label>
   );
 
@@ -80,7 +81,7 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
           {list.map((p) => (
             <tr key={p.profile.name} data-testid="profile-row">
               <th scope="row">{p.profile.name}{p.active && " (active)"}</th>
-              <td>{p.profile.kind === "Sandbox" ? "built-in simulator" : `Didit key ${p.hasDiditKey ? "saved" : "missing"} · DHMAD key ${p.hasDhmadKey ? "saved" : "missing"}${p.profile.verifyhqUrl ? ` · VerifyHQ key ${p.hasVerifyhqKey ? "saved" : "missing"}` : ""}${p.profile.teamStore ? ` · team store${p.hasTeamPassword ? "" : " (no password saved)"}` : ""}`}</td>
+              <td>{p.profile.kind === "Sandbox" ? "built-in simulator" : `${p.profile.diditUrl ? `Didit key ${p.hasDiditKey ? "saved" : "missing"} · ` : ""}DHMAD key ${p.hasDhmadKey ? "saved" : "missing"}${p.profile.verifyhqUrl ? ` · VerifyHQ key ${p.hasVerifyhqKey ? "saved" : "missing"}` : ""}${p.profile.teamStore ? ` · team store${p.hasTeamPassword ? "" : " (no password saved)"}` : ""}`}</td>
               <td>
                 <select aria-label={`Role of ${p.profile.name}`} data-testid="role-select" value={p.profile.role}
                   onChange={(e) => run(async () => { setList(await backend.setRole(p.profile.name, e.target.value as Role)); if (p.active) props.onSwitched(); })}>
@@ -98,8 +99,7 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
                 {!p.active && <button type="button" onClick={() => run(async () => { await backend.switchProfile(p.profile.name); props.onSwitched(); })}>Switch</button>}
                 {tests[p.profile.name] && (
                   <div data-testid="connection-report">
-                    <div className={tests[p.profile.name]?.diditOk ? "ok" : "bad"}>{tests[p.profile.name]?.didit}</div>
-                    <div className={tests[p.profile.name]?.dhmadOk ? "ok" : "bad"}>{tests[p.profile.name]?.dhmad}</div>
+                    {tests[p.profile.name]?.checks.map((c) => <div key={c.api} className={c.ok ? "ok" : "bad"}>{c.text}</div>)}
                   </div>
                 )}
               </td>
@@ -110,7 +110,7 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
       <h3>Add or edit a Live profile</h3>
       <form onSubmit={(e) => { e.preventDefault(); void save(); }}>
         {field("Name", "name")}
-        {field("Didit URL", "diditUrl")}
+        {field("Didit URL (leave empty when this profile reviews VerifyHQ only)", "diditUrl")}
         {field("DHMAD API URL", "dhmadUrl")}
         {field("Reviewer name", "reviewerName")}
         {field("Reviewer email", "reviewerEmail", "email")}
@@ -121,7 +121,7 @@ export const Profiles = memo(function Profiles(props: { onClose: () => void; onS
           <input type="number" min={1} max={720} value={form.slaHours} onChange={(e) => setForm({ ...form, slaHours: Math.max(1, Math.min(720, Number(e.target.value) || 24)) })} />
         </label>
         <p className="muted">The DHMAD key is optional: without one the profile reviews cases, and support lookups are off.</p>
-        <label className="block">Didit API key (leave empty to keep the saved one)
+        <label className="block">Didit API key (needed with its URL; leave empty to keep the saved one)
           <input type="password" autoComplete="off" value={diditKey} onChange={(e) => setDiditKey(e.target.value)} />
         </label>
         <label className="block">DHMAD API key, sk_live_… or sk_sandbox_… (leave empty to keep the saved one)

@@ -51,6 +51,10 @@ export type WatchChange = { "kind": "add", users: Array<string>, } | { "kind": "
 
 export type WatchReport = { users: Array<string>, before: number, 
 /**
+ * Users this change added (not watched before) and dropped (watched before).
+ */
+added: Array<string>, removed: Array<string>, 
+/**
  * Lines skipped by an import, ids asked to be removed that were not watched.
  */
 notes: Array<string>, };
@@ -557,13 +561,20 @@ export type ProfileInput = { profile: Profile, diditKey: string | null, dhmadKey
  */
 teamPassword: string | null, };
 
-export type ConnectionView = { diditOk: boolean, didit: string, dhmadOk: boolean, dhmad: string, };
+export type ConnectionView = { 
+/**
+ * One line per API the profile uses, in the order Didit, VerifyHQ, DHMAD.
+ */
+checks: Array<ConnectionCheck>, };
+
+export type ConnectionCheck = { api: string, ok: boolean, text: string, };
 
 export type Profile = { name: string, kind: ProfileKind, 
 /**
- * Didit origin, e.g. https://verification.didit.me (Live only).
+ * Didit origin, e.g. https://verification.didit.me, when this profile reviews Didit
+ * sessions (Live; its key in the OS credential store). None (or empty): VerifyHQ only.
  */
-diditUrl: string, 
+diditUrl?: string, 
 /**
  * DHMAD API base including /api/v1 (Live only).
  */

@@ -59,6 +59,7 @@ desktopTest("a live profile keeps its keys in the keyring, tests its connection 
     await report.waitForExist({ timeout: 10_000 });
     assert.match(await report.getText(), /Didit answered: 37 sessions in review/);
     assert.match(await report.getText(), /DHMAD answered: the key is accepted/);
+    assert.match(await report.getText(), /VerifyHQ answered: the key is accepted/);
 
     await row.$("button=Switch").click();
     const count = await browser.$('[data-testid="queue-count"]');

@@ -532,14 +532,20 @@ struct DiditArgs {
     /// A saved profile of the desktop app, e.g. "Sandbox" or a Live profile.
     #[arg(long, conflicts_with_all = ["didit_url", "didit_key"])]
     profile: Option<String>,
-    /// Origin of the Didit API, e.g. https://verification.didit.me
-    #[arg(long, env = "DIDIT_BASE_URL", required_unless_present = "profile")]
+    /// Origin of the Didit API, e.g. https://verification.didit.me (not needed when only
+    /// VerifyHQ is reviewed: --verifyhq-url alone).
+    #[arg(
+        long,
+        env = "DIDIT_BASE_URL",
+        required_unless_present_any = ["profile", "verifyhq_url"],
+        requires = "didit_key"
+    )]
     didit_url: Option<String>,
     #[arg(
         long,
         env = "DIDIT_API_KEY",
         hide_env_values = true,
-        required_unless_present = "profile"
+        required_unless_present_any = ["profile", "verifyhq_url"]
     )]
     didit_key: Option<String>,
     /// Who decides (stamped into every comment and audit entry): before the profile's reviewer;
@@ -626,10 +632,10 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
             .or(knobs.reviewer);
         return Ok(desk_profiles::open_desk(&files, &keystore, &knobs, profile).await?);
     }
-    let (url, key) = args
-        .didit_url
-        .zip(args.didit_key)
-        .ok_or("--didit-url and --didit-key (or --profile) are required")?;
+    let didit = args.didit_url.zip(args.didit_key);
+    if didit.is_none() && args.verifyhq_url.is_none() {
+        return Err("--didit-url and --didit-key, --verifyhq-url and --verifyhq-key, or --profile are required".into());
+    }
     let reviewer_name = args
         .reviewer_name
         .unwrap_or_else(|| "Terminal Reviewer".to_owned());
@@ -639,7 +645,7 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
     let profile = desk_core::profile::Profile {
         name: TERMINAL_PROFILE.into(),
         kind: desk_core::profile::ProfileKind::Live,
-        didit_url: url.clone(),
+        didit_url: didit.as_ref().map(|(url, _)| url.clone()),
         dhmad_url: String::new(),
         reviewer_name: reviewer_name.clone(),
         reviewer_email: reviewer_email.clone(),
@@ -664,7 +670,13 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         None => None,
     };
     let connection = desk_profiles::Connection {
-        didit: didit::DiditClient::new(didit::DiditConfig::new(&url, SecretString::from(key))?)?,
+        didit: match didit {
+            Some((url, key)) => Some(didit::DiditClient::new(didit::DiditConfig::new(
+                &url,
+                SecretString::from(key),
+            )?)?),
+            None => None,
+        },
         dhmad,
         verifyhq,
         reviewer: desk_core::desk::Reviewer {
@@ -1336,7 +1348,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             let open = open_desk(didit).await?;
-            watch::run(&open, command.unwrap_or(watch::WatchCommand::List), json).await
+            watch::run(&open, command.unwrap_or(watch::WatchCommand::List), json).await?;
+            // A change is audited: the team's log gets it too.
+            catch_up(&open, None).await;
+            Ok(())
         }
         Command::BlindReview {
             command,

@@ -52,8 +52,7 @@ pub async fn run(
     };
     let list = match change {
         Some(change) => {
-            let by = open.desk.reviewer.identity();
-            let report = desk_core::watch::change(&open.watch, change, &by).await?;
+            let report = open.desk.change_watch(&open.watch, change).await?;
             for note in &report.notes {
                 eprintln!("{note}");
             }

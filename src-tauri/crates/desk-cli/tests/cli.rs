@@ -124,7 +124,8 @@ fn errors_are_clear_and_exit_non_zero() {
         .output()
         .unwrap();
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--didit-url"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--didit-url"), "{err}");
 }
 
 /// GET on the sandbox with the right key for its path.
@@ -1234,10 +1235,17 @@ fn verifyhq_ledger(server: &common::Server, id: &str) -> Vec<(String, String, Va
 #[test]
 fn verifyhq_cases_join_the_queue_from_the_watch_list_and_each_decision_reaches_it_once() {
     let server = serve(4);
-    let queue = |server: &common::Server| -> Vec<String> {
-        let (ok, out, err) = desk(server, &["queue", "--json"]);
-        assert!(ok, "{err}");
-        let items: Value = serde_json::from_str(&out).unwrap();
+    // The queue's case ids, with some variables of the server's environment left out.
+    let queue_without = |server: &common::Server, without: &[&str]| -> Vec<String> {
+        let mut command = Command::new(DESK);
+        command.args(["queue", "--json"]).envs(&server.env);
+        for name in without {
+            command.env_remove(name);
+        }
+        let out = command.output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{err}");
+        let items: Value = serde_json::from_slice(&out.stdout).unwrap();
         items
             .as_array()
             .unwrap()
@@ -1245,6 +1253,7 @@ fn verifyhq_cases_join_the_queue_from_the_watch_list_and_each_decision_reaches_i
             .map(|i| i["case_id"].as_str().unwrap().to_owned())
             .collect()
     };
+    let queue = |server: &common::Server| queue_without(server, &[]);
     let (ok, out, err) = desk(&server, &["watch", "--json"]);
     assert!(ok, "{err}");
     assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!([]));
@@ -1279,6 +1288,20 @@ fn verifyhq_cases_join_the_queue_from_the_watch_list_and_each_decision_reaches_i
     assert_eq!(serde_json::from_str::<Value>(&out).unwrap(), json!(users));
     let (ok, _, err) = desk(&server, &["watch", "add", "bad id"]);
     assert!(!ok && err.contains("is not a VerifyHQ user id"), "{err}");
+    // The import is in the audit log: who added which users.
+    let (ok, out, err) = desk(
+        &server,
+        &["audit", "list", "--action", "watch_changed", "--json"],
+    );
+    assert!(ok, "{err}");
+    let entries: Value = serde_json::from_str::<Value>(&out).unwrap()["entries"].clone();
+    assert_eq!(entries.as_array().unwrap().len(), 1, "{entries}");
+    assert_eq!(
+        entries[0]["comment"],
+        format!("added {}", users.join(", ")),
+        "{entries}"
+    );
+    assert_eq!(entries[0]["actor"], "Terminal Reviewer <reviewer@dhmad.tn>");
     let _ = std::fs::remove_file(&file);
 
     // The queue holds exactly the watched users' verifications waiting in MANUAL_REVIEW.
@@ -1302,6 +1325,14 @@ fn verifyhq_cases_join_the_queue_from_the_watch_list_and_each_decision_reaches_i
     waiting.sort();
     assert_eq!(ours, waiting);
     assert_eq!(all.len(), 4 + waiting.len());
+
+    // VerifyHQ alone: no Didit URL or key at all, and the queue is VerifyHQ's cases only.
+    let mut alone = queue_without(&server, &["DIDIT_BASE_URL", "DIDIT_API_KEY"]);
+    alone.sort();
+    assert_eq!(
+        alone, waiting,
+        "a VerifyHQ-only desk queues VerifyHQ cases only"
+    );
 
     // What VerifyHQ cannot do is refused before anything is queued.
     let (approve, decline, resubmit) = (&waiting[0], &waiting[1], &waiting[2]);

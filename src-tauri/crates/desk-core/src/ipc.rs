@@ -539,10 +539,17 @@ pub struct ProfileInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConnectionView {
-    pub didit_ok: bool,
-    pub didit: String,
-    pub dhmad_ok: bool,
-    pub dhmad: String,
+    /// One line per API the profile uses, in the order Didit, VerifyHQ, DHMAD.
+    pub checks: Vec<ConnectionCheck>,
+}
+
+/// What one API answered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionCheck {
+    pub api: String,
+    pub ok: bool,
+    pub text: String,
 }
 
 impl QueueView {
@@ -726,6 +733,7 @@ pub fn typescript_bindings() -> String {
         ProfileView::decl(&cfg),
         ProfileInput::decl(&cfg),
         ConnectionView::decl(&cfg),
+        ConnectionCheck::decl(&cfg),
         crate::profile::Profile::decl(&cfg),
         crate::profile::ProfileKind::decl(&cfg),
         crate::profile::Role::decl(&cfg),

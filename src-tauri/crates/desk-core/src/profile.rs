@@ -22,8 +22,11 @@ pub enum ProfileKind {
 pub struct Profile {
     pub name: String,
     pub kind: ProfileKind,
-    /// Didit origin, e.g. https://verification.didit.me (Live only).
-    pub didit_url: String,
+    /// Didit origin, e.g. https://verification.didit.me, when this profile reviews Didit
+    /// sessions (Live; its key in the OS credential store). None (or empty): VerifyHQ only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub didit_url: Option<String>,
     /// DHMAD API base including /api/v1 (Live only).
     pub dhmad_url: String,
     pub reviewer_name: String,
@@ -92,6 +95,8 @@ pub enum ProfileError {
     BadSla,
     #[error("the Sandbox profile is built in and cannot be changed")]
     BuiltIn,
+    #[error("a Live profile reviews Didit, VerifyHQ or both: give at least one of their URLs")]
+    NoProvider,
     #[error("there is no profile named {0:?}")]
     Unknown(String),
     #[error("the team store is a postgres://user@host:port/database URL, without a password (the password goes to the OS credential store)")]
@@ -134,7 +139,7 @@ impl Profile {
         Self {
             name: SANDBOX.to_owned(),
             kind: ProfileKind::Sandbox,
-            didit_url: String::new(),
+            didit_url: None,
             dhmad_url: String::new(),
             reviewer_name: "Sandbox Reviewer".to_owned(),
             reviewer_email: "reviewer@sandbox.dhmad.tn".to_owned(),
@@ -144,6 +149,16 @@ impl Profile {
             team_store: None,
             verifyhq_url: None,
         }
+    }
+
+    /// A blank provider URL (what a form or an older book holds) means the provider is not used.
+    pub fn normalized(mut self) -> Self {
+        for url in [&mut self.didit_url, &mut self.verifyhq_url] {
+            if url.as_deref().is_some_and(|u| u.trim().is_empty()) {
+                *url = None;
+            }
+        }
+        self
     }
 
     pub fn validate(&self) -> Result<(), ProfileError> {
@@ -157,11 +172,11 @@ impl Profile {
             return Err(ProfileError::BadName);
         }
         if self.kind == ProfileKind::Live {
-            let verifyhq = self.verifyhq_url.iter();
-            for url in [&self.didit_url, &self.dhmad_url]
-                .into_iter()
-                .chain(verifyhq)
-            {
+            if self.didit_url.is_none() && self.verifyhq_url.is_none() {
+                return Err(ProfileError::NoProvider);
+            }
+            let providers = self.didit_url.iter().chain(self.verifyhq_url.iter());
+            for url in providers.chain([&self.dhmad_url]) {
                 if !valid_url(url) {
                     return Err(ProfileError::BadUrl(url.chars().take(80).collect()));
                 }
@@ -224,6 +239,7 @@ impl ProfileBook {
 
     /// Adds or replaces a Live profile.
     pub fn upsert(&mut self, profile: Profile) -> Result<(), ProfileError> {
+        let profile = profile.normalized();
         profile.validate()?;
         if profile.name == SANDBOX || profile.kind == ProfileKind::Sandbox {
             return Err(ProfileError::BuiltIn);
@@ -256,6 +272,7 @@ impl ProfileBook {
     /// the caller), and the built-in Sandbox profile is always present.
     pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
         let mut book: Self = serde_json::from_str(text)?;
+        book.profiles = book.profiles.into_iter().map(Profile::normalized).collect();
         if !book.profiles.iter().any(|p| p.name == SANDBOX) {
             book.profiles.insert(0, Profile::sandbox());
         }
@@ -271,7 +288,7 @@ mod tests {
         Profile {
             name: "Live Tunis".into(),
             kind: ProfileKind::Live,
-            didit_url: "https://verification.didit.me".into(),
+            didit_url: Some("https://verification.didit.me".into()),
             dhmad_url: "https://dhmad.tn/api/v1".into(),
             reviewer_name: "Amira Ben Salah".into(),
             reviewer_email: "amira@dhmad.tn".into(),
@@ -327,10 +344,17 @@ mod tests {
     fn live_profiles_are_validated() {
         assert_eq!(live().validate(), Ok(()));
         let mut p = live();
-        p.didit_url = "http://verification.didit.me".into();
+        p.didit_url = Some("http://verification.didit.me".into());
         assert!(matches!(p.validate(), Err(ProfileError::BadUrl(_))));
-        p.didit_url = "http://127.0.0.1:8787".into();
+        p.didit_url = Some("http://127.0.0.1:8787".into());
         assert_eq!(p.validate(), Ok(()));
+        // VerifyHQ alone is a profile; no provider at all is not.
+        p.didit_url = None;
+        assert_eq!(p.validate(), Err(ProfileError::NoProvider));
+        p.verifyhq_url = Some("https://api.verifyhq.example/v1".into());
+        assert_eq!(p.validate(), Ok(()));
+        p.verifyhq_url = Some("ftp://verifyhq".into());
+        assert!(matches!(p.validate(), Err(ProfileError::BadUrl(_))));
         p.name = "../etc".into();
         assert_eq!(p.validate(), Err(ProfileError::BadName));
         let mut p = live();
@@ -354,6 +378,23 @@ mod tests {
         assert_eq!(
             p.sla_hours, DEFAULT_SLA_HOURS,
             "profiles saved before the SLA setting get the default"
+        );
+    }
+
+    #[test]
+    fn an_empty_provider_url_from_a_form_means_the_provider_is_not_used() {
+        let form = r#"{"name":"VHQ","kind":"Live","diditUrl":"  ","dhmadUrl":"https://dhmad.tn/api/v1","verifyhqUrl":"https://api.verifyhq.example/v1","reviewerName":"A","reviewerEmail":"a@dhmad.tn"}"#;
+        let p = serde_json::from_str::<Profile>(form).unwrap().normalized();
+        assert_eq!(p.didit_url, None);
+        assert_eq!(p.validate(), Ok(()));
+        let json = serde_json::to_string(&p).unwrap();
+        assert!(!json.contains("diditUrl"), "{json}");
+        let stored = r#"{"active":"Sandbox","profiles":[{"name":"Sandbox","kind":"Sandbox","diditUrl":"","dhmadUrl":"","reviewerName":"Sandbox Reviewer","reviewerEmail":"reviewer@sandbox.dhmad.tn"}]}"#;
+        let book = ProfileBook::from_json(stored).unwrap();
+        assert_eq!(
+            book.profiles,
+            vec![Profile::sandbox()],
+            "an older book reads as today's"
         );
     }
 

@@ -7,7 +7,8 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::ports::StoreError;
+use crate::desk::Desk;
+use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
 use crate::provider::valid_verifyhq_id;
 
 /// The most users one desk watches (each costs a read per sync).
@@ -79,6 +80,9 @@ pub struct WatchReport {
     pub users: Vec<String>,
     #[ts(type = "number")]
     pub before: u32,
+    /// Users this change added (not watched before) and dropped (watched before).
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
     /// Lines skipped by an import, ids asked to be removed that were not watched.
     pub notes: Vec<String>,
 }
@@ -118,11 +122,66 @@ pub async fn change<W: WatchStore>(
     let add: Vec<String> = added(&[], &add)?;
     applied(&now, &add, &remove)?;
     let users = store.change_watched(&add, &remove, by).await?;
+    let removed = remove
+        .iter()
+        .map(|u| u.trim().to_owned())
+        .filter(|u| now.contains(u))
+        .collect();
     Ok(WatchReport {
         users,
         before: now.len() as u32,
+        added: add.into_iter().filter(|u| !now.contains(u)).collect(),
+        removed,
         notes,
     })
+}
+
+/// The most user ids an audit entry names; the rest are counted.
+const NAMED_IN_AUDIT: usize = 20;
+
+fn named(users: &[String]) -> String {
+    let mut text = users
+        .iter()
+        .take(NAMED_IN_AUDIT)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if users.len() > NAMED_IN_AUDIT {
+        text.push_str(&format!(" and {} more", users.len() - NAMED_IN_AUDIT));
+    }
+    text
+}
+
+impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    /// Changes the watch list kept in `store` as this desk's reviewer, and records in the audit
+    /// log who added or dropped which users (the list decides which cases reach the queue). A
+    /// change that changed nothing is not recorded.
+    pub async fn change_watch<W: WatchStore>(
+        &self,
+        store: &W,
+        request: WatchChange,
+    ) -> Result<WatchReport, WatchError> {
+        let report = change(store, request, &self.reviewer.identity()).await?;
+        if report.added.is_empty() && report.removed.is_empty() {
+            return Ok(report);
+        }
+        let mut draft = self.draft("watch_changed", "");
+        let mut said = Vec::new();
+        if !report.added.is_empty() {
+            said.push(format!("added {}", named(&report.added)));
+        }
+        if !report.removed.is_empty() {
+            said.push(format!("dropped {}", named(&report.removed)));
+        }
+        draft.comment = Some(said.join("; "));
+        draft.outcome = Some(format!(
+            "{} VerifyHQ user(s) watched (was {})",
+            report.users.len(),
+            report.before
+        ));
+        self.store.append_audit(&draft).await?;
+        Ok(report)
+    }
 }
 
 /// What an import found: the user ids, and the lines that were not one (line number, text).
@@ -268,7 +327,65 @@ mod tests {
         .await
         .unwrap();
         assert_eq!(gone.users, ["vhq_user_0002"]);
+        assert_eq!(gone.removed, ["vhq_user_0001"]);
         assert_eq!(gone.notes, ["ghost was not watched"]);
+    }
+
+    #[tokio::test]
+    async fn a_desk_audits_who_added_and_dropped_which_users_and_not_a_change_of_nothing() {
+        use crate::ports::Journal;
+        let d = crate::testing::desk(0);
+        let store = Memory(Default::default());
+        let many: Vec<String> = (0..25).map(|i| format!("vhq_user_{i:04}")).collect();
+        let report = d
+            .change_watch(
+                &store,
+                WatchChange::Add {
+                    users: many.clone(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((report.added.len(), report.before), (25, 0));
+        let again = d
+            .change_watch(
+                &store,
+                WatchChange::Add {
+                    users: many[..2].to_vec(),
+                },
+            )
+            .await
+            .unwrap();
+        assert!(again.added.is_empty(), "already watched");
+        d.change_watch(
+            &store,
+            WatchChange::Remove {
+                users: vec!["vhq_user_0003".into()],
+            },
+        )
+        .await
+        .unwrap();
+        let log = d.store.audit_page(0, 100).await.unwrap();
+        let watch: Vec<_> = log
+            .iter()
+            .filter(|e| e.draft.action == "watch_changed")
+            .collect();
+        assert_eq!(watch.len(), 2, "the change of nothing is not recorded");
+        assert_eq!(watch[0].draft.actor, d.reviewer.identity());
+        let added = watch[0].draft.comment.as_deref().unwrap();
+        assert!(
+            added.starts_with("added vhq_user_0000, vhq_user_0001")
+                && added.ends_with(" and 5 more"),
+            "{added}"
+        );
+        assert_eq!(
+            watch[1].draft.comment.as_deref(),
+            Some("dropped vhq_user_0003")
+        );
+        assert_eq!(
+            watch[1].draft.outcome.as_deref(),
+            Some("24 VerifyHQ user(s) watched (was 25)")
+        );
     }
 
     #[test]

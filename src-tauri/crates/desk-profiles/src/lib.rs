@@ -147,7 +147,8 @@ impl SandboxKnobs {
 
 /// What a profile connects to.
 pub struct Connection {
-    pub didit: DiditClient,
+    /// Didit, when the profile reviews its sessions.
+    pub didit: Option<DiditClient>,
     /// VerifyHQ, when the profile reviews its cases too.
     pub verifyhq: Option<VerifyHqClient>,
     /// Support lookups; a reviewer-only Live profile has no DHMAD key.
@@ -237,7 +238,7 @@ pub async fn connect(
                 None
             };
             Ok(Connection {
-                didit,
+                didit: Some(didit),
                 verifyhq,
                 dhmad: Some(dhmad),
                 reviewer,
@@ -246,8 +247,13 @@ pub async fn connect(
             })
         }
         ProfileKind::Live => {
-            let didit_key = key(store, &profile.name, KeyKind::Didit, "Didit")?;
-            let didit = DiditClient::new(DiditConfig::new(&profile.didit_url, didit_key)?)?;
+            let didit = match &profile.didit_url {
+                Some(url) => {
+                    let key = key(store, &profile.name, KeyKind::Didit, "Didit")?;
+                    Some(DiditClient::new(DiditConfig::new(url, key)?)?)
+                }
+                None => None,
+            };
             let dhmad = match store.load(&profile.name, KeyKind::Dhmad)? {
                 Some(dhmad_key) => Some(DhmadClient::new(DhmadConfig::new(
                     &profile.dhmad_url,
@@ -274,12 +280,31 @@ pub async fn connect(
     }
 }
 
-/// What "Test connection" found, one sentence per API.
+/// What "Test connection" found, one sentence per API (None: the profile does not use it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectionReport {
-    pub didit: Result<String, String>,
+    pub didit: Option<Result<String, String>>,
+    pub verifyhq: Option<Result<String, String>>,
     pub dhmad: Result<String, String>,
 }
+
+impl ConnectionReport {
+    /// Each API the profile uses and what it answered, Didit, VerifyHQ, then DHMAD.
+    pub fn lines(self) -> Vec<(&'static str, Result<String, String>)> {
+        let mut lines = Vec::new();
+        if let Some(answer) = self.didit {
+            lines.push(("Didit", answer));
+        }
+        if let Some(answer) = self.verifyhq {
+            lines.push(("VerifyHQ", answer));
+        }
+        lines.push(("DHMAD", self.dhmad));
+        lines
+    }
+}
+
+/// A user id no one has: asking for its verifications proves the key without reading anyone's.
+const PROBE_USER: &str = "review-desk-connection-test";
 
 /// Calls one cheap endpoint of each API and says what it found.
 pub async fn test_connection(connection: &Connection) -> ConnectionReport {
@@ -288,17 +313,32 @@ pub async fn test_connection(connection: &Connection) -> ConnectionReport {
         limit: Some(1),
         ..Default::default()
     };
-    let didit = connection
-        .didit
-        .list_sessions(&query)
-        .await
-        .map(|page| {
-            format!(
-                "Didit answered: {} sessions in review",
-                page.count.unwrap_or(page.items.len() as u64)
-            )
-        })
-        .map_err(|e| e.to_string());
+    let didit = async {
+        let client = connection.didit.as_ref()?;
+        Some(
+            client
+                .list_sessions(&query)
+                .await
+                .map(|page| {
+                    format!(
+                        "Didit answered: {} sessions in review",
+                        page.count.unwrap_or(page.items.len() as u64)
+                    )
+                })
+                .map_err(|e| e.to_string()),
+        )
+    };
+    let verifyhq = async {
+        let client = connection.verifyhq.as_ref()?;
+        Some(
+            client
+                .user_page(PROBE_USER, 1, 1)
+                .await
+                .map(|_| "VerifyHQ answered: the key is accepted".to_owned())
+                .map_err(|e| e.to_string()),
+        )
+    };
+    let (didit, verifyhq) = futures_util::future::join(didit, verifyhq).await;
     let dhmad = match &connection.dhmad {
         Some(client) => client
             .find_by_email("connection-test@dhmad.tn")
@@ -307,7 +347,11 @@ pub async fn test_connection(connection: &Connection) -> ConnectionReport {
             .map_err(|e| e.to_string()),
         None => Err("no DHMAD key: support lookups are off for this profile".to_owned()),
     };
-    ConnectionReport { didit, dhmad }
+    ConnectionReport {
+        didit,
+        verifyhq,
+        dhmad,
+    }
 }
 
 /// The profile's SQLite file.
@@ -376,7 +420,7 @@ pub async fn open_with(
         }
     };
     let providers = Providers {
-        didit: Some(connection.didit),
+        didit: connection.didit,
         verifyhq: connection
             .verifyhq
             .map(|client| VerifyHqSource::new(client, watch.copy())),
@@ -619,7 +663,7 @@ mod tests {
         Profile {
             name: name.into(),
             kind: ProfileKind::Live,
-            didit_url: origin.into(),
+            didit_url: Some(origin.into()),
             dhmad_url: format!("{origin}/api/v1"),
             reviewer_name: "Amira".into(),
             reviewer_email: "amira@dhmad.tn".into(),
@@ -687,8 +731,9 @@ mod tests {
         let report = test_connection(&connection).await;
         assert_eq!(
             report.didit,
-            Ok("Didit answered: 7 sessions in review".to_owned())
+            Some(Ok("Didit answered: 7 sessions in review".to_owned()))
         );
+        assert_eq!(report.verifyhq, None, "VerifyHQ is off unless asked for");
         assert!(report.dhmad.is_ok());
     }
 
@@ -722,7 +767,7 @@ mod tests {
             .unwrap();
         assert!(reviewer_only.dhmad.is_none());
         let report = test_connection(&reviewer_only).await;
-        assert!(report.didit.is_ok());
+        assert!(matches!(report.didit, Some(Ok(_))));
         assert_eq!(
             report.dhmad,
             Err("no DHMAD key: support lookups are off for this profile".to_owned())
@@ -740,7 +785,7 @@ mod tests {
         let report = test_connection(&connection).await;
         assert_eq!(
             report.didit,
-            Ok("Didit answered: 4 sessions in review".to_owned())
+            Some(Ok("Didit answered: 4 sessions in review".to_owned()))
         );
         assert!(report.dhmad.is_ok());
 
@@ -757,7 +802,7 @@ mod tests {
         let report = test_connection(&connection).await;
         assert_eq!(
             report.didit,
-            Err("Didit refused the API key: Invalid API key.".to_owned())
+            Some(Err("Didit refused the API key: Invalid API key.".to_owned()))
         );
         // VerifyHQ joins the profile: its key is required once its URL is set, and its cases
         // come through the same desk.
@@ -779,6 +824,59 @@ mod tests {
         let first = running.verifyhq_users[0].clone();
         let theirs = verifyhq.user_verifications(&first, 1).await.unwrap();
         assert!(!theirs.is_empty() && theirs.iter().all(|v| v.user_id == first));
+        let report = test_connection(&connection).await;
+        assert_eq!(
+            report.verifyhq,
+            Some(Ok("VerifyHQ answered: the key is accepted".to_owned()))
+        );
+
+        // VerifyHQ alone: no Didit URL, so no Didit key is asked for, even a wrong one stored.
+        let mut alone = both.clone();
+        alone.didit_url = None;
+        let connection = connect(&alone, &store, &SandboxKnobs::default())
+            .await
+            .unwrap();
+        assert!(connection.didit.is_none());
+        let report = test_connection(&connection).await;
+        assert_eq!(report.didit, None);
+        assert!(matches!(report.verifyhq, Some(Ok(_))));
+        let files = ProfileFiles::new(temp_root("verifyhq-only"));
+        let open = open_with(&alone, files.profile_dir(&alone.name), connection)
+            .await
+            .unwrap();
+        desk_core::watch::WatchStore::change_watched(
+            &open.watch,
+            &running.verifyhq_users,
+            &[],
+            "test",
+        )
+        .await
+        .unwrap();
+        open.desk.sync().await.unwrap();
+        let (queue, _) = open.desk.queue().await.unwrap();
+        assert!(!queue.is_empty());
+        assert!(
+            queue
+                .iter()
+                .all(|item| item.case_id.starts_with("verifyhq:")),
+            "a VerifyHQ-only profile queues VerifyHQ cases only"
+        );
+        store
+            .save(
+                &profile.name,
+                KeyKind::VerifyHq,
+                &SecretString::from("wrong-key".to_owned()),
+            )
+            .unwrap();
+        let connection = connect(&alone, &store, &SandboxKnobs::default())
+            .await
+            .unwrap();
+        let report = test_connection(&connection).await;
+        assert!(
+            matches!(&report.verifyhq, Some(Err(e)) if e.starts_with("VerifyHQ refused the API key")),
+            "{report:?}"
+        );
+        std::fs::remove_dir_all(&files.root).unwrap();
         for kind in [KeyKind::Didit, KeyKind::Dhmad, KeyKind::VerifyHq] {
             store.delete(&profile.name, kind).unwrap();
         }
