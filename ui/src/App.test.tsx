@@ -40,7 +40,7 @@ const queue: QueueView = {
   })),
   syncedAt: new Date().toISOString(),
   slaHours: 24,
-  rateBudget: { readsLeft: 590, readsLimit: 600, writesLeft: 300, writesLimit: 300 },
+  rateBudgets: [{ provider: "Didit", shared: false, readsLeft: 590, readsLimit: 600, writesLeft: 300, writesLimit: 300 }],
   unfetched: 1,
   workflows: [{ id: "wf-1", name: "Seller KYC" }],
 };

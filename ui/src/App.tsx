@@ -112,7 +112,7 @@ export function App() {
       ? `Sync failed: ${failure}`
       : "Synced";
   const outbox = outboxStatus.data;
-  const budget = queue.data?.rateBudget;
+  const budgets = queue.data?.rateBudgets ?? [];
 
   return (
     <div className="app">
@@ -163,9 +163,14 @@ export function App() {
             Team store offline since {new Date(team.data.offlineSince).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" })}
           </Link>
         )}
-        {budget && (
-          <span data-testid="rate-budget" title="Requests left in the current 60-second windows">
-            Budget: {budget.readsLeft}/{budget.readsLimit} reads · {budget.writesLeft}/{budget.writesLimit} writes
+        {budgets.length > 0 && (
+          <span data-testid="rate-budget" title="Requests left in each provider's current 60-second windows">
+            Budget: {budgets.map((b) => {
+              const figures = b.shared
+                ? `${b.readsLeft}/${b.readsLimit} requests`
+                : `${b.readsLeft}/${b.readsLimit} reads · ${b.writesLeft}/${b.writesLimit} writes`;
+              return budgets.length > 1 ? `${b.provider === "VerifyHq" ? "VerifyHQ" : "Didit"} ${figures}` : figures;
+            }).join(" · ")}
           </span>
         )}
         <button type="button" className="link statuslink" onClick={() => setProfilesOpen(true)}>Profile: {info.data?.profile ?? "…"}</button>

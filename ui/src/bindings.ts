@@ -106,9 +106,9 @@ export type QueueView = { rows: Array<QueueRow>,
  */
 syncedAt: string | null, slaHours: number, 
 /**
- * Requests left in the provider's rate windows.
+ * Requests left in each provider's rate windows.
  */
-rateBudget: RateBudget | null, 
+rateBudgets: Array<RateBudget>, 
 /**
  * Rows whose summary has not been fetched yet (their warnings and workflow are unknown).
  */
@@ -417,7 +417,11 @@ lastError: string | null,
  */
 unread: Array<string>, };
 
-export type RateBudget = { readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, };
+export type RateBudget = { provider: Provider, 
+/**
+ * Reads and writes draw on one window (the figures are the same requests counted once).
+ */
+shared: boolean, readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, };
 
 export type ActionView = { id: string, caseId: string, kind: ActionKind, state: ActionState, attempts: number, reasonId: string | null, comment: string | null, createdAt: string, dueAt: string, detail: string | null, 
 /**

@@ -74,6 +74,10 @@ desktopTest("a live profile keeps its keys in the keyring, tests its connection 
     await browser.$('[data-testid="watch-report"]').waitForExist({ timeout: 10_000 });
     await browser.$('[data-testid="nav-queue"]').click();
     await browser.waitUntil(async () => (await count.getText()) === "38 in review", { timeout: 30_000, timeoutMsg: "the VerifyHQ case never joined the queue" });
+    // Each provider's own rate budget: Didit's reads and writes, VerifyHQ's one window.
+    const budget = await browser.$('[data-testid="rate-budget"]');
+    await browser.waitUntil(async () => /^Budget: Didit \d+\/600 reads · \d+\/300 writes · VerifyHQ \d+\/100 requests$/.test(await budget.getText()),
+      { timeout: 10_000, timeoutMsg: "the status bar does not show both providers' budgets" });
 
     // The profile file names the profile and never a key.
     const book = await readFile(join(dataDir, "profiles.json"), "utf8");

@@ -94,6 +94,43 @@ pub fn quota(limit: u32, window: Duration) -> governor::Quota {
         .allow_burst(burst)
 }
 
+/// The requests sent in the last `window` (a sliding window, as the APIs count them), for the
+/// budget a desk shows; the quota itself is enforced by a token bucket (see [`quota`]).
+#[derive(Debug)]
+pub struct SentWindow {
+    window: Duration,
+    sent: std::sync::Mutex<std::collections::VecDeque<std::time::Instant>>,
+}
+
+impl SentWindow {
+    pub fn new(window: Duration) -> Self {
+        Self {
+            window,
+            sent: Default::default(),
+        }
+    }
+
+    /// Notes a request sent now.
+    pub fn note(&self) {
+        let now = std::time::Instant::now();
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        sent.push_back(now);
+    }
+
+    /// How many of `limit` are left in the window ending now.
+    pub fn left(&self, limit: u32) -> u32 {
+        let now = std::time::Instant::now();
+        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
+        while sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= self.window)
+        {
+            sent.pop_front();
+        }
+        limit.saturating_sub(u32::try_from(sent.len()).unwrap_or(u32::MAX))
+    }
+}
+
 /// What a read's retry needs to know of a client's error.
 pub trait Failure: std::fmt::Display {
     /// The request may succeed unchanged later (rate limited, server error, no answer).

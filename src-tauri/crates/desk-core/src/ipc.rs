@@ -204,8 +204,8 @@ pub struct QueueView {
     pub synced_at: Option<String>,
     #[ts(type = "number")]
     pub sla_hours: i64,
-    /// Requests left in the provider's rate windows.
-    pub rate_budget: Option<crate::ports::RateBudget>,
+    /// Requests left in each provider's rate windows.
+    pub rate_budgets: Vec<crate::ports::RateBudget>,
     /// Rows whose summary has not been fetched yet (their warnings and workflow are unknown).
     pub unfetched: u32,
     /// Every workflow the provider lists, for the workflow filter.
@@ -559,7 +559,7 @@ impl QueueView {
             facts,
             synced_at,
             now,
-            rate_budget,
+            rate_budgets,
             workflow_names,
         } = snapshot;
         let now = *now;
@@ -607,7 +607,7 @@ impl QueueView {
             rows,
             synced_at: synced_at.map(|t| t.to_rfc3339()),
             sla_hours: sla.num_hours(),
-            rate_budget: *rate_budget,
+            rate_budgets: rate_budgets.clone(),
             unfetched,
             workflows,
         }

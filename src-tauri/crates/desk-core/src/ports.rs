@@ -53,10 +53,13 @@ pub enum StoreError {
 /// are when the provider says.
 pub type Progress<'a> = &'a (dyn Fn(usize, Option<usize>) + Sync);
 
-/// Requests left in the current 60-second windows, per kind, and the limits.
+/// One provider's requests left in its current rate windows, per kind, and the limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RateBudget {
+    pub provider: crate::provider::Provider,
+    /// Reads and writes draw on one window (the figures are the same requests counted once).
+    pub shared: bool,
     pub reads_left: u32,
     pub reads_limit: u32,
     pub writes_left: u32,
@@ -182,9 +185,9 @@ pub trait CaseSource: Send + Sync {
         &self,
         vendor_data: &str,
     ) -> impl Future<Output = Result<Vec<QueueItem>, SourceError>> + Send;
-    /// Requests left in the provider's current rate windows, if the source tracks them.
-    fn budget(&self) -> Option<RateBudget> {
-        None
+    /// Requests left in each provider's current rate windows, for those the source tracks.
+    fn budgets(&self) -> Vec<RateBudget> {
+        Vec::new()
     }
 }
 

@@ -100,7 +100,8 @@ pub struct QueueSnapshot {
     pub facts: HashMap<String, CaseFacts>,
     pub synced_at: Option<DateTime<Utc>>,
     pub now: DateTime<Utc>,
-    pub rate_budget: Option<RateBudget>,
+    /// Each provider's requests left in its rate windows.
+    pub rate_budgets: Vec<RateBudget>,
     /// Workflow names by id.
     pub workflow_names: HashMap<String, String>,
 }
@@ -198,7 +199,16 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         }
         self.update_status(|s| s.unread = unread);
         items.retain(|i| i.status == CaseStatus::InReview);
-        items.sort_by_key(|i| (i.created_at.clone(), i.case_number));
+        // One queue, oldest first, whichever provider a case came from (providers write times
+        // differently, so they are compared as instants; a case without a readable creation
+        // time keeps its place after the dated ones).
+        items.sort_by_cached_key(|i| {
+            let at = i
+                .created_at
+                .as_deref()
+                .and_then(|t| DateTime::parse_from_rfc3339(t).ok());
+            (at.is_none(), at, i.case_number)
+        });
         // Pages can overlap while new cases arrive: keep each case once.
         let mut seen = std::collections::HashSet::new();
         items.retain(|i| seen.insert(i.case_id.clone()));
@@ -257,7 +267,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             facts,
             synced_at,
             now: self.clock.now(),
-            rate_budget: self.source.budget(),
+            rate_budgets: self.source.budgets(),
             workflow_names: self.workflow_names(),
         })
     }
@@ -284,11 +294,14 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             ..Default::default()
         };
         for item in missing.into_iter().take(max) {
-            if let Some(b) = self.source.budget() {
+            // Each provider's own budget: one running low leaves the other's cases to fill.
+            let provider = crate::provider::Provider::of(&item.case_id);
+            let budgets = self.source.budgets();
+            if let Some(b) = budgets.iter().find(|b| b.provider == provider) {
                 let reserve = b.reads_limit - b.reads_limit * FILL_SHARE_PERCENT / 100;
                 if b.reads_left <= reserve {
                     report.waiting_for_budget = true;
-                    break;
+                    continue;
                 }
             }
             match self.fetch(&item.case_id).await {
@@ -580,7 +593,12 @@ mod tests {
         d.sync().await.unwrap();
         let snapshot = d.queue_snapshot().await.unwrap();
         assert_eq!(snapshot.items.len(), 2);
-        assert_eq!(snapshot.rate_budget.map(|b| b.writes_left), Some(3));
+        let didit: Vec<_> = snapshot
+            .rate_budgets
+            .iter()
+            .map(|b| (b.provider, b.writes_left))
+            .collect();
+        assert_eq!(didit, [(crate::provider::Provider::Didit, 3)]);
     }
 
     #[tokio::test]
@@ -645,6 +663,57 @@ mod tests {
             .filter_map(|i| i.case_number)
             .collect();
         assert_eq!(cached, vec![1, 2], "oldest first");
+    }
+
+    #[tokio::test]
+    async fn the_queue_is_oldest_first_by_instant_whatever_way_a_provider_writes_its_times() {
+        let d = desk(3);
+        {
+            let mut cases = d.source.cases.lock().unwrap();
+            cases[0].item.created_at = Some("2026-11-05T09:30:00Z".into());
+            cases[1].item.created_at = Some("2026-11-05T10:00:00.000+01:00".into());
+            cases[2].item.created_at = None;
+        }
+        d.sync().await.unwrap();
+        let (queue, _) = d.queue().await.unwrap();
+        let order: Vec<Option<i64>> = queue.iter().map(|i| i.case_number).collect();
+        assert_eq!(
+            order,
+            [Some(2), Some(1), Some(3)],
+            "09:00Z, 09:30Z, undated"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_provider_short_of_reads_leaves_the_others_cases_to_fill() {
+        let d = desk(2);
+        let mut other = item(3);
+        other.case_id = "verifyhq:ver_3".into();
+        d.source
+            .cases
+            .lock()
+            .unwrap()
+            .push(crate::testing::FakeCase {
+                item: other,
+                status: CaseStatus::InReview,
+                feed: vec![],
+                warnings: vec![],
+                workflow_id: None,
+            });
+        d.sync().await.unwrap();
+        // Didit is down to its reviewer's share; the fake tracks no VerifyHQ budget.
+        *d.source.reads_left.lock().unwrap() = Some(240);
+        let report = d.fill_summaries(10).await.unwrap();
+        assert_eq!(
+            report,
+            FillReport {
+                fetched: 1,
+                missing: 2,
+                waiting_for_budget: true
+            }
+        );
+        let snapshot = d.queue_snapshot().await.unwrap();
+        assert!(snapshot.facts.contains_key("verifyhq:ver_3"));
     }
 
     #[tokio::test]

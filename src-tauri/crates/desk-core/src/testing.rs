@@ -452,14 +452,16 @@ impl CaseSource for FakeSource {
             .collect())
     }
 
-    fn budget(&self) -> Option<RateBudget> {
+    fn budgets(&self) -> Vec<RateBudget> {
         let left = *lock(&self.reads_left);
-        Some(RateBudget {
+        vec![RateBudget {
+            provider: crate::provider::Provider::Didit,
+            shared: false,
             reads_left: left.unwrap_or(1),
             reads_limit: if left.is_some() { 600 } else { 2 },
             writes_left: 3,
             writes_limit: 4,
-        })
+        }]
     }
 }
 

@@ -162,14 +162,6 @@ impl CaseSource for Providers {
         if !unread.is_empty() && unread.len() >= reading {
             return Err(unread.swap_remove(0).1);
         }
-        // One queue, oldest first, whichever provider a case came from (a case without a
-        // readable creation time keeps its place after the dated ones).
-        all.sort_by_key(|q| {
-            q.created_at
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map_or((1, None), |t| (0, Some(t)))
-        });
         Ok(Fetched { items: all, unread })
     }
 
@@ -253,7 +245,10 @@ impl CaseSource for Providers {
         both!(self, |s| CaseSource::sessions_of(s, vendor_data))
     }
 
-    fn budget(&self) -> Option<RateBudget> {
-        self.didit.as_ref().and_then(CaseSource::budget)
+    fn budgets(&self) -> Vec<RateBudget> {
+        let didit = self.didit.iter().flat_map(CaseSource::budgets);
+        didit
+            .chain(self.verifyhq.iter().flat_map(CaseSource::budgets))
+            .collect()
     }
 }

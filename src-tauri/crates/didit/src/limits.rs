@@ -2,9 +2,9 @@
 //! never exceeds Didit's 60-second sliding windows. A request takes a permit from every scope it
 //! counts against. The decision endpoint has no scope of its own: it is a plain GET (600/min).
 
-use std::collections::VecDeque;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use api_http::SentWindow;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
@@ -40,8 +40,8 @@ pub struct Limiter {
     get: DefaultDirectRateLimiter,
     write: DefaultDirectRateLimiter,
     limits: RateLimits,
-    /// When each scope's recent requests went out, for the budget shown to the reviewer.
-    sent: Mutex<[VecDeque<Instant>; 2]>,
+    /// Each scope's recent requests, for the budget shown to the reviewer.
+    sent: [SentWindow; 2],
 }
 
 /// Requests left in the current windows: (reads, writes).
@@ -53,7 +53,10 @@ impl Limiter {
             get: RateLimiter::direct(quota(limits.generic_get, limits.window)),
             write: RateLimiter::direct(quota(limits.generic_write, limits.window)),
             limits,
-            sent: Mutex::new(Default::default()),
+            sent: [
+                SentWindow::new(limits.window),
+                SentWindow::new(limits.window),
+            ],
         }
     }
 
@@ -63,20 +66,10 @@ impl Limiter {
 
     /// Requests left in each scope's current window.
     pub fn budget(&self) -> Budget {
-        let now = Instant::now();
-        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-        let mut left = [0u32; 2];
-        let limits = [self.limits.generic_get, self.limits.generic_write];
-        for (i, log) in sent.iter_mut().enumerate() {
-            while log
-                .front()
-                .is_some_and(|t| now.duration_since(*t) >= self.limits.window)
-            {
-                log.pop_front();
-            }
-            left[i] = limits[i].saturating_sub(u32::try_from(log.len()).unwrap_or(u32::MAX));
-        }
-        (left[0], left[1])
+        (
+            self.sent[0].left(self.limits.generic_get),
+            self.sent[1].left(self.limits.generic_write),
+        )
     }
 
     /// Waits until every scope has a permit, and takes them.
@@ -87,10 +80,8 @@ impl Limiter {
                 Scope::GenericWrite => self.write.until_ready().await,
             }
         }
-        let now = Instant::now();
-        let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
         for scope in scopes {
-            sent[*scope as usize].push_back(now);
+            self.sent[*scope as usize].note();
         }
     }
 }

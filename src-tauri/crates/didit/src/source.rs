@@ -185,14 +185,16 @@ impl CaseSource for DiditClient {
         }
     }
 
-    fn budget(&self) -> Option<RateBudget> {
+    fn budgets(&self) -> Vec<RateBudget> {
         let ((reads_left, writes_left), limits) = DiditClient::budget(self);
-        Some(RateBudget {
+        vec![RateBudget {
+            provider: desk_core::provider::Provider::Didit,
+            shared: false,
             reads_left,
             reads_limit: limits.generic_get,
             writes_left,
             writes_limit: limits.generic_write,
-        })
+        }]
     }
 
     async fn sessions_of(

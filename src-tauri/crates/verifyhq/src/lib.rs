@@ -234,6 +234,8 @@ pub struct VerifyHqClient {
     http: reqwest::Client,
     config: VerifyHqConfig,
     limiter: DefaultDirectRateLimiter,
+    /// The requests of the last minute, for the budget the desk shows.
+    sent: api_http::SentWindow,
 }
 
 fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, VerifyHqError> {
@@ -283,8 +285,16 @@ impl VerifyHqClient {
         Ok(Self {
             http,
             limiter: RateLimiter::direct(quota),
+            sent: api_http::SentWindow::new(Duration::from_secs(60)),
             config,
         })
+    }
+
+    /// Requests left of the client's own quota in the last minute, and the quota (VerifyHQ
+    /// counts reads and writes together).
+    pub fn budget(&self) -> (u32, u32) {
+        let limit = self.config.per_minute.max(1);
+        (self.sent.left(limit), limit)
     }
 
     fn url(&self, path: &str, query: &[(&str, String)]) -> Result<Url, VerifyHqError> {
@@ -307,6 +317,7 @@ impl VerifyHqClient {
         body: Option<&Value>,
     ) -> Result<(u16, Vec<u8>), VerifyHqError> {
         self.limiter.until_ready().await;
+        self.sent.note();
         let answer = api_http::send(
             &self.http,
             method.clone(),

@@ -13,7 +13,7 @@ use desk_core::case::{
     CaseStatus, CaseSummary, Check, CheckKind, CheckStatus, QueueItem, ReviewEntry, Verdict,
 };
 use desk_core::desk::Reviewer;
-use desk_core::ports::{CaseSource, Progress, QueueFilter, SourceError, WorkflowName};
+use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
 use desk_core::provider::{verifyhq_case_id, verifyhq_id};
 
 use crate::{Decision, Verification, VerifyHqClient, VerifyHqError};
@@ -312,6 +312,18 @@ impl CaseSource for VerifyHqSource {
         _workflow_id: &str,
     ) -> Result<Option<desk_core::case::WorkflowThresholds>, SourceError> {
         Ok(None)
+    }
+
+    fn budgets(&self) -> Vec<RateBudget> {
+        let (left, limit) = self.client.budget();
+        vec![RateBudget {
+            provider: desk_core::provider::Provider::VerifyHq,
+            shared: true,
+            reads_left: left,
+            reads_limit: limit,
+            writes_left: left,
+            writes_limit: limit,
+        }]
     }
 
     async fn workflows(&self) -> Result<Vec<WorkflowName>, SourceError> {

@@ -37,8 +37,10 @@ fn reviews_in_ledger(ledger: &[serde_json::Value], id: &str) -> usize {
 #[tokio::test]
 async fn every_endpoint_reads_and_writes_as_the_seed_says() {
     let (sb, vhq) = setup().await;
+    assert_eq!(vhq.budget(), (100, 100), "nothing sent yet");
 
     let page = vhq.user_page("vhq_user_0001", 1, 20).await.unwrap();
+    assert_eq!(vhq.budget(), (99, 100), "each request counts");
     assert_eq!(page.total, Some(1));
     let waiting = &page.items[0];
     assert!(waiting.in_manual_review(), "{waiting:?}");
