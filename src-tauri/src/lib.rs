@@ -4,6 +4,7 @@
 
 mod audit;
 mod commands;
+mod guard;
 mod logging;
 mod team;
 
@@ -249,7 +250,9 @@ pub fn run() {
                 })
                 .build(),
         )
+        .plugin(guard::navigation())
         .setup(|app| {
+            guard::open_probe_window(app)?;
             let files = ProfileFiles::from_environment();
             std::fs::create_dir_all(&files.root)?;
             let guard = logging::init(&files.root.join("logs"))?;
