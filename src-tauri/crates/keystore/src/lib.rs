@@ -32,9 +32,11 @@ impl KeyKind {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeystoreError {
-    #[error("no OS credential store is available (on Linux: a Secret Service such as GNOME Keyring, unlocked); the key was not saved")]
+    #[error("no OS credential store is reachable (on Linux: a Secret Service such as GNOME Keyring on the session bus); no key was read or saved, and none is kept anywhere else")]
     Unavailable,
-    #[error("the OS credential store refused the operation; the key was not saved")]
+    #[error("the OS credential store is locked and was not unlocked (unlock the login keyring, then try again); no key was read or saved")]
+    Locked,
+    #[error("the OS credential store refused the operation; no key was read or saved")]
     Refused,
     #[error("the key is empty or too long")]
     InvalidKey,
@@ -43,7 +45,14 @@ pub enum KeystoreError {
 fn map(error: keyring::Error) -> KeystoreError {
     // The platform's own text (D-Bus errors and the like) goes to the log, never to a person.
     tracing::warn!(error = %error, "credential store error");
+    // A locked collection whose unlock prompt was dismissed (or could not be shown) reaches
+    // us only as the platform's words.
+    let text = error.to_string().to_ascii_lowercase();
+    let locked = text.contains("locked") || text.contains("prompt") || text.contains("dismissed");
     match error {
+        keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) if locked => {
+            KeystoreError::Locked
+        }
         keyring::Error::NoStorageAccess(_) | keyring::Error::PlatformFailure(_) => {
             KeystoreError::Unavailable
         }
@@ -175,6 +184,28 @@ mod tests {
     }
 }
 
+/// Every file under `dir` whose bytes hold `needle` (a key that must not be there).
+#[cfg(test)]
+fn files_holding(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if std::fs::read(&path)
+                .unwrap_or_default()
+                .windows(needle.len())
+                .any(|w| w == needle)
+            {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod no_store {
     use super::*;
@@ -193,7 +224,7 @@ mod no_store {
             assert_eq!(result, Err(KeystoreError::Unavailable));
             assert_eq!(
                 result.unwrap_err().to_string(),
-                "no OS credential store is available (on Linux: a Secret Service such as GNOME Keyring, unlocked); the key was not saved"
+                "no OS credential store is reachable (on Linux: a Secret Service such as GNOME Keyring on the session bus); no key was read or saved, and none is kept anywhere else"
             );
             return;
         }
@@ -213,23 +244,163 @@ mod no_store {
             .status()
             .unwrap();
         assert!(status.success(), "the child saw another outcome");
-        let mut leftovers = Vec::new();
-        let mut stack = vec![home.clone()];
-        while let Some(dir) = stack.pop() {
-            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else if std::fs::read(&path)
-                    .unwrap_or_default()
-                    .windows(18)
-                    .any(|w| w == b"canary-nostore-key")
-                {
-                    leftovers.push(path);
-                }
-            }
-        }
+        let leftovers = files_holding(&home, b"canary-nostore-key");
         assert!(leftovers.is_empty(), "the key was written to {leftovers:?}");
         std::fs::remove_dir_all(&home).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod failure_modes {
+    use super::*;
+    use std::process::Command;
+
+    const SERVICE: &str = "dhmad-review-desk-test-failure-modes";
+
+    /// One operation in a child process on the bus the parent chose: prints its outcome.
+    #[test]
+    fn child_operation() {
+        let Ok(op) = std::env::var("KEYSTORE_FAILURE_OP") else {
+            return;
+        };
+        let store = Keystore::new(SERVICE);
+        let outcome = match op.as_str() {
+            "save" => store
+                .save(
+                    "p",
+                    KeyKind::Didit,
+                    &SecretString::from("canary-locked-key".to_owned()),
+                )
+                .map(|()| "saved".to_owned()),
+            _ => store.load("p", KeyKind::Didit).map(|k| {
+                k.map_or("none".to_owned(), |k| {
+                    format!("loaded {}", k.expose_secret().len())
+                })
+            }),
+        };
+        match outcome {
+            Ok(text) => println!("OUTCOME ok {text}"),
+            Err(e) => println!("OUTCOME err {e:?}: {e}"),
+        }
+    }
+
+    struct Bus {
+        address: String,
+        pid: u32,
+        home: std::path::PathBuf,
+    }
+
+    impl Bus {
+        /// A private session bus with a GNOME Keyring on it, its login keyring unlocked.
+        fn start() -> Self {
+            let home = std::env::temp_dir().join(format!("keystore-modes-{}", std::process::id()));
+            std::fs::create_dir_all(&home).unwrap();
+            let out = Command::new("dbus-daemon")
+                .args(["--session", "--fork", "--print-address=1", "--print-pid=1"])
+                // Services it starts (the unlock prompter) find no display either.
+                .env_remove("DISPLAY")
+                .env_remove("WAYLAND_DISPLAY")
+                .output()
+                .expect("dbus-daemon runs");
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            let mut lines = text.lines();
+            let address = lines.next().unwrap().trim().to_owned();
+            let pid = lines.next().unwrap().trim().parse().unwrap();
+            let bus = Self { address, pid, home };
+            let unlocked = Command::new("sh")
+                .args([
+                    "-c",
+                    "printf review-desk | gnome-keyring-daemon --unlock --components=secrets",
+                ])
+                .envs(bus.env())
+                .output()
+                .expect("gnome-keyring-daemon runs");
+            assert!(unlocked.status.success(), "{unlocked:?}");
+            bus
+        }
+
+        fn env(&self) -> Vec<(&'static str, String)> {
+            let home = self.home.display().to_string();
+            vec![
+                ("DBUS_SESSION_BUS_ADDRESS", self.address.clone()),
+                ("HOME", home.clone()),
+                ("XDG_DATA_HOME", home.clone()),
+                ("XDG_RUNTIME_DIR", home),
+            ]
+        }
+
+        /// Runs `op` in a child with no display: an unlock prompt cannot be answered.
+        fn run(&self, op: &str) -> String {
+            let out = Command::new("timeout")
+                .arg("30")
+                .arg(std::env::current_exe().unwrap())
+                .args(["failure_modes::child_operation", "--exact", "--nocapture"])
+                .env("KEYSTORE_FAILURE_OP", op)
+                .env_remove("DISPLAY")
+                .env_remove("WAYLAND_DISPLAY")
+                .envs(self.env())
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&out.stdout).into_owned();
+            text.lines()
+                .find_map(|l| l.strip_prefix("OUTCOME "))
+                .map(str::to_owned)
+                .unwrap_or_else(|| format!("no outcome (timed out or crashed): {out:?}"))
+        }
+
+        fn lock(&self) {
+            let out = Command::new("dbus-send")
+                .args([
+                    "--session",
+                    "--print-reply",
+                    "--dest=org.freedesktop.secrets",
+                    "/org/freedesktop/secrets",
+                    "org.freedesktop.Secret.Service.Lock",
+                    "array:objpath:/org/freedesktop/secrets/collection/login",
+                ])
+                .envs(self.env())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{out:?}");
+        }
+    }
+
+    /// The keyring locked under a running desk, then the session bus gone: each operation ends
+    /// (no hang) with its own clear error, and the key is nowhere on disk but the keyring's file.
+    #[test]
+    #[ignore = "needs dbus-daemon and gnome-keyring-daemon (the README test command installs them)"]
+    fn a_locked_keyring_and_a_bus_gone_mid_session_are_each_a_clear_error() {
+        let bus = Bus::start();
+        assert_eq!(bus.run("save"), "ok saved");
+        assert_eq!(bus.run("load"), "ok loaded 17");
+
+        bus.lock();
+        let locked = bus.run("load");
+        assert!(
+            locked.starts_with("err Locked: the OS credential store is locked"),
+            "{locked}"
+        );
+        let locked = bus.run("save");
+        assert!(locked.starts_with("err Locked"), "{locked}");
+
+        // The bus goes away mid-session (its daemon killed, as when a desktop session ends).
+        let killed = Command::new("kill")
+            .arg(bus.pid.to_string())
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        let gone = bus.run("load");
+        assert!(
+            gone.starts_with("err Unavailable: no OS credential store is reachable"),
+            "{gone}"
+        );
+        let gone = bus.run("save");
+        assert!(gone.starts_with("err Unavailable"), "{gone}");
+
+        // Nothing in plaintext: the canary is in no file but the keyring's own (encrypted).
+        let plain = files_holding(&bus.home, b"canary-locked-key");
+        assert!(plain.is_empty(), "the key is in plaintext in {plain:?}");
+        let _ = std::fs::remove_dir_all(&bus.home);
     }
 }
