@@ -838,7 +838,10 @@ fn render_queue(items: &[QueueItem]) -> String {
             "{:<8} {:<38} {:<22} {:<4} {}",
             item.case_number.map_or("-".into(), |n| n.to_string()),
             item.case_id,
-            item.vendor_data.as_deref().map(mask).unwrap_or_default(),
+            item.vendor_data
+                .as_deref()
+                .map(|v| desk_core::privacy::shown(&mask(v)).into_owned())
+                .unwrap_or_default(),
             item.country.as_deref().unwrap_or("-"),
             item.created_at.as_deref().unwrap_or("-"),
         );

@@ -372,7 +372,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         draft.comment = Some(reason.to_owned());
         draft.outcome = Some(format!("{} #{index}", field.label()));
         self.store.append_audit(&draft).await?;
-        Ok(field.value(&summary, index))
+        // Unmasked, and still inert: hidden characters stay visible marks.
+        Ok(field
+            .value(&summary, index)
+            .map(|v| crate::privacy::shown(&v).into_owned()))
     }
 }
 

@@ -11,7 +11,7 @@ use crate::case::*;
 pub use crate::case_file::RevealField;
 use crate::case_file::{CaseFile, TimelineEntry, TimelineSource};
 use crate::outbox::{Action, ActionKind, ActionState, BlocklistRequest, OutboxStatus};
-use crate::privacy::mask;
+use crate::privacy::{mask, shown, shown_all};
 use crate::queue::{Due, QueueSnapshot};
 
 /// What the shell tells the UI about itself on start.
@@ -487,7 +487,10 @@ impl From<&QueueItem> for FoundSession {
             case_id: i.case_id.clone(),
             case_number: i.case_number,
             status: i.status.to_string(),
-            vendor_data_masked: i.vendor_data.as_deref().map(mask_row_key),
+            vendor_data_masked: i
+                .vendor_data
+                .as_deref()
+                .map(|v| shown(&mask_row_key(v)).into_owned()),
             created_at: i.created_at.clone(),
         }
     }
@@ -577,11 +580,15 @@ impl QueueView {
                     case_id: item.case_id.clone(),
                     provider: crate::provider::Provider::of(&item.case_id),
                     case_number: item.case_number,
-                    vendor_data_masked: item.vendor_data.as_deref().map(mask_row_key),
+                    vendor_data_masked: item
+                        .vendor_data
+                        .as_deref()
+                        .map(|v| shown(&mask_row_key(v)).into_owned()),
                     workflow_id: summary.and_then(|s| s.workflow_id.clone()),
                     workflow_name: summary
                         .and_then(|s| s.workflow_id.as_ref())
-                        .and_then(|id| workflow_names.get(id).cloned()),
+                        .and_then(|id| workflow_names.get(id))
+                        .map(|name| shown(name).into_owned()),
                     fetched: summary.is_some(),
                     country: item.country.clone(),
                     created_at: item.created_at.clone(),
@@ -619,12 +626,13 @@ impl CaseView {
     /// contacts, IP addresses and vendor_data. Revealing one goes through `Desk::reveal`.
     pub fn build(file: CaseFile) -> Self {
         let CaseFile {
-            mut summary,
+            summary,
             fetched_at,
             stale,
             timeline,
             mut others,
         } = file;
+        let mut summary = summary;
         for d in &mut summary.documents {
             d.document_number = d.document_number.as_deref().map(mask);
             d.date_of_birth = d.date_of_birth.as_deref().map(mask);
@@ -640,6 +648,10 @@ impl CaseView {
             ip.ip_address = ip.ip_address.as_deref().map(mask);
         }
         summary.vendor_data = summary.vendor_data.as_deref().map(mask);
+        // Text from outside made inert once masked: the hidden characters left in view become
+        // visible marks (those masked are gone with what hid them).
+        let summary = shown_all(summary);
+        let timeline = shown_all(timeline);
         others.sort_by_key(|o| o.case_number);
         let other_sessions = others
             .into_iter()

@@ -128,6 +128,9 @@ pub struct SandboxKnobs {
     /// The Sandbox profile also reviews the simulator's VerifyHQ cases
     /// (REVIEW_DESK_SANDBOX_VERIFYHQ=1), watching its seeded users.
     pub verifyhq: bool,
+    /// A folder of Didit decision files the simulator serves as extra sessions
+    /// (REVIEW_DESK_SANDBOX_FIXTURES), as `desk sandbox serve --fixtures` does.
+    pub fixtures: Option<PathBuf>,
 }
 
 impl SandboxKnobs {
@@ -141,6 +144,7 @@ impl SandboxKnobs {
             reviewer: var("REVIEW_DESK_REVIEWER_NAME").zip(var("REVIEW_DESK_REVIEWER_EMAIL")),
             team_store: var("REVIEW_DESK_TEAM_STORE"),
             verifyhq: var("REVIEW_DESK_SANDBOX_VERIFYHQ").is_some_and(|v| v != "0"),
+            fixtures: var("REVIEW_DESK_SANDBOX_FIXTURES").map(PathBuf::from),
         }
     }
 }
@@ -219,6 +223,7 @@ pub async fn connect(
             if let Some(k) = &knobs.didit_key {
                 config.didit_key = k.clone();
             }
+            config.fixtures.clone_from(&knobs.fixtures);
             let running = sandbox::start(config).await?;
             tracing::info!(url = %running.base_url, "sandbox listening");
             let didit = DiditClient::new(DiditConfig::new(
