@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { test } from "node:test";
 import { remote } from "webdriverio";
+import { CANARIES, captureIpc, fileLeaks, ipcLeaks } from "./leaks.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = resolve(here, "../..");
@@ -157,12 +158,35 @@ export async function logFiles(desk) {
   return (await readdir(dir).catch(() => [])).map((f) => join(dir, f));
 }
 
+/**
+ * The leak scan a test ends with (see leaks.mjs): the window's IPC answers since the capture,
+ * the app's data root (SQLite and WAL files, logs, exports) and the driver's log, which holds
+ * the app's own output.
+ */
+async function scanForLeaks(desk, name) {
+  const canaries = [...CANARIES, ...desk.extraCanaries];
+  const problems = [];
+  // A test may leave the window closed or on another window: then only the files are read.
+  const seen = await ipcLeaks(desk.browser).catch(() => null);
+  if (seen) problems.push(...seen.leaks.map((l) => `IPC ${l}`));
+  problems.push(...await fileLeaks(desk.dataDir, canaries, { readdir, readFile }));
+  problems.push(...await fileLeaks(join(artifactsRoot, slug(name)), canaries, { readdir, readFile }));
+  if (problems.length > 0) throw new Error(`leak scan: ${problems.join("; ")}`);
+  // (That the capture catches a leak is shown by the security test.)
+  return seen?.seen ?? 0;
+}
+
 /** A desktop test: launches the app, runs `body(desk)`, saves artifacts if it throws, cleans up. */
 export function desktopTest(name, body, { env } = {}) {
   test(name, { timeout: 180_000 }, async () => {
     const desk = await launchDesk({ name, env });
+    // A key a test hands the app through its environment is a canary too.
+    desk.extraCanaries = Object.entries(env ?? {}).filter(([k, v]) => /_KEY$/.test(k) && v).map(([, v]) => v);
     try {
+      await desk.browser.$('[data-testid="statusbar"]').waitForExist({ timeout: 30_000 }).catch(() => {});
+      if (!(await captureIpc(desk.browser, [...CANARIES, ...desk.extraCanaries]))) throw new Error("the IPC capture could not be installed");
       await body(desk);
+      desk.ipcAnswersScanned = await scanForLeaks(desk, name);
     } catch (error) {
       await saveArtifacts(desk, name, error);
       throw error;

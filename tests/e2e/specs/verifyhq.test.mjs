@@ -18,6 +18,10 @@ desktopTest("a reviewer declines and restarts VerifyHQ verifications from the sa
   const base = await sandboxUrl(desk);
   // 40 Didit sessions and the waiting verifications of the four seeded VerifyHQ users.
   await waitText(browser, "queue-count", /^43 in review$/);
+  // Searching their users' ids (the table renders only the rows near the view) shows all three.
+  await browser.keys(["/"]);
+  await browser.$("#queue-search").addValue("vhq_user");
+  await waitText(browser, "shown-count", /^3 shown$/);
   const tags = await browser.$$('[data-testid="provider-tag"]');
   assert.equal(tags.length, 3);
   assert.equal(await tags[0].getText(), "VerifyHQ");
