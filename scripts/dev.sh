@@ -2,6 +2,7 @@
 # Review Desk's one entry point for people and CI:
 #   bash scripts/dev.sh run    install what is missing, build the UI and open the app
 #   bash scripts/dev.sh test   install what is missing and run every test and lint
+#   bash scripts/dev.sh package  build the release app and its .deb (target/release/bundle/deb)
 # Every install step is idempotent: it only installs what is not there yet.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -123,8 +124,20 @@ cmd_test() {
   step "all tests passed"
 }
 
+# The Tauri bundler (from the UI's npm packages) builds the release app and the .deb; its
+# Depends (libwebkit2gtk-4.1-0, libgtk-3-0) come from the bundler, Recommends gnome-keyring.
+cmd_package() {
+  install_apt "${BUILD_PACKAGES[@]}"
+  check_rust
+  build_ui
+  step "building the release app and its .deb"
+  (cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb)
+  ls -1 target/release/bundle/deb/*.deb
+}
+
 case "${1:-}" in
   run) cmd_run ;;
   test) cmd_test ;;
-  *) echo "usage: bash scripts/dev.sh run|test" >&2; exit 2 ;;
+  package) cmd_package ;;
+  *) echo "usage: bash scripts/dev.sh run|test|package" >&2; exit 2 ;;
 esac

@@ -1,9 +1,8 @@
-// The config lives at the repository's top level; every command we expose gets its own
-// permission so the capability file can grant exactly what the window uses.
+// Every command we expose gets its own permission, so the capability file can grant exactly
+// what the window uses.
 fn main() {
-    let attributes = tauri_build::Attributes::new()
-        .config_path("../tauri.conf.json")
-        .app_manifest(tauri_build::AppManifest::new().commands(&[
+    let attributes =
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
             "app_info",
             "queue_view",
             "sync_queue",

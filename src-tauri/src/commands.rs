@@ -77,6 +77,7 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
             .filter(|_| active.profile.kind == ProfileKind::Sandbox),
         role: active.profile.role,
         can_look_up: active.dhmad.is_some(),
+        first_run: shell.first_run,
     })
 }
 

@@ -41,6 +41,8 @@ pub struct Shell {
     pub active: RwLock<Active>,
     /// Why the desk started on another profile than the one set, shown to the reviewer.
     pub notice: Option<String>,
+    /// No profile book was there when the desk started: the window shows the first-run screen.
+    pub first_run: bool,
     /// Wakes the outbox worker when an action was queued, undone or retried.
     pub outbox_wake: Notify,
     /// Why the worker is not sending (the profile's outbox is held elsewhere), if so.
@@ -260,6 +262,11 @@ pub fn run() {
             let keystore = desk_profiles::keystore();
             let knobs = SandboxKnobs::from_environment();
             let book = files.load();
+            // The first start writes the book, so the first-run screen shows once.
+            let first_run = !files.exists();
+            if first_run {
+                files.save(&book)?;
+            }
             let wanted = book.active().clone();
             tracing::info!(profile = %wanted.name, "review desk started");
             // A Live profile that cannot open (no key, no keyring) falls back to the Sandbox
@@ -274,7 +281,7 @@ pub fn run() {
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new(), cancel_export: Default::default() });
+            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, first_run, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new(), cancel_export: Default::default() });
             sync_in_background(app.handle(), desk);
             run_outbox_worker(app.handle().clone());
             team::run_heartbeat(app.handle().clone());
@@ -338,7 +345,7 @@ pub fn run() {
             audit::blind_review_figures,
             audit::set_blind_review_share,
         ])
-        .run(tauri::generate_context!("../tauri.conf.json"));
+        .run(tauri::generate_context!());
     if let Err(error) = result {
         eprintln!("DHMAD Review Desk could not start: {error}");
         std::process::exit(1);

@@ -16,7 +16,7 @@ const reviewerInfo: AppInfo = {
   reviewerEmail: "amira@dhmad.tn",
   notice: null,
   role: "reviewer",
-  canLookUp: true,
+  canLookUp: true, firstRun: false,
 };
 
 const DIDIT: Capabilities = { blocklist: true, amlHits: true, redoSteps: true, resubmitStartsAnew: false, resubmitKeepsToken: true, notesRequired: false };

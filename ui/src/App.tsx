@@ -98,6 +98,7 @@ export function App() {
 
   // Stable, so the open Profiles form is not re-rendered by the status bar's ticks.
   const closeProfiles = useCallback(() => setProfilesOpen(false), []);
+  const openProfiles = useCallback(() => setProfilesOpen(true), []);
   const switched = useCallback(() => {
     setProfilesOpen(false);
     navigate("/");
@@ -142,7 +143,7 @@ export function App() {
         <Route path="/watch"><WatchPage /></Route>
         <Route path="/audit"><AuditPage /></Route>
         <Route path="/second-look"><BlindReviewPage /></Route>
-        <Route><ReviewPage idle={idle} now={now} canAct={role !== "support"} /></Route>
+        <Route><ReviewPage idle={idle} now={now} canAct={role !== "support"} firstRun={info.data?.firstRun ?? false} onAddProfile={openProfiles} /></Route>
       </Switch>
       <footer className="statusbar" data-testid="statusbar">
         <span data-testid="sync-state">{syncLabel}</span>

@@ -11,6 +11,7 @@ import { BlocklistDialog } from "./BlocklistDialog";
 import { QueueTable } from "./QueueTable";
 import { CaseSummary } from "./CaseSummary";
 import { DecisionDialog } from "./DecisionDialog";
+import { Welcome } from "./Welcome";
 
 export const SYNC = ["sync"] as const;
 
@@ -25,7 +26,7 @@ export function useSync() {
 }
 
 /** The review desk: queue on the left, the open case (`/case/:id`) on the right, keyboard first. */
-export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean }) {
+export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean; firstRun: boolean; onAddProfile: () => void }) {
   const [, params] = useRoute<{ id: string }>("/case/:id");
   const [, navigate] = useLocation();
   const selectedId = params?.id ?? null;
@@ -283,7 +284,10 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean 
           {caseView ? (
             <CaseSummary view={caseView} onReveal={reveal} now={props.now} />
           ) : (
-            <p className="muted">Press <kbd>J</kbd> to open the oldest case. <kbd>Ctrl</kbd>+<kbd>K</kbd> finds any command, <kbd>?</kbd> lists every shortcut.</p>
+            <>
+              {props.firstRun && <Welcome onAddProfile={props.onAddProfile} />}
+              <p className="muted">Press <kbd>J</kbd> to open the oldest case. <kbd>Ctrl</kbd>+<kbd>K</kbd> finds any command, <kbd>?</kbd> lists every shortcut.</p>
+            </>
           )}
         </section>
       </main>

@@ -29,7 +29,12 @@ role: Role,
 /**
  * Whether support lookups can reach DHMAD (the profile has its key).
  */
-canLookUp: boolean, };
+canLookUp: boolean, 
+/**
+ * This is the desk's first start on this data root (no profile book was there): the
+ * window explains the Sandbox profile and how to add a Live one.
+ */
+firstRun: boolean, };
 
 export type UiError = { code: ErrorCode, message: string, retryable: boolean, };
 

@@ -108,4 +108,5 @@ desktopTest("a live profile whose keys are missing falls back to the sandbox and
     "Profile Live without keys could not open (the Didit API key of this profile is not set); the Sandbox profile is open instead.",
   );
   assert.ok(await browser.$('[data-testid="simulated-banner"]').isExisting());
+  assert.ok(!(await browser.$('[data-testid="first-run"]').isExisting()), "a desk with a profile book is not on its first run");
 }, { env: { REVIEW_DESK_DATA_DIR: unopenable } });

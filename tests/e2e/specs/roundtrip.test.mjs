@@ -10,6 +10,12 @@ desktopTest("backend round trip renders the queue and the app info", async ({ br
   const count = await browser.$('[data-testid="queue-count"]');
   await browser.waitUntil(async () => /^\d+ in review$/.test(await count.getText()), { timeout: 30_000 });
   assert.match(await browser.$('[data-testid="statusbar"]').getText(), /Profile: Sandbox/);
+  // A first start explains the Sandbox profile and leads to adding a Live one.
+  const welcome = await browser.$('[data-testid="first-run"]');
+  assert.match(await welcome.getText(), /nothing you decide here reaches a real person/);
+  await browser.$('[data-testid="first-run-add"]').click();
+  await browser.$('[data-testid="profiles"]').waitForExist({ timeout: 5_000 });
+  await browser.keys(["Escape"]);
   await browser.keys(["?"]);
   const dir = await browser.$('[data-testid="data-dir"]');
   await dir.waitForExist({ timeout: 10_000 });

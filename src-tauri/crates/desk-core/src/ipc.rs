@@ -35,6 +35,9 @@ pub struct AppInfo {
     pub role: crate::profile::Role,
     /// Whether support lookups can reach DHMAD (the profile has its key).
     pub can_look_up: bool,
+    /// This is the desk's first start on this data root (no profile book was there): the
+    /// window explains the Sandbox profile and how to add a Live one.
+    pub first_run: bool,
 }
 
 /// What went wrong, as the UI branches on it: one closed set, set in one place (here and in the

@@ -105,6 +105,11 @@ impl ProfileFiles {
         }
     }
 
+    /// Whether a profile book was ever saved under this root.
+    pub fn exists(&self) -> bool {
+        self.root.join(BOOK_FILE).exists()
+    }
+
     /// Writes the book atomically (temporary file, then rename).
     pub fn save(&self, book: &ProfileBook) -> Result<(), SetupError> {
         let io = |e: std::io::Error| SetupError::Io(e.to_string());
