@@ -96,7 +96,13 @@ desktopTest("the watch list decides which VerifyHQ users' cases are in the queue
   await browser.keys(["Enter"]);
   await waitText(browser, "watch-error", /"id!" is not a VerifyHQ user id/);
   await waitText(browser, "watch-count", /^3 of/);
-  await input.setValue("vhq_user_0001");
+  // Cleared as a person would (WebDriver's own clear does not reach React's state), then typed.
+  await input.click();
+  await browser.keys([Key.Ctrl, "a"]);
+  await browser.keys(["Backspace"]);
+  await browser.waitUntil(async () => (await input.getValue()) === "", { timeout: 5_000, timeoutMsg: "the field did not clear" });
+  await input.addValue("vhq_user_0001");
+  await browser.waitUntil(async () => (await input.getValue()) === "vhq_user_0001", { timeout: 5_000, timeoutMsg: "the id was not typed whole" });
   await browser.keys(["Enter"]);
   await waitText(browser, "watch-report", /^4 watched \(was 3\)\.$/);
   await browser.$('[data-testid="nav-queue"]').click();
