@@ -42,47 +42,188 @@ pub struct AuditEntry {
     pub hash: String,
 }
 
-fn put(out: &mut Vec<u8>, field: Option<&str>) {
+fn put(out: &mut Vec<u8>, field: Option<&[u8]>) {
     match field {
         // Length-prefixed, so no choice of text can make two entries encode alike.
         Some(text) => {
             out.extend_from_slice(&(text.len() as u64).to_be_bytes());
-            out.extend_from_slice(text.as_bytes());
+            out.extend_from_slice(text);
         }
         None => out.extend_from_slice(&u64::MAX.to_be_bytes()),
     }
 }
 
+/// An entry's fields in canonical order, as bytes (a store may hand them over as it holds them).
+pub type Fields<'a> = [Option<&'a [u8]>; 12];
+
+/// The fields of `d` in canonical order.
+pub fn fields(d: &AuditDraft) -> Fields<'_> {
+    [
+        Some(d.at.as_bytes()),
+        Some(d.actor.as_bytes()),
+        Some(d.action.as_bytes()),
+        Some(d.case_id.as_bytes()),
+        d.action_id.as_deref().map(str::as_bytes),
+        d.from_state.as_deref().map(str::as_bytes),
+        d.to_state.as_deref().map(str::as_bytes),
+        d.reason_id.as_deref().map(str::as_bytes),
+        d.comment.as_deref().map(str::as_bytes),
+        d.outcome.as_deref().map(str::as_bytes),
+        d.token.as_deref().map(str::as_bytes),
+        Some(d.app_version.as_bytes()),
+    ]
+}
+
 /// The canonical bytes of an entry at `seq`.
-pub fn canonical(seq: i64, d: &AuditDraft) -> Vec<u8> {
+pub fn canonical(seq: i64, fields: &Fields<'_>) -> Vec<u8> {
     let mut out = Vec::with_capacity(256);
     out.extend_from_slice(b"review-desk-audit-v1");
     out.extend_from_slice(&seq.to_be_bytes());
-    for field in [
-        Some(d.at.as_str()),
-        Some(d.actor.as_str()),
-        Some(d.action.as_str()),
-        Some(d.case_id.as_str()),
-        d.action_id.as_deref(),
-        d.from_state.as_deref(),
-        d.to_state.as_deref(),
-        d.reason_id.as_deref(),
-        d.comment.as_deref(),
-        d.outcome.as_deref(),
-        d.token.as_deref(),
-        Some(d.app_version.as_str()),
-    ] {
-        put(&mut out, field);
+    for field in fields {
+        put(&mut out, *field);
     }
     out
 }
 
+/// SHA-256 (hex, lowercase) of the previous hash and the canonical bytes of `fields` at `seq`.
+pub fn digest(seq: i64, fields: &Fields<'_>, prev_hash: &[u8]) -> [u8; 64] {
+    // The same bytes as `canonical`, streamed into the hash without building them.
+    let mut h = Sha256::new();
+    h.update(prev_hash);
+    h.update(b"review-desk-audit-v1");
+    h.update(seq.to_be_bytes());
+    for field in fields {
+        match field {
+            Some(text) => {
+                h.update((text.len() as u64).to_be_bytes());
+                h.update(text);
+            }
+            None => h.update(u64::MAX.to_be_bytes()),
+        }
+    }
+    let mut text = [0u8; 64];
+    // 32 bytes always fit 64 hex digits.
+    let _ = hex::encode_to_slice(h.finalize(), &mut text);
+    text
+}
+
 /// SHA-256 (hex) of the previous hash and the entry's canonical bytes.
 pub fn hash(seq: i64, draft: &AuditDraft, prev_hash: &str) -> String {
-    let mut h = Sha256::new();
-    h.update(prev_hash.as_bytes());
-    h.update(canonical(seq, draft));
-    hex::encode(h.finalize())
+    let text = digest(seq, &fields(draft), prev_hash.as_bytes());
+    String::from_utf8_lossy(&text).into_owned()
+}
+
+/// One entry as the chain check needs it: its place, what it chains onto, its own hash, and
+/// whether its content still matches that hash (computed where the entry was read, so a store
+/// can hash rows as it reads them without building entries).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainLink {
+    pub seq: i64,
+    pub prev_hash: String,
+    pub hash: String,
+    pub content_ok: bool,
+}
+
+impl ChainLink {
+    /// The link of a stored row: `fields` in canonical order, its hashes as stored.
+    pub fn of_row(seq: i64, fields: &Fields<'_>, prev_hash: &[u8], hash: &[u8]) -> Self {
+        Self {
+            seq,
+            content_ok: digest(seq, fields, prev_hash).as_slice() == hash,
+            prev_hash: text_of(prev_hash),
+            hash: text_of(hash),
+        }
+    }
+}
+
+/// One stored entry, borrowed as the store holds it (an export reads every entry once, so it
+/// copies none of them).
+#[derive(Debug, Clone, Copy)]
+pub struct EntryRef<'a> {
+    pub seq: i64,
+    /// In canonical order (`audit::fields`).
+    pub fields: Fields<'a>,
+    pub prev_hash: &'a [u8],
+    pub hash: &'a [u8],
+    /// False when a column held something other than text or NULL: it cannot match its hash.
+    pub plain: bool,
+}
+
+impl<'a> EntryRef<'a> {
+    pub fn of(entry: &'a AuditEntry) -> Self {
+        Self {
+            seq: entry.seq,
+            fields: crate::audit::fields(&entry.draft),
+            prev_hash: entry.prev_hash.as_bytes(),
+            hash: entry.hash.as_bytes(),
+            plain: true,
+        }
+    }
+
+    /// Its place in the chain, and whether its content still matches its hash.
+    pub fn link(&self) -> ChainLink {
+        let mut link = ChainLink::of_row(self.seq, &self.fields, self.prev_hash, self.hash);
+        link.content_ok &= self.plain;
+        link
+    }
+
+    /// Field `i` in canonical order.
+    pub fn text(&self, i: usize) -> Option<&'a [u8]> {
+        self.fields[i]
+    }
+}
+
+/// Sees the entries of a scan of the log one by one (on a thread that may block).
+pub trait AuditVisitor: Send + 'static {
+    fn visit(&mut self, entry: &EntryRef<'_>);
+}
+
+/// Stored bytes as text (hashes are ASCII: checked quickly; anything else kept visibly).
+fn text_of(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// The links of `entries`, hashed on every available core (each hash depends only on its own
+/// entry).
+pub fn links_of(entries: &[AuditEntry]) -> Vec<ChainLink> {
+    let link = |e: &AuditEntry| {
+        ChainLink::of_row(
+            e.seq,
+            &fields(&e.draft),
+            e.prev_hash.as_bytes(),
+            e.hash.as_bytes(),
+        )
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if cores < 2 || entries.len() < 4_096 {
+        return entries.iter().map(link).collect();
+    }
+    let chunk = entries.len().div_ceil(cores);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = entries
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(link).collect::<Vec<ChainLink>>()))
+            .collect();
+        let mut links = Vec::with_capacity(entries.len());
+        for (part, entries) in parts.into_iter().zip(entries.chunks(chunk)) {
+            // A panicked worker cannot vouch for its entries: they count as edited.
+            links.extend(part.join().unwrap_or_else(|_| {
+                entries
+                    .iter()
+                    .map(|e| ChainLink {
+                        seq: e.seq,
+                        prev_hash: e.prev_hash.clone(),
+                        hash: e.hash.clone(),
+                        content_ok: false,
+                    })
+                    .collect()
+            }));
+        }
+        links
+    })
 }
 
 impl AuditEntry {
@@ -134,37 +275,43 @@ impl ChainCheck {
 
     pub fn feed(&mut self, entry: &AuditEntry) -> Result<(), Broken> {
         let content_ok = hash(entry.seq, &entry.draft, &entry.prev_hash) == entry.hash;
-        self.link(entry, content_ok)
+        self.link(entry.seq, &entry.prev_hash, &entry.hash, content_ok)
     }
 
     /// Checks a run of entries in order, as `feed` one by one would, hashing them on every
-    /// core first (each hash depends only on its own entry); the links are then checked in
-    /// order, so the first broken entry reported is the same.
+    /// core first; the links are then checked in order, so the first broken entry reported is
+    /// the same.
     pub fn feed_all(&mut self, entries: &[AuditEntry]) -> Result<(), Broken> {
-        let ok = content_checks(entries);
-        entries
-            .iter()
-            .zip(ok)
-            .try_for_each(|(entry, content_ok)| self.link(entry, content_ok))
+        self.feed_links(&links_of(entries))
     }
 
-    fn link(&mut self, entry: &AuditEntry, content_ok: bool) -> Result<(), Broken> {
+    /// Checks a run of links (hashed already) in order.
+    pub fn feed_links(&mut self, links: &[ChainLink]) -> Result<(), Broken> {
+        links
+            .iter()
+            .try_for_each(|l| self.link(l.seq, &l.prev_hash, &l.hash, l.content_ok))
+    }
+
+    fn link(
+        &mut self,
+        seq: i64,
+        prev_hash: &str,
+        hash: &str,
+        content_ok: bool,
+    ) -> Result<(), Broken> {
         let (expected_seq, expected_prev) = match &self.head {
             Some((seq, hash)) => (seq + 1, hash.as_str()),
             None => (1, GENESIS),
         };
-        let broken = |why: String| Broken {
-            seq: entry.seq,
-            why,
-        };
-        if entry.seq != expected_seq {
+        let broken = |why: String| Broken { seq, why };
+        if seq != expected_seq {
             // A deleted entry leaves a gap; the entry before it is where the change is.
             return Err(Broken {
-                seq: expected_seq.min(entry.seq),
-                why: format!("entry {expected_seq} is missing (found {} next)", entry.seq),
+                seq: expected_seq.min(seq),
+                why: format!("entry {expected_seq} is missing (found {seq} next)"),
             });
         }
-        if entry.prev_hash != expected_prev {
+        if prev_hash != expected_prev {
             return Err(broken(
                 "it does not chain onto the entry before it (inserted, deleted or reordered)"
                     .into(),
@@ -176,32 +323,9 @@ impl ChainCheck {
             ));
         }
         self.count += 1;
-        self.head = Some((entry.seq, entry.hash.clone()));
+        self.head = Some((seq, hash.to_owned()));
         Ok(())
     }
-}
-
-/// Whether each entry's content matches its hash, computed on every available core.
-fn content_checks(entries: &[AuditEntry]) -> Vec<bool> {
-    let check = |e: &AuditEntry| hash(e.seq, &e.draft, &e.prev_hash) == e.hash;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 || entries.len() < 4_096 {
-        return entries.iter().map(check).collect();
-    }
-    let chunk = entries.len().div_ceil(cores);
-    std::thread::scope(|scope| {
-        let parts: Vec<_> = entries
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || part.iter().map(check).collect::<Vec<bool>>()))
-            .collect();
-        parts
-            .into_iter()
-            // A panicked worker cannot vouch for its entries: they count as broken.
-            .flat_map(|p| p.join().unwrap_or_default())
-            .chain(std::iter::repeat(false))
-            .take(entries.len())
-            .collect()
-    })
 }
 
 /// A signed statement of the chain's head: an auditor keeps it; a later log must still contain
@@ -309,10 +433,11 @@ pub async fn verify(
             });
         }
     }
-    // The chain is checked on its own thread while the next pages are read: reading is most
-    // of the cost, so the two overlap. The checker stops the reading at the first break.
+    // Pages arrive hashed (the store hashes rows as it reads them); the links are checked on
+    // their own thread while the next pages are read. The checker stops the reading at the
+    // first break.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(broken.is_some()));
-    let (pages_tx, pages_rx) = std::sync::mpsc::channel::<Vec<AuditEntry>>();
+    let (pages_tx, pages_rx) = std::sync::mpsc::channel::<Vec<ChainLink>>();
     let checkpoint_seq = checkpoint.map(|(cp, _)| cp.seq);
     let checker = {
         let stop = stop.clone();
@@ -326,7 +451,7 @@ pub async fn verify(
                         at_checkpoint = Some(e.hash.clone());
                     }
                 }
-                if let Err(b) = check.feed_all(&page) {
+                if let Err(b) = check.feed_links(&page) {
                     broken = Some(b);
                     stop.store(true, std::sync::atomic::Ordering::Release);
                     break;
@@ -340,8 +465,8 @@ pub async fn verify(
     let pages = futures_util::stream::iter(0..=last / PAGE)
         .map(|k| async move {
             let upper = (k + 1) * PAGE;
-            let mut page = journal.audit_page(k * PAGE, PAGE as u32).await?;
-            page.retain(|e| e.seq <= upper);
+            let mut page = journal.audit_links(k * PAGE, PAGE as u32).await?;
+            page.retain(|l| l.seq <= upper);
             Ok::<_, crate::ports::StoreError>(page)
         })
         .buffered(4);
@@ -449,6 +574,47 @@ mod tests {
         assert_eq!(check(&entries), Err(broken.clone()));
         assert_eq!(broken.seq, 4_322, "the first change, in order");
         assert_eq!(all.count, 4_321);
+    }
+
+    #[test]
+    fn the_hash_is_sha256_over_the_previous_hash_and_the_canonical_bytes() {
+        // Pinned by an independent encoder: a log sealed by any earlier version still verifies.
+        assert_eq!(
+            hash(1, &draft(1), GENESIS),
+            "238ff3903dfff3c49fbed8f53c3ffaabe0360ae0996ab9301d6d18137f4a0540"
+        );
+        let mut whole = Sha256::new();
+        whole.update(GENESIS.as_bytes());
+        whole.update(canonical(1, &fields(&draft(1))));
+        assert_eq!(hash(1, &draft(1), GENESIS), hex::encode(whole.finalize()));
+    }
+
+    #[test]
+    fn a_row_hashed_as_stored_links_like_its_entry() {
+        let entries = chain(3);
+        let links = links_of(&entries);
+        assert!(links.iter().all(|l| l.content_ok));
+        let mut edited = entries[1].clone();
+        edited.draft.outcome = Some("applied".into());
+        let row = ChainLink::of_row(
+            2,
+            &fields(&edited.draft),
+            edited.prev_hash.as_bytes(),
+            edited.hash.as_bytes(),
+        );
+        assert!(!row.content_ok);
+        // A hash stored in capitals is not the hash the desk wrote.
+        let upper = entries[0].hash.to_uppercase();
+        let row = ChainLink::of_row(
+            1,
+            &fields(&entries[0].draft),
+            GENESIS.as_bytes(),
+            upper.as_bytes(),
+        );
+        assert!(!row.content_ok);
+        let mut check = ChainCheck::new();
+        assert_eq!(check.feed_links(&links), Ok(()));
+        assert_eq!(check.head, Some((3, entries[2].hash.clone())));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 
-use crate::audit::{AuditEntry, Checkpoint};
+use std::collections::HashSet;
+
+use crate::audit::{AuditEntry, AuditVisitor, ChainLink, Checkpoint, EntryRef};
 use crate::desk::{Desk, DeskError};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
 
@@ -16,6 +18,8 @@ use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
 pub const MAX_PAGE: u32 = 500;
 /// Entries read per step of an export.
 pub const EXPORT_BATCH: u32 = 5_000;
+/// Seqs per window of an export's pass over the log.
+const EXPORT_WINDOW: i64 = 20_000;
 
 /// Which entries to show; every part optional, all parts must hold.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -259,33 +263,60 @@ pub fn neutralize(cell: &str) -> Cow<'_, str> {
     }
 }
 
-/// The fields of one entry as an export writes them (comment withheld unless shown), borrowed
-/// from the entry where they can be: an export of a million entries allocates little.
-fn export_fields(entry: &AuditEntry, comments_shown: bool) -> [Cow<'_, str>; 15] {
-    let d = &entry.draft;
-    fn opt(v: &Option<String>) -> Cow<'_, str> {
-        Cow::Borrowed(v.as_deref().unwrap_or(""))
+fn text(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+impl AuditQuery {
+    /// Whether `entry` passes the filter and belongs to one of `among` (when given).
+    fn admits_ref(&self, entry: &EntryRef<'_>, among: Option<&HashSet<String>>) -> bool {
+        let f = &self.filter;
+        let eq = |want: &Option<String>, i: usize| {
+            want.as_deref()
+                .is_none_or(|w| entry.text(i) == Some(w.as_bytes()))
+        };
+        let at = entry.text(0).unwrap_or_default();
+        eq(&f.actor, 1)
+            && eq(&f.action, 2)
+            && eq(&f.case_id, 3)
+            && eq(&f.to_state, 6)
+            && eq(&f.reason_id, 7)
+            && f.from.as_deref().is_none_or(|from| at >= from.as_bytes())
+            && f.until.as_deref().is_none_or(|until| at < until.as_bytes())
+            && among.is_none_or(|ids| {
+                std::str::from_utf8(entry.text(3).unwrap_or_default())
+                    .is_ok_and(|case| ids.contains(case))
+            })
     }
-    let comment = match (&d.comment, comments_shown) {
-        (Some(c), false) => Cow::Owned(format!("[withheld: {} characters]", c.chars().count())),
-        (c, _) => opt(c),
+}
+
+/// The fields of one entry as an export writes them (comment withheld unless shown), borrowed
+/// where they can be.
+fn export_fields<'a>(entry: &EntryRef<'a>, comments_shown: bool) -> [Cow<'a, str>; 15] {
+    let opt = |i: usize| entry.text(i).map_or(Cow::Borrowed(""), text);
+    let comment = match (entry.text(8), comments_shown) {
+        (Some(c), false) => Cow::Owned(format!(
+            "[withheld: {} characters]",
+            text(c).chars().count()
+        )),
+        _ => opt(8),
     };
     [
         Cow::Owned(entry.seq.to_string()),
-        Cow::Borrowed(&d.at),
-        Cow::Borrowed(&d.actor),
-        Cow::Borrowed(&d.action),
-        Cow::Borrowed(&d.case_id),
-        opt(&d.action_id),
-        opt(&d.from_state),
-        opt(&d.to_state),
-        opt(&d.reason_id),
+        opt(0),
+        opt(1),
+        opt(2),
+        opt(3),
+        opt(4),
+        opt(5),
+        opt(6),
+        opt(7),
         comment,
-        opt(&d.outcome),
-        opt(&d.token),
-        Cow::Borrowed(&d.app_version),
-        Cow::Borrowed(&entry.prev_hash),
-        Cow::Borrowed(&entry.hash),
+        opt(9),
+        opt(10),
+        opt(11),
+        text(entry.prev_hash),
+        text(entry.hash),
     ]
 }
 
@@ -303,76 +334,184 @@ impl Serialize for JsonRow<'_> {
     }
 }
 
-/// Writes entries as CSV (RFC 4180 quoting, neutralized cells) or as a JSON array.
-pub struct ExportWriter<W: Write> {
+/// Export rows as bytes: CSV records (RFC 4180 quoting by the `csv` crate, CRLF, neutralized
+/// cells), or JSON objects each preceded by `,` and a newline. Parts of one export are made
+/// apart (a window of the log each) and joined in order by `ExportWriter`.
+pub struct ExportRows {
     format: ExportFormat,
     comments_shown: bool,
-    csv: Option<csv::Writer<W>>,
-    json: Option<W>,
+    csv: Option<csv::Writer<Vec<u8>>>,
+    json: Vec<u8>,
+}
+
+fn csv_rows() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(8 << 10)
+        .from_writer(Vec::new())
+}
+
+impl ExportRows {
+    pub fn new(format: ExportFormat, comments_shown: bool) -> Self {
+        Self {
+            format,
+            comments_shown,
+            csv: None,
+            json: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, entry: &EntryRef<'_>) -> std::io::Result<()> {
+        let fields = export_fields(entry, self.comments_shown);
+        match self.format {
+            ExportFormat::Csv => {
+                let csv = self.csv.get_or_insert_with(csv_rows);
+                for field in &fields {
+                    csv.write_field(neutralize(field).as_bytes())?;
+                }
+                csv.write_record(None::<&[u8]>)?;
+            }
+            ExportFormat::Json => {
+                self.json.extend_from_slice(b",\n");
+                serde_json::to_writer(&mut self.json, &JsonRow(&fields))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The bytes made so far (and a fresh start).
+    pub fn take(&mut self) -> std::io::Result<Vec<u8>> {
+        match self.format {
+            ExportFormat::Csv => match self.csv.take() {
+                Some(csv) => csv.into_inner().map_err(|e| e.into_error()),
+                None => Ok(Vec::new()),
+            },
+            ExportFormat::Json => Ok(std::mem::take(&mut self.json)),
+        }
+    }
+}
+
+/// Writes an export: the header (CSV's column names, JSON's `[`), parts of rows in order, the
+/// end.
+pub struct ExportWriter<W: Write> {
+    out: W,
+    format: ExportFormat,
+    rows: ExportRows,
     first: bool,
 }
 
 impl<W: Write> ExportWriter<W> {
-    pub fn new(out: W, format: ExportFormat, comments_shown: bool) -> std::io::Result<Self> {
-        let mut w = Self {
-            format,
-            comments_shown,
-            csv: None,
-            json: None,
-            first: true,
-        };
+    pub fn new(mut out: W, format: ExportFormat, comments_shown: bool) -> std::io::Result<Self> {
         match format {
             ExportFormat::Csv => {
-                let mut csv = csv::WriterBuilder::new()
-                    .terminator(csv::Terminator::CRLF)
-                    .buffer_capacity(1 << 16)
-                    .from_writer(out);
-                csv.write_record(EXPORT_COLUMNS)?;
-                w.csv = Some(csv);
+                let mut header = csv_rows();
+                header.write_record(EXPORT_COLUMNS)?;
+                out.write_all(&header.into_inner().map_err(|e| e.into_error())?)?;
             }
-            ExportFormat::Json => {
-                let mut out = out;
-                out.write_all(b"[")?;
-                w.json = Some(out);
-            }
+            ExportFormat::Json => out.write_all(b"[")?,
         }
-        Ok(w)
+        Ok(Self {
+            out,
+            format,
+            rows: ExportRows::new(format, comments_shown),
+            first: true,
+        })
     }
 
     pub fn write(&mut self, entry: &AuditEntry) -> std::io::Result<()> {
-        let fields = export_fields(entry, self.comments_shown);
-        match self.format {
-            ExportFormat::Csv => {
-                if let Some(csv) = &mut self.csv {
-                    for field in &fields {
-                        csv.write_field(neutralize(field).as_bytes())?;
-                    }
-                    csv.write_record(None::<&[u8]>)?;
-                }
-            }
-            ExportFormat::Json => {
-                if let Some(out) = &mut self.json {
-                    if !self.first {
-                        out.write_all(b",")?;
-                    }
-                    out.write_all(b"\n")?;
-                    serde_json::to_writer(&mut *out, &JsonRow(&fields))?;
-                }
-            }
-        }
-        self.first = false;
-        Ok(())
+        self.rows.push(&EntryRef::of(entry))?;
+        let part = self.rows.take()?;
+        self.write_part(&part)
     }
 
-    pub fn finish(self) -> std::io::Result<()> {
-        if let Some(mut csv) = self.csv {
-            csv.flush()?;
+    /// Rows made by an `ExportRows` of the same format, in order.
+    pub fn write_part(&mut self, part: &[u8]) -> std::io::Result<()> {
+        if part.is_empty() {
+            return Ok(());
         }
-        if let Some(mut out) = self.json {
-            out.write_all(b"\n]\n")?;
-            out.flush()?;
+        // JSON rows each start with a comma; the array's first does not.
+        let part = match (self.format, self.first) {
+            (ExportFormat::Json, true) => part.strip_prefix(b",").unwrap_or(part),
+            _ => part,
+        };
+        self.first = false;
+        self.out.write_all(part)
+    }
+
+    pub fn finish(mut self) -> std::io::Result<()> {
+        if self.format == ExportFormat::Json {
+            self.out.write_all(b"\n]\n")?;
         }
-        Ok(())
+        self.out.flush()
+    }
+}
+
+/// One window of the log read for an export: its rows made, and its links (newest first).
+struct ExportPart {
+    query: std::sync::Arc<(AuditQuery, Option<HashSet<String>>)>,
+    rows: ExportRows,
+    links: Vec<ChainLink>,
+    written: u64,
+    failed: Option<std::io::Error>,
+}
+
+impl AuditVisitor for ExportPart {
+    fn visit(&mut self, entry: &EntryRef<'_>) {
+        self.links.push(entry.link());
+        let (query, among) = &*self.query;
+        if self.failed.is_none() && query.admits_ref(entry, among.as_ref()) {
+            match self.rows.push(entry) {
+                Ok(()) => self.written += 1,
+                Err(e) => self.failed = Some(e),
+            }
+        }
+    }
+}
+
+/// Whether windows of links, each checked on its own and joined in seq order, make one intact
+/// chain from entry 1: the count, or None at the first sign of a break (the caller then asks
+/// `audit::verify` where exactly).
+#[derive(Default)]
+struct ChainJoin {
+    /// (seq, hash) of the newest entry checked so far, in seq order.
+    windows: Vec<(i64, String, i64, String)>,
+    count: u64,
+    broken: bool,
+}
+
+impl ChainJoin {
+    /// A window's links, newest first as read.
+    fn add(&mut self, links: &mut [ChainLink]) {
+        links.reverse();
+        let (Some(first), Some(last)) = (links.first(), links.last()) else {
+            return;
+        };
+        // Checked from its own first entry's predecessor; the joins are checked at the end.
+        let mut check = crate::audit::ChainCheck::new();
+        check.head = Some((first.seq - 1, first.prev_hash.clone()));
+        if check.feed_links(links).is_err() {
+            self.broken = true;
+        }
+        self.count += check.count;
+        self.windows.push((
+            first.seq,
+            first.prev_hash.clone(),
+            last.seq,
+            last.hash.clone(),
+        ));
+    }
+
+    /// The count of an intact chain and its head's hash (the genesis for none), or None.
+    fn finish(mut self) -> Option<(u64, String)> {
+        self.windows.sort_by_key(|w| w.0);
+        let mut expected = (1, crate::audit::GENESIS.to_owned());
+        for (first_seq, first_prev, last_seq, last_hash) in self.windows {
+            if (first_seq, first_prev) != expected {
+                return None;
+            }
+            expected = (last_seq + 1, last_hash);
+        }
+        (!self.broken).then_some((self.count, expected.1))
     }
 }
 
@@ -438,9 +577,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         let io = |e: std::io::Error| {
             DeskError::NotAllowed(format!("the export could not be written: {e}"))
         };
-        // The export covers the log up to its head now; the whole chain is verified while the
-        // entries are written (both mostly wait on reads), and a log that does not verify fails
-        // the export, which the caller then discards.
+        // The export covers the log up to its head now, and signs that head.
         let head = log.audit_max_seq().await?;
         let head_hash = match head {
             Some(seq) => log
@@ -457,37 +594,74 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             head_hash.as_deref().unwrap_or(crate::audit::GENESIS),
             &self.stamp_now(),
         );
-        let write = async {
-            let mut writer = ExportWriter::new(out, format, reason.is_some()).map_err(io)?;
-            let mut before = head.map(|s| s + 1);
-            let mut written = 0u64;
-            loop {
-                let page = log.audit_search(&query, before, EXPORT_BATCH).await?;
-                for entry in &page {
-                    writer.write(entry).map_err(io)?;
-                }
-                written += page.len() as u64;
-                if !progress(written) {
-                    return Err(DeskError::NotAllowed(format!(
-                        "export cancelled after {written} entries"
-                    )));
-                }
-                match page.last() {
-                    Some(last) if page.len() as u32 == EXPORT_BATCH => before = Some(last.seq),
-                    _ => break,
-                }
+        // One pass over the log, a window of seqs at a time, newest first, three in flight:
+        // each window's rows are hashed (the whole chain is verified) and those passing the
+        // filter are made into export rows where the store lends them, then written in order.
+        // A log that does not verify fails the export, which the caller then discards.
+        let among = query
+            .among
+            .as_ref()
+            .map(|ids| ids.iter().cloned().collect::<HashSet<String>>());
+        let shared = std::sync::Arc::new((query.clone(), among));
+        let top = head.unwrap_or(0);
+        let windows = (0..(top.max(1) + EXPORT_WINDOW - 1) / EXPORT_WINDOW).map(|k| {
+            let to = top - k * EXPORT_WINDOW;
+            let from = if to - EXPORT_WINDOW < 1 {
+                // The oldest window also takes whatever sits below entry 1.
+                i64::MIN
+            } else {
+                to - EXPORT_WINDOW + 1
+            };
+            (from, to)
+        });
+        let comments_shown = reason.is_some();
+        use futures_util::{StreamExt, TryStreamExt};
+        let parts = futures_util::stream::iter(windows)
+            .map(|(from, to)| {
+                let part = ExportPart {
+                    query: shared.clone(),
+                    rows: ExportRows::new(format, comments_shown),
+                    links: Vec::new(),
+                    written: 0,
+                    failed: None,
+                };
+                log.audit_scan(from, to, part)
+            })
+            .buffered(3);
+        futures_util::pin_mut!(parts);
+        let mut writer = ExportWriter::new(out, format, comments_shown).map_err(io)?;
+        let mut chain = ChainJoin::default();
+        let mut written = 0u64;
+        while let Some(part) = parts.try_next().await? {
+            let mut part = part;
+            if let Some(e) = part.failed.take() {
+                return Err(io(e));
             }
-            writer.finish().map_err(io)?;
-            Ok::<u64, DeskError>(written)
-        };
-        let verify = crate::audit::verify(log, None);
-        let (written, report) = futures_util::future::join(write, verify).await;
-        if let Some(b) = report?.broken {
+            writer
+                .write_part(&part.rows.take().map_err(io)?)
+                .map_err(io)?;
+            chain.add(&mut part.links);
+            written += part.written;
+            if !progress(written) {
+                return Err(DeskError::NotAllowed(format!(
+                    "export cancelled after {written} entries"
+                )));
+            }
+        }
+        writer.finish().map_err(io)?;
+        let signed_head = head_hash.as_deref().unwrap_or(crate::audit::GENESIS);
+        if chain.finish().is_none_or(|(_, hash)| hash != signed_head) {
+            // Where exactly, in the words `desk audit verify` uses.
+            let report = crate::audit::verify(log, None).await?;
+            let why = report.broken.map_or_else(
+                || "the log changed while it was read".to_owned(),
+                |b| b.to_string(),
+            );
             return Err(DeskError::NotAllowed(format!(
-                "not exported: {b}; an export must come from a log that verifies"
+                "not exported: {why}; an export must come from a log that verifies"
             )));
         }
-        let written = written?;
+
         let mut draft = self.draft("audit_exported", "");
         draft.outcome = Some(format!(
             "{written} entries as {}, head {} signed; filter {}",

@@ -288,6 +288,49 @@ pub trait Journal: Send + Sync {
         after: i64,
         limit: u32,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
+    /// The links of up to `limit` entries with seq > `after`, in seq order, each with whether
+    /// its content matches its hash. A store that can hash rows as it reads them (without
+    /// building entries) should; by default the entries are read and hashed on every core.
+    fn audit_links(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<crate::audit::ChainLink>, StoreError>> + Send {
+        async move {
+            Ok(crate::audit::links_of(
+                &self.audit_page(after, limit).await?,
+            ))
+        }
+    }
+    /// Shows `visitor` every entry with `from <= seq <= to`, newest first, as stored, and gives
+    /// it back. A store that can lend its rows should (an export reads every entry); by
+    /// default the entries are read a page at a time and shown from memory.
+    fn audit_scan<V: crate::audit::AuditVisitor>(
+        &self,
+        from: i64,
+        to: i64,
+        mut visitor: V,
+    ) -> impl Future<Output = Result<V, StoreError>> + Send {
+        async move {
+            let mut entries = Vec::new();
+            let mut after = from.saturating_sub(1);
+            loop {
+                let page = self.audit_page(after, 5_000).await?;
+                let Some(last) = page.last().map(|e| e.seq) else {
+                    break;
+                };
+                entries.extend(page.into_iter().filter(|e| e.seq <= to));
+                if last >= to {
+                    break;
+                }
+                after = last;
+            }
+            for entry in entries.iter().rev() {
+                visitor.visit(&crate::audit::EntryRef::of(entry));
+            }
+            Ok(visitor)
+        }
+    }
     /// The highest seq in the log (None: empty).
     fn audit_max_seq(&self) -> impl Future<Output = Result<Option<i64>, StoreError>> + Send;
     /// Every entry of one case, in seq order.

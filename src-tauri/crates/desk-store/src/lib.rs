@@ -1,7 +1,8 @@
 //! The desk's stores. Here the local SQLite store: implements desk-core's `CaseCache` (queue, summaries) and
 //! `Journal` (outbox and hash-chained audit log). WAL, foreign keys on, `synchronous=FULL`;
 //! one file per profile in its data directory. Journal writes take the write lock up front
-//! (`BEGIN IMMEDIATE`) so two processes never seal two entries onto one head. `pg`: the team's
+//! (`BEGIN IMMEDIATE`) so two processes never seal two entries onto one head. Reads of every
+//! audit entry (verify, export, the lead's pages) go through `audit_reads`. `pg`: the team's
 //! shared journal on PostgreSQL, behind the same port.
 
 use std::path::Path;
@@ -17,12 +18,15 @@ use sqlx::sqlite::{
 };
 use sqlx::Row;
 
+mod audit_reads;
 mod pg;
 pub use pg::PgStore;
 
 #[derive(Clone)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// Reads of every entry of the audit log bypass the pool.
+    readers: audit_reads::Readers,
 }
 
 pub(crate) fn failed(e: impl std::fmt::Display) -> StoreError {
@@ -47,7 +51,10 @@ impl SqliteStore {
             .run(&pool)
             .await
             .map_err(failed)?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            readers: audit_reads::Readers::new(path.to_path_buf()),
+        })
     }
 }
 
@@ -412,44 +419,45 @@ impl SqliteStore {
     }
 }
 
-/// Adds `query`'s conditions (after a `WHERE TRUE`) to a search of the audit log; `among`
-/// goes as one bound list, whatever its length.
-pub(crate) fn push_audit_filter<'a, DB: sqlx::Database>(
-    q: &mut sqlx::QueryBuilder<'a, DB>,
-    query: &'a desk_core::audit_view::AuditQuery,
+/// One condition of a search of the audit log, for either SQL dialect to say.
+pub(crate) enum Condition<'a> {
+    /// ` AND column op ` followed by the value.
+    Text(&'static str, &'a str),
+    Int(&'static str, i64),
+    /// The entry's case is one of these (however long the list: one bound value).
+    Among(&'a [String]),
+}
+
+/// `query`'s conditions on the audit log, below `before`.
+pub(crate) fn audit_conditions(
+    query: &desk_core::audit_view::AuditQuery,
     before: Option<i64>,
-    among: impl FnOnce(&mut sqlx::QueryBuilder<'a, DB>, &'a [String]),
-) where
-    &'a String: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-    i64: sqlx::Encode<'a, DB> + sqlx::Type<DB>,
-{
+) -> Vec<Condition<'_>> {
     let f = &query.filter;
-    for (column, value) in [
-        ("actor", &f.actor),
-        ("action", &f.action),
-        ("to_state", &f.to_state),
-        ("reason_id", &f.reason_id),
-        ("case_id", &f.case_id),
+    let mut out = Vec::new();
+    for (column_op, value) in [
+        (" AND actor = ", &f.actor),
+        (" AND action = ", &f.action),
+        (" AND to_state = ", &f.to_state),
+        (" AND reason_id = ", &f.reason_id),
+        (" AND case_id = ", &f.case_id),
+        (" AND at >= ", &f.from),
+        (" AND at < ", &f.until),
     ] {
         if let Some(v) = value {
-            q.push(format!(" AND {column} = ")).push_bind(v);
+            out.push(Condition::Text(column_op, v));
         }
     }
-    if let Some(v) = &f.from {
-        q.push(" AND at >= ").push_bind(v);
-    }
-    if let Some(v) = &f.until {
-        q.push(" AND at < ").push_bind(v);
-    }
     if let Some(b) = before {
-        q.push(" AND seq < ").push_bind(b);
+        out.push(Condition::Int(" AND seq < ", b));
     }
     if let Some(from) = query.from_seq {
-        q.push(" AND seq >= ").push_bind(from);
+        out.push(Condition::Int(" AND seq >= ", from));
     }
     if let Some(ids) = &query.among {
-        among(q, ids);
+        out.push(Condition::Among(ids));
     }
+    out
 }
 
 impl desk_core::audit_view::AuditSearch for SqliteStore {
@@ -462,35 +470,7 @@ impl desk_core::audit_view::AuditSearch for SqliteStore {
         if query.among.as_ref().is_some_and(Vec::is_empty) {
             return Ok(Vec::new());
         }
-        let among = query
-            .among
-            .as_ref()
-            .map(|ids| serde_json::to_string(ids).map_err(failed))
-            .transpose()?;
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!(
-            "SELECT json_group_array(json_array({AUDIT_COLUMNS})) FROM \
-             (SELECT {AUDIT_COLUMNS} FROM audit WHERE TRUE"
-        ));
-        push_audit_filter(&mut q, query, before, |q, _| {
-            q.push(" AND case_id IN (SELECT value FROM json_each(")
-                .push_bind(among.clone().unwrap_or_default())
-                .push("))");
-        });
-        q.push(" ORDER BY seq DESC LIMIT ")
-            .push_bind(i64::from(limit))
-            .push(")");
-        let page: Option<String> = q
-            .build_query_scalar()
-            .fetch_one(&self.pool)
-            .await
-            .map_err(failed)?;
-        let Some(text) = page else {
-            return Ok(Vec::new());
-        };
-        let rows: Vec<AuditRow> = serde_json::from_str(&text).map_err(failed)?;
-        let mut entries: Vec<AuditEntry> = rows.into_iter().map(audit_entry).collect();
-        entries.sort_by_key(|e| std::cmp::Reverse(e.seq));
-        Ok(entries)
+        self.readers.search(query, before, limit).await
     }
 
     async fn audit_actors(&self) -> Result<Vec<String>, StoreError> {
@@ -593,30 +573,24 @@ impl Journal for SqliteStore {
     }
 
     async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
-        // The whole page as one JSON text: SQLite builds it, one value crosses the driver and
-        // one parse decodes it. Verification reads every entry, so per-row costs dominate.
-        let page: Option<String> = sqlx::query_scalar(&format!(
-            "SELECT json_group_array(json_array({AUDIT_COLUMNS})) FROM \
-             (SELECT {AUDIT_COLUMNS} FROM audit WHERE seq > ? ORDER BY seq LIMIT ?)"
-        ))
-        .bind(after)
-        .bind(i64::from(limit))
-        .fetch_one(&self.pool)
-        .await
-        .map_err(failed)?;
-        let Some(text) = page else {
-            return Ok(Vec::new());
-        };
-        // Decoding off the async threads, so pages decode while earlier ones are checked.
-        tokio::task::spawn_blocking(move || {
-            let rows: Vec<AuditRow> = serde_json::from_str(&text).map_err(failed)?;
-            let mut entries: Vec<AuditEntry> = rows.into_iter().map(audit_entry).collect();
-            // An aggregate's order is not promised: restore the seq order (sorted already: O(n)).
-            entries.sort_by_key(|e| e.seq);
-            Ok(entries)
-        })
-        .await
-        .map_err(failed)?
+        self.readers.page(after, limit).await
+    }
+
+    async fn audit_links(
+        &self,
+        after: i64,
+        limit: u32,
+    ) -> Result<Vec<desk_core::audit::ChainLink>, StoreError> {
+        self.readers.links(after, limit).await
+    }
+
+    async fn audit_scan<V: desk_core::audit::AuditVisitor>(
+        &self,
+        from: i64,
+        to: i64,
+        visitor: V,
+    ) -> Result<V, StoreError> {
+        self.readers.scan(from, to, visitor).await
     }
 
     async fn audit_max_seq(&self) -> Result<Option<i64>, StoreError> {

@@ -11,7 +11,8 @@ use std::str::FromStr;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 
 use crate::{
-    action_of, audit_entry, is_unique_violation, json, push_audit_filter, AuditRow, AUDIT_COLUMNS,
+    action_of, audit_conditions, audit_entry, is_unique_violation, json, AuditRow, Condition,
+    AUDIT_COLUMNS,
 };
 
 /// The advisory lock every audit append takes (an arbitrary, fixed key).
@@ -678,9 +679,13 @@ impl desk_core::audit_view::AuditSearch for PgStore {
         let mut q = sqlx::QueryBuilder::<sqlx::Postgres>::new(format!(
             "SELECT {AUDIT_COLUMNS} FROM audit WHERE TRUE"
         ));
-        push_audit_filter(&mut q, query, before, |q, ids| {
-            q.push(" AND case_id = ANY(").push_bind(ids).push(")");
-        });
+        for condition in audit_conditions(query, before) {
+            match condition {
+                Condition::Text(column_op, v) => q.push(column_op).push_bind(v),
+                Condition::Int(column_op, v) => q.push(column_op).push_bind(v),
+                Condition::Among(ids) => q.push(" AND case_id = ANY(").push_bind(ids).push(")"),
+            };
+        }
         q.push(" ORDER BY seq DESC LIMIT ")
             .push_bind(i64::from(limit));
         let rows: Vec<AuditRow> = q

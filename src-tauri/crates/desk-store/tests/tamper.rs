@@ -90,6 +90,34 @@ const DROP_TRIGGERS: [&str; 2] = [
     "DROP TRIGGER audit_is_append_only_delete",
 ];
 
+/// Each kind of change, made with the triggers dropped, and the seq it must be found at.
+fn tamper_cases() -> Vec<(&'static str, Vec<&'static str>, i64)> {
+    vec![
+    ("edit", vec!["UPDATE audit SET comment = 'approved after all' WHERE seq = 7"], 7),
+    ("delete", vec!["DELETE FROM audit WHERE seq = 9"], 9),
+    // The same bytes stored as a blob: not the text that was sealed.
+    ("retyped", vec!["UPDATE audit SET comment = CAST(comment AS BLOB) WHERE seq = 6"], 6),
+    // The same hash in capitals: not the hash the desk wrote.
+    ("recased", vec!["UPDATE audit SET hash = upper(hash) WHERE seq = 8"], 8),
+    // A forged entry slipped in at 12, the rest renumbered so the seqs stay dense.
+    ("insert", vec![
+        "UPDATE audit SET seq = seq + 1000 WHERE seq >= 12",
+        "UPDATE audit SET seq = seq - 999 WHERE seq >= 1012",
+        "INSERT INTO audit SELECT 12, at, actor, action, case_id, action_id, from_state, to_state, reason_id, 'forged', outcome, token, app_version, prev_hash, hash FROM audit WHERE seq = 11",
+    ], 12),
+    // A forged entry before the first one.
+    ("prepend", vec![
+        "INSERT INTO audit SELECT 0, at, actor, action, case_id, action_id, from_state, to_state, reason_id, 'forged', outcome, token, app_version, prev_hash, hash FROM audit WHERE seq = 1",
+    ], 0),
+    // Entries 4 and 5 swap places.
+    ("reorder", vec![
+        "UPDATE audit SET seq = 1004 WHERE seq = 4",
+        "UPDATE audit SET seq = 4 WHERE seq = 5",
+        "UPDATE audit SET seq = 5 WHERE seq = 1004",
+    ], 4),
+]
+}
+
 #[tokio::test]
 async fn every_kind_of_tampering_is_found_at_its_entry() {
     let (path, cp) = original("kinds").await;
@@ -113,27 +141,7 @@ async fn every_kind_of_tampering_is_found_at_its_entry() {
         .is_err());
     pool.close().await;
 
-    let cases: Vec<(&str, Vec<&str>, i64)> = vec![
-        ("edit", vec!["UPDATE audit SET comment = 'approved after all' WHERE seq = 7"], 7),
-        ("delete", vec!["DELETE FROM audit WHERE seq = 9"], 9),
-        // A forged entry slipped in at 12, the rest renumbered so the seqs stay dense.
-        ("insert", vec![
-            "UPDATE audit SET seq = seq + 1000 WHERE seq >= 12",
-            "UPDATE audit SET seq = seq - 999 WHERE seq >= 1012",
-            "INSERT INTO audit SELECT 12, at, actor, action, case_id, action_id, from_state, to_state, reason_id, 'forged', outcome, token, app_version, prev_hash, hash FROM audit WHERE seq = 11",
-        ], 12),
-        // A forged entry before the first one.
-        ("prepend", vec![
-            "INSERT INTO audit SELECT 0, at, actor, action, case_id, action_id, from_state, to_state, reason_id, 'forged', outcome, token, app_version, prev_hash, hash FROM audit WHERE seq = 1",
-        ], 0),
-        // Entries 4 and 5 swap places.
-        ("reorder", vec![
-            "UPDATE audit SET seq = 1004 WHERE seq = 4",
-            "UPDATE audit SET seq = 4 WHERE seq = 5",
-            "UPDATE audit SET seq = 5 WHERE seq = 1004",
-        ], 4),
-    ];
-    for (name, sql, at) in cases {
+    for (name, sql, at) in tamper_cases() {
         let mut statements: Vec<&str> = DROP_TRIGGERS.to_vec();
         statements.extend(sql);
         let copy = tampered(&path, name, &statements).await;
@@ -194,24 +202,20 @@ async fn truncation_and_a_rewritten_tail_are_caught_by_the_checkpoint() {
 #[tokio::test]
 async fn an_export_of_a_tampered_log_is_refused() {
     let (path, _) = original("export").await;
-    let copy = tampered(
-        &path,
-        "edited",
-        &[
-            DROP_TRIGGERS[0],
-            "UPDATE audit SET comment = 'approved after all' WHERE seq = 7",
-        ],
-    )
-    .await;
-    let refused = export(SqliteStore::open(&copy).await.unwrap()).await;
-    let error = refused.unwrap_err().to_string();
-    assert!(
-        error.contains("not exported") && error.contains('7'),
-        "{error}"
-    );
+    for (name, sql, at) in tamper_cases() {
+        let mut statements: Vec<&str> = DROP_TRIGGERS.to_vec();
+        statements.extend(sql);
+        let copy = tampered(&path, &format!("export-{name}"), &statements).await;
+        let refused = export(SqliteStore::open(&copy).await.unwrap(), Default::default()).await;
+        let error = refused.map(|(r, _)| r.entries).unwrap_err().to_string();
+        assert!(
+            error.contains("not exported") && error.contains(&format!("entry {at}")),
+            "{name}: {error}"
+        );
+    }
 
     let store = SqliteStore::open(&path).await.unwrap();
-    let report = export(store.clone()).await.unwrap();
+    let (report, _) = export(store.clone(), Default::default()).await.unwrap();
     assert_eq!((report.entries, report.checkpoint.seq), (20, 20));
     let key = audit::public_key(&SEED);
     let after = audit::verify(&store, Some((&report.checkpoint, key.as_str())))
@@ -220,10 +224,11 @@ async fn an_export_of_a_tampered_log_is_refused() {
     assert_eq!(after.checkpoint_ok, Some(true), "{after:?}");
 }
 
-/// A lead's CSV export of every entry of `store`.
+/// A lead's CSV export of the entries of `store` passing `filter`, and its rows.
 async fn export(
     store: SqliteStore,
-) -> Result<desk_core::audit_view::ExportReport, desk_core::desk::DeskError> {
+    filter: desk_core::audit_view::AuditFilter,
+) -> Result<(desk_core::audit_view::ExportReport, Vec<Vec<String>>), desk_core::desk::DeskError> {
     let desk = desk_core::desk::Desk::new(
         desk_core::testing::FakeSource::with_cases(0),
         store,
@@ -233,9 +238,68 @@ async fn export(
             email: "lead@dhmad.tn".into(),
         },
     );
-    let filter = desk_core::audit_view::AuditFilter::default();
     let csv = desk_core::audit_view::ExportFormat::Csv;
     let mut out = Vec::new();
-    desk.export_audit(&desk.store, &filter, csv, &mut out, None, &SEED, |_| true)
+    let report = desk
+        .export_audit(&desk.store, &filter, csv, &mut out, None, &SEED, |_| true)
+        .await?;
+    let rows = csv::Reader::from_reader(out.as_slice())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    Ok((report, rows))
+}
+
+/// A log longer than one window of the export's pass: every entry once, newest first, the
+/// filter applied, and a change deep in the log found at its entry.
+#[tokio::test]
+async fn an_export_reads_the_log_window_by_window() {
+    let d = dir("windows");
+    let path = d.join("desk.sqlite");
+    drop(SqliteStore::open(&path).await.unwrap());
+    let pool = SqlitePool::connect(&format!("sqlite://{}", path.display()))
         .await
+        .unwrap();
+    let mut tx = pool.begin().await.unwrap();
+    let mut head: Option<AuditEntry> = None;
+    for n in 1..=45_000 {
+        let e = AuditEntry::seal(draft(n), head.as_ref().map(|h| (h.seq, h.hash.as_str())));
+        let d = &e.draft;
+        sqlx::query("INSERT INTO audit (seq, at, actor, action, case_id, comment, app_version, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(e.seq).bind(&d.at).bind(&d.actor).bind(&d.action).bind(&d.case_id)
+            .bind(&d.comment).bind(&d.app_version).bind(&e.prev_hash).bind(&e.hash)
+            .execute(&mut *tx).await.unwrap();
+        head = Some(e);
+    }
+    tx.commit().await.unwrap();
+    pool.close().await;
+
+    let store = SqliteStore::open(&path).await.unwrap();
+    let (report, rows) = export(store.clone(), Default::default()).await.unwrap();
+    assert_eq!(report.entries, 45_000);
+    let seqs: Vec<i64> = rows.iter().map(|r| r[0].parse().unwrap()).collect();
+    assert_eq!(seqs, (1..=45_000).rev().collect::<Vec<i64>>());
+    let reveals = desk_core::audit_view::AuditFilter {
+        action: Some("reveal".into()),
+        ..Default::default()
+    };
+    let (report, rows) = export(store, reveals).await.unwrap();
+    assert_eq!(report.entries, 22_500);
+    assert!(rows.iter().all(|r| r[3] == "reveal"));
+
+    let copy = tampered(
+        &path,
+        "deep",
+        &[
+            DROP_TRIGGERS[0],
+            "UPDATE audit SET at = '2026-01-01T00:00:00.000000Z' WHERE seq = 30123",
+        ],
+    )
+    .await;
+    let error = export(SqliteStore::open(&copy).await.unwrap(), Default::default())
+        .await
+        .map(|(r, _)| r.entries)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("entry 30123"), "{error}");
 }
