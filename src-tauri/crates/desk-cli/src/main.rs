@@ -1000,7 +1000,8 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
                 eprintln!("fetched {fetched} summaries; every queued case has one");
             }
-            let (mut items, _) = open.desk.queue().await?;
+            let (items, _) = open.desk.queue().await?;
+            let mut items = std::sync::Arc::unwrap_or_clone(items);
             let filter = desk_core::ports::QueueFilter {
                 warning,
                 country,
@@ -1861,6 +1862,10 @@ async fn audit(
         }
     }
 }
+
+/// The allocator of the shipped binaries (see the workspace's Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> ExitCode {

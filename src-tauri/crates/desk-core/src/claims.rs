@@ -109,7 +109,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         lease: Duration,
     ) -> Result<Option<Claim>, DeskError> {
         let (queue, _) = self.store.queue().await?;
-        let candidates: Vec<String> = queue.into_iter().map(|i| i.case_id).collect();
+        let candidates: Vec<String> = queue.iter().map(|i| i.case_id.clone()).collect();
         let until = self.clock.now() + lease;
         Ok(team
             .claim_first(&candidates, &self.reviewer.identity(), until)

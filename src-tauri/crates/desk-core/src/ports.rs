@@ -192,6 +192,9 @@ pub trait CaseSource: Send + Sync {
 }
 
 /// The local cache of what the provider said: the queue and fetched summaries.
+/// The cached queue as decoded once and shared by whoever reads it.
+pub type SharedQueue = std::sync::Arc<Vec<QueueItem>>;
+
 pub trait CaseCache: Send + Sync {
     /// Replaces the cached queue with `items`, fetched at `at`.
     fn replace_queue(
@@ -199,9 +202,11 @@ pub trait CaseCache: Send + Sync {
         items: &[QueueItem],
         at: DateTime<Utc>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    /// The cached queue in order (shared: a store may hand out the copy it keeps), and when it
+    /// was synced.
     fn queue(
         &self,
-    ) -> impl Future<Output = Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError>> + Send;
+    ) -> impl Future<Output = Result<(SharedQueue, Option<DateTime<Utc>>), StoreError>> + Send;
     /// The queued case ids in queue order, and when the queue was synced (cheaper than
     /// `queue` when only the order is needed).
     fn queue_order(

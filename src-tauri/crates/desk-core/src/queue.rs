@@ -95,7 +95,7 @@ pub struct SyncReport {
 /// The cached queue with what is known of each case.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QueueSnapshot {
-    pub items: Vec<QueueItem>,
+    pub items: crate::ports::SharedQueue,
     /// What is known of each case whose summary is cached.
     pub facts: HashMap<String, CaseFacts>,
     pub synced_at: Option<DateTime<Utc>>,
@@ -241,7 +241,9 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     }
 
     /// The cached queue, oldest first, and when it was fetched.
-    pub async fn queue(&self) -> Result<(Vec<QueueItem>, Option<DateTime<Utc>>), DeskError> {
+    pub async fn queue(
+        &self,
+    ) -> Result<(crate::ports::SharedQueue, Option<DateTime<Utc>>), DeskError> {
         Ok(self.store.queue().await?)
     }
 
@@ -381,7 +383,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             exact: false,
             unjudged: 0,
         };
-        for item in items {
+        for item in items.iter() {
             if filter
                 .country
                 .as_ref()
@@ -392,13 +394,13 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             let needs_summary = filter.warning.is_some() || filter.workflow_id.is_some();
             match facts.get(&item.case_id) {
                 None if needs_summary => outcome.unjudged += 1,
-                None => outcome.case_ids.push(item.case_id),
+                None => outcome.case_ids.push(item.case_id.clone()),
                 Some(f) => {
                     let warned = filter.warning.as_ref().is_none_or(|w| f.has_warning(w));
                     let in_workflow =
                         filter.workflow_id.is_none() || f.workflow_id == filter.workflow_id;
                     if warned && in_workflow {
-                        outcome.case_ids.push(item.case_id);
+                        outcome.case_ids.push(item.case_id.clone());
                     }
                 }
             }
@@ -412,7 +414,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         let needle = text.trim().to_lowercase();
         if needle.is_empty() {
             let (items, _) = self.store.queue().await?;
-            return Ok(items.into_iter().map(|i| i.case_id).collect());
+            return Ok(items.iter().map(|i| i.case_id.clone()).collect());
         }
         let (queue, facts) =
             futures_util::future::join(self.store.queue(), self.store.queued_facts()).await;
@@ -427,7 +429,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             .map(|f| f.case_id)
             .collect();
         Ok(items
-            .into_iter()
+            .iter()
             .filter(|i| {
                 i.case_number
                     .is_some_and(|n| n.to_string().starts_with(&needle))
@@ -436,7 +438,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                         .is_some_and(|v| v.to_lowercase().contains(&needle))
                     || warned.contains(&i.case_id)
             })
-            .map(|i| i.case_id)
+            .map(|i| i.case_id.clone())
             .collect())
     }
 

@@ -494,8 +494,9 @@ impl CaseCache for MemoryStore {
         *self.queue.lock().unwrap_or_else(|e| e.into_inner()) = (items.to_vec(), Some(at));
         Ok(())
     }
-    async fn queue(&self) -> Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError> {
-        Ok(self.queue.lock().unwrap_or_else(|e| e.into_inner()).clone())
+    async fn queue(&self) -> Result<(SharedQueue, Option<DateTime<Utc>>), StoreError> {
+        let (items, at) = self.queue.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        Ok((std::sync::Arc::new(items), at))
     }
     async fn queue_order(&self) -> Result<(Vec<String>, Option<DateTime<Utc>>), StoreError> {
         let (items, at) = self.queue.lock().unwrap_or_else(|e| e.into_inner()).clone();

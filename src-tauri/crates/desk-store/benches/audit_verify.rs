@@ -7,6 +7,10 @@
 //! re-review's queue and agreement figures over the month.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+/// The allocator of the shipped binaries, measured here (see the workspace's Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant;
 
 use desk_core::audit::{self, AuditDraft, AuditEntry, ChainCheck};

@@ -10,6 +10,10 @@
 //!    the background fill of every summary, unthrottled and against the documented GET budget.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+/// The allocator of the shipped binaries, measured here (see the workspace's Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use desk_core::action::DecisionRequest;
@@ -245,7 +249,10 @@ async fn queue_page_figures() {
     );
 
     let sla = chrono::Duration::hours(24);
-    let runs = 20;
+    let runs: usize = std::env::var("QUEUE_PAGE_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
     let mut view = Vec::new();
     let mut search = Vec::new();
     let mut filter_remote = Vec::new();

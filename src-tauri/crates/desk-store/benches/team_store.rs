@@ -7,6 +7,10 @@
 #[path = "../tests/common/mod.rs"]
 mod common;
 
+/// The allocator of the shipped binaries, measured here (see the workspace's Cargo.toml).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::{Duration, Instant};
 
 use chrono::Utc;

@@ -27,6 +27,16 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Reads of every entry of the audit log bypass the pool.
     readers: audit_reads::Readers,
+    /// The queue and facts last decoded, kept while `queue_version` stands still.
+    memo: std::sync::Arc<std::sync::Mutex<QueueMemo>>,
+}
+
+/// What this process last decoded of the cached queue, with the `queue_version` it was read
+/// at (read before the rows: a change in between only makes the next read decode again).
+#[derive(Default)]
+struct QueueMemo {
+    queue: Option<(i64, desk_core::ports::SharedQueue, Option<DateTime<Utc>>)>,
+    facts: Option<(i64, Vec<desk_core::case::CaseFacts>)>,
 }
 
 pub(crate) fn failed(e: impl std::fmt::Display) -> StoreError {
@@ -54,6 +64,7 @@ impl SqliteStore {
         Ok(Self {
             pool,
             readers: audit_reads::Readers::new(path.to_path_buf()),
+            memo: Default::default(),
         })
     }
 }
@@ -74,6 +85,17 @@ fn time(text: &str) -> Result<DateTime<Utc>, StoreError> {
 }
 
 impl SqliteStore {
+    async fn queue_version(&self) -> Result<i64, StoreError> {
+        sqlx::query_scalar("SELECT version FROM queue_version WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed)
+    }
+
+    fn memo(&self) -> std::sync::MutexGuard<'_, QueueMemo> {
+        self.memo.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     /// When the cached queue was last synced.
     async fn synced_at(&self) -> Result<Option<DateTime<Utc>>, StoreError> {
         let synced: Option<String> =
@@ -113,7 +135,15 @@ impl CaseCache for SqliteStore {
         tx.commit().await.map_err(failed)
     }
 
-    async fn queue(&self) -> Result<(Vec<QueueItem>, Option<DateTime<Utc>>), StoreError> {
+    async fn queue(
+        &self,
+    ) -> Result<(desk_core::ports::SharedQueue, Option<DateTime<Utc>>), StoreError> {
+        let version = self.queue_version().await?;
+        if let Some((v, items, synced_at)) = &self.memo().queue {
+            if *v == version {
+                return Ok((items.clone(), *synced_at));
+            }
+        }
         // The stored items are JSON already: one array of them crosses the driver (10,000
         // rows one by one cost more than decoding them).
         let mut rows: Vec<(i64, QueueItem)> = json_array_of(
@@ -127,16 +157,16 @@ impl CaseCache for SqliteStore {
         )?;
         // An aggregate's order is not promised: restore the queue's (sorted already: O(n)).
         rows.sort_by_key(|(position, _)| *position);
-        let items: Vec<QueueItem> = rows.into_iter().map(|(_, item)| item).collect();
-        Ok((items, self.synced_at().await?))
+        let items: desk_core::ports::SharedQueue =
+            std::sync::Arc::new(rows.into_iter().map(|(_, item)| item).collect());
+        let synced_at = self.synced_at().await?;
+        self.memo().queue = Some((version, items.clone(), synced_at));
+        Ok((items, synced_at))
     }
 
     async fn queue_order(&self) -> Result<(Vec<String>, Option<DateTime<Utc>>), StoreError> {
-        let ids = sqlx::query_scalar("SELECT case_id FROM queue ORDER BY position")
-            .fetch_all(&self.pool)
-            .await
-            .map_err(failed)?;
-        Ok((ids, self.synced_at().await?))
+        let (items, synced_at) = self.queue().await?;
+        Ok((items.iter().map(|i| i.case_id.clone()).collect(), synced_at))
     }
 
     async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
@@ -265,7 +295,13 @@ impl CaseCache for SqliteStore {
     }
 
     async fn queued_facts(&self) -> Result<Vec<desk_core::case::CaseFacts>, StoreError> {
-        json_array_of(
+        let version = self.queue_version().await?;
+        if let Some((v, facts)) = &self.memo().facts {
+            if *v == version {
+                return Ok(facts.clone());
+            }
+        }
+        let facts: Vec<desk_core::case::CaseFacts> = json_array_of(
             sqlx::query_scalar(
                 "SELECT '[' || coalesce(group_concat(f.facts, ','), '') || ']' \
                  FROM summary_facts f JOIN queue q ON q.case_id = f.case_id",
@@ -273,7 +309,9 @@ impl CaseCache for SqliteStore {
             .fetch_one(&self.pool)
             .await
             .map_err(failed)?,
-        )
+        )?;
+        self.memo().facts = Some((version, facts.clone()));
+        Ok(facts)
     }
 
     async fn queued_summaries(&self) -> Result<Vec<CaseSummary>, StoreError> {
@@ -694,7 +732,7 @@ mod tests {
         }
         let store = SqliteStore::open(&path).await.unwrap();
         let (items, synced) = store.queue().await.unwrap();
-        assert_eq!(items, vec![item(1), item(3)]);
+        assert_eq!(*items, vec![item(1), item(3)]);
         assert_eq!(synced.map(|t| t.timestamp()), Some(at.timestamp()));
         assert_eq!(store.case_audit(&item(1).case_id).await.unwrap().len(), 1);
         // Next case after 1 is 3 (2 was removed); after the last comes the one before it.

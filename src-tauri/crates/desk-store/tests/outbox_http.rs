@@ -47,8 +47,8 @@ async fn rig(tag: &str) -> (sandbox::RunningSandbox, HttpDesk, Vec<String>) {
         .await
         .unwrap()
         .0
-        .into_iter()
-        .map(|q| q.case_id)
+        .iter()
+        .map(|q| q.case_id.clone())
         .collect();
     (sb, desk, ids)
 }
