@@ -199,6 +199,11 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// The saved profiles, and the app's "Test connection" for one (or for the flags).
+    Profile {
+        #[command(subcommand)]
+        command: ProfileCommand,
+    },
     /// The VerifyHQ users whose verifications waiting for review join the queue.
     Watch {
         #[command(subcommand)]
@@ -525,6 +530,24 @@ enum SandboxCommand {
     },
 }
 
+#[derive(Subcommand)]
+enum ProfileCommand {
+    /// Every saved profile: name, kind, role, reviewer and the APIs it uses (the active one
+    /// marked).
+    List {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Asks each API the profile (or the flags) use one cheap question, as the app's "Test
+    /// connection" does; exits non-zero when an API it has a key for did not answer.
+    Test {
+        #[command(flatten)]
+        didit: Box<DiditArgs>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
 /// Where to connect: a saved profile (keys from the OS credential store), or flags / the
 /// environment, as common API tools do.
 #[derive(Args)]
@@ -632,6 +655,15 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
             .or(knobs.reviewer);
         return Ok(desk_profiles::open_desk(&files, &keystore, &knobs, profile).await?);
     }
+    let (profile, connection) = flag_connection(args, &keystore)?;
+    Ok(desk_profiles::open_with(&profile, files.profile_dir(TERMINAL_PROFILE), connection).await?)
+}
+
+/// The connection the flags (or the environment) name, as a profile of its own.
+fn flag_connection(
+    args: DiditArgs,
+    keystore: &desk_profiles::Keystore,
+) -> Result<(desk_core::profile::Profile, desk_profiles::Connection), Failure> {
     let didit = args.didit_url.zip(args.didit_key);
     if didit.is_none() && args.verifyhq_url.is_none() {
         return Err("--didit-url and --didit-key, --verifyhq-url and --verifyhq-key, or --profile are required".into());
@@ -655,7 +687,7 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         team_store: None,
         verifyhq_url: args.verifyhq_url.clone(),
     };
-    let team = desk_profiles::team_store_for(args.team_store.as_deref(), &profile, &keystore)?;
+    let team = desk_profiles::team_store_for(args.team_store.as_deref(), &profile, keystore)?;
     let dhmad = match args.dhmad_url.zip(args.dhmad_key) {
         Some((url, key)) => Some(dhmad::DhmadClient::new(dhmad::DhmadConfig::new(
             &url,
@@ -686,7 +718,85 @@ async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> 
         sandbox: None,
         team,
     };
-    Ok(desk_profiles::open_with(&profile, files.profile_dir(TERMINAL_PROFILE), connection).await?)
+    Ok((profile, connection))
+}
+
+/// `desk profile list|test`.
+async fn profile_command(command: ProfileCommand) -> Result<(), Failure> {
+    let files = desk_profiles::ProfileFiles::from_environment();
+    let keystore = desk_profiles::keystore();
+    match command {
+        ProfileCommand::List { json } => {
+            let book = files.load();
+            if json {
+                println!("{}", serde_json::to_string_pretty(&book)?);
+                return Ok(());
+            }
+            for p in &book.profiles {
+                let mut apis = Vec::new();
+                if p.kind == desk_core::profile::ProfileKind::Sandbox {
+                    apis.push("the built-in sandbox".to_owned());
+                }
+                apis.extend(p.didit_url.iter().map(|u| format!("Didit {u}")));
+                apis.extend(p.verifyhq_url.iter().map(|u| format!("VerifyHQ {u}")));
+                if !p.dhmad_url.is_empty() {
+                    apis.push(format!("DHMAD {}", p.dhmad_url));
+                }
+                apis.extend(p.team_store.iter().map(|t| format!("team store {t}")));
+                println!(
+                    "{} {} ({:?}, {:?}) · {} <{}> · {}",
+                    if p.name == book.active { "*" } else { " " },
+                    desk_core::privacy::shown(&p.name),
+                    p.kind,
+                    p.role,
+                    desk_core::privacy::shown(&p.reviewer_name),
+                    desk_core::privacy::shown(&p.reviewer_email),
+                    apis.join(", ")
+                );
+            }
+            Ok(())
+        }
+        ProfileCommand::Test { didit, json } => {
+            let connection = match &didit.profile {
+                Some(name) => {
+                    let book = files.load();
+                    let profile = book.get(name)?;
+                    let knobs = desk_profiles::SandboxKnobs::from_environment();
+                    desk_profiles::connect(profile, &keystore, &knobs).await?
+                }
+                None => flag_connection(*didit, &keystore)?.1,
+            };
+            let dhmad_keyed = connection.dhmad.is_some();
+            let lines = desk_profiles::test_connection(&connection).await.lines();
+            let failed = lines
+                .iter()
+                .any(|(api, answer)| answer.is_err() && (*api != "DHMAD" || dhmad_keyed));
+            if json {
+                let checks: Vec<serde_json::Value> = lines
+                    .iter()
+                    .map(|(api, answer)| {
+                        serde_json::json!({
+                            "api": api,
+                            "ok": answer.is_ok(),
+                            "text": answer.as_ref().unwrap_or_else(|e| e),
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&checks)?);
+            } else {
+                for (api, answer) in &lines {
+                    match answer {
+                        Ok(text) => println!("ok    {text}"),
+                        Err(e) => println!("fail  {api}: {e}"),
+                    }
+                }
+            }
+            if failed {
+                return Err("an API this connection has a key for did not answer".into());
+            }
+            Ok(())
+        }
+    }
 }
 
 /// What `desk team status` shows.
@@ -1346,6 +1456,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             catch_up(&open, None).await;
             audit(&open, command, json).await
         }
+        Command::Profile { command } => profile_command(command).await,
         Command::Watch {
             command,
             didit,

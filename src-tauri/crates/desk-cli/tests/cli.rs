@@ -128,6 +128,91 @@ fn errors_are_clear_and_exit_non_zero() {
     assert!(err.contains("--didit-url"), "{err}");
 }
 
+/// `desk profile test` is the app's "Test connection": one line per API; a refused key fails
+/// the command without printing the key. `desk profile list` shows the saved profiles.
+#[test]
+fn profile_test_asks_each_api_and_profile_list_shows_the_book() {
+    let server = serve(5);
+    let (ok, out, err) = desk(&server, &["profile", "test"]);
+    assert!(ok, "{err}");
+    assert!(
+        out.contains("ok    Didit answered: 5 sessions in review"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok    VerifyHQ answered: the key is accepted"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ok    DHMAD answered: the key is accepted"),
+        "{out}"
+    );
+    let (ok, out, err) = desk(&server, &["profile", "test", "--json"]);
+    assert!(ok, "{err}");
+    let checks: Value = serde_json::from_str(&out).unwrap();
+    let apis: Vec<(&str, bool)> = checks
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["api"].as_str().unwrap(), c["ok"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(apis, [("Didit", true), ("VerifyHQ", true), ("DHMAD", true)]);
+
+    let out = Command::new(DESK)
+        .args(["profile", "test"])
+        .envs(&server.env)
+        .env("DIDIT_API_KEY", "canary-wrong-key-4242")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.status.success(), "{text}");
+    assert!(
+        text.contains("fail  Didit: Didit refused the API key"),
+        "{text}"
+    );
+    assert!(text.contains("ok    DHMAD answered"), "{text}");
+    assert!(!text.contains("canary-wrong-key-4242"), "{text}");
+
+    // Without a DHMAD key a reviewer's connection still passes: support lookups are off.
+    let out = Command::new(DESK)
+        .args(["profile", "test"])
+        .envs(&server.env)
+        .env_remove("DHMAD_BASE_URL")
+        .env_remove("DHMAD_API_KEY")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("fail  DHMAD: no DHMAD key"), "{text}");
+
+    let root = std::env::temp_dir().join(format!("desk-cli-profiles-{}", std::process::id()));
+    let listed = Command::new(DESK)
+        .args(["profile", "list"])
+        .env("REVIEW_DESK_DATA_DIR", &root)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&listed.stdout);
+    assert!(listed.status.success());
+    assert!(text.starts_with("* Sandbox (Sandbox, Reviewer)"), "{text}");
+    let tested = Command::new(DESK)
+        .args(["profile", "test", "--profile", "Sandbox"])
+        .env("REVIEW_DESK_DATA_DIR", &root)
+        .env("REVIEW_DESK_SANDBOX_SESSIONS", "7")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&tested.stdout);
+    assert!(tested.status.success(), "{text}");
+    assert!(
+        text.contains("ok    Didit answered: 7 sessions in review"),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}
+
 /// GET on the sandbox with the right key for its path.
 fn get_json(server: &common::Server, path: &str) -> Value {
     let key = if path.starts_with("/api/") {
