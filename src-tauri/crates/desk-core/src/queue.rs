@@ -691,17 +691,7 @@ mod tests {
         let d = desk(2);
         let mut other = item(3);
         other.case_id = "verifyhq:ver_3".into();
-        d.source
-            .cases
-            .lock()
-            .unwrap()
-            .push(crate::testing::FakeCase {
-                item: other,
-                status: CaseStatus::InReview,
-                feed: vec![],
-                warnings: vec![],
-                workflow_id: None,
-            });
+        d.source.push_case(other);
         d.sync().await.unwrap();
         // Didit is down to its reviewer's share; the fake tracks no VerifyHQ budget.
         *d.source.reads_left.lock().unwrap() = Some(240);

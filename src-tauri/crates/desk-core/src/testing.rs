@@ -87,16 +87,21 @@ pub struct FakeSource {
 impl FakeSource {
     pub fn with_cases(n: i64) -> Self {
         let s = Self::default();
-        *s.cases.lock().unwrap_or_else(|e| e.into_inner()) = (1..=n)
-            .map(|i| FakeCase {
-                item: item(i),
-                status: CaseStatus::InReview,
-                feed: vec![],
-                warnings: vec![],
-                workflow_id: None,
-            })
-            .collect();
+        for i in 1..=n {
+            s.push_case(item(i));
+        }
         s
+    }
+
+    /// Adds a case in review, with no warnings, workflow or review feed.
+    pub fn push_case(&self, item: QueueItem) {
+        lock(&self.cases).push(FakeCase {
+            item,
+            status: CaseStatus::InReview,
+            feed: vec![],
+            warnings: vec![],
+            workflow_id: None,
+        });
     }
 
     /// Gives case `n` these warnings and this workflow.

@@ -307,16 +307,26 @@ mod failure_modes {
             let address = lines.next().unwrap().trim().to_owned();
             let pid = lines.next().unwrap().trim().parse().unwrap();
             let bus = Self { address, pid, home };
-            let unlocked = Command::new("sh")
+            let unlocked = bus
+                .command("sh")
                 .args([
                     "-c",
                     "printf review-desk | gnome-keyring-daemon --unlock --components=secrets",
                 ])
-                .envs(bus.env())
                 .output()
                 .expect("gnome-keyring-daemon runs");
             assert!(unlocked.status.success(), "{unlocked:?}");
             bus
+        }
+
+        /// `program` on this bus, with no display (an unlock prompt cannot be answered).
+        fn command(&self, program: &str) -> Command {
+            let mut command = Command::new(program);
+            command
+                .env_remove("DISPLAY")
+                .env_remove("WAYLAND_DISPLAY")
+                .envs(self.env());
+            command
         }
 
         fn env(&self) -> Vec<(&'static str, String)> {
@@ -331,14 +341,12 @@ mod failure_modes {
 
         /// Runs `op` in a child with no display: an unlock prompt cannot be answered.
         fn run(&self, op: &str) -> String {
-            let out = Command::new("timeout")
+            let out = self
+                .command("timeout")
                 .arg("30")
                 .arg(std::env::current_exe().unwrap())
                 .args(["failure_modes::child_operation", "--exact", "--nocapture"])
                 .env("KEYSTORE_FAILURE_OP", op)
-                .env_remove("DISPLAY")
-                .env_remove("WAYLAND_DISPLAY")
-                .envs(self.env())
                 .output()
                 .unwrap();
             let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -349,7 +357,8 @@ mod failure_modes {
         }
 
         fn lock(&self) {
-            let out = Command::new("dbus-send")
+            let out = self
+                .command("dbus-send")
                 .args([
                     "--session",
                     "--print-reply",
@@ -358,7 +367,6 @@ mod failure_modes {
                     "org.freedesktop.Secret.Service.Lock",
                     "array:objpath:/org/freedesktop/secrets/collection/login",
                 ])
-                .envs(self.env())
                 .output()
                 .unwrap();
             assert!(out.status.success(), "{out:?}");
