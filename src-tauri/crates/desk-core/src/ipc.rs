@@ -335,10 +335,10 @@ impl BlocklistPageView {
                 .into_iter()
                 .map(|e| BlocklistEntryView {
                     kind: e.kind,
-                    case_id: e.case_id,
+                    case_id: e.case_id.map(|id| shown(&id).into_owned()),
                     case_number: e.case_number,
                     blocklisted_at: e.blocklisted_at,
-                    value_masked: e.value,
+                    value_masked: e.value.map(|v| shown(&v).into_owned()),
                 })
                 .collect(),
             total: listed.total,
@@ -424,20 +424,23 @@ pub struct AuditRowView {
 }
 
 impl From<&crate::audit::AuditEntry> for AuditRowView {
+    /// Names, comments and the APIs' words as written, hidden characters shown as marks.
     fn from(e: &crate::audit::AuditEntry) -> Self {
         let d = &e.draft;
+        let text = |t: &str| shown(t).into_owned();
+        let opt = |t: &Option<String>| t.as_deref().map(text);
         Self {
             seq: e.seq,
-            at: d.at.clone(),
-            actor: d.actor.clone(),
-            action: d.action.clone(),
-            case_id: d.case_id.clone(),
-            action_id: d.action_id.clone(),
-            from_state: d.from_state.clone(),
-            to_state: d.to_state.clone(),
-            reason_id: d.reason_id.clone(),
-            comment: d.comment.clone(),
-            outcome: d.outcome.clone(),
+            at: text(&d.at),
+            actor: text(&d.actor),
+            action: text(&d.action),
+            case_id: text(&d.case_id),
+            action_id: opt(&d.action_id),
+            from_state: opt(&d.from_state),
+            to_state: opt(&d.to_state),
+            reason_id: opt(&d.reason_id),
+            comment: opt(&d.comment),
+            outcome: opt(&d.outcome),
         }
     }
 }
@@ -786,6 +789,46 @@ pub fn typescript_bindings() -> String {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn audit_rows_and_blocklist_entries_show_hidden_characters_as_marks() {
+        let entry = crate::audit::AuditEntry::seal(
+            crate::audit::AuditDraft {
+                at: "2026-12-01T09:00:00.000000Z".into(),
+                actor: "Am\u{202E}ira <amira@dhmad.tn>".into(),
+                action: "decline".into(),
+                case_id: "case".into(),
+                comment: Some("=cmd\u{200B}|".into()),
+                outcome: Some("ok\u{2066}".into()),
+                app_version: "t".into(),
+                ..Default::default()
+            },
+            None,
+        );
+        let row = AuditRowView::from(&entry);
+        assert_eq!(row.actor, "Am⟦U+202E⟧ira <amira@dhmad.tn>");
+        assert_eq!(row.comment.as_deref(), Some("=cmd⟦U+200B⟧|"));
+        assert_eq!(row.outcome.as_deref(), Some("ok⟦U+2066⟧"));
+
+        let page = BlocklistPageView::build(
+            crate::blocklist::BlocklistPage {
+                entries: vec![crate::blocklist::BlocklistEntry {
+                    kind: crate::blocklist::BlocklistKind::Email,
+                    case_id: Some("s\u{200D}1".into()),
+                    case_number: Some(1),
+                    blocklisted_at: None,
+                    value: Some("••••\u{202E}tn".into()),
+                }],
+                total: Some(1),
+            },
+            0,
+        );
+        assert_eq!(
+            page.entries[0].value_masked.as_deref(),
+            Some("••••⟦U+202E⟧tn")
+        );
+        assert_eq!(page.entries[0].case_id.as_deref(), Some("s⟦U+200D⟧1"));
+    }
 
     fn committed_bindings_path() -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../ui/src/bindings.ts")

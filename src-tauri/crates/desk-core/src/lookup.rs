@@ -320,7 +320,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         if records.is_empty() && matches!(query, LookupQuery::Email(_)) {
             notes.push("DHMAD has no verification for this email".into());
         }
-        Ok(LookupAnswer {
+        // Text from DHMAD and Didit made inert once masked: hidden characters become marks.
+        Ok(crate::privacy::shown_all(LookupAnswer {
             verifications: records
                 .iter()
                 .map(|r| VerificationCard::build(r, typed_email.as_deref()))
@@ -328,7 +329,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             sessions,
             notes,
             query,
-        })
+        }))
     }
 
     /// The email the person's newest session verified, if any (read from Didit, never shown).
@@ -532,6 +533,28 @@ mod tests {
             LookupQuery::parse("a\u{0}b"),
             Err(LookupError::Invalid(_))
         ));
+    }
+
+    #[tokio::test]
+    async fn hidden_characters_in_a_record_are_shown_as_marks() {
+        let d = desk(3);
+        let mut hostile = record("66a1b2c3d4e5f60718293a4b", "amira@dhmad.tn", false);
+        hostile.kyc_status = "appro\u{202E}ved".into();
+        hostile.didit_session_status = Some("in\u{200B}review".into());
+        let dir = FakeDirectory {
+            records: vec![hostile],
+            ..Default::default()
+        };
+        let answer = d.lookup(Some(&dir), "amira@dhmad.tn").await.unwrap();
+        let text = serde_json::to_string(&answer).unwrap();
+        assert!(
+            !text.contains('\u{202E}') && !text.contains('\u{200B}'),
+            "{text}"
+        );
+        assert!(
+            text.contains("appro⟦U+202E⟧ved") && text.contains("in⟦U+200B⟧review"),
+            "{text}"
+        );
     }
 
     #[tokio::test]
