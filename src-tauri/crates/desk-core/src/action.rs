@@ -250,6 +250,92 @@ pub fn validate_review(case_id: &str, comment: Option<&str>) -> Result<(), Actio
     validate_comment(comment)
 }
 
+/// What crosses IPC into the action path, decoded from any JSON the window might send: a
+/// decode error or a validation error, never a panic (the fuzz targets' property, in CI).
+#[cfg(test)]
+mod ipc_decoding {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json() -> impl Strategy<Value = serde_json::Value> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            "\\PC{0,40}".prop_map(serde_json::Value::from),
+            // Shapes the decoders look for, so decoding gets past the first field.
+            prop::sample::select(vec![
+                "approve",
+                "decline",
+                "resubmit",
+                "face",
+                "email",
+                "en",
+                "ar",
+                "3f1c2a9e-8d4b-4c1e-9a7f-2b6d5e8c1a00",
+                "verifyhq:ver_1",
+                "a@b.tn",
+            ])
+            .prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(3, 24, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..6).prop_map(serde_json::Value::from),
+                prop::collection::btree_map(
+                    prop::sample::select(vec![
+                        "case_id",
+                        "verdict",
+                        "comment",
+                        "reason_id",
+                        "steps",
+                        "notify",
+                        "address",
+                        "language",
+                        "face",
+                        "document",
+                        "phone",
+                        "email",
+                        "hit_id",
+                        "status",
+                        "add",
+                    ])
+                    .prop_map(str::to_owned),
+                    inner,
+                    0..8,
+                )
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_json_decodes_to_an_error_or_a_request_that_validates_without_panicking(value in json()) {
+            if let Ok(request) = serde_json::from_value::<DecisionRequest>(value.clone()) {
+                if request.validate().is_ok() {
+                    prop_assert!(validate_case_id(&request.case_id).is_ok());
+                    prop_assert!(validate_comment(request.comment.as_deref()).is_ok());
+                }
+            }
+            if let Ok(request) = serde_json::from_value::<crate::outbox::BlocklistRequest>(value.clone()) {
+                let _ = validate_case_id(&request.case_id);
+                let _ = (request.items().is_empty(), validate_comment(request.comment.as_deref()));
+            }
+            if let Ok(request) = serde_json::from_value::<AmlRequest>(value) {
+                let _ = request.validate();
+            }
+        }
+
+        #[test]
+        fn any_text_as_a_case_id_or_email_is_judged_without_panicking(text in "\\PC{0,300}") {
+            let _ = validate_case_id(&text);
+            let _ = validate_email(&text);
+            let _ = crate::lookup::LookupQuery::parse(&text);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -617,6 +617,42 @@ mod tests {
         assert_eq!(check.head, Some((3, entries[2].hash.clone())));
     }
 
+    proptest::proptest! {
+        /// The verifier's property (what a fuzz target would hunt for): any change to any one
+        /// entry of any chain is reported, at that entry or before it, and never a panic.
+        #[test]
+        fn any_change_to_one_entry_is_reported_at_or_before_it(
+            n in 2usize..60,
+            at in 0usize..60,
+            kind in 0u8..5,
+            text in "\\PC{0,20}",
+        ) {
+            let at = at % (n - 1);
+            let mut entries = chain(n);
+            match kind {
+                0 => {
+                    proptest::prop_assume!(entries[at].draft.comment.as_deref() != Some(text.as_str()));
+                    entries[at].draft.comment = Some(text);
+                }
+                1 => {
+                    entries.remove(at);
+                }
+                2 => {
+                    entries.swap(at, at + 1);
+                    let (a, b) = (entries[at].seq, entries[at + 1].seq);
+                    entries[at].seq = b;
+                    entries[at + 1].seq = a;
+                }
+                3 => entries[at].hash = hash(99, &draft(99), GENESIS),
+                _ => entries[at].seq += 1_000,
+            }
+            let found = check(&entries).unwrap_err();
+            proptest::prop_assert!(found.seq <= at as i64 + 1, "{found:?} for a change at {}", at + 1);
+            let mut all = ChainCheck::new();
+            proptest::prop_assert_eq!(all.feed_links(&links_of(&entries)), Err(found));
+        }
+    }
+
     #[test]
     fn an_intact_chain_verifies() {
         assert_eq!(check(&chain(10)), Ok(10));

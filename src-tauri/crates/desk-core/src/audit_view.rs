@@ -807,6 +807,68 @@ mod tests {
         )
     }
 
+    /// A chain of `n` entries, then one change of `kind` at `at` (0: none).
+    fn changed_chain(n: usize, kind: u8, at: usize) -> Vec<AuditEntry> {
+        let mut entries: Vec<AuditEntry> = Vec::new();
+        for i in 0..n {
+            let head = entries.last().map(|e| (e.seq, e.hash.as_str()));
+            entries.push(AuditEntry::seal(
+                entry_with(&format!("c{i}"), "Amira").draft,
+                head,
+            ));
+        }
+        let at = at % n;
+        match kind {
+            1 => entries[at].draft.comment = Some("edited".into()),
+            2 if n > 1 => {
+                entries.remove(at);
+            }
+            3 if at + 1 < n => {
+                entries.swap(at, at + 1);
+                let (a, b) = (entries[at].seq, entries[at + 1].seq);
+                entries[at].seq = b;
+                entries[at + 1].seq = a;
+            }
+            4 => entries[at].prev_hash = crate::audit::GENESIS.into(),
+            _ => {}
+        }
+        entries
+    }
+
+    proptest! {
+        /// The export's pass checks the chain window by window, in whatever windows the log is
+        /// cut: it finds the chain intact exactly when checking it whole does.
+        #[test]
+        fn a_chain_checked_in_windows_is_intact_exactly_when_it_is_whole(
+            n in 1usize..80,
+            kind in 0u8..5,
+            at in 0usize..80,
+            cuts in proptest::collection::vec(0usize..80, 0..6),
+        ) {
+            let entries = changed_chain(n, kind, at);
+            let mut whole = crate::audit::ChainCheck::new();
+            let intact = whole.feed_all(&entries).is_ok();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c % (entries.len() + 1)).collect();
+            cuts.extend([0, entries.len()]);
+            cuts.sort_unstable();
+            cuts.dedup();
+            let mut join = ChainJoin::default();
+            // Windows arrive newest first, each newest first, as the store scans them.
+            for pair in cuts.windows(2).rev() {
+                let mut links: Vec<ChainLink> = crate::audit::links_of(&entries[pair[0]..pair[1]]);
+                links.reverse();
+                join.add(&mut links);
+            }
+            let joined = join.finish();
+            prop_assert_eq!(joined.is_some(), intact, "{:?}", cuts);
+            if let Some((count, head)) = joined {
+                prop_assert_eq!(count, entries.len() as u64);
+                let expected = entries.last().map_or(crate::audit::GENESIS.to_owned(), |e| e.hash.clone());
+                prop_assert_eq!(head, expected);
+            }
+        }
+    }
+
     proptest! {
         /// Any text survives a CSV round trip (apart from the apostrophe a formula-like cell
         /// gains), and no cell of the file can start a formula.
