@@ -5,9 +5,8 @@ use std::sync::Arc;
 
 use desk_core::action::DecisionRequest;
 use desk_core::ipc::{
-    ActionView, AppInfo, CaseView, ConnectionCheck, ConnectionView, DecidedView, ErrorCode,
-    OutboxStatusView, ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError,
-    WatchView,
+    ActionView, AppInfo, CaseView, ConnectionView, DecidedView, ErrorCode, OutboxStatusView,
+    ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError, WatchView,
 };
 use desk_core::outbox::BlocklistRequest;
 use desk_core::profile::ProfileKind;
@@ -651,17 +650,7 @@ pub async fn test_connection(
     let connection = desk_profiles::connect(profile, &shell.keystore, &shell.knobs)
         .await
         .map_err(setup_error)?;
-    let report = desk_profiles::test_connection(&connection).await;
-    let checks = report
-        .lines()
-        .into_iter()
-        .map(|(api, answer)| ConnectionCheck {
-            api: api.to_owned(),
-            ok: answer.is_ok(),
-            text: answer.unwrap_or_else(|e| e),
-        })
-        .collect();
-    Ok(ConnectionView { checks })
+    Ok(desk_profiles::test_connection(&connection).await.view())
 }
 
 #[tauri::command]

@@ -31,13 +31,20 @@ pub fn navigation<R: tauri::Runtime>() -> tauri::plugin::TauriPlugin<R> {
         .build()
 }
 
+/// The label of the tests' second window (no capability names it).
+pub const PROBE_LABEL: &str = "probe";
+
 /// With REVIEW_DESK_PROBE_WINDOW=1 (tests only), opens a second window on the same pages under
 /// the label `probe`: no capability names it, so every command it calls must be refused.
 pub fn open_probe_window(app: &tauri::App) -> tauri::Result<()> {
     if std::env::var("REVIEW_DESK_PROBE_WINDOW").as_deref() == Ok("1") {
-        tauri::WebviewWindowBuilder::new(app, "probe", tauri::WebviewUrl::App("index.html".into()))
-            .title("probe")
-            .build()?;
+        tauri::WebviewWindowBuilder::new(
+            app,
+            PROBE_LABEL,
+            tauri::WebviewUrl::App("index.html".into()),
+        )
+        .title("probe")
+        .build()?;
     }
     Ok(())
 }

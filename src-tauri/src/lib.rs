@@ -14,6 +14,7 @@ use std::sync::Arc;
 use desk_core::profile::Profile;
 use desk_profiles::{AppDesk, Keystore, ProfileFiles, SandboxKnobs, SetupError};
 use tauri::{Emitter, Manager};
+use tauri_plugin_window_state::{AppHandleExt, StateFlags};
 use tokio::sync::{Notify, RwLock};
 
 /// The open profile: its desk, its sending lock and, for the Sandbox profile, the simulator.
@@ -196,14 +197,6 @@ fn run_outbox_worker(app: tauri::AppHandle) {
     });
 }
 
-/// The single-instance name of a data root: the app's identifier and a digest of the path.
-fn instance_id(root: &std::path::Path) -> String {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    root.hash(&mut h);
-    format!("tn.dhmad.reviewdesk.root{:016x}", h.finish())
-}
-
 /// Hands a second launch over to the desk already running on this data root, before any window
 /// system starts: exiting from the plugin's own check, after GTK and WebKit are up, could die on
 /// a signal instead of leaving quietly. True when the running desk accepted the hand-over.
@@ -231,8 +224,37 @@ fn hand_over(_id: &str) -> bool {
     false
 }
 
+/// What the desk remembers of its window between launches.
+const WINDOW_STATE: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
+
+/// Saves the main window's size and place half a second after it stops moving or resizing, so
+/// a desk that was killed rather than closed still opens where it was.
+fn remember_window(window: &tauri::Window, event: &tauri::WindowEvent) {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CHANGES: AtomicU64 = AtomicU64::new(0);
+    let moved = matches!(
+        event,
+        tauri::WindowEvent::Resized(_) | tauri::WindowEvent::Moved(_)
+    );
+    if window.label() != "main" || !moved {
+        return;
+    }
+    let this = CHANGES.fetch_add(1, Ordering::SeqCst) + 1;
+    let app = window.app_handle().clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        if CHANGES.load(Ordering::SeqCst) == this {
+            if let Err(error) = app.save_window_state(WINDOW_STATE) {
+                tracing::warn!(%error, "the window's size and place were not saved");
+            }
+        }
+    });
+}
+
 pub fn run() {
-    let id = instance_id(&ProfileFiles::from_environment().root);
+    let id = ProfileFiles::from_environment().instance_id();
     if hand_over(&id) {
         return;
     }
@@ -253,6 +275,13 @@ pub fn run() {
                 .build(),
         )
         .plugin(guard::navigation())
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(WINDOW_STATE)
+                .with_denylist(&[guard::PROBE_LABEL])
+                .build(),
+        )
+        .on_window_event(remember_window)
         .setup(|app| {
             guard::open_probe_window(app)?;
             let files = ProfileFiles::from_environment();

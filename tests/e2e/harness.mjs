@@ -82,7 +82,8 @@ export async function launchDesk({ name, env = {} }) {
   // mark, so the test can find and end them whatever data root the test chose.
   const mark = `${slug(name)}-${process.pid}-${port}`;
   const driver = spawn("tauri-driver", ["--port", String(port), "--native-port", String(nativePort)], {
-    env: { ...process.env, REVIEW_DESK_DATA_DIR: dataDir, ...env, REVIEW_DESK_E2E_MARK: mark },
+    // The app's config (the saved window size and place) is the test's own too.
+    env: { ...process.env, REVIEW_DESK_DATA_DIR: dataDir, XDG_CONFIG_HOME: join(dataDir, "config"), ...env, REVIEW_DESK_E2E_MARK: mark },
     stdio: ["ignore", "pipe", "pipe"],
   });
   driver.stdout.pipe(driverLog);
@@ -121,7 +122,8 @@ async function processesOf(testMark) {
   return pids;
 }
 
-async function stopDesk(desk) {
+/** Ends one launch: the session, the driver, whatever of the app outlives them, its data root. */
+export async function stopDesk(desk) {
   try {
     await desk.browser?.deleteSession();
   } catch { /* already closed */ }

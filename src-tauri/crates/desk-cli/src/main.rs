@@ -767,27 +767,18 @@ async fn profile_command(command: ProfileCommand) -> Result<(), Failure> {
                 None => flag_connection(*didit, &keystore)?.1,
             };
             let dhmad_keyed = connection.dhmad.is_some();
-            let lines = desk_profiles::test_connection(&connection).await.lines();
-            let failed = lines
+            let view = desk_profiles::test_connection(&connection).await.view();
+            let failed = view
+                .checks
                 .iter()
-                .any(|(api, answer)| answer.is_err() && (*api != "DHMAD" || dhmad_keyed));
+                .any(|c| !c.ok && (c.api != "DHMAD" || dhmad_keyed));
             if json {
-                let checks: Vec<serde_json::Value> = lines
-                    .iter()
-                    .map(|(api, answer)| {
-                        serde_json::json!({
-                            "api": api,
-                            "ok": answer.is_ok(),
-                            "text": answer.as_ref().unwrap_or_else(|e| e),
-                        })
-                    })
-                    .collect();
-                println!("{}", serde_json::to_string_pretty(&checks)?);
+                println!("{}", serde_json::to_string_pretty(&view.checks)?);
             } else {
-                for (api, answer) in &lines {
-                    match answer {
-                        Ok(text) => println!("ok    {text}"),
-                        Err(e) => println!("fail  {api}: {e}"),
+                for check in &view.checks {
+                    match check.ok {
+                        true => println!("ok    {}", check.text),
+                        false => println!("fail  {}: {}", check.api, check.text),
                     }
                 }
             }

@@ -105,6 +105,15 @@ impl ProfileFiles {
         }
     }
 
+    /// The single-instance name of this data root (one desk per root): the app's identifier
+    /// and a digest of the path.
+    pub fn instance_id(&self) -> String {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.root.hash(&mut h);
+        format!("tn.dhmad.reviewdesk.root{:016x}", h.finish())
+    }
+
     /// Whether a profile book was ever saved under this root.
     pub fn exists(&self) -> bool {
         self.root.join(BOOK_FILE).exists()
@@ -310,6 +319,20 @@ impl ConnectionReport {
         }
         lines.push(("DHMAD", self.dhmad));
         lines
+    }
+
+    /// The lines as the window and `desk profile test --json` show them.
+    pub fn view(self) -> desk_core::ipc::ConnectionView {
+        let checks = self
+            .lines()
+            .into_iter()
+            .map(|(api, answer)| desk_core::ipc::ConnectionCheck {
+                api: api.to_owned(),
+                ok: answer.is_ok(),
+                text: answer.unwrap_or_else(|e| e),
+            })
+            .collect();
+        desk_core::ipc::ConnectionView { checks }
     }
 }
 

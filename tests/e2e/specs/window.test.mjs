@@ -1,0 +1,66 @@
+// The window opens as large and where it was left: its size and place are saved (a moment after
+// it stops changing, and when it closes) and restored at the next launch, from the app's own
+// config directory.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchDesk, stopDesk } from "../harness.mjs";
+
+const IDENTIFIER = "tn.dhmad.reviewdesk";
+
+async function opened(name, config) {
+  const desk = await launchDesk({ name, env: { XDG_CONFIG_HOME: config } });
+  await desk.browser.$('[data-testid="statusbar"]').waitForExist({ timeout: 30_000 });
+  return desk;
+}
+
+test("the window opens as large and where it was left", { timeout: 180_000 }, async () => {
+  const config = await mkdtemp(join(tmpdir(), "review-desk-config-"));
+  const stateFile = join(config, IDENTIFIER, ".window-state.json");
+  try {
+    const first = await opened("window state, first launch", config);
+    let left;
+    try {
+      const { width, height } = await first.browser.getWindowRect();
+      assert.notDeepEqual([width, height], [1010, 690], "the test needs a size the app does not start with");
+      await first.browser.setWindowRect(70, 50, 1010, 690);
+      await first.browser.waitUntil(async () => {
+        const rect = await first.browser.getWindowRect();
+        return rect.width === 1010 && rect.height === 690;
+      }, { timeout: 10_000, timeoutMsg: "the window was not resized" });
+      left = await first.browser.getWindowRect();
+      // Saved a moment after the window stops changing (so a desk killed rather than closed
+      // keeps it too).
+      const savedNow = () => readFile(stateFile, "utf8").then((text) => JSON.parse(text).main, () => undefined);
+      await first.browser.waitUntil(async () => (await savedNow())?.width === 1010, {
+        timeout: 10_000,
+        timeoutMsg: "the window's size and place were never saved",
+      });
+      // Then closed as a person closes it. (WebdriverIO ends its session when the last window
+      // goes, and says so as an error.)
+      await first.browser.closeWindow().catch((error) => {
+        if (!/All window handles were removed/.test(String(error))) throw error;
+      });
+    } finally {
+      await stopDesk(first);
+    }
+    const saved = JSON.parse(await readFile(stateFile, "utf8"));
+    assert.deepEqual(Object.keys(saved), ["main"], "only the main window is remembered");
+    assert.equal(saved.main.height, 690);
+
+    const second = await opened("window state, second launch", config);
+    try {
+      const rect = await second.browser.getWindowRect();
+      assert.deepEqual(
+        { x: rect.x, y: rect.y, width: rect.width, height: rect.height },
+        { x: left.x, y: left.y, width: left.width, height: left.height },
+      );
+    } finally {
+      await stopDesk(second);
+    }
+  } finally {
+    await rm(config, { recursive: true, force: true });
+  }
+});
