@@ -65,17 +65,29 @@ impl AuditFilter {
 
     /// Whether `entry` passes every part but the warning code (which needs the case's facts).
     pub fn admits(&self, entry: &AuditEntry) -> bool {
-        let d = &entry.draft;
-        let eq = |want: &Option<String>, have: Option<&str>| {
-            want.as_deref().is_none_or(|w| have == Some(w))
+        self.admits_ref(&EntryRef::of(entry))
+    }
+
+    /// `admits`, for an entry as the store lends it.
+    fn admits_ref(&self, entry: &EntryRef<'_>) -> bool {
+        let eq = |want: &Option<String>, i: usize| {
+            want.as_deref()
+                .is_none_or(|w| entry.text(i) == Some(w.as_bytes()))
         };
-        eq(&self.actor, Some(&d.actor))
-            && eq(&self.action, Some(&d.action))
-            && eq(&self.to_state, d.to_state.as_deref())
-            && eq(&self.reason_id, d.reason_id.as_deref())
-            && eq(&self.case_id, Some(&d.case_id))
-            && self.from.as_deref().is_none_or(|f| d.at.as_str() >= f)
-            && self.until.as_deref().is_none_or(|u| d.at.as_str() < u)
+        let at = entry.text(0).unwrap_or_default();
+        eq(&self.actor, 1)
+            && eq(&self.action, 2)
+            && eq(&self.case_id, 3)
+            && eq(&self.to_state, 6)
+            && eq(&self.reason_id, 7)
+            && self
+                .from
+                .as_deref()
+                .is_none_or(|from| at >= from.as_bytes())
+            && self
+                .until
+                .as_deref()
+                .is_none_or(|until| at < until.as_bytes())
     }
 }
 
@@ -270,19 +282,7 @@ fn text(bytes: &[u8]) -> Cow<'_, str> {
 impl AuditQuery {
     /// Whether `entry` passes the filter and belongs to one of `among` (when given).
     fn admits_ref(&self, entry: &EntryRef<'_>, among: Option<&HashSet<String>>) -> bool {
-        let f = &self.filter;
-        let eq = |want: &Option<String>, i: usize| {
-            want.as_deref()
-                .is_none_or(|w| entry.text(i) == Some(w.as_bytes()))
-        };
-        let at = entry.text(0).unwrap_or_default();
-        eq(&f.actor, 1)
-            && eq(&f.action, 2)
-            && eq(&f.case_id, 3)
-            && eq(&f.to_state, 6)
-            && eq(&f.reason_id, 7)
-            && f.from.as_deref().is_none_or(|from| at >= from.as_bytes())
-            && f.until.as_deref().is_none_or(|until| at < until.as_bytes())
+        self.filter.admits_ref(entry)
             && among.is_none_or(|ids| {
                 std::str::from_utf8(entry.text(3).unwrap_or_default())
                     .is_ok_and(|case| ids.contains(case))
