@@ -3,6 +3,7 @@
 #   bash scripts/dev.sh run    install what is missing, build the UI and open the app
 #   bash scripts/dev.sh test   install what is missing and run every test and lint
 #   bash scripts/dev.sh package  build the release app and its .deb (target/release/bundle/deb)
+#   bash scripts/dev.sh bench-start  cold start and idle memory of the release app (figures)
 # Every install step is idempotent: it only installs what is not there yet.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,7 +13,9 @@ BUILD_PACKAGES=(build-essential pkg-config curl wget file libssl-dev libwebkit2g
   librsvg2-dev libayatana-appindicator3-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libxdo-dev
   gnome-keyring dbus dbus-x11 libsecret-1-dev)
 # postgresql: the team store's tests start a throwaway server from Debian's binaries.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick libsecret-tools fonts-dejavu-core postgresql)
+# desktop-file-utils: the package test validates the .deb's desktop entry.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick libsecret-tools fonts-dejavu-core postgresql
+  desktop-file-utils)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -135,9 +138,25 @@ cmd_package() {
   ls -1 target/release/bundle/deb/*.deb
 }
 
+# Cold start to the painted queue and idle memory (PSS over the shell and WebKit's processes),
+# with 200 and 10,000 cached cases, on the release build.
+cmd_bench_start() {
+  install_apt "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  check_rust
+  export PATH="$HOME/.cargo/bin:$PATH"
+  install_tauri_driver
+  install_npm tests/e2e
+  build_ui
+  step "building the release app"
+  cargo build --release -p review-desk
+  step "cold start and idle memory"
+  (cd tests/e2e && with_desktop_session node bench/cold-start.mjs)
+}
+
 case "${1:-}" in
   run) cmd_run ;;
+  bench-start) cmd_bench_start ;;
   test) cmd_test ;;
   package) cmd_package ;;
-  *) echo "usage: bash scripts/dev.sh run|test|package" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/dev.sh run|test|package|bench-start" >&2; exit 2 ;;
 esac

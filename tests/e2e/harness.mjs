@@ -68,10 +68,10 @@ async function saveArtifacts(desk, name, error) {
 
 /**
  * Starts the app for one test. `env` adds environment variables for the app (the data root is
- * always a fresh temporary directory, in `desk.dataDir`).
+ * always a fresh temporary directory, in `desk.dataDir`); `app` is the binary (the built one).
  */
-export async function launchDesk({ name, env = {} }) {
-  if (!existsSync(appPath)) throw new Error(`the app is not built: ${appPath} is missing`);
+export async function launchDesk({ name, env = {}, app = appPath }) {
+  if (!existsSync(app)) throw new Error(`the app is not built: ${app} is missing`);
   const dataDir = await mkdtemp(join(tmpdir(), "review-desk-e2e-"));
   const logDir = join(artifactsRoot, slug(name));
   await mkdir(logDir, { recursive: true });
@@ -100,7 +100,7 @@ export async function launchDesk({ name, env = {} }) {
       connectionRetryCount: 2,
       capabilities: {
         "wdio:enforceWebDriverClassic": true,
-        "tauri:options": { application: appPath },
+        "tauri:options": { application: app },
       },
     });
   } catch (error) {

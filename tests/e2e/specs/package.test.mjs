@@ -1,0 +1,90 @@
+// The .deb as the Tauri bundler makes it: the control fields apt resolves it by, the files it
+// installs, a desktop entry that validates, its icons, and the installed binary starting on the
+// Sandbox profile. The package is bundled here from the debug build the other desktop tests use
+// (`tauri bundle --debug`: the same bundler and config as `bash scripts/dev.sh package`, without
+// a second, release build of the app); REVIEW_DESK_DEB names another .deb to check instead.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { launchDesk, repoRoot, stopDesk, waitText } from "../harness.mjs";
+
+const run = promisify(execFile);
+const CONFIG = JSON.parse(await readFile(join(repoRoot, "src-tauri/tauri.conf.json"), "utf8"));
+
+/** Bundles the debug build into a .deb with the project's own Tauri CLI; returns its path. */
+async function bundleDebug() {
+  const out = join(repoRoot, "target/debug/bundle/deb");
+  await rm(out, { recursive: true, force: true });
+  await run(join(repoRoot, "ui/node_modules/.bin/tauri"), ["bundle", "--debug", "--bundles", "deb", "--ci"], {
+    cwd: join(repoRoot, "src-tauri"),
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const debs = (await readdir(out)).filter((f) => f.endsWith(".deb"));
+  assert.equal(debs.length, 1, `one .deb expected in ${out}, found ${debs.join(", ")}`);
+  return join(out, debs[0]);
+}
+
+/** The `Key=value` lines of a desktop entry's main group. */
+function desktopEntry(text) {
+  const group = text.split(/^\[/m).find((g) => g.startsWith("Desktop Entry]")) ?? "";
+  return Object.fromEntries(group.split("\n").slice(1).filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+}
+
+test("the .deb declares its dependencies, installs a valid desktop entry and icons, and its binary starts on the Sandbox profile", { timeout: 600_000 }, async () => {
+  const deb = process.env.REVIEW_DESK_DEB ?? (await bundleDebug());
+  const root = await mkdtemp(join(tmpdir(), "review-desk-deb-root-"));
+  try {
+    // What apt reads: the package's name, version and dependencies.
+    const control = (await run("dpkg-deb", ["--field", deb])).stdout;
+    const field = (name) => new RegExp(`^${name}: (.*)$`, "m").exec(control)?.[1] ?? "";
+    assert.equal(field("Version"), CONFIG.version);
+    const depends = field("Depends").split(/,\s*/).map((d) => d.split(" ")[0]);
+    for (const needed of ["libwebkit2gtk-4.1-0", "libgtk-3-0"]) assert.ok(depends.includes(needed), `Depends lacks ${needed}: ${field("Depends")}`);
+    assert.match(field("Recommends"), /gnome-keyring/);
+    // apt accepts the file and finds every dependency on this Debian system (a dry run).
+    const plan = await run("apt-get", ["install", "--simulate", "--no-install-recommends", deb], { maxBuffer: 16 * 1024 * 1024 });
+    assert.match(plan.stdout, new RegExp(`^Inst ${field("Package")} `, "m"), plan.stdout);
+
+    // Unpacked into a throwaway root, as dpkg would lay it out.
+    await run("dpkg-deb", ["--extract", deb, root]);
+    const entries = (await readdir(join(root, "usr/share/applications"))).filter((f) => f.endsWith(".desktop"));
+    assert.equal(entries.length, 1, `one desktop entry expected, found ${entries.join(", ")}`);
+    const entryFile = join(root, "usr/share/applications", entries[0]);
+    await run("desktop-file-validate", [entryFile]); // throws with its findings on any error
+    const entry = desktopEntry(await readFile(entryFile, "utf8"));
+    assert.equal(entry.Name, CONFIG.productName);
+    assert.equal(entry.Type, "Application");
+    const binary = join(root, "usr/bin", entry.Exec.split(" ")[0]);
+    assert.ok(existsSync(binary), `Exec names ${entry.Exec}, not installed at ${binary}`);
+
+    // The icon the entry names, at every size the config lists, each a PNG of that size.
+    const icons = join(root, "usr/share/icons/hicolor");
+    const sizes = [];
+    for (const dir of await readdir(icons)) {
+      const icon = join(icons, dir, "apps", `${entry.Icon}.png`);
+      if (!existsSync(icon)) continue;
+      const [width, height] = (await run("identify", ["-format", "%m %w %h", icon])).stdout.split(" ").slice(1).map(Number);
+      assert.equal((await run("identify", ["-format", "%m", icon])).stdout, "PNG");
+      assert.equal(dir.replace(/@2$/, ""), `${width}x${height}`, `${icon} is ${width}x${height}`);
+      sizes.push(dir);
+    }
+    assert.ok(sizes.length >= 2, `icons for ${entry.Icon} found only in ${sizes.join(", ") || "no size"}`);
+
+    // The installed binary starts and opens on the built-in Sandbox profile.
+    const desk = await launchDesk({ name: "package, installed binary", app: binary });
+    try {
+      await desk.browser.$('[data-testid="simulated-banner"]').waitForExist({ timeout: 60_000 });
+      await waitText(desk.browser, "queue-count", /^\d+ in review$/, 60_000);
+      await waitText(desk.browser, "statusbar", /Profile: Sandbox/);
+    } finally {
+      await stopDesk(desk);
+    }
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+});
