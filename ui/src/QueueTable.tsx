@@ -5,6 +5,9 @@ import { providerName } from "./provider";
 
 const ROW_HEIGHT = 34;
 
+/** The performance mark set once the first queue rows are on screen. */
+const PAINTED = "queue-painted";
+
 /** The queue, oldest first, virtualized so 10,000 rows scroll smoothly. */
 export function QueueTable(props: {
   rows: QueueRow[];
@@ -27,6 +30,15 @@ export function QueueTable(props: {
     overscan: 12,
   });
   const selectedIndex = rows.findIndex((r) => r.caseId === selectedId);
+
+  // The first rows on screen, as a performance mark (the cold-start bench reads it): after the
+  // frame that shows them is painted.
+  const shown = rows.length > 0;
+  useEffect(() => {
+    if (shown && performance.getEntriesByName(PAINTED).length === 0) {
+      requestAnimationFrame(() => setTimeout(() => performance.mark(PAINTED), 0));
+    }
+  }, [shown]);
 
   useEffect(() => {
     if (selectedIndex >= 0) virtualizer.scrollToIndex(selectedIndex, { align: "auto" });

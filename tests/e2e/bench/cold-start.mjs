@@ -1,64 +1,108 @@
-// Cold start to the first painted queue with 10,000 cached sessions, and the idle memory of
-// all the app's processes (the shell and WebKit's). Prints figures; asserts nothing.
-// Run: (cd tests/e2e && xvfb-run -a dbus-run-session -- node bench/cold-start.mjs)
-import { execFileSync } from "node:child_process";
-import { readFileSync, readdirSync } from "node:fs";
-import { launchDesk } from "../harness.mjs";
+// Cold start to the painted queue with cached cases, and the idle memory of all the app's
+// processes (the shell and WebKit's), on the release build. Prints figures; asserts nothing.
+// Run: bash scripts/dev.sh bench-start   (builds the release app, then runs this)
+//
+// Cold start is measured from the app process's own start (its start time in /proc) to the
+// moment the queue's rows were committed to the screen (the window's `queue-painted`
+// performance mark), so the WebDriver session's own start is not counted. Memory is PSS (shared
+// pages split between the processes sharing them) summed over the app and its WebKit helpers,
+// from a launch without WebDriver, after it has been idle.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const SESSIONS = "10000";
+const here = dirname(fileURLToPath(import.meta.url));
+process.env.REVIEW_DESK_APP ??= resolve(here, "../../../target/release/review-desk");
+const { launchDesk, stopDesk, appPath } = await import("../harness.mjs");
 
-function rssOfTree(rootPid) {
-  const children = new Map();
-  for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p))) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (!children.has(ppid)) children.set(ppid, []);
-      children.get(ppid).push(Number(pid));
-    } catch { /* gone */ }
+const SIZES = (process.env.COLD_START_SESSIONS ?? "200,10000").split(",").map(Number);
+const RUNS = Number(process.env.COLD_START_RUNS ?? 5);
+const IDLE_MS = Number(process.env.COLD_START_IDLE_MS ?? 10_000);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Milliseconds since the epoch at which process `pid` started. */
+async function startedAt(pid) {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const ticks = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]);
+  const boot = Number(/btime (\d+)/.exec(await readFile("/proc/stat", "utf8"))[1]);
+  return boot * 1000 + (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+}
+
+async function parentsByPid() {
+  const parents = new Map();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, "utf8").catch(() => null);
+    if (stat) parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]));
   }
+  return parents;
+}
+
+/** The app process (the newest running `appPath` under `root`, or `root` itself). */
+async function appUnder(root) {
+  const parents = await parentsByPid();
+  const descends = (pid) => { for (let p = pid; p > 1; p = parents.get(p) ?? 0) if (p === root) return true; return false; };
+  let found = 0;
+  for (const pid of parents.keys()) {
+    const exe = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (exe.split("\0")[0] === appPath && descends(pid)) found = Math.max(found, pid);
+  }
+  return found;
+}
+
+/** PSS in KiB of `pid` and every process below it, by name. */
+async function pssOfTree(pid) {
+  const parents = await parentsByPid();
+  const tree = [...parents.keys()].filter((p) => { for (let q = p; q > 1; q = parents.get(q) ?? 0) if (q === pid) return true; return false; });
   const out = [];
-  const walk = (pid) => {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      const name = /Name:\s+(.*)/.exec(status)?.[1];
-      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-      out.push({ pid, name, kb });
-    } catch { /* gone */ }
-    for (const c of children.get(pid) ?? []) walk(c);
-  };
-  walk(rootPid);
+  for (const p of tree) {
+    const rollup = await readFile(`/proc/${p}/smaps_rollup`, "utf8").catch(() => "");
+    const name = /Name:\s+(.*)/.exec(await readFile(`/proc/${p}/status`, "utf8").catch(() => ""))?.[1] ?? "?";
+    out.push({ pid: p, name, kb: Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) });
+  }
   return out;
 }
 
-async function firstPaint(desk, expected) {
-  const started = Date.now();
-  await desk.browser.waitUntil(async () => {
-    const el = await desk.browser.$('[data-testid="queue-count"]');
+async function paintedAt(browser, expected) {
+  await browser.waitUntil(async () => {
+    const el = await browser.$('[data-testid="queue-count"]');
     return (await el.isExisting()) && (await el.getText()) === expected;
-  }, { timeout: 120_000, interval: 25 });
-  return Date.now() - started;
+  }, { timeout: 120_000, interval: 20 });
+  await browser.waitUntil(() => browser.execute(() => performance.getEntriesByName("queue-painted").length > 0), { timeout: 5_000, interval: 20 });
+  return browser.execute(() => performance.timeOrigin + performance.getEntriesByName("queue-painted")[0].startTime);
 }
 
-// First run: sync 10,000 cases into this data directory's SQLite file.
-const env = { REVIEW_DESK_SANDBOX_SESSIONS: SESSIONS };
-const first = await launchDesk({ name: "bench-cold-start-seed", env });
-await firstPaint(first, `${SESSIONS} in review`);
-const dataDir = first.dataDir;
-await first.browser.deleteSession();
-first.driver.kill("SIGTERM");
-await new Promise((r) => first.driver.once("exit", r));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-// Second run on the same data: the cached queue paints before any sync finishes.
-const started = Date.now();
-const second = await launchDesk({ name: "bench-cold-start", env: { ...env, REVIEW_DESK_DATA_DIR: dataDir } });
-const sessionReady = Date.now() - started;
-const paint = await firstPaint(second, `${SESSIONS} in review`);
-await new Promise((r) => setTimeout(r, 5_000));
-const app = Number(execFileSync("pgrep", ["-n", "-f", "target/debug/review-desk"]).toString().trim());
-const procs = rssOfTree(app);
-const totalMb = procs.reduce((s, p) => s + p.kb, 0) / 1024;
-console.log(`cold start to first painted queue (10,000 cached): ${sessionReady + paint} ms (${sessionReady} ms to a WebDriver session, ${paint} ms more to the painted queue)`);
-console.log(`idle RSS after 5 s: ${totalMb.toFixed(0)} MiB in ${procs.length} processes: ${procs.map((p) => `${p.name} ${(p.kb / 1024).toFixed(0)}`).join(", ")}`);
-await second.browser.deleteSession();
-second.driver.kill("SIGTERM");
+for (const sessions of SIZES) {
+  const env = { REVIEW_DESK_SANDBOX_SESSIONS: String(sessions) };
+  const expected = `${sessions} in review`;
+  // The data every later launch starts from: one run that synced the cases into SQLite.
+  const dataDir = await mkdtemp(join(tmpdir(), "review-desk-bench-"));
+  const seedEnv = { ...env, REVIEW_DESK_DATA_DIR: dataDir };
+  const seed = await launchDesk({ name: "bench-cold-start-seed", env: seedEnv });
+  await paintedAt(seed.browser, expected);
+  await stopDesk(seed);
+
+  const starts = [];
+  for (let run = 0; run < RUNS; run += 1) {
+    const desk = await launchDesk({ name: "bench-cold-start", env: seedEnv });
+    const app = await appUnder(desk.driver.pid);
+    const painted = await paintedAt(desk.browser, expected);
+    starts.push(painted - (await startedAt(app)));
+    await stopDesk(desk);
+  }
+  console.log(`cold start to the painted queue, ${sessions} cached cases: median ${median(starts).toFixed(0)} ms (runs: ${starts.map((s) => s.toFixed(0)).join(", ")} ms)`);
+
+  // Idle memory, as a reviewer runs it: no WebDriver.
+  const app = spawn(appPath, [], { env: { ...process.env, ...seedEnv, XDG_CONFIG_HOME: join(dataDir, "config") }, stdio: "ignore" });
+  await sleep(IDLE_MS);
+  const procs = await pssOfTree(app.pid);
+  const total = procs.reduce((s, p) => s + p.kb, 0) / 1024;
+  console.log(`idle memory after ${IDLE_MS / 1000} s, ${sessions} cases: ${total.toFixed(0)} MiB PSS in ${procs.length} processes (${procs.map((p) => `${p.name} ${(p.kb / 1024).toFixed(0)}`).join(", ")})`);
+  app.kill("SIGTERM");
+  await new Promise((r) => (app.exitCode !== null ? r() : app.once("exit", r)));
+  await rm(dataDir, { recursive: true, force: true });
+}
