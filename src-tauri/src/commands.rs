@@ -17,9 +17,6 @@ use tauri::{Emitter, State};
 
 use crate::{open_profile, sync_in_background, Shell, OUTBOX_CHANGED, QUEUE_CHANGED};
 
-/// How many cases ahead are fetched so the next one opens at once.
-const PREFETCH: usize = 3;
-
 fn setup_error(error: SetupError) -> UiError {
     let code = match error {
         SetupError::MissingKey(_) => ErrorCode::MissingKey,
@@ -35,24 +32,6 @@ fn profile_error(error: desk_core::profile::ProfileError) -> UiError {
 
 async fn desk(shell: &Shell) -> Arc<AppDesk> {
     shell.active.read().await.desk.clone()
-}
-
-pub async fn sync_and_prefetch(desk: &AppDesk) -> Option<SyncView> {
-    match desk.sync().await {
-        Ok(report) => {
-            if let Err(error) = desk.prefetch_after(None, PREFETCH).await {
-                tracing::warn!(%error, "prefetch failed");
-            }
-            Some(SyncView {
-                in_review: report.in_review as u32,
-                dropped: report.dropped as u32,
-            })
-        }
-        Err(error) => {
-            tracing::warn!(%error, "queue sync failed");
-            None
-        }
-    }
 }
 
 #[tauri::command]
@@ -87,10 +66,9 @@ pub async fn queue_view(shell: State<'_, Shell>) -> Result<QueueView, UiError> {
         (active.desk.clone(), active.profile.sla_hours)
     };
     let snapshot = desk.queue_snapshot().await?;
-    Ok(QueueView::build(
-        &snapshot,
-        chrono::Duration::hours(i64::from(sla_hours)),
-    ))
+    let view = QueueView::build(&snapshot, chrono::Duration::hours(i64::from(sla_hours)));
+    shell.first_view.notify_one();
+    Ok(view)
 }
 
 #[tauri::command]
@@ -128,7 +106,10 @@ pub async fn open_case(
         }
     }
     tauri::async_runtime::spawn(async move {
-        if let Ok(fetched) = desk.prefetch_after(Some(&case_id), PREFETCH).await {
+        if let Ok(fetched) = desk
+            .prefetch_after(Some(&case_id), desk_profiles::PREFETCH)
+            .await
+        {
             if fetched > 0 {
                 let _ = app.emit(QUEUE_CHANGED, ());
             }

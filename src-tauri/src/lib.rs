@@ -56,6 +56,8 @@ pub struct Shell {
     pub team_wake: Notify,
     /// Set to stop the running audit export.
     pub cancel_export: std::sync::atomic::AtomicBool,
+    /// Told when a queue view was served: the background work starts after the first one.
+    pub first_view: Notify,
 }
 
 /// Event telling the UI to refetch the queue. Carries no data.
@@ -63,6 +65,8 @@ pub const QUEUE_CHANGED: &str = "queue-changed";
 /// Event telling the UI the outbox changed. Carries no data.
 pub const OUTBOX_CHANGED: &str = "outbox-changed";
 
+/// How long the background work waits for the window's first queue view before it starts.
+const FIRST_VIEW_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
 /// How often the queue is refreshed while the desk is open.
 const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(120);
 /// The longest the outbox worker sleeps between looks.
@@ -97,7 +101,7 @@ pub async fn open_profile(
 pub fn sync_in_background(app: &tauri::AppHandle, desk: Arc<AppDesk>) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        commands::sync_and_prefetch(&desk).await;
+        desk_profiles::sync_and_prefetch(&desk).await;
         let _ = app.emit(QUEUE_CHANGED, ());
         fill_summaries(&app, &desk).await;
     });
@@ -310,16 +314,20 @@ pub fn run() {
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, first_run, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new(), cancel_export: Default::default() });
-            sync_in_background(app.handle(), desk);
-            run_outbox_worker(app.handle().clone());
-            team::run_heartbeat(app.handle().clone());
+            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, first_run, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new(), cancel_export: Default::default(), first_view: Notify::new() });
+            // The cached queue paints first: the background work waits for the window's first
+            // queue view (or FIRST_VIEW_WAIT, should the window never ask).
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
+                let shell = handle.state::<Shell>();
+                let _ = tokio::time::timeout(FIRST_VIEW_WAIT, shell.first_view.notified()).await;
+                sync_in_background(&handle, desk);
+                run_outbox_worker(handle.clone());
+                team::run_heartbeat(handle.clone());
                 loop {
                     tokio::time::sleep(SYNC_EVERY).await;
                     let desk = handle.state::<Shell>().active.read().await.desk.clone();
-                    commands::sync_and_prefetch(&desk).await;
+                    desk_profiles::sync_and_prefetch(&desk).await;
                     let _ = handle.emit(QUEUE_CHANGED, ());
                     fill_summaries(&handle, &desk).await;
                 }

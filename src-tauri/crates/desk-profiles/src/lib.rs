@@ -395,6 +395,22 @@ pub fn database_path(profile_dir: &Path) -> PathBuf {
 /// The desk every front end opens: the profile's providers, its SQLite store, the system clock.
 pub type AppDesk = Desk<Providers, SqliteStore, SystemClock>;
 
+/// How many cases ahead are fetched so the next one opens at once.
+pub const PREFETCH: usize = 3;
+
+/// Syncs the queue, then fetches the first cases ahead. A failure is logged only: the desk's
+/// sync status carries it to the window.
+pub async fn sync_and_prefetch(desk: &AppDesk) {
+    match desk.sync().await {
+        Ok(_) => {
+            if let Err(error) = desk.prefetch_after(None, PREFETCH).await {
+                tracing::warn!(%error, "prefetch failed");
+            }
+        }
+        Err(error) => tracing::warn!(%error, "queue sync failed"),
+    }
+}
+
 /// An open profile: its desk, its data directory, its DHMAD client (if it has a key) and, for
 /// the Sandbox profile, the simulator it talks to (dropping it stops the server).
 pub struct OpenDesk {
