@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { cleanup, fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
 import { App } from "./App";
 import { Providers } from "./providers";
 import type { AppInfo, Capabilities, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter, BlindAnswer, BlindFigures, BlindQueue } from "./bindings";
@@ -70,6 +71,7 @@ let auditAsks: { filter: AuditFilter; before: number | null }[] = [];
 const auditRow = (seq: number, actor: string, action: string) => ({ seq, at: "2026-12-01T09:00:00.000000Z", actor, action, caseId: ids[0] ?? "", actionId: null, fromState: "sending", toState: "applied", reasonId: "doc_altered", comment: null, outcome: "applied" });
 let left: string[] = [];
 let blindAnswers: BlindAnswer[] = [];
+let queueReads = 0;
 
 function renderApp() {
   return render(<Providers><App /></Providers>);
@@ -98,13 +100,14 @@ beforeEach(() => {
   answers = [];
   auditAsks = [];
   blindAnswers = [];
+  queueReads = 0;
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null, unread: [] };
   mockIPC(
     (cmd, args) => {
       const a = args as Record<string, unknown>;
       switch (cmd) {
         case "app_info": return info;
-        case "queue_view": return queue;
+        case "queue_view": queueReads += 1; return queue;
         case "open_case": {
           const i = ids.indexOf(String(a.caseId));
           const decided = String(a.caseId) === DECIDED;
@@ -220,6 +223,16 @@ async function openFirstCase() {
 }
 
 describe("App", () => {
+  it("a burst of queue-changed notices reads the queue again once at once and once after, not once each", async () => {
+    renderApp();
+    await screen.findByText("2 in review");
+    await waitFor(() => expect(queueReads).toBe(1));
+    for (let i = 0; i < 6; i += 1) await emit("queue-changed");
+    await waitFor(() => expect(queueReads).toBe(2));
+    await new Promise((r) => setTimeout(r, 2_000));
+    expect(queueReads).toBe(3);
+  });
+
   it("a lead takes a blind second look: no first verdict shown, a disagreement needs a comment, then it is revealed and listed for discussion", async () => {
     info = { ...reviewerInfo, role: "team_lead" };
     renderApp();

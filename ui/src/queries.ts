@@ -2,6 +2,7 @@
 // polling and refetch-on-change live in one place (TanStack Query), not in components.
 import { useEffect } from "react";
 import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
+import { throttle } from "throttle-debounce";
 import { backend, onOutboxChanged, onQueueChanged, onTeamChanged } from "./ipc";
 import type { QueueFilter, UiError } from "./bindings";
 
@@ -88,16 +89,22 @@ export function useQueueFilter(filter: QueueFilter) {
   });
 }
 
+/** The shortest time between two reads of the whole queue prompted by "queue changed". */
+const QUEUE_REFRESH_MS = 1_500;
+
 /** The backend's "queue changed" and "outbox changed" notices refetch what they touch. */
 export function useBackendEvents() {
   const client = useQueryClient();
   useEffect(() => {
+    // The summary fill tells of every few summaries it fetched: the whole queue is read again at
+    // most once per QUEUE_REFRESH_MS (the first change at once, the last one always).
+    const queueChanged = throttle(QUEUE_REFRESH_MS, () => {
+      void client.invalidateQueries({ queryKey: keys.queue });
+      void client.invalidateQueries({ queryKey: ["search"] });
+      void client.invalidateQueries({ queryKey: ["filter"] });
+    });
     const subscriptions = [
-      onQueueChanged(() => {
-        void client.invalidateQueries({ queryKey: keys.queue });
-        void client.invalidateQueries({ queryKey: ["search"] });
-        void client.invalidateQueries({ queryKey: ["filter"] });
-      }),
+      onQueueChanged(queueChanged),
       onOutboxChanged(() => {
         void client.invalidateQueries({ queryKey: keys.outbox });
         void client.invalidateQueries({ queryKey: keys.outboxStatus });
@@ -107,7 +114,10 @@ export function useBackendEvents() {
       }),
       onTeamChanged(() => void client.invalidateQueries({ queryKey: keys.team })),
     ];
-    return () => subscriptions.forEach((s) => void s.then((off) => off()).catch(() => undefined));
+    return () => {
+      queueChanged.cancel();
+      subscriptions.forEach((s) => void s.then((off) => off()).catch(() => undefined));
+    };
   }, [client]);
 }
 
