@@ -19,7 +19,11 @@ pub fn init(dir: &Path) -> Result<LogGuard, Box<dyn std::error::Error>> {
         .filename_suffix("log")
         .max_log_files(RETAINED_DAILY_FILES)
         .build(dir)?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // The writer's queue is allocated whole up front: 8,192 lines rather than the default
+    // 128,000 (4 MB held for the app's life); when it is full, lines are dropped, not waited for.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(8_192)
+        .finish(appender);
     let filter =
         EnvFilter::try_from_env("REVIEW_DESK_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
     tracing_subscriber::fmt()
