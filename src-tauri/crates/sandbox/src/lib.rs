@@ -135,7 +135,13 @@ impl Drop for RunningSandbox {
     }
 }
 
-/// Binds, seeds and serves on the current Tokio runtime.
+/// Binds and serves on the current Tokio runtime, seeding the world as it starts.
+///
+/// Without fixtures, the Didit and DHMAD world is generated in the server task after this
+/// returns (requests made meanwhile wait in the listen backlog): a desk opening on the sandbox
+/// shows its cached queue without waiting for 10,000 sessions to be made up. VerifyHQ's
+/// verifications are seeded here (their users are part of the answer). With fixtures, the world
+/// is ready before this returns, so a fixture's error is this call's error.
 pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError> {
     if config.sessions > 100_000 {
         return Err(SandboxError::TooManySessions(config.sessions));
@@ -154,34 +160,44 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         source,
     })?;
     let base_url = format!("http://{addr}");
-    let mut world = world::World::generate(config.seed, config.sessions, chrono::Utc::now());
-    if let Some(dir) = &config.fixtures {
-        control::load_fixtures(&mut world, dir)?;
-    }
+    let now = chrono::Utc::now();
+    let verifyhq = world::seed_verifyhq(config.seed, config.sessions, now);
     let mut verifyhq_users: Vec<String> = Vec::new();
-    for v in &world.verifyhq {
+    for v in &verifyhq {
         if !verifyhq_users.contains(&v.user_id) {
             verifyhq_users.push(v.user_id.clone());
         }
     }
-    let shared = Arc::new(Shared {
-        world: Mutex::new(world),
-        windows: Mutex::new(rate::Windows::new(config.rate)),
-        faults: Mutex::new(Faults::default()),
+    let (seed, sessions) = (config.seed, config.sessions);
+    let make = move || world::World::generate_beside(seed, sessions, now, verifyhq);
+    let world = match &config.fixtures {
+        Some(dir) => {
+            let mut world = make();
+            control::load_fixtures(&mut world, dir)?;
+            Seeding::Ready(world)
+        }
+        None => Seeding::Later(make),
+    };
+    let (tx, rx) = oneshot::channel::<()>();
+    let serving = ServeWith {
         didit_key: config.didit_key.clone(),
         dhmad_key: config.dhmad_key.clone(),
         verifyhq_key: config.verifyhq_key.clone(),
         base_url: base_url.clone(),
-    });
-    let app = http::router(shared);
-    let (tx, rx) = oneshot::channel::<()>();
+        rate: config.rate,
+    };
     tokio::spawn(async move {
-        let server = axum::serve(listener, app).with_graceful_shutdown(async {
-            let _ = rx.await;
-        });
-        if let Err(error) = server.await {
-            tracing::error!(%error, "sandbox server stopped");
-        }
+        let world = match world {
+            Seeding::Ready(world) => world,
+            Seeding::Later(make) => match tokio::task::spawn_blocking(make).await {
+                Ok(world) => world,
+                Err(error) => {
+                    tracing::error!(%error, "the sandbox's world could not be generated");
+                    return;
+                }
+            },
+        };
+        serving.serve(listener, world, rx).await;
     });
     Ok(RunningSandbox {
         base_url,
@@ -191,4 +207,45 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
         verifyhq_users,
         shutdown: Some(tx),
     })
+}
+
+/// The world, made before `start` returns or to be made by the server task.
+enum Seeding<F> {
+    Ready(world::World),
+    Later(F),
+}
+
+/// What the server task needs besides the world.
+struct ServeWith {
+    didit_key: String,
+    dhmad_key: String,
+    verifyhq_key: String,
+    base_url: String,
+    rate: RateConfig,
+}
+
+impl ServeWith {
+    async fn serve(
+        self,
+        listener: tokio::net::TcpListener,
+        world: world::World,
+        stop: oneshot::Receiver<()>,
+    ) {
+        let shared = Arc::new(Shared {
+            world: Mutex::new(world),
+            windows: Mutex::new(rate::Windows::new(self.rate)),
+            faults: Mutex::new(Faults::default()),
+            didit_key: self.didit_key,
+            dhmad_key: self.dhmad_key,
+            verifyhq_key: self.verifyhq_key,
+            base_url: self.base_url,
+        });
+        let app = http::router(shared);
+        let server = axum::serve(listener, app).with_graceful_shutdown(async {
+            let _ = stop.await;
+        });
+        if let Err(error) = server.await {
+            tracing::error!(%error, "sandbox server stopped");
+        }
+    }
 }

@@ -75,6 +75,15 @@ pub struct LedgerEntry {
     pub detail: Value,
 }
 
+/// A VerifyHQ user for every tenth session in review (at least four).
+pub fn seed_verifyhq(
+    seed: u64,
+    in_review: usize,
+    now: DateTime<Utc>,
+) -> Vec<crate::verifyhq::Verification> {
+    crate::verifyhq::seed(seed, (in_review / 10).max(4), now)
+}
+
 pub struct World {
     pub seed: u64,
     pub sessions: Vec<Session>,
@@ -88,8 +97,20 @@ pub struct World {
 }
 
 impl World {
-    /// `in_review` sessions awaiting a decision, plus about one in ten in other states.
+    /// [`World::generate_beside`] the VerifyHQ verifications [`seed_verifyhq`] makes.
+    #[cfg(test)]
     pub fn generate(seed: u64, in_review: usize, now: DateTime<Utc>) -> Self {
+        Self::generate_beside(seed, in_review, now, seed_verifyhq(seed, in_review, now))
+    }
+
+    /// `in_review` sessions awaiting a decision, plus about one in ten in other states, beside
+    /// the VerifyHQ verifications seeded for the same moment.
+    pub fn generate_beside(
+        seed: u64,
+        in_review: usize,
+        now: DateTime<Utc>,
+        verifyhq: Vec<crate::verifyhq::Verification>,
+    ) -> Self {
         let others = in_review / 10;
         let total = in_review + others;
         // About one session in eight belongs to a person seen before.
@@ -155,8 +176,6 @@ impl World {
             s.number = 1000 + n as i64;
         }
         let dhmad = crate::dhmad::seed_records(seed, &people, now);
-        // A VerifyHQ user for every tenth session in review (at least four).
-        let verifyhq = crate::verifyhq::seed(seed, (in_review / 10).max(4), now);
         Self {
             seed,
             sessions,
