@@ -107,37 +107,15 @@ pub fn sync_in_background(app: &tauri::AppHandle, desk: Arc<AppDesk>) {
     });
 }
 
-/// Summaries fetched per pass of the fill, between two "queue changed" notices.
-const FILL_PASS: usize = 20;
-
-/// Fetches the summary of every queued case that has none, oldest first, within the fill's
-/// share of the read budget (desk-core keeps the rest for the reviewer). One fill at a time.
+/// Fills in the missing summaries (desk-profiles), telling the window as they arrive. One fill
+/// at a time.
 async fn fill_summaries(app: &tauri::AppHandle, desk: &AppDesk) {
     use std::sync::atomic::Ordering;
     let shell = app.state::<Shell>();
-    if shell.filling.swap(true, Ordering::AcqRel) {
-        return;
+    if !shell.filling.swap(true, Ordering::AcqRel) {
+        desk_profiles::fill_summaries(desk, || drop(app.emit(QUEUE_CHANGED, ()))).await;
+        shell.filling.store(false, Ordering::Release);
     }
-    loop {
-        match desk.fill_summaries(FILL_PASS).await {
-            Ok(report) => {
-                if report.fetched > 0 {
-                    let _ = app.emit(QUEUE_CHANGED, ());
-                }
-                if report.missing == 0 {
-                    break;
-                }
-                if report.waiting_for_budget {
-                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                }
-            }
-            Err(error) => {
-                tracing::info!(%error, "summary fill paused until the next sync");
-                break;
-            }
-        }
-    }
-    shell.filling.store(false, Ordering::Release);
 }
 
 /// Sends what is due in the active profile's outbox, for as long as the app runs. Holds the
@@ -258,6 +236,7 @@ fn remember_window(window: &tauri::Window, event: &tauri::WindowEvent) {
 }
 
 pub fn run() {
+    let launched = std::time::Instant::now();
     let id = ProfileFiles::from_environment().instance_id();
     if hand_over(&id) {
         return;
@@ -286,7 +265,7 @@ pub fn run() {
                 .build(),
         )
         .on_window_event(remember_window)
-        .setup(|app| {
+        .setup(move |app| {
             guard::open_probe_window(app)?;
             let files = ProfileFiles::from_environment();
             std::fs::create_dir_all(&files.root)?;
@@ -301,7 +280,7 @@ pub fn run() {
                 files.save(&book)?;
             }
             let wanted = book.active().clone();
-            tracing::info!(profile = %wanted.name, "review desk started");
+            tracing::info!(profile = %wanted.name, ms = launched.elapsed().as_millis(), "review desk started");
             // A Live profile that cannot open (no key, no keyring) falls back to the Sandbox
             // profile, so the desk always starts, and the reviewer is told why.
             let handle = app.handle();
@@ -321,6 +300,12 @@ pub fn run() {
             tauri::async_runtime::spawn(async move {
                 let shell = handle.state::<Shell>();
                 let _ = tokio::time::timeout(FIRST_VIEW_WAIT, shell.first_view.notified()).await;
+                tracing::info!(ms = launched.elapsed().as_millis(), "background work starts");
+                // Hidden until now: shown while the web process was still starting, WebKit held
+                // the window's thread up to 500 ms waiting for its first frame.
+                if let Some(window) = handle.get_webview_window("main") {
+                    let _ = window.show();
+                }
                 sync_in_background(&handle, desk);
                 run_outbox_worker(handle.clone());
                 team::run_heartbeat(handle.clone());

@@ -398,6 +398,34 @@ pub type AppDesk = Desk<Providers, SqliteStore, SystemClock>;
 /// How many cases ahead are fetched so the next one opens at once.
 pub const PREFETCH: usize = 3;
 
+/// Summaries fetched per pass of the fill, between two calls of its `fetched`.
+const FILL_PASS: usize = 20;
+
+/// Fetches the summary of every queued case that has none, oldest first, within the fill's
+/// share of the read budget (desk-core keeps the rest for the reviewer), calling `fetched`
+/// after each pass that brought some. An error ends it until the next sync starts it again.
+pub async fn fill_summaries(desk: &AppDesk, fetched: impl Fn()) {
+    loop {
+        match desk.fill_summaries(FILL_PASS).await {
+            Ok(report) => {
+                if report.fetched > 0 {
+                    fetched();
+                }
+                if report.missing == 0 {
+                    break;
+                }
+                if report.waiting_for_budget {
+                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+                }
+            }
+            Err(error) => {
+                tracing::info!(%error, "summary fill paused until the next sync");
+                break;
+            }
+        }
+    }
+}
+
 /// Syncs the queue, then fetches the first cases ahead. A failure is logged only: the desk's
 /// sync status carries it to the window.
 pub async fn sync_and_prefetch(desk: &AppDesk) {
