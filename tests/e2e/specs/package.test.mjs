@@ -1,13 +1,13 @@
-// The .deb as the Tauri bundler makes it: the control fields apt resolves it by, the files it
-// installs, a desktop entry that validates, its icons, and the installed binary starting on the
-// Sandbox profile. The package is bundled here from the debug build the other desktop tests use
+// The .deb as the Tauri bundler makes it: the control fields apt resolves it by, dpkg installing
+// it into a throwaway root, a desktop entry that validates, its icons, the installed binary
+// starting on the Sandbox profile, and its removal. The package is bundled here from the debug build the other desktop tests use
 // (`tauri bundle --debug`: the same bundler and config as `bash scripts/dev.sh package`, without
 // a second, release build of the app); REVIEW_DESK_DEB names another .deb to check instead.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,7 +35,7 @@ function desktopEntry(text) {
   return Object.fromEntries(group.split("\n").slice(1).filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
 }
 
-test("the .deb declares its dependencies, installs a valid desktop entry and icons, and its binary starts on the Sandbox profile", { timeout: 600_000 }, async () => {
+test("the .deb declares its dependencies, installs with dpkg into a throwaway root with a valid desktop entry and icons, its binary starts on the Sandbox profile, and it removes cleanly", { timeout: 600_000 }, async () => {
   const deb = process.env.REVIEW_DESK_DEB ?? (await bundleDebug());
   const root = await mkdtemp(join(tmpdir(), "review-desk-deb-root-"));
   try {
@@ -50,8 +50,18 @@ test("the .deb declares its dependencies, installs a valid desktop entry and ico
     const plan = await run("apt-get", ["install", "--simulate", "--no-install-recommends", deb], { maxBuffer: 16 * 1024 * 1024 });
     assert.match(plan.stdout, new RegExp(`^Inst ${field("Package")} `, "m"), plan.stdout);
 
-    // Unpacked into a throwaway root, as dpkg would lay it out.
-    await run("dpkg-deb", ["--extract", deb, root]);
+    // Installed by dpkg into a throwaway root with its own package database (its dependencies
+    // are the host's, resolved by apt above), and registered there as installed.
+    const pkg = field("Package");
+    await mkdir(join(root, "var/lib/dpkg/info"), { recursive: true });
+    await mkdir(join(root, "var/lib/dpkg/updates"), { recursive: true });
+    await writeFile(join(root, "var/lib/dpkg/status"), "");
+    const dpkg = (...args) => run("dpkg", [`--root=${root}`, "--force-not-root", "--force-depends", "--log=/dev/null", ...args]);
+    await dpkg("--install", deb);
+    const query = (...args) => run("dpkg-query", [`--root=${root}`, ...args]);
+    assert.equal((await query("-W", "-f=${Status}", pkg)).stdout, "install ok installed");
+    const listed = (await query("-L", pkg)).stdout.split("\n");
+    assert.ok(listed.includes("/usr/bin/review-desk"), listed.join("\n"));
     const entries = (await readdir(join(root, "usr/share/applications"))).filter((f) => f.endsWith(".desktop"));
     assert.equal(entries.length, 1, `one desktop entry expected, found ${entries.join(", ")}`);
     const entryFile = join(root, "usr/share/applications", entries[0]);
@@ -75,6 +85,9 @@ test("the .deb declares its dependencies, installs a valid desktop entry and ico
     }
     assert.ok(sizes.length >= 2, `icons for ${entry.Icon} found only in ${sizes.join(", ") || "no size"}`);
 
+    // Every file the package lists is one dpkg put in the root.
+    for (const file of listed.filter((f) => f.startsWith("/usr/"))) assert.ok(existsSync(join(root, file)), `${file} is listed but not installed`);
+
     // The installed binary starts and opens on the built-in Sandbox profile.
     const desk = await launchDesk({ name: "package, installed binary", app: binary });
     try {
@@ -84,6 +97,11 @@ test("the .deb declares its dependencies, installs a valid desktop entry and ico
     } finally {
       await stopDesk(desk);
     }
+
+    // Removed, it leaves none of its files behind.
+    await dpkg("--remove", pkg);
+    assert.equal(existsSync(binary), false, "the binary stays after removal");
+    assert.equal(existsSync(entryFile), false, "the desktop entry stays after removal");
   } finally {
     await rm(root, { recursive: true, force: true });
   }
