@@ -3,7 +3,8 @@
 //! competing reviewer), `desk decide` / `desk blocklist` / `desk outbox drain` processes
 //! killed with SIGKILL at random moments and at failpoints, restarted, drained. Afterwards,
 //! from the sandbox's ledger: every acknowledged action applied exactly once, none twice, none
-//! lost; conflicts reported and never overwritten; `desk audit verify` OK.
+//! lost; conflicts reported and never overwritten; `desk audit verify` OK; and no API key or
+//! media link in what the processes wrote (killed ones too) or left in the data root.
 //! `DESK_CRASH_ACTIONS` / `DESK_CRASH_KILLS` scale the run (the long run in the notes used
 //! 1,000 actions and 60 kills).
 
@@ -11,8 +12,10 @@
 
 mod common;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use common::{desk, serve, Server, DESK};
@@ -93,21 +96,82 @@ fn run(
         .envs(&server.env)
         .envs(env.iter().copied())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut killed = false;
     if let Some(after) = kill_after {
         std::thread::sleep(after);
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
-            child.wait().unwrap();
-            return None;
+            killed = true;
         }
     }
     let out = child.wait_with_output().unwrap();
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    let mut written = OUTPUT.lock().unwrap();
+    let kept = written.entry(server.data_dir.clone()).or_default();
+    kept.extend_from_slice(&out.stdout);
+    kept.extend_from_slice(&out.stderr);
+    (!killed && out.status.success()).then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// What the desk processes of each run (by data root) wrote to stdout and stderr, the killed
+/// and aborted ones included: the leak scan reads it at the end.
+static OUTPUT: Mutex<BTreeMap<PathBuf, Vec<u8>>> = Mutex::new(BTreeMap::new());
+
+/// The crash run's leak scan: no API key of the sandbox and no media link in anything its desk
+/// processes wrote (killed and aborted ones too) or left under the data root (SQLite and WAL
+/// files, logs, lock files).
+fn assert_nothing_leaked(server: &Server) {
+    let mut canaries: Vec<String> = server
+        .env
+        .iter()
+        .filter(|(name, _)| name.ends_with("_API_KEY"))
+        .map(|(_, key)| key.clone())
+        .collect();
+    assert_eq!(
+        canaries.len(),
+        3,
+        "the three keys are known: {:?}",
+        server.env.keys()
+    );
+    canaries.extend([
+        "X-Amz-Signature".to_owned(),
+        "didit-sandbox-media".to_owned(),
+    ]);
+    let output = OUTPUT
+        .lock()
+        .unwrap()
+        .get(&server.data_dir)
+        .cloned()
+        .unwrap_or_default();
+    assert!(!output.is_empty(), "the desk processes' output was kept");
+    let mut places = vec![("process output".to_owned(), output)];
+    let mut dirs = vec![server.data_dir.clone()];
+    while let Some(dir) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                places.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    assert!(
+        places.iter().any(|(name, _)| name.ends_with(".sqlite")),
+        "the scan reads the database"
+    );
+    let found: Vec<String> = places
+        .iter()
+        .flat_map(|(name, bytes)| {
+            canaries
+                .iter()
+                .filter(|c| bytes.windows(c.len()).any(|w| w == c.as_bytes()))
+                .map(move |c| format!("{name}: {c}"))
+        })
+        .collect();
+    assert!(found.is_empty(), "leaked: {found:?}");
 }
 
 #[derive(Debug)]
@@ -337,6 +401,7 @@ fn acknowledged_actions_are_applied_exactly_once_across_kills_and_faults() {
     let (ok, out, err) = desk(&server, &["audit", "verify"]);
     assert!(ok, "{out}{err}");
     assert!(out.starts_with("OK: "), "{out}");
+    assert_nothing_leaked(&server);
 }
 
 /// The same guarantees for VerifyHQ, whose restart keeps no note: its cases (from the watch
@@ -474,4 +539,5 @@ fn verifyhq_decisions_are_applied_exactly_once_across_kills_and_faults() {
     );
     let (ok, out, err) = desk(&server, &["audit", "verify"]);
     assert!(ok && out.starts_with("OK: "), "{out}{err}");
+    assert_nothing_leaked(&server);
 }
