@@ -4,6 +4,7 @@
 #   bash scripts/dev.sh test   install what is missing and run every test and lint
 #   bash scripts/dev.sh package  build the release app and its .deb (target/release/bundle/deb)
 #   bash scripts/dev.sh bench-start  cold start and idle memory of the release app (figures)
+#   bash scripts/dev.sh fuzz   the cargo-fuzz targets, FUZZ_MINUTES each (default 1; needs nightly)
 # Every install step is idempotent: it only installs what is not there yet.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -153,10 +154,37 @@ cmd_bench_start() {
   (cd tests/e2e && with_desktop_session node bench/cold-start.mjs)
 }
 
+# The fuzz targets (fuzz/): the decision parser, the window's command arguments, the audit
+# export's CSV and the audit chain's verifier, each for FUZZ_MINUTES, from the committed seeds
+# (fuzz/seeds) and what earlier runs found (fuzz/corpus). A crash stops the run with its input
+# in fuzz/artifacts. Not part of the test command: it runs as long as it is told to.
+FUZZ_TARGETS=(decision_parser ipc_arguments csv_export audit_verifier)
+cmd_fuzz() {
+  install_apt "${BUILD_PACKAGES[@]}"
+  check_rust
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! rustup run nightly rustc --version >/dev/null 2>&1; then
+    echo "cargo fuzz needs a nightly Rust toolchain: rustup toolchain install nightly" >&2
+    exit 1
+  fi
+  command -v cargo-fuzz >/dev/null || { step "installing cargo-fuzz"; cargo install cargo-fuzz --locked; }
+  local seconds=$(( ${FUZZ_MINUTES:-1} * 60 ))
+  step "building the fuzz targets"
+  cargo +nightly fuzz build -O
+  for target in "${FUZZ_TARGETS[@]}"; do
+    step "fuzzing $target for ${seconds}s"
+    mkdir -p "fuzz/corpus/$target"
+    cargo +nightly fuzz run -O "$target" "fuzz/corpus/$target" "fuzz/seeds/$target" -- \
+      -max_total_time="$seconds" -print_final_stats=1 2>&1 | grep -E '^(Done|stat::number_of_executed_units|stat::average_exec_per_sec|stat::peak_rss_mb)|SUMMARY|panicked|Test unit written'
+    echo "corpus: $(find "fuzz/corpus/$target" -type f | wc -l) inputs"
+  done
+}
+
 case "${1:-}" in
   run) cmd_run ;;
   bench-start) cmd_bench_start ;;
+  fuzz) cmd_fuzz ;;
   test) cmd_test ;;
   package) cmd_package ;;
-  *) echo "usage: bash scripts/dev.sh run|test|package|bench-start" >&2; exit 2 ;;
+  *) echo "usage: bash scripts/dev.sh run|test|package|bench-start|fuzz" >&2; exit 2 ;;
 esac
