@@ -32,11 +32,23 @@ pub fn is_media_link(value: &str) -> bool {
     signed || MEDIA_EXTENSIONS.iter().any(|ext| path.ends_with(ext))
 }
 
-/// True when `value` contains a media link anywhere (for example inside a comment).
+/// The parameters of a presigned object-store link that are a secret even without the link's
+/// scheme and host (a query string cut loose from its URL).
+const SIGNED_QUERY_MARKERS: [&str; 4] = [
+    "x-amz-signature=",
+    "x-amz-credential=",
+    "x-goog-signature=",
+    "x-goog-credential=",
+];
+
+/// True when `value` contains a media link anywhere (for example inside a comment), or the
+/// signed query of one without its scheme and host.
 pub fn contains_media_link(value: &str) -> bool {
-    value
-        .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>')
-        .any(is_media_link)
+    let lower = value.to_ascii_lowercase();
+    SIGNED_QUERY_MARKERS.iter().any(|m| lower.contains(m))
+        || value
+            .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '<' || c == '>')
+            .any(is_media_link)
 }
 
 #[cfg(test)]
@@ -66,5 +78,16 @@ mod tests {
             "see <https://x.s3.amazonaws.com/a?X-Amz-Signature=1> please"
         ));
         assert!(!contains_media_link("Document photo was blurred"));
+    }
+
+    #[test]
+    fn a_signed_query_without_its_host_is_still_withheld() {
+        // Found by the decision_parser fuzz target: a signed query spliced into a status.
+        assert!(contains_media_link(
+            "Approz-Credential=AKIAE526%2F20261122&X-Amz-Date=20261122T000000Z&X-Amz-Signature=6dc3"
+        ));
+        assert!(contains_media_link("x-goog-credential=svc%40p.iam"));
+        assert!(!contains_media_link("Approved"));
+        assert!(!contains_media_link("signature on file"));
     }
 }

@@ -188,3 +188,18 @@ fn legacy_distance_objects_and_unknown_fields_are_accepted() {
         .iter()
         .any(|c| c.kind.as_str() == "FACE_MATCH"));
 }
+
+/// The decision_parser fuzz target's committed corpus (`fuzz/seeds/decision_parser`), replayed
+/// through the same check on every test run, so what the fuzzer once found stays fixed without
+/// a nightly toolchain.
+#[test]
+fn the_fuzz_corpus_replays_clean() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../fuzz/seeds/decision_parser");
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(&dir).expect("the fuzz seeds") {
+        check(&std::fs::read(entry.expect("an entry").path()).expect("a seed"));
+        replayed += 1;
+    }
+    assert!(replayed >= 4, "{replayed} seeds in {}", dir.display());
+}
