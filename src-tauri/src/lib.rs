@@ -100,20 +100,24 @@ pub async fn open_profile(
 /// of the cases not fetched yet.
 pub fn sync_in_background(app: &tauri::AppHandle, desk: Arc<AppDesk>) {
     let app = app.clone();
-    tauri::async_runtime::spawn(async move {
-        desk_profiles::sync_and_prefetch(&desk).await;
-        let _ = app.emit(QUEUE_CHANGED, ());
-        fill_summaries(&app, &desk).await;
-    });
+    tauri::async_runtime::spawn(async move { sync_then_fill(&app, &desk).await });
 }
 
-/// Fills in the missing summaries (desk-profiles), telling the window as they arrive. One fill
-/// at a time.
-async fn fill_summaries(app: &tauri::AppHandle, desk: &AppDesk) {
+/// Summaries fetched per pass of the fill, between two "queue changed" notices.
+const FILL_PASS: usize = 20;
+
+/// Syncs the queue, tells the window, then fills in the missing summaries (desk-profiles),
+/// telling the window as they arrive. One fill at a time; an error pauses it until the next sync.
+async fn sync_then_fill(app: &tauri::AppHandle, desk: &AppDesk) {
     use std::sync::atomic::Ordering;
+    desk_profiles::sync_and_prefetch(desk).await;
+    let _ = app.emit(QUEUE_CHANGED, ());
     let shell = app.state::<Shell>();
     if !shell.filling.swap(true, Ordering::AcqRel) {
-        desk_profiles::fill_summaries(desk, || drop(app.emit(QUEUE_CHANGED, ()))).await;
+        let told = || drop(app.emit(QUEUE_CHANGED, ()));
+        if let Err(error) = desk_profiles::fill_summaries(desk, FILL_PASS, told).await {
+            tracing::info!(%error, "summary fill paused until the next sync");
+        }
         shell.filling.store(false, Ordering::Release);
     }
 }
@@ -312,9 +316,7 @@ pub fn run() {
                 loop {
                     tokio::time::sleep(SYNC_EVERY).await;
                     let desk = handle.state::<Shell>().active.read().await.desk.clone();
-                    desk_profiles::sync_and_prefetch(&desk).await;
-                    let _ = handle.emit(QUEUE_CHANGED, ());
-                    fill_summaries(&handle, &desk).await;
+                    sync_then_fill(&handle, &desk).await;
                 }
             });
             Ok(())

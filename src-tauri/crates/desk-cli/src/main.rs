@@ -1088,17 +1088,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 eprintln!("warning: {why}");
             }
             if fill {
-                let mut fetched = 0;
-                loop {
-                    let report = open.desk.fill_summaries(50).await?;
-                    fetched += report.fetched;
-                    if report.missing == 0 {
-                        break;
-                    }
-                    if report.waiting_for_budget {
-                        tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                    }
-                }
+                let fetched = desk_profiles::fill_summaries(&open.desk, 50, || ()).await?;
                 eprintln!("fetched {fetched} summaries; every queued case has one");
             }
             let (items, _) = open.desk.queue().await?;

@@ -398,30 +398,27 @@ pub type AppDesk = Desk<Providers, SqliteStore, SystemClock>;
 /// How many cases ahead are fetched so the next one opens at once.
 pub const PREFETCH: usize = 3;
 
-/// Summaries fetched per pass of the fill, between two calls of its `fetched`.
-const FILL_PASS: usize = 20;
-
-/// Fetches the summary of every queued case that has none, oldest first, within the fill's
-/// share of the read budget (desk-core keeps the rest for the reviewer), calling `fetched`
-/// after each pass that brought some. An error ends it until the next sync starts it again.
-pub async fn fill_summaries(desk: &AppDesk, fetched: impl Fn()) {
+/// Fetches the summary of every queued case that has none, oldest first, `pass` at a time,
+/// within the fill's share of the read budget (desk-core keeps the rest for the reviewer),
+/// calling `fetched` after each pass that brought some. Returns how many it fetched; an error
+/// ends it.
+pub async fn fill_summaries(
+    desk: &AppDesk,
+    pass: usize,
+    fetched: impl Fn(),
+) -> Result<usize, desk_core::desk::DeskError> {
+    let mut total = 0;
     loop {
-        match desk.fill_summaries(FILL_PASS).await {
-            Ok(report) => {
-                if report.fetched > 0 {
-                    fetched();
-                }
-                if report.missing == 0 {
-                    break;
-                }
-                if report.waiting_for_budget {
-                    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-                }
-            }
-            Err(error) => {
-                tracing::info!(%error, "summary fill paused until the next sync");
-                break;
-            }
+        let report = desk.fill_summaries(pass).await?;
+        total += report.fetched;
+        if report.fetched > 0 {
+            fetched();
+        }
+        if report.missing == 0 {
+            return Ok(total);
+        }
+        if report.waiting_for_budget {
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
         }
     }
 }
