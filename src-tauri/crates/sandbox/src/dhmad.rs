@@ -53,27 +53,76 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Resp
     }
 }
 
-fn record(rng: &mut Rng, email: &str, external: Option<&str>, created: DateTime<Utc>) -> Value {
-    json!({
-        "id": rng.hex(24),
-        "email": email.to_lowercase(),
-        "external_user_id": external,
-        "kyc_status": "pending",
-        "didit_session_status": "in_progress",
-        "needs_admin_review": false,
-        "claim_status": "pending",
-        "linked_user_id": null,
-        "linked_at": null,
-        "verification_email_sent": true,
-        "verification_email_sent_at": iso(created),
-        "created_at": iso(created),
-        "updated_at": iso(created),
-        "expires_at": iso(created + Duration::days(90)),
-    })
+/// Serializes a time the way DHMAD writes its times.
+fn iso_time<S: serde::Serializer>(t: &DateTime<Utc>, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(&iso(*t))
+}
+
+fn iso_time_opt<S: serde::Serializer>(
+    t: &Option<DateTime<Utc>>,
+    out: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => iso_time(t, out),
+        None => out.serialize_none(),
+    }
+}
+
+/// One identity verification as DHMAD serves it (typed: 10,000 of them as JSON values took
+/// several times the memory).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Record {
+    pub id: String,
+    pub email: String,
+    pub external_user_id: Option<String>,
+    pub kyc_status: &'static str,
+    pub didit_session_status: &'static str,
+    pub needs_admin_review: bool,
+    pub claim_status: &'static str,
+    pub linked_user_id: Option<String>,
+    #[serde(serialize_with = "iso_time_opt")]
+    pub linked_at: Option<DateTime<Utc>>,
+    pub verification_email_sent: bool,
+    #[serde(serialize_with = "iso_time_opt")]
+    pub verification_email_sent_at: Option<DateTime<Utc>>,
+    #[serde(serialize_with = "iso_time")]
+    pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "iso_time")]
+    pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "iso_time")]
+    pub expires_at: DateTime<Utc>,
+}
+
+impl Record {
+    /// The record with a `message` beside its fields, as create and re-send answer.
+    fn with_message(&self, message: &str) -> Value {
+        let mut answer = json!(self);
+        answer["message"] = json!(message);
+        answer
+    }
+}
+
+fn record(rng: &mut Rng, email: &str, external: Option<&str>, created: DateTime<Utc>) -> Record {
+    Record {
+        id: rng.hex(24),
+        email: email.to_lowercase(),
+        external_user_id: external.map(str::to_owned),
+        kyc_status: "pending",
+        didit_session_status: "in_progress",
+        needs_admin_review: false,
+        claim_status: "pending",
+        linked_user_id: None,
+        linked_at: None,
+        verification_email_sent: true,
+        verification_email_sent_at: Some(created),
+        created_at: created,
+        updated_at: created,
+        expires_at: created + Duration::days(90),
+    }
 }
 
 /// Records for about half the people, cycling through every state.
-pub fn seed_records(seed: u64, people: &[Person], now: DateTime<Utc>) -> Vec<Value> {
+pub fn seed_records(seed: u64, people: &[Person], now: DateTime<Utc>) -> Vec<Record> {
     let mut rng = Rng::new(seed, 0xd4_3ad);
     people
         .iter()
@@ -85,28 +134,28 @@ pub fn seed_records(seed: u64, people: &[Person], now: DateTime<Utc>) -> Vec<Val
             match (i / 2) % 6 {
                 0 => {}
                 1 => {
-                    r["kyc_status"] = json!("approved");
-                    r["didit_session_status"] = json!("completed");
+                    r.kyc_status = "approved";
+                    r.didit_session_status = "completed";
                 }
                 2 => {
-                    r["kyc_status"] = json!("approved");
-                    r["didit_session_status"] = json!("completed");
-                    r["claim_status"] = json!("linked");
-                    r["linked_user_id"] = json!(rng.hex(24));
-                    r["linked_at"] = json!(iso(created + Duration::hours(2)));
+                    r.kyc_status = "approved";
+                    r.didit_session_status = "completed";
+                    r.claim_status = "linked";
+                    r.linked_user_id = Some(rng.hex(24));
+                    r.linked_at = Some(created + Duration::hours(2));
                 }
                 3 => {
-                    r["kyc_status"] = json!("rejected");
-                    r["didit_session_status"] = json!("completed");
+                    r.kyc_status = "rejected";
+                    r.didit_session_status = "completed";
                 }
                 4 => {
-                    r["didit_session_status"] = json!("completed");
-                    r["needs_admin_review"] = json!(true);
+                    r.didit_session_status = "completed";
+                    r.needs_admin_review = true;
                 }
                 _ => {
-                    r["verification_email_sent"] = json!(false);
-                    r["verification_email_sent_at"] = Value::Null;
-                    r["didit_session_status"] = json!("not_started");
+                    r.verification_email_sent = false;
+                    r.verification_email_sent_at = None;
+                    r.didit_session_status = "not_started";
                 }
             }
             r
@@ -131,8 +180,8 @@ pub async fn get_one(State(shared): State<AppState>, Path(id): Path<String>) -> 
         return error(StatusCode::BAD_REQUEST, "Invalid verification ID");
     }
     let world = shared.world();
-    match world.dhmad.iter().find(|r| r["id"] == id.as_str()) {
-        Some(r) => Json(r.clone()).into_response(),
+    match world.dhmad.iter().find(|r| r.id == id) {
+        Some(r) => Json(r).into_response(),
         None => error(StatusCode::NOT_FOUND, "Verification not found"),
     }
 }
@@ -149,13 +198,8 @@ pub async fn list(
         return error(StatusCode::BAD_REQUEST, "email query parameter is required");
     };
     let world = shared.world();
-    let mut found: Vec<Value> = world
-        .dhmad
-        .iter()
-        .filter(|r| r["email"] == email.as_str())
-        .cloned()
-        .collect();
-    found.sort_by(|a, b| b["created_at"].as_str().cmp(&a["created_at"].as_str()));
+    let mut found: Vec<&Record> = world.dhmad.iter().filter(|r| r.email == email).collect();
+    found.sort_by_key(|r| std::cmp::Reverse(r.created_at));
     found.truncate(20);
     Json(json!({"verifications": found})).into_response()
 }
@@ -199,11 +243,11 @@ pub async fn create(State(shared): State<AppState>, bytes: Bytes) -> Response {
     let sandbox = shared.dhmad_key.starts_with("sk_sandbox_");
     let now = Utc::now();
     let mut world = shared.world();
-    if world.dhmad.iter().any(|r| {
-        r["email"] == email.as_str()
-            && r["kyc_status"] == "approved"
-            && r["claim_status"] == "linked"
-    }) {
+    if world
+        .dhmad
+        .iter()
+        .any(|r| r.email == email && r.kyc_status == "approved" && r.claim_status == "linked")
+    {
         return (
             StatusCode::CONFLICT,
             Json(json!({"error": "Conflict", "message": "This email already has verified KYC on DHMAD.", "user_exists": true})),
@@ -213,27 +257,24 @@ pub async fn create(State(shared): State<AppState>, bytes: Bytes) -> Response {
     if let Some(pos) = world
         .dhmad
         .iter()
-        .position(|r| r["email"] == email.as_str() && r["kyc_status"] == "pending")
+        .position(|r| r.email == email && r.kyc_status == "pending")
     {
         // Same pending record; the invite is re-sent at most once per 5 minutes.
         let record = &mut world.dhmad[pos];
-        let last = record["verification_email_sent_at"]
-            .as_str()
-            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map(|t| t.with_timezone(&Utc));
-        let resent = last.is_none_or(|t| now - t >= Duration::minutes(5));
+        let resent = record
+            .verification_email_sent_at
+            .is_none_or(|t| now - t >= Duration::minutes(5));
         if resent {
-            record["verification_email_sent"] = json!(true);
-            record["verification_email_sent_at"] = json!(iso(now));
-            record["updated_at"] = json!(iso(now));
+            record.verification_email_sent = true;
+            record.verification_email_sent_at = Some(now);
+            record.updated_at = now;
         }
-        let mut answer = record.clone();
-        let id = answer["id"].as_str().unwrap_or_default().to_owned();
-        answer["message"] = json!(if resent {
+        let answer = record.with_message(if resent {
             "Verification email re-sent to the user."
         } else {
             "A verification email was sent less than 5 minutes ago."
         });
+        let id = record.id.clone();
         world.record(
             "dhmad",
             if resent {
@@ -253,13 +294,18 @@ pub async fn create(State(shared): State<AppState>, bytes: Bytes) -> Response {
     );
     let mut r = record(&mut rng, &email, external.as_deref(), now);
     if sandbox {
-        r["kyc_status"] = json!("approved");
-        r["didit_session_status"] = json!("completed");
-        r["verification_email_sent"] = json!(false);
-        r["verification_email_sent_at"] = Value::Null;
+        r.kyc_status = "approved";
+        r.didit_session_status = "completed";
+        r.verification_email_sent = false;
+        r.verification_email_sent_at = None;
     }
-    let id = r["id"].as_str().unwrap_or_default().to_owned();
-    world.dhmad.push(r.clone());
+    let id = r.id.clone();
+    let answer = r.with_message(if sandbox {
+        "Sandbox verification approved automatically."
+    } else {
+        "Verification email sent to the user."
+    });
+    world.dhmad.push(r);
     world.record(
         "dhmad",
         "verification-created",
@@ -267,28 +313,23 @@ pub async fn create(State(shared): State<AppState>, bytes: Bytes) -> Response {
         "API key",
         json!({"email": email, "external_user_id": external}),
     );
-    r["message"] = json!(if sandbox {
-        "Sandbox verification approved automatically."
-    } else {
-        "Verification email sent to the user."
-    });
-    (StatusCode::CREATED, Json(r)).into_response()
+    (StatusCode::CREATED, Json(answer)).into_response()
 }
 
 /// Test hook: a DHMAD user registers with the record's email and claims it.
 pub async fn link(State(shared): State<AppState>, Json(body): Json<Value>) -> Response {
     let id = body["id"].as_str().unwrap_or_default().to_owned();
     let mut world = shared.world();
-    let Some(pos) = world.dhmad.iter().position(|r| r["id"] == id.as_str()) else {
+    let Some(pos) = world.dhmad.iter().position(|r| r.id == id) else {
         return error(StatusCode::NOT_FOUND, "Verification not found");
     };
-    let now = iso(Utc::now());
-    let user = Rng::new(Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64, 5).hex(24);
+    let now = Utc::now();
+    let user = Rng::new(now.timestamp_nanos_opt().unwrap_or(0) as u64, 5).hex(24);
     let record = &mut world.dhmad[pos];
-    record["claim_status"] = json!("linked");
-    record["linked_user_id"] = json!(user);
-    record["linked_at"] = json!(now);
-    let answer = record.clone();
+    record.claim_status = "linked";
+    record.linked_user_id = Some(user.clone());
+    record.linked_at = Some(now);
+    let answer = json!(record);
     world.record(
         "dhmad",
         "verification-linked",
@@ -316,15 +357,15 @@ pub fn follow_review(world: &mut crate::world::World, session: usize) {
     };
     // Not a ledger entry: the ledger holds what API clients applied, and this is DHMAD's own
     // follow-up (its admin review), visible in the record itself.
-    let now = iso(Utc::now());
+    let now = Utc::now();
     for record in world.dhmad.iter_mut().filter(|r| {
-        r["external_user_id"] == vendor.as_str()
-            && r["needs_admin_review"] == true
-            && r["kyc_status"] == "pending"
+        r.external_user_id.as_deref() == Some(vendor.as_str())
+            && r.needs_admin_review
+            && r.kyc_status == "pending"
     }) {
-        record["kyc_status"] = json!(kyc);
-        record["didit_session_status"] = json!(didit);
-        record["needs_admin_review"] = json!(false);
-        record["updated_at"] = json!(now);
+        record.kyc_status = kyc;
+        record.didit_session_status = didit;
+        record.needs_admin_review = false;
+        record.updated_at = now;
     }
 }

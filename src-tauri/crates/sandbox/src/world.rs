@@ -90,7 +90,7 @@ pub struct World {
     pub people: Vec<Person>,
     pub blocklist: Blocklist,
     pub ledger: Vec<LedgerEntry>,
-    pub dhmad: Vec<Value>,
+    pub dhmad: Vec<crate::dhmad::Record>,
     /// VerifyHQ verifications, oldest first.
     pub verifyhq: Vec<crate::verifyhq::Verification>,
     pub media_host: String,
