@@ -62,6 +62,8 @@ pub struct Shell {
 
 /// Event telling the UI to refetch the queue. Carries no data.
 pub const QUEUE_CHANGED: &str = "queue-changed";
+/// Event carrying the queue rows the summary fill brought (a `QueuePatch`).
+pub const QUEUE_ROWS: &str = "queue-rows";
 /// Event telling the UI the outbox changed. Carries no data.
 pub const OUTBOX_CHANGED: &str = "outbox-changed";
 
@@ -103,7 +105,7 @@ pub fn sync_in_background(app: &tauri::AppHandle, desk: Arc<AppDesk>) {
     tauri::async_runtime::spawn(async move { sync_then_fill(&app, &desk).await });
 }
 
-/// Summaries fetched per pass of the fill, between two "queue changed" notices.
+/// Summaries fetched per pass of the fill, between two row updates sent to the window.
 const FILL_PASS: usize = 20;
 
 /// Syncs the queue, tells the window, then fills in the missing summaries (desk-profiles),
@@ -114,7 +116,10 @@ async fn sync_then_fill(app: &tauri::AppHandle, desk: &AppDesk) {
     let _ = app.emit(QUEUE_CHANGED, ());
     let shell = app.state::<Shell>();
     if !shell.filling.swap(true, Ordering::AcqRel) {
-        let told = || drop(app.emit(QUEUE_CHANGED, ()));
+        let sla = chrono::Duration::hours(i64::from(shell.active.read().await.profile.sla_hours));
+        let told = |report: &desk_core::queue::FillReport| {
+            drop(app.emit(QUEUE_ROWS, desk_core::ipc::QueuePatch::of(report, sla)))
+        };
         if let Err(error) = desk_profiles::fill_summaries(desk, FILL_PASS, told).await {
             tracing::info!(%error, "summary fill paused until the next sync");
         }
@@ -303,8 +308,8 @@ pub fn run() {
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 let shell = handle.state::<Shell>();
-                let _ = tokio::time::timeout(FIRST_VIEW_WAIT, shell.first_view.notified()).await;
-                tracing::info!(ms = launched.elapsed().as_millis(), "background work starts");
+                let asked = tokio::time::timeout(FIRST_VIEW_WAIT, shell.first_view.notified()).await.is_ok();
+                tracing::info!(ms = launched.elapsed().as_millis(), first_view = asked, "background work starts");
                 // Hidden until now: shown while the web process was still starting, WebKit held
                 // the window's thread up to 500 ms waiting for its first frame.
                 if let Some(window) = handle.get_webview_window("main") {

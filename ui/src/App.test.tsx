@@ -233,6 +233,23 @@ describe("App", () => {
     expect(queueReads).toBe(3);
   });
 
+  it("rows the summary fill brings patch the table in place: no read of the whole queue, a case gone meanwhile stays gone", async () => {
+    renderApp();
+    await screen.findByText("2 in review");
+    await waitFor(() => expect(queueReads).toBe(1));
+    const first = queue.rows[0];
+    const second = queue.rows[1];
+    if (!first || !second) throw new Error("the fixture has two rows");
+    const filled = { ...second, fetched: true, workflowId: "wf-1", workflowName: "Seller KYC", topWarnings: ["FACE_IN_BLOCKLIST"] };
+    const gone = { ...first, caseId: "00000000-0000-4000-8000-000000000099" };
+    await emit("queue-rows", { rows: [filled, gone], unfetched: 0, rateBudgets: queue.rateBudgets });
+    await waitFor(() => expect(screen.getAllByTestId("row-warnings").map((e) => e.textContent)).toEqual(["MRZ_VALIDATION_FAILED", "FACE_IN_BLOCKLIST"]));
+    expect(screen.getAllByTestId("queue-row").map((r) => r.getAttribute("data-case-id"))).toEqual(ids);
+    expect(screen.queryByTestId("unfetched")).toBeNull();
+    await new Promise((r) => setTimeout(r, 1_600));
+    expect(queueReads).toBe(1);
+  });
+
   it("a lead takes a blind second look: no first verdict shown, a disagreement needs a comment, then it is revealed and listed for discussion", async () => {
     info = { ...reviewerInfo, role: "team_lead" };
     renderApp();

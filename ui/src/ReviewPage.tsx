@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import { useHotkeys } from "react-hotkeys-hook";
 import { useIsMutating, useMutation, useQueryClient } from "@tanstack/react-query";
 import { useLocation, useRoute } from "wouter";
-import type { AmlRequest, DecisionRequest, RevealField, UiError, Verdict } from "./bindings";
+import type { AmlRequest, DecisionRequest, QueueRow, RevealField, UiError, Verdict } from "./bindings";
 import { backend } from "./ipc";
 import { keys, messageOf, useCase, useFind, useQueue, useQueueFilter, useReasons, useSearch, useTeam } from "./queries";
 import { useCommands, type Command } from "./commands";
@@ -26,6 +26,14 @@ export function useSync() {
 }
 
 /** The review desk: queue on the left, the open case (`/case/:id`) on the right, keyboard first. */
+/** The distinct values `each` row adds, sorted. */
+function distinct(rows: readonly QueueRow[], each: (row: QueueRow, add: (value: string) => void) => void): string[] {
+  const seen = new Set<string>();
+  const add = (value: string) => void seen.add(value);
+  for (const row of rows) each(row, add);
+  return [...seen].sort();
+}
+
 export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean; firstRun: boolean; onAddProfile: () => void }) {
   const [, params] = useRoute<{ id: string }>("/case/:id");
   const [, navigate] = useLocation();
@@ -61,9 +69,15 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean;
     const timer = setTimeout(() => setSettled(search.trim()), 300);
     return () => clearTimeout(timer);
   }, [search]);
-  const queued = useMemo(() => new Set((queue.data?.rows ?? []).map((r) => r.caseId)), [queue.data]);
   const elsewhere = useFind(settled, searched && settled === search.trim());
-  const outside = useMemo(() => (elsewhere.data ?? []).filter((f) => !queued.has(f.caseId)), [elsewhere.data, queued]);
+  // The rows are re-read or patched every few seconds while summaries arrive: what is derived
+  // from all 10,000 of them is built only when it is needed, without intermediate arrays.
+  const outside = useMemo(() => {
+    const found = elsewhere.data ?? [];
+    if (found.length === 0) return found;
+    const queued = new Set((queue.data?.rows ?? []).map((r) => r.caseId));
+    return found.filter((f) => !queued.has(f.caseId));
+  }, [elsewhere.data, queue.data]);
   const matches = useMemo(() => (searched ? new Set(found.data ?? []) : null), [searched, found.data]);
 
   const filtered = useQueueFilter({ warning: warning.trim() || null, country: country || null, workflowId: workflow || null });
@@ -74,6 +88,7 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean;
   // Ages are judged to the minute, so the filtered rows change at most once a minute.
   const minute = Math.floor(props.now / 60_000);
   const rows = useMemo(() => {
+    if (!matches && !filtering && !lateOnly && !olderThan) return all;
     const cutoff = minute * 60_000 - olderThan * 3_600_000;
     return all.filter(
       (r) =>
@@ -83,9 +98,8 @@ export function ReviewPage(props: { idle: boolean; now: number; canAct: boolean;
         (!olderThan || (r.createdAt != null && Date.parse(r.createdAt) <= cutoff)),
     );
   }, [all, matches, filtering, filterIds, country, lateOnly, olderThan, minute]);
-  const distinct = (values: (string | null | undefined)[]) => [...new Set(values.filter((v): v is string => !!v))].sort();
-  const countries = useMemo(() => distinct(all.map((r) => r.country)), [all]);
-  const warningCodes = useMemo(() => distinct(all.flatMap((r) => r.topWarnings)), [all]);
+  const countries = useMemo(() => distinct(all, (r, add) => r.country && add(r.country)), [all]);
+  const warningCodes = useMemo(() => distinct(all, (r, add) => r.topWarnings.forEach(add)), [all]);
 
   // On a team: cases other desks hold are marked, and J / K and "next" pass them by.
   const team = useTeam();

@@ -123,6 +123,12 @@ unfetched: number,
  */
 workflows: Array<WorkflowOption>, };
 
+export type QueuePatch = { rows: Array<QueueRow>, 
+/**
+ * Queued cases still without a summary.
+ */
+unfetched: number, rateBudgets: Array<RateBudget>, };
+
 export type WorkflowOption = { id: string, name: string, };
 
 export type FilterView = { caseIds: Array<string>, 

@@ -12,6 +12,7 @@ import type {
   ErrorCode,
   FilterView,
   FoundSession,
+  QueuePatch,
   LookupAnswer,
   WatchChange,
   WatchReport,
@@ -69,7 +70,11 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const backend = {
   appInfo: () => call<AppInfo>("app_info"),
-  queueView: () => call<QueueView>("queue_view"),
+  queueView: () => {
+    // The first ask, as a performance mark (the window is shown only once it is made).
+    if (performance.getEntriesByName("queue-asked").length === 0) performance.mark("queue-asked");
+    return call<QueueView>("queue_view");
+  },
   syncQueue: () => call<SyncView>("sync_queue"),
   openCase: (caseId: string) => call<CaseView>("open_case", { caseId }),
   searchQueue: (text: string) => call<string[]>("search_queue", { text }),
@@ -137,6 +142,11 @@ export function onTeamChanged(handler: () => void): Promise<UnlistenFn> {
 /** The backend's narrow "the outbox changed" notice; the UI refetches. */
 export function onOutboxChanged(handler: () => void): Promise<UnlistenFn> {
   return listen("outbox-changed", handler);
+}
+
+/** Rows the backend's summary fill brought; the UI patches its cached queue with them. */
+export function onQueueRows(handler: (patch: QueuePatch) => void): Promise<UnlistenFn> {
+  return listen<QueuePatch>("queue-rows", (event) => handler(event.payload));
 }
 
 /** The backend's narrow "the queue changed" notice; the UI refetches. */

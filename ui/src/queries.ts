@@ -3,8 +3,8 @@
 import { useEffect } from "react";
 import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { throttle } from "throttle-debounce";
-import { backend, onOutboxChanged, onQueueChanged, onTeamChanged } from "./ipc";
-import type { QueueFilter, UiError } from "./bindings";
+import { backend, onOutboxChanged, onQueueChanged, onQueueRows, onTeamChanged } from "./ipc";
+import type { QueueFilter, QueuePatch, QueueView, UiError } from "./bindings";
 
 /** One client per window. Reads hit the local backend, so failures are not retried blindly. */
 export function newQueryClient(): QueryClient {
@@ -34,7 +34,9 @@ export const keys = {
 };
 
 export const useAppInfo = () => useQuery({ queryKey: keys.info, queryFn: backend.appInfo, staleTime: Infinity });
-export const useQueue = () => useQuery({ queryKey: keys.queue, queryFn: backend.queueView });
+/** The whole queue (10,000 rows and more): replaced, not deep-compared, when it changes (a
+ * deep compare of every row on every patch only made garbage). */
+export const useQueue = () => useQuery({ queryKey: keys.queue, queryFn: backend.queueView, structuralSharing: false });
 export const useReasons = () => useQuery({ queryKey: keys.reasons, queryFn: backend.reasons, staleTime: Infinity });
 /** Small and cheap: polled so background syncs and the outbox worker show their progress. */
 export const useSyncStatus = () => useQuery({ queryKey: keys.syncStatus, queryFn: backend.syncStatus, refetchInterval: 1_000, staleTime: 0 });
@@ -92,19 +94,40 @@ export function useQueueFilter(filter: QueueFilter) {
 /** The shortest time between two reads of the whole queue prompted by "queue changed". */
 const QUEUE_REFRESH_MS = 1_500;
 
-/** The backend's "queue changed" and "outbox changed" notices refetch what they touch. */
+/** The cached queue with the rows of `patch` in place of those with the same case ids (a row
+ * not in the queue any more is not added back). */
+export function patchQueue(queue: QueueView, patch: QueuePatch): QueueView {
+  const fresh = new Map(patch.rows.map((row) => [row.caseId, row]));
+  return {
+    ...queue,
+    rows: queue.rows.map((row) => fresh.get(row.caseId) ?? row),
+    unfetched: patch.unfetched,
+    rateBudgets: patch.rateBudgets,
+  };
+}
+
+/** The backend's "queue changed" and "outbox changed" notices refetch what they touch; the
+ * summary fill's rows patch the cached queue in place. */
 export function useBackendEvents() {
   const client = useQueryClient();
   useEffect(() => {
-    // The summary fill tells of every few summaries it fetched: the whole queue is read again at
-    // most once per QUEUE_REFRESH_MS (the first change at once, the last one always).
+    // Bursts of notices read the whole queue again at most once per QUEUE_REFRESH_MS (the
+    // first change at once, the last one always).
     const queueChanged = throttle(QUEUE_REFRESH_MS, () => {
       void client.invalidateQueries({ queryKey: keys.queue });
       void client.invalidateQueries({ queryKey: ["search"] });
       void client.invalidateQueries({ queryKey: ["filter"] });
     });
+    // The fill's rows change what filters can judge, not which cases are queued.
+    const judged = throttle(QUEUE_REFRESH_MS, () => void client.invalidateQueries({ queryKey: ["filter"] }));
     const subscriptions = [
       onQueueChanged(queueChanged),
+      onQueueRows((patch) => {
+        // A read under way may predate these rows: read again rather than patch it.
+        if (client.isFetching({ queryKey: keys.queue }) > 0) queueChanged();
+        else client.setQueryData<QueueView>(keys.queue, (queue) => queue && patchQueue(queue, patch));
+        judged();
+      }),
       onOutboxChanged(() => {
         void client.invalidateQueries({ queryKey: keys.outbox });
         void client.invalidateQueries({ queryKey: keys.outboxStatus });
@@ -116,6 +139,7 @@ export function useBackendEvents() {
     ];
     return () => {
       queueChanged.cancel();
+      judged.cancel();
       subscriptions.forEach((s) => void s.then((off) => off()).catch(() => undefined));
     };
   }, [client]);

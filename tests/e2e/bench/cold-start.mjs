@@ -19,7 +19,8 @@ const { launchDesk, stopDesk, appPath } = await import("../harness.mjs");
 
 const SIZES = (process.env.COLD_START_SESSIONS ?? "200,10000").split(",").map(Number);
 const RUNS = Number(process.env.COLD_START_RUNS ?? 5);
-const IDLE_MS = Number(process.env.COLD_START_IDLE_MS ?? 10_000);
+// Seconds after launch at which idle memory is sampled.
+const IDLE_AT = (process.env.COLD_START_IDLE_AT ?? "10,30,60").split(",").map(Number);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Milliseconds since the epoch at which process `pid` started. */
@@ -112,10 +113,13 @@ for (const sessions of SIZES) {
 
   // Idle memory, as a reviewer runs it: no WebDriver.
   const app = spawn(appPath, [], { env: { ...process.env, ...seedEnv, XDG_CONFIG_HOME: join(dataDir, "config") }, stdio: "ignore" });
-  await sleep(IDLE_MS);
-  const procs = await pssOfTree(app.pid);
-  const total = procs.reduce((s, p) => s + p.kb, 0) / 1024;
-  console.log(`idle memory after ${IDLE_MS / 1000} s, ${sessions} cases: ${total.toFixed(0)} MiB PSS in ${procs.length} processes (${procs.map((p) => `${p.name} ${(p.kb / 1024).toFixed(0)}`).join(", ")})`);
+  const launched = Date.now();
+  for (const at of IDLE_AT) {
+    await sleep(Math.max(0, launched + at * 1000 - Date.now()));
+    const procs = await pssOfTree(app.pid);
+    const total = procs.reduce((s, p) => s + p.kb, 0) / 1024;
+    console.log(`idle memory ${at} s after launch, ${sessions} cases: ${total.toFixed(0)} MiB PSS in ${procs.length} processes (${procs.map((p) => `${p.name} ${(p.kb / 1024).toFixed(0)}`).join(", ")})`);
+  }
   app.kill("SIGTERM");
   await new Promise((r) => (app.exitCode !== null ? r() : app.once("exit", r)));
   await rm(dataDir, { recursive: true, force: true });

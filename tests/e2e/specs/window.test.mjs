@@ -3,7 +3,7 @@
 // config directory.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchDesk, stopDesk } from "../harness.mjs";
@@ -64,3 +64,41 @@ test("the window opens as large and where it was left", { timeout: 180_000 }, as
     await rm(config, { recursive: true, force: true });
   }
 });
+
+// The window opens hidden and is shown once the page has asked for the queue: shown while
+// WebKit's web process was still starting, the window's thread waited up to half a second for
+// a first frame. (The backend stops waiting for the first ask after a few seconds; its log says
+// which happened.)
+test("the window opens hidden and is shown once the page asked for the queue", { timeout: 120_000 }, async () => {
+  const config = await mkdtemp(join(tmpdir(), "review-desk-config-"));
+  const desk = await opened("window shown at the first queue view", config);
+  try {
+    await desk.browser.$('[data-testid="queue-count"]').waitForExist({ timeout: 30_000 });
+    const marks = await desk.browser.waitUntil(
+      () => desk.browser.execute(() => {
+        const at = (name) => performance.getEntriesByName(name)[0];
+        const shown = at("window-shown");
+        const asked = at("queue-asked");
+        return shown && asked ? { shown: shown.startTime, atLoad: shown.detail.atLoad, asked: asked.startTime, visible: document.visibilityState } : false;
+      }),
+      { timeout: 10_000, timeoutMsg: "the window was never shown, or the queue never asked for" },
+    );
+    assert.equal(marks.atLoad, false, "the window was visible before the page had loaded");
+    assert.equal(marks.visible, "visible");
+    const log = await readLogs(join(desk.dataDir, "logs"));
+    const started = /background work starts ms=\d+ first_view=(true|false)/.exec(log);
+    assert.ok(started, "the backend says when its background work started");
+    if (started[1] === "true") {
+      assert.ok(marks.shown >= marks.asked, `shown at ${marks.shown} ms, before the queue was asked for at ${marks.asked} ms`);
+    }
+  } finally {
+    await stopDesk(desk);
+    await rm(config, { recursive: true, force: true });
+  }
+});
+
+async function readLogs(dir) {
+  const names = await readdir(dir);
+  const texts = await Promise.all(names.map((name) => readFile(join(dir, name), "utf8")));
+  return texts.join("\n");
+}

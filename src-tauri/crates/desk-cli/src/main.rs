@@ -1088,7 +1088,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 eprintln!("warning: {why}");
             }
             if fill {
-                let fetched = desk_profiles::fill_summaries(&open.desk, 50, || ()).await?;
+                let fetched = desk_profiles::fill_summaries(&open.desk, 50, |_| ()).await?;
                 eprintln!("fetched {fetched} summaries; every queued case has one");
             }
             let (items, _) = open.desk.queue().await?;

@@ -215,6 +215,29 @@ pub struct QueueView {
     pub workflows: Vec<WorkflowOption>,
 }
 
+/// Rows the background fill brought: the window replaces its rows with the same case ids
+/// instead of reading the whole queue again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuePatch {
+    pub rows: Vec<QueueRow>,
+    /// Queued cases still without a summary.
+    pub unfetched: u32,
+    pub rate_budgets: Vec<crate::ports::RateBudget>,
+}
+
+impl QueuePatch {
+    /// The rows of one fill pass, against the profile's SLA.
+    pub fn of(report: &crate::queue::FillReport, sla: Duration) -> Self {
+        let view = QueueView::build(&report.filled, sla);
+        Self {
+            rows: view.rows,
+            unfetched: u32::try_from(report.missing).unwrap_or(u32::MAX),
+            rate_budgets: view.rate_budgets,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WorkflowOption {
@@ -696,6 +719,7 @@ pub fn typescript_bindings() -> String {
         crate::provider::Capabilities::decl(&cfg),
         QueueRow::decl(&cfg),
         QueueView::decl(&cfg),
+        QueuePatch::decl(&cfg),
         WorkflowOption::decl(&cfg),
         FilterView::decl(&cfg),
         crate::ports::QueueFilter::decl(&cfg),

@@ -212,6 +212,12 @@ pub trait CaseCache: Send + Sync {
     fn queue_order(
         &self,
     ) -> impl Future<Output = Result<(Vec<String>, Option<DateTime<Utc>>), StoreError>> + Send;
+    /// Up to `limit` queued cases with no cached summary, in queue order, and how many such
+    /// cases there are in all (the background fill's work, without reading the whole queue).
+    fn unfetched(
+        &self,
+        limit: usize,
+    ) -> impl Future<Output = Result<(Vec<QueueItem>, usize), StoreError>> + Send;
     fn remove_from_queue(
         &self,
         case_id: &str,

@@ -15,7 +15,7 @@ use crate::ports::{CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudge
 pub const FILL_SHARE_PERCENT: u32 = 60;
 
 /// What one pass of the background fill did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct FillReport {
     /// Summaries fetched in this pass.
     pub fetched: usize,
@@ -23,6 +23,16 @@ pub struct FillReport {
     pub missing: usize,
     /// The pass stopped to leave the rest of the read budget to the reviewer.
     pub waiting_for_budget: bool,
+    /// The cases this pass fetched with what is now known of them: what a window needs to
+    /// update those rows without reading the whole queue again.
+    pub filled: QueueSnapshot,
+}
+
+impl FillReport {
+    /// (fetched, missing, waiting for budget), for comparing passes.
+    pub fn counts(&self) -> (usize, usize, bool) {
+        (self.fetched, self.missing, self.waiting_for_budget)
+    }
 }
 
 /// A filtered queue: the matching cases in queue order, and how sure the answer is.
@@ -93,7 +103,7 @@ pub struct SyncReport {
 }
 
 /// The cached queue with what is known of each case.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct QueueSnapshot {
     pub items: crate::ports::SharedQueue,
     /// What is known of each case whose summary is cached.
@@ -279,23 +289,13 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// budget (`FILL_SHARE_PERCENT`). A case gone from the provider is skipped; an unreachable
     /// or rate-limiting provider ends the pass with its error.
     pub async fn fill_summaries(&self, max: usize) -> Result<FillReport, DeskError> {
-        let (items, _) = self.store.queue().await?;
-        let cached: std::collections::HashSet<String> = self
-            .store
-            .queued_facts()
-            .await?
-            .into_iter()
-            .map(|f| f.case_id)
-            .collect();
-        let missing: Vec<&QueueItem> = items
-            .iter()
-            .filter(|i| !cached.contains(&i.case_id))
-            .collect();
+        let (missing, count) = self.store.unfetched(max).await?;
         let mut report = FillReport {
-            missing: missing.len(),
+            missing: count,
             ..Default::default()
         };
-        for item in missing.into_iter().take(max) {
+        let mut filled = Vec::new();
+        for item in missing {
             // Each provider's own budget: one running low leaves the other's cases to fill.
             let provider = crate::provider::Provider::of(&item.case_id);
             let budgets = self.source.budgets();
@@ -307,9 +307,14 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 }
             }
             match self.fetch(&item.case_id).await {
-                Ok(_) => {
+                Ok((summary, _)) => {
                     report.fetched += 1;
                     report.missing -= 1;
+                    report
+                        .filled
+                        .facts
+                        .insert(item.case_id.clone(), CaseFacts::of(&summary));
+                    filled.push(item);
                 }
                 Err(DeskError::Source(SourceError::NotFound(_))) => {
                     self.store.remove_from_queue(&item.case_id).await?;
@@ -318,6 +323,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 Err(error) => return Err(error),
             }
         }
+        report.filled.items = std::sync::Arc::new(filled);
+        report.filled.now = self.clock.now();
+        report.filled.rate_budgets = self.source.budgets();
+        report.filled.workflow_names = self.workflow_names();
         Ok(report)
     }
 
@@ -627,12 +636,8 @@ mod tests {
         let before = *d.source.summary_reads.lock().unwrap();
         let report = d.fill_summaries(10).await.unwrap();
         assert_eq!(
-            report,
-            FillReport {
-                fetched: 4,
-                missing: 0,
-                waiting_for_budget: false
-            },
+            report.counts(),
+            (4, 0, false),
             "case 2 was cached by the prefetch"
         );
         assert_eq!(*d.source.summary_reads.lock().unwrap() - before, 4);
@@ -642,14 +647,7 @@ mod tests {
         d.sync().await.unwrap();
         *d.source.reads_left.lock().unwrap() = Some(240);
         let report = d.fill_summaries(10).await.unwrap();
-        assert_eq!(
-            report,
-            FillReport {
-                fetched: 0,
-                missing: 5,
-                waiting_for_budget: true
-            }
-        );
+        assert_eq!(report.counts(), (0, 5, true));
         *d.source.reads_left.lock().unwrap() = Some(600);
         let report = d.fill_summaries(2).await.unwrap();
         assert_eq!(
@@ -696,14 +694,7 @@ mod tests {
         // Didit is down to its reviewer's share; the fake tracks no VerifyHQ budget.
         *d.source.reads_left.lock().unwrap() = Some(240);
         let report = d.fill_summaries(10).await.unwrap();
-        assert_eq!(
-            report,
-            FillReport {
-                fetched: 1,
-                missing: 2,
-                waiting_for_budget: true
-            }
-        );
+        assert_eq!(report.counts(), (1, 2, true));
         let snapshot = d.queue_snapshot().await.unwrap();
         assert!(snapshot.facts.contains_key("verifyhq:ver_3"));
     }

@@ -507,6 +507,17 @@ impl CaseCache for MemoryStore {
         let (items, at) = self.queue.lock().unwrap_or_else(|e| e.into_inner()).clone();
         Ok((items.into_iter().map(|i| i.case_id).collect(), at))
     }
+    async fn unfetched(&self, limit: usize) -> Result<(Vec<QueueItem>, usize), StoreError> {
+        let summaries = self.summaries.lock().unwrap_or_else(|e| e.into_inner());
+        let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        let missing: Vec<&QueueItem> = queue
+            .0
+            .iter()
+            .filter(|q| !summaries.iter().any(|(s, _)| s.case_id == q.case_id))
+            .collect();
+        let count = missing.len();
+        Ok((missing.into_iter().take(limit).cloned().collect(), count))
+    }
     async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
         self.queue
             .lock()

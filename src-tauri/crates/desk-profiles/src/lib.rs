@@ -400,19 +400,19 @@ pub const PREFETCH: usize = 3;
 
 /// Fetches the summary of every queued case that has none, oldest first, `pass` at a time,
 /// within the fill's share of the read budget (desk-core keeps the rest for the reviewer),
-/// calling `fetched` after each pass that brought some. Returns how many it fetched; an error
+/// calling `fetched` with each pass that brought some. Returns how many it fetched; an error
 /// ends it.
 pub async fn fill_summaries(
     desk: &AppDesk,
     pass: usize,
-    fetched: impl Fn(),
+    fetched: impl Fn(&desk_core::queue::FillReport),
 ) -> Result<usize, desk_core::desk::DeskError> {
     let mut total = 0;
     loop {
         let report = desk.fill_summaries(pass).await?;
         total += report.fetched;
         if report.fetched > 0 {
-            fetched();
+            fetched(&report);
         }
         if report.missing == 0 {
             return Ok(total);

@@ -169,6 +169,27 @@ impl CaseCache for SqliteStore {
         Ok((items.iter().map(|i| i.case_id.clone()).collect(), synced_at))
     }
 
+    async fn unfetched(&self, limit: usize) -> Result<(Vec<QueueItem>, usize), StoreError> {
+        const MISSING: &str = "FROM queue q WHERE NOT EXISTS \
+             (SELECT 1 FROM summary_facts f WHERE f.case_id = q.case_id)";
+        let count: i64 = sqlx::query_scalar(&format!("SELECT count(*) {MISSING}"))
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed)?;
+        let rows: Vec<String> = sqlx::query_scalar(&format!(
+            "SELECT q.item {MISSING} ORDER BY q.position LIMIT ?"
+        ))
+        .bind(i64::try_from(limit).unwrap_or(i64::MAX))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        let items = rows
+            .iter()
+            .map(|item| serde_json::from_str(item).map_err(failed))
+            .collect::<Result<Vec<QueueItem>, _>>()?;
+        Ok((items, usize::try_from(count).unwrap_or(0)))
+    }
+
     async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM queue WHERE case_id = ?")
             .bind(case_id)
@@ -669,12 +690,18 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn queue_facts_are_kept_beside_each_summary_for_queued_cases() {
-        let dir = std::env::temp_dir().join(format!("desk-store-facts-{}", std::process::id()));
+    /// A directory of this test's own and a store file path in it that does not exist yet.
+    fn fresh_file(name: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+        let dir = std::env::temp_dir().join(format!("desk-store-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("desk.sqlite");
         let _ = std::fs::remove_file(&path);
+        (dir, path)
+    }
+
+    #[tokio::test]
+    async fn queue_facts_are_kept_beside_each_summary_for_queued_cases() {
+        let (dir, path) = fresh_file("facts");
         let store = SqliteStore::open(&path).await.unwrap();
         store
             .replace_queue(&[item(1), item(2)], Utc::now())
@@ -706,11 +733,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_unfetched_cases_come_in_queue_order_with_their_count() {
+        let (dir, path) = fresh_file("unfetched");
+        let store = SqliteStore::open(&path).await.unwrap();
+        let queue: Vec<QueueItem> = [5, 3, 9, 1, 7].into_iter().map(item).collect();
+        store.replace_queue(&queue, Utc::now()).await.unwrap();
+        for n in [3, 1] {
+            let summary = desk_core::testing::summary_of(&item(n), CaseStatus::InReview);
+            store.save_summary(&summary, Utc::now()).await.unwrap();
+        }
+        let numbers = |items: &[QueueItem]| items.iter().map(|i| i.case_number).collect::<Vec<_>>();
+        let (first, count) = store.unfetched(2).await.unwrap();
+        assert_eq!((numbers(&first), count), (vec![Some(5), Some(9)], 3));
+        let (all, count) = store.unfetched(10).await.unwrap();
+        assert_eq!(all, vec![item(5), item(9), item(7)]);
+        assert_eq!(count, 3);
+        store.remove_from_queue(&item(9).case_id).await.unwrap();
+        assert_eq!(store.unfetched(10).await.unwrap().1, 2);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
     async fn the_queue_survives_reopening_the_file() {
-        let dir = std::env::temp_dir().join(format!("desk-store-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("desk.sqlite");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = fresh_file("test");
         let at = Utc::now();
         {
             let store = SqliteStore::open(&path).await.unwrap();
