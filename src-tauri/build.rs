@@ -5,6 +5,7 @@ fn main() {
         tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(&[
             "app_info",
             "queue_view",
+            "queue_rows",
             "sync_queue",
             "open_case",
             "decide",

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use desk_core::action::DecisionRequest;
 use desk_core::ipc::{
     ActionView, AppInfo, CaseView, ConnectionView, DecidedView, ErrorCode, OutboxStatusView,
-    ProfileInput, ProfileView, QueueView, RevealField, SyncView, UiError, WatchView,
+    ProfileInput, ProfileView, QueuePatch, QueueView, RevealField, SyncView, UiError, WatchView,
 };
 use desk_core::outbox::BlocklistRequest;
 use desk_core::profile::ProfileKind;
@@ -59,16 +59,29 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
     })
 }
 
+/// The active desk and its profile's SLA.
+async fn desk_and_sla(shell: &Shell) -> (Arc<AppDesk>, chrono::Duration) {
+    let active = shell.active.read().await;
+    let sla = chrono::Duration::hours(i64::from(active.profile.sla_hours));
+    (active.desk.clone(), sla)
+}
+
 #[tauri::command]
 pub async fn queue_view(shell: State<'_, Shell>) -> Result<QueueView, UiError> {
-    let (desk, sla_hours) = {
-        let active = shell.active.read().await;
-        (active.desk.clone(), active.profile.sla_hours)
-    };
-    let snapshot = desk.queue_snapshot().await?;
-    let view = QueueView::build(&snapshot, chrono::Duration::hours(i64::from(sla_hours)));
+    let (desk, sla) = desk_and_sla(&shell).await;
+    let view = QueueView::build(&desk.queue_snapshot().await?, sla);
     shell.first_view.notify_one();
     Ok(view)
+}
+
+#[tauri::command]
+pub async fn queue_rows(
+    shell: State<'_, Shell>,
+    case_ids: Vec<String>,
+) -> Result<QueuePatch, UiError> {
+    let (desk, sla) = desk_and_sla(&shell).await;
+    let (snapshot, unfetched) = desk.queue_rows(&case_ids).await?;
+    Ok(QueuePatch::build(&snapshot, unfetched, sla))
 }
 
 #[tauri::command]

@@ -62,7 +62,7 @@ pub struct Shell {
 
 /// Event telling the UI to refetch the queue. Carries no data.
 pub const QUEUE_CHANGED: &str = "queue-changed";
-/// Event carrying the queue rows the summary fill brought (a `QueuePatch`).
+/// Event naming the queued cases whose summaries the fill just brought (their ids only).
 pub const QUEUE_ROWS: &str = "queue-rows";
 /// Event telling the UI the outbox changed. Carries no data.
 pub const OUTBOX_CHANGED: &str = "outbox-changed";
@@ -116,10 +116,8 @@ async fn sync_then_fill(app: &tauri::AppHandle, desk: &AppDesk) {
     let _ = app.emit(QUEUE_CHANGED, ());
     let shell = app.state::<Shell>();
     if !shell.filling.swap(true, Ordering::AcqRel) {
-        let sla = chrono::Duration::hours(i64::from(shell.active.read().await.profile.sla_hours));
-        let told = |report: &desk_core::queue::FillReport| {
-            drop(app.emit(QUEUE_ROWS, desk_core::ipc::QueuePatch::of(report, sla)))
-        };
+        let told =
+            |report: &desk_core::queue::FillReport| drop(app.emit(QUEUE_ROWS, &report.filled));
         if let Err(error) = desk_profiles::fill_summaries(desk, FILL_PASS, told).await {
             tracing::info!(%error, "summary fill paused until the next sync");
         }
@@ -131,7 +129,7 @@ async fn sync_then_fill(app: &tauri::AppHandle, desk: &AppDesk) {
 /// profile's sending lock while it sends, so a `desk outbox drain` cannot send alongside.
 fn run_outbox_worker(app: tauri::AppHandle) {
     tauri::async_runtime::spawn(async move {
-        let mut held: Option<(PathBuf, desk_profiles::SendLock)> = None;
+        let mut sender = desk_profiles::OutboxSender::default();
         loop {
             let shell = app.state::<Shell>();
             let (desk, dir, dhmad, team) = {
@@ -143,30 +141,15 @@ fn run_outbox_worker(app: tauri::AppHandle) {
                     active.team.clone(),
                 )
             };
-            if held.as_ref().is_none_or(|(d, _)| *d != dir) {
-                held = None;
-                let blocked = match desk_profiles::lock_sending(&dir, "DHMAD Review Desk") {
-                    Ok(lock) => {
-                        held = Some((dir, lock));
-                        None
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "not sending the outbox");
-                        Some(error.to_string())
-                    }
-                };
-                *shell.not_sending.lock().unwrap_or_else(|e| e.into_inner()) = blocked;
+            let holding = sender.hold(&dir, "DHMAD Review Desk");
+            if let Err(error) = &holding {
+                tracing::warn!(%error, "not sending the outbox");
             }
+            *shell.not_sending.lock().unwrap_or_else(|e| e.into_inner()) =
+                holding.as_ref().err().map(ToString::to_string);
             let mut wait = OUTBOX_TICK;
-            if held.is_some() {
-                let ran = match &team {
-                    Some(team) => desk.run_due_with(dhmad.as_deref(), &**team).await,
-                    None => {
-                        desk.run_due_with(dhmad.as_deref(), &desk_core::claims::NoTeam)
-                            .await
-                    }
-                };
-                match ran {
+            if holding.is_ok() {
+                match desk_profiles::run_due(&desk, dhmad.as_deref(), team.as_deref()).await {
                     Ok(report) => {
                         if report.processed > 0 {
                             let _ = app.emit(OUTBOX_CHANGED, ());
@@ -329,6 +312,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::queue_view,
+            commands::queue_rows,
             commands::sync_queue,
             commands::open_case,
             commands::decide,

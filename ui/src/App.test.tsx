@@ -4,7 +4,7 @@ import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { emit } from "@tauri-apps/api/event";
 import { App } from "./App";
 import { Providers } from "./providers";
-import type { AppInfo, Capabilities, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter, BlindAnswer, BlindFigures, BlindQueue } from "./bindings";
+import type { AppInfo, Capabilities, BlocklistPageView, FilterView, FoundSession, LookupAnswer, QueueFilter, QueuePatch, BlocklistRequest, CaseSummary, CaseView, DecisionRequest, QueueView, SyncStatus, TeamView, AuditFilter, BlindAnswer, BlindFigures, BlindQueue } from "./bindings";
 
 let info: AppInfo;
 const reviewerInfo: AppInfo = {
@@ -72,6 +72,8 @@ const auditRow = (seq: number, actor: string, action: string) => ({ seq, at: "20
 let left: string[] = [];
 let blindAnswers: BlindAnswer[] = [];
 let queueReads = 0;
+let rowsAsked: string[][] = [];
+let rowsAnswer: QueuePatch | null = null;
 
 function renderApp() {
   return render(<Providers><App /></Providers>);
@@ -101,6 +103,8 @@ beforeEach(() => {
   auditAsks = [];
   blindAnswers = [];
   queueReads = 0;
+  rowsAsked = [];
+  rowsAnswer = null;
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null, unread: [] };
   mockIPC(
     (cmd, args) => {
@@ -108,6 +112,7 @@ beforeEach(() => {
       switch (cmd) {
         case "app_info": return info;
         case "queue_view": queueReads += 1; return queue;
+        case "queue_rows": rowsAsked.push(a.caseIds as string[]); return rowsAnswer;
         case "open_case": {
           const i = ids.indexOf(String(a.caseId));
           const decided = String(a.caseId) === DECIDED;
@@ -233,7 +238,7 @@ describe("App", () => {
     expect(queueReads).toBe(3);
   });
 
-  it("rows the summary fill brings patch the table in place: no read of the whole queue, a case gone meanwhile stays gone", async () => {
+  it("rows the summary fill names are read and patched in place: no read of the whole queue, a case gone meanwhile stays gone", async () => {
     renderApp();
     await screen.findByText("2 in review");
     await waitFor(() => expect(queueReads).toBe(1));
@@ -242,7 +247,9 @@ describe("App", () => {
     if (!first || !second) throw new Error("the fixture has two rows");
     const filled = { ...second, fetched: true, workflowId: "wf-1", workflowName: "Seller KYC", topWarnings: ["FACE_IN_BLOCKLIST"] };
     const gone = { ...first, caseId: "00000000-0000-4000-8000-000000000099" };
-    await emit("queue-rows", { rows: [filled, gone], unfetched: 0, rateBudgets: queue.rateBudgets });
+    rowsAnswer = { rows: [filled, gone], unfetched: 0, rateBudgets: queue.rateBudgets };
+    await emit("queue-rows", [filled.caseId, gone.caseId]);
+    await waitFor(() => expect(rowsAsked).toEqual([[filled.caseId, gone.caseId]]));
     await waitFor(() => expect(screen.getAllByTestId("row-warnings").map((e) => e.textContent)).toEqual(["MRZ_VALIDATION_FAILED", "FACE_IN_BLOCKLIST"]));
     expect(screen.getAllByTestId("queue-row").map((r) => r.getAttribute("data-case-id"))).toEqual(ids);
     expect(screen.queryByTestId("unfetched")).toBeNull();

@@ -75,6 +75,7 @@ export const backend = {
     if (performance.getEntriesByName("queue-asked").length === 0) performance.mark("queue-asked");
     return call<QueueView>("queue_view");
   },
+  queueRows: (caseIds: string[]) => call<QueuePatch>("queue_rows", { caseIds }),
   syncQueue: () => call<SyncView>("sync_queue"),
   openCase: (caseId: string) => call<CaseView>("open_case", { caseId }),
   searchQueue: (text: string) => call<string[]>("search_queue", { text }),
@@ -144,9 +145,10 @@ export function onOutboxChanged(handler: () => void): Promise<UnlistenFn> {
   return listen("outbox-changed", handler);
 }
 
-/** Rows the backend's summary fill brought; the UI patches its cached queue with them. */
-export function onQueueRows(handler: (patch: QueuePatch) => void): Promise<UnlistenFn> {
-  return listen<QueuePatch>("queue-rows", (event) => handler(event.payload));
+/** The ids of the cases whose summaries the backend's fill just brought; the UI reads those
+ * rows and patches its cached queue. */
+export function onQueueRows(handler: (caseIds: string[]) => void): Promise<UnlistenFn> {
+  return listen<string[]>("queue-rows", (event) => handler(event.payload));
 }
 
 /** The backend's narrow "the queue changed" notice; the UI refetches. */

@@ -122,11 +122,16 @@ export function useBackendEvents() {
     const judged = throttle(QUEUE_REFRESH_MS, () => void client.invalidateQueries({ queryKey: ["filter"] }));
     const subscriptions = [
       onQueueChanged(queueChanged),
-      onQueueRows((patch) => {
-        // A read under way may predate these rows: read again rather than patch it.
-        if (client.isFetching({ queryKey: keys.queue }) > 0) queueChanged();
-        else client.setQueryData<QueueView>(keys.queue, (queue) => queue && patchQueue(queue, patch));
+      onQueueRows((caseIds) => {
         judged();
+        void backend.queueRows(caseIds).then(
+          (patch) => {
+            // A read of the whole queue under way may predate these rows: read it again instead.
+            if (client.isFetching({ queryKey: keys.queue }) > 0) queueChanged();
+            else client.setQueryData<QueueView>(keys.queue, (queue) => queue && patchQueue(queue, patch));
+          },
+          () => queueChanged(),
+        );
       }),
       onOutboxChanged(() => {
         void client.invalidateQueries({ queryKey: keys.outbox });

@@ -1711,13 +1711,8 @@ async fn outbox(
             let _lock = desk_profiles::lock_sending(&open.data_dir, "the desk command")?;
             let mut total = desk_core::outbox::DrainReport::default();
             loop {
-                let report = match &open.team {
-                    Some(team) => desk.run_due_with(open.dhmad.as_ref(), team).await?,
-                    None => {
-                        desk.run_due_with(open.dhmad.as_ref(), &desk_core::claims::NoTeam)
-                            .await?
-                    }
-                };
+                let report =
+                    desk_profiles::run_due(desk, open.dhmad.as_ref(), open.team.as_ref()).await?;
                 total.processed += report.processed;
                 total.applied += report.applied;
                 total.rejected += report.rejected;

@@ -215,8 +215,8 @@ pub struct QueueView {
     pub workflows: Vec<WorkflowOption>,
 }
 
-/// Rows the background fill brought: the window replaces its rows with the same case ids
-/// instead of reading the whole queue again.
+/// Some rows of the queue (those the background fill just brought): the window replaces its
+/// rows with the same case ids instead of reading the whole queue again.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct QueuePatch {
@@ -227,12 +227,13 @@ pub struct QueuePatch {
 }
 
 impl QueuePatch {
-    /// The rows of one fill pass, against the profile's SLA.
-    pub fn of(report: &crate::queue::FillReport, sla: Duration) -> Self {
-        let view = QueueView::build(&report.filled, sla);
+    /// The rows of `snapshot`, against the profile's SLA, and the count of cases without a
+    /// summary.
+    pub fn build(snapshot: &crate::queue::QueueSnapshot, unfetched: usize, sla: Duration) -> Self {
+        let view = QueueView::build(snapshot, sla);
         Self {
             rows: view.rows,
-            unfetched: u32::try_from(report.missing).unwrap_or(u32::MAX),
+            unfetched: u32::try_from(unfetched).unwrap_or(u32::MAX),
             rate_budgets: view.rate_budgets,
         }
     }

@@ -218,6 +218,11 @@ pub trait CaseCache: Send + Sync {
         &self,
         limit: usize,
     ) -> impl Future<Output = Result<(Vec<QueueItem>, usize), StoreError>> + Send;
+    /// The queued cases among `case_ids`, in queue order (ids not queued are left out).
+    fn queue_items(
+        &self,
+        case_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<QueueItem>, StoreError>> + Send;
     fn remove_from_queue(
         &self,
         case_id: &str,

@@ -14,6 +14,9 @@ use crate::ports::{CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudge
 /// the reviewer's own reads (opening a case, its feed, the person's other sessions).
 pub const FILL_SHARE_PERCENT: u32 = 60;
 
+/// The most rows one call of [`Desk::queue_rows`] answers for (the fill names 20 at a time).
+pub const ROWS_PER_ASK: usize = 500;
+
 /// What one pass of the background fill did.
 #[derive(Debug, Clone, Default)]
 pub struct FillReport {
@@ -23,9 +26,9 @@ pub struct FillReport {
     pub missing: usize,
     /// The pass stopped to leave the rest of the read budget to the reviewer.
     pub waiting_for_budget: bool,
-    /// The cases this pass fetched with what is now known of them: what a window needs to
-    /// update those rows without reading the whole queue again.
-    pub filled: QueueSnapshot,
+    /// The cases this pass fetched, in queue order: the rows a window updates without reading
+    /// the whole queue again.
+    pub filled: Vec<String>,
 }
 
 impl FillReport {
@@ -103,7 +106,7 @@ pub struct SyncReport {
 }
 
 /// The cached queue with what is known of each case.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct QueueSnapshot {
     pub items: crate::ports::SharedQueue,
     /// What is known of each case whose summary is cached.
@@ -284,6 +287,40 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         })
     }
 
+    /// The queue's rows for `case_ids` only (those still queued, in queue order), with what is
+    /// known of each, and how many queued cases have no summary yet: what a window needs to
+    /// update some rows without reading the whole queue.
+    pub async fn queue_rows(
+        &self,
+        case_ids: &[String],
+    ) -> Result<(QueueSnapshot, usize), DeskError> {
+        if case_ids.len() > ROWS_PER_ASK {
+            return Err(DeskError::NotAllowed(format!(
+                "at most {ROWS_PER_ASK} rows at a time, not {}",
+                case_ids.len()
+            )));
+        }
+        let items = self.store.queue_items(case_ids).await?;
+        let mut facts = HashMap::new();
+        for item in &items {
+            if let Some((summary, _)) = self.store.summary(&item.case_id).await? {
+                facts.insert(item.case_id.clone(), CaseFacts::of(&summary));
+            }
+        }
+        let (_, unfetched) = self.store.unfetched(0).await?;
+        Ok((
+            QueueSnapshot {
+                items: std::sync::Arc::new(items),
+                facts,
+                synced_at: None,
+                now: self.clock.now(),
+                rate_budgets: self.source.budgets(),
+                workflow_names: self.workflow_names(),
+            },
+            unfetched,
+        ))
+    }
+
     /// One pass of the background fill: fetches the summaries of queued cases that have none,
     /// oldest first, at most `max`, and stops early to keep the reviewer's share of the read
     /// budget (`FILL_SHARE_PERCENT`). A case gone from the provider is skipped; an unreachable
@@ -294,7 +331,6 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             missing: count,
             ..Default::default()
         };
-        let mut filled = Vec::new();
         for item in missing {
             // Each provider's own budget: one running low leaves the other's cases to fill.
             let provider = crate::provider::Provider::of(&item.case_id);
@@ -307,14 +343,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 }
             }
             match self.fetch(&item.case_id).await {
-                Ok((summary, _)) => {
+                Ok(_) => {
                     report.fetched += 1;
                     report.missing -= 1;
-                    report
-                        .filled
-                        .facts
-                        .insert(item.case_id.clone(), CaseFacts::of(&summary));
-                    filled.push(item);
+                    report.filled.push(item.case_id);
                 }
                 Err(DeskError::Source(SourceError::NotFound(_))) => {
                     self.store.remove_from_queue(&item.case_id).await?;
@@ -323,10 +355,6 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 Err(error) => return Err(error),
             }
         }
-        report.filled.items = std::sync::Arc::new(filled);
-        report.filled.now = self.clock.now();
-        report.filled.rate_budgets = self.source.budgets();
-        report.filled.workflow_names = self.workflow_names();
         Ok(report)
     }
 
@@ -663,6 +691,30 @@ mod tests {
             .filter_map(|i| i.case_number)
             .collect();
         assert_eq!(cached, vec![1, 2], "oldest first");
+    }
+
+    #[tokio::test]
+    async fn the_fill_names_the_rows_it_brought_and_those_rows_alone_can_be_read_back() {
+        let d = desk(5);
+        d.sync().await.unwrap();
+        *d.source.reads_left.lock().unwrap() = Some(600);
+        let report = d.fill_summaries(2).await.unwrap();
+        let ids = |ns: &[i64]| ns.iter().map(|n| item(*n).case_id).collect::<Vec<_>>();
+        assert_eq!(report.filled, ids(&[1, 2]));
+        // Asked out of order, with a case that is not queued: queue order, queued cases only.
+        let mut asked = ids(&[4, 2]);
+        asked.push("00000000-0000-4000-8000-999999999999".into());
+        let (rows, unfetched) = d.queue_rows(&asked).await.unwrap();
+        let numbers: Vec<Option<i64>> = rows.items.iter().map(|i| i.case_number).collect();
+        assert_eq!(numbers, [Some(2), Some(4)]);
+        assert!(rows.facts.contains_key(&item(2).case_id), "2 was fetched");
+        assert!(!rows.facts.contains_key(&item(4).case_id), "4 was not");
+        assert_eq!(unfetched, 3);
+        let too_many = vec![item(1).case_id; ROWS_PER_ASK + 1];
+        assert!(matches!(
+            d.queue_rows(&too_many).await,
+            Err(DeskError::NotAllowed(_))
+        ));
     }
 
     #[tokio::test]

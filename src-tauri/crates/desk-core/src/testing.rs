@@ -518,6 +518,15 @@ impl CaseCache for MemoryStore {
         let count = missing.len();
         Ok((missing.into_iter().take(limit).cloned().collect(), count))
     }
+    async fn queue_items(&self, case_ids: &[String]) -> Result<Vec<QueueItem>, StoreError> {
+        let queue = self.queue.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(queue
+            .0
+            .iter()
+            .filter(|q| case_ids.contains(&q.case_id))
+            .cloned()
+            .collect())
+    }
     async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
         self.queue
             .lock()

@@ -686,6 +686,42 @@ pub struct SendLock {
     _file: std::fs::File,
 }
 
+/// The app's outbox sender: it sends only while it holds the profile's sending lock, so a
+/// `desk outbox drain` cannot send alongside.
+#[derive(Default)]
+pub struct OutboxSender {
+    held: Option<(PathBuf, SendLock)>,
+}
+
+impl OutboxSender {
+    /// Holds `dir`'s sending lock, taking it when this sender does not hold it yet (switching
+    /// to another profile lets the last one's go). Err: who holds it.
+    pub fn hold(&mut self, dir: &Path, who: &str) -> Result<(), Locked> {
+        if self.held.as_ref().is_some_and(|(held, _)| held == dir) {
+            return Ok(());
+        }
+        self.held = None;
+        self.held = Some((dir.to_path_buf(), lock_sending(dir, who)?));
+        Ok(())
+    }
+}
+
+/// One pass over `desk`'s due actions, under the team's claims and four-eyes rules when the
+/// desk works in a team.
+pub async fn run_due(
+    desk: &AppDesk,
+    directory: Option<&DhmadClient>,
+    team: Option<&TeamStore>,
+) -> Result<desk_core::outbox::DrainReport, desk_core::desk::DeskError> {
+    match team {
+        Some(team) => desk.run_due_with(directory, team).await,
+        None => {
+            desk.run_due_with(directory, &desk_core::claims::NoTeam)
+                .await
+        }
+    }
+}
+
 /// Takes the profile's sending lock, or says who holds it.
 pub fn lock_sending(data_dir: &Path, who: &str) -> Result<SendLock, Locked> {
     use std::io::{Read, Seek, Write};

@@ -74,6 +74,13 @@ fn json_array_of<T: serde::de::DeserializeOwned>(text: String) -> Result<Vec<T>,
     serde_json::from_str(&text).map_err(failed)
 }
 
+/// Decodes queue items stored as JSON, one per row.
+fn items_of(rows: &[String]) -> Result<Vec<QueueItem>, StoreError> {
+    rows.iter()
+        .map(|item| serde_json::from_str(item).map_err(failed))
+        .collect()
+}
+
 pub(crate) fn json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(failed)
 }
@@ -183,11 +190,19 @@ impl CaseCache for SqliteStore {
         .fetch_all(&self.pool)
         .await
         .map_err(failed)?;
-        let items = rows
-            .iter()
-            .map(|item| serde_json::from_str(item).map_err(failed))
-            .collect::<Result<Vec<QueueItem>, _>>()?;
-        Ok((items, usize::try_from(count).unwrap_or(0)))
+        Ok((items_of(&rows)?, usize::try_from(count).unwrap_or(0)))
+    }
+
+    async fn queue_items(&self, case_ids: &[String]) -> Result<Vec<QueueItem>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT item FROM queue WHERE case_id IN (SELECT value FROM json_each(?)) \
+             ORDER BY position",
+        )
+        .bind(json(&case_ids)?)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(failed)?;
+        items_of(&rows)
     }
 
     async fn remove_from_queue(&self, case_id: &str) -> Result<(), StoreError> {
@@ -733,7 +748,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_unfetched_cases_come_in_queue_order_with_their_count() {
+    async fn the_unfetched_cases_and_rows_by_id_come_in_queue_order() {
         let (dir, path) = fresh_file("unfetched");
         let store = SqliteStore::open(&path).await.unwrap();
         let queue: Vec<QueueItem> = [5, 3, 9, 1, 7].into_iter().map(item).collect();
@@ -748,6 +763,12 @@ mod tests {
         let (all, count) = store.unfetched(10).await.unwrap();
         assert_eq!(all, vec![item(5), item(9), item(7)]);
         assert_eq!(count, 3);
+        // Some rows by id, in queue order, cases not queued left out.
+        let asked = [item(1).case_id, item(42).case_id, item(5).case_id];
+        assert_eq!(
+            store.queue_items(&asked).await.unwrap(),
+            vec![item(5), item(1)]
+        );
         store.remove_from_queue(&item(9).case_id).await.unwrap();
         assert_eq!(store.unfetched(10).await.unwrap().1, 2);
         let _ = std::fs::remove_dir_all(&dir);
