@@ -72,6 +72,8 @@ const auditRow = (seq: number, actor: string, action: string) => ({ seq, at: "20
 let left: string[] = [];
 let blindAnswers: BlindAnswer[] = [];
 let queueReads = 0;
+/** The answer to the n-th read of the queue. */
+let queueAnswer: (n: number) => QueueView | Promise<QueueView> = () => queue;
 let rowsAsked: string[][] = [];
 let rowsAnswer: QueuePatch | null = null;
 
@@ -103,6 +105,7 @@ beforeEach(() => {
   auditAsks = [];
   blindAnswers = [];
   queueReads = 0;
+  queueAnswer = () => queue;
   rowsAsked = [];
   rowsAnswer = null;
   syncStatus = { running: false, fetched: 2, total: 2, lastError: null, unread: [] };
@@ -111,7 +114,7 @@ beforeEach(() => {
       const a = args as Record<string, unknown>;
       switch (cmd) {
         case "app_info": return info;
-        case "queue_view": queueReads += 1; return queue;
+        case "queue_view": queueReads += 1; return queueAnswer(queueReads);
         case "queue_rows": rowsAsked.push(a.caseIds as string[]); return rowsAnswer;
         case "open_case": {
           const i = ids.indexOf(String(a.caseId));
@@ -236,6 +239,16 @@ describe("App", () => {
     await waitFor(() => expect(queueReads).toBe(2));
     await new Promise((r) => setTimeout(r, 2_000));
     expect(queueReads).toBe(3);
+  });
+
+  it("a queue change told while the first read is still under way is read again, not joined to that read", async () => {
+    // The first read predates the sync: it answers slowly, with the queue as it was (empty).
+    queueAnswer = (n) => (n === 1 ? new Promise((r) => setTimeout(() => r({ ...queue, rows: [], unfetched: 0 }), 300)) : queue);
+    renderApp();
+    await waitFor(() => expect(queueReads).toBe(1));
+    await emit("queue-changed");
+    await screen.findByText("2 in review");
+    expect(queueReads).toBe(2);
   });
 
   it("rows the summary fill names are read and patched in place: no read of the whole queue, a case gone meanwhile stays gone", async () => {

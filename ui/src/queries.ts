@@ -36,7 +36,18 @@ export const keys = {
 export const useAppInfo = () => useQuery({ queryKey: keys.info, queryFn: backend.appInfo, staleTime: Infinity });
 /** The whole queue (10,000 rows and more): replaced, not deep-compared, when it changes (a
  * deep compare of every row on every patch only made garbage). */
-export const useQueue = () => useQuery({ queryKey: keys.queue, queryFn: backend.queueView, structuralSharing: false });
+export const useQueue = () => useQuery({ queryKey: keys.queue, queryFn: readQueue, structuralSharing: false });
+
+// The backend starts its sync once the window has read the queue: the queue is first read only
+// after the change notices are subscribed, so a change made between the two is never missed
+// (a notice sent before anyone listens is lost; the read that follows sees the change).
+let subscribed: () => void = () => undefined;
+const listening = new Promise<void>((resolve) => (subscribed = resolve));
+
+async function readQueue() {
+  await listening;
+  return backend.queueView();
+}
 export const useReasons = () => useQuery({ queryKey: keys.reasons, queryFn: backend.reasons, staleTime: Infinity });
 /** Small and cheap: polled so background syncs and the outbox worker show their progress. */
 export const useSyncStatus = () => useQuery({ queryKey: keys.syncStatus, queryFn: backend.syncStatus, refetchInterval: 1_000, staleTime: 0 });
@@ -106,6 +117,14 @@ export function patchQueue(queue: QueueView, patch: QueuePatch): QueueView {
   };
 }
 
+/** Reads the whole queue again. A first read still under way is dropped for a new one: TanStack
+ * Query joins a refetch to a first read that is running, and that read may predate the change
+ * (the backend syncs as soon as the window has asked for the queue). */
+async function rereadQueue(client: QueryClient) {
+  if (client.getQueryData(keys.queue) === undefined) await client.cancelQueries({ queryKey: keys.queue });
+  await client.invalidateQueries({ queryKey: keys.queue });
+}
+
 /** The backend's "queue changed" and "outbox changed" notices refetch what they touch; the
  * summary fill's rows patch the cached queue in place. */
 export function useBackendEvents() {
@@ -114,7 +133,7 @@ export function useBackendEvents() {
     // Bursts of notices read the whole queue again at most once per QUEUE_REFRESH_MS (the
     // first change at once, the last one always).
     const queueChanged = throttle(QUEUE_REFRESH_MS, () => {
-      void client.invalidateQueries({ queryKey: keys.queue });
+      void rereadQueue(client);
       void client.invalidateQueries({ queryKey: ["search"] });
       void client.invalidateQueries({ queryKey: ["filter"] });
     });
@@ -142,6 +161,7 @@ export function useBackendEvents() {
       }),
       onTeamChanged(() => void client.invalidateQueries({ queryKey: keys.team })),
     ];
+    void Promise.all(subscriptions).then(() => subscribed());
     return () => {
       queueChanged.cancel();
       judged.cancel();

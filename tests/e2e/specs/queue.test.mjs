@@ -32,6 +32,18 @@ desktopTest("a warning-code filter finds cases that were never opened", async ({
   assert.ok(!(await browser.$('[data-testid="unjudged"]').isExisting()), "an exact filter has nothing left to judge");
 });
 
+desktopTest("the background fill brings every row's warnings in place, without reading the whole queue again each time", async ({ browser }) => {
+  await browser.waitUntil(async () => /^100 in review$/.test(await browser.$('[data-testid="queue-count"]').getText().catch(() => "")), { timeout: 30_000 });
+  // 100 summaries in passes of 20: five "rows brought" notices.
+  await browser.$('[data-testid="unfetched"]').waitForExist({ reverse: true, timeout: 90_000, timeoutMsg: "the fill never finished" });
+  const cells = await browser.$$('[data-testid="row-warnings"]').map((c) => c.getText());
+  assert.ok(cells.length > 0);
+  for (const text of cells) assert.notEqual(text, "not fetched yet");
+  const reads = await browser.execute(() => performance.getEntriesByName("queue-asked").length);
+  // The first read, the one after the first sync, and one for a sync or a decision meanwhile.
+  assert.ok(reads <= 3, `the whole queue was read ${reads} times while 100 rows filled in`);
+}, { env: { REVIEW_DESK_SANDBOX_SESSIONS: "100" } });
+
 desktopTest("a decided session found by search opens read-only", async ({ browser, ...desk }) => {
   const base = await sandboxUrl(desk);
   await browser.waitUntil(async () => /^200 in review$/.test(await browser.$('[data-testid="queue-count"]').getText().catch(() => "")), { timeout: 30_000 });
