@@ -1,6 +1,6 @@
 // Data hooks over the generated IPC: every view reads the backend through these, so caching,
 // polling and refetch-on-change live in one place (TanStack Query), not in components.
-import { useEffect } from "react";
+import { useLayoutEffect } from "react";
 import { QueryClient, useQuery, useQueryClient } from "@tanstack/react-query";
 import { throttle } from "throttle-debounce";
 import { backend, onOutboxChanged, onQueueChanged, onQueueRows, onTeamChanged } from "./ipc";
@@ -38,14 +38,9 @@ export const useAppInfo = () => useQuery({ queryKey: keys.info, queryFn: backend
  * deep compare of every row on every patch only made garbage). */
 export const useQueue = () => useQuery({ queryKey: keys.queue, queryFn: readQueue, structuralSharing: false });
 
-// The backend starts its sync once the window has read the queue: the queue is first read only
-// after the change notices are subscribed, so a change made between the two is never missed
-// (a notice sent before anyone listens is lost; the read that follows sees the change).
-let subscribed: () => void = () => undefined;
-const listening = new Promise<void>((resolve) => (subscribed = resolve));
-
-async function readQueue() {
-  await listening;
+/** The whole queue. The change notices are subscribed in a layout effect, before the passive
+ * effect that starts this first read; the backend syncs only once this read has reached it. */
+function readQueue() {
   return backend.queueView();
 }
 export const useReasons = () => useQuery({ queryKey: keys.reasons, queryFn: backend.reasons, staleTime: Infinity });
@@ -129,7 +124,8 @@ async function rereadQueue(client: QueryClient) {
  * summary fill's rows patch the cached queue in place. */
 export function useBackendEvents() {
   const client = useQueryClient();
-  useEffect(() => {
+  // A layout effect: subscribed before the passive effects that start the first queue read.
+  useLayoutEffect(() => {
     // Bursts of notices read the whole queue again at most once per QUEUE_REFRESH_MS (the
     // first change at once, the last one always).
     const queueChanged = throttle(QUEUE_REFRESH_MS, () => {
@@ -161,7 +157,6 @@ export function useBackendEvents() {
       }),
       onTeamChanged(() => void client.invalidateQueries({ queryKey: keys.team })),
     ];
-    void Promise.all(subscriptions).then(() => subscribed());
     return () => {
       queueChanged.cancel();
       judged.cancel();
