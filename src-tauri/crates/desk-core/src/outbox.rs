@@ -1299,13 +1299,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 
     /// Open and needs-attention counts, and since when the provider has not answered.
     pub async fn outbox_status(&self) -> Result<OutboxStatus, DeskError> {
-        let all = self.store.actions(false).await?;
+        let count = |state| self.store.count_actions(state);
         Ok(OutboxStatus {
-            pending: all.iter().filter(|a| a.state.is_open()).count() as u32,
-            needs_attention: all
-                .iter()
-                .filter(|a| a.state == ActionState::NeedsAttention)
-                .count() as u32,
+            pending: count(ActionState::Queued).await? + count(ActionState::Sending).await?,
+            needs_attention: count(ActionState::NeedsAttention).await?,
             offline_since: self.offline_since(),
         })
     }

@@ -292,6 +292,17 @@ pub trait Journal: Send + Sync {
         &self,
         open_only: bool,
     ) -> impl Future<Output = Result<Vec<Action>, StoreError>> + Send;
+    /// How many actions are in `state` (the status bar asks every second: a store should count
+    /// rather than load every action).
+    fn count_actions(
+        &self,
+        state: crate::outbox::ActionState,
+    ) -> impl Future<Output = Result<u32, StoreError>> + Send {
+        async move {
+            let all = self.actions(state.is_open()).await?;
+            Ok(all.iter().filter(|a| a.state == state).count() as u32)
+        }
+    }
     /// Appends an entry that is not an outbox transition (a reveal, a conflict seen on open).
     fn append_audit(
         &self,

@@ -639,6 +639,15 @@ impl Journal for SqliteStore {
         rows.iter().map(|t| action_of(t)).collect()
     }
 
+    async fn count_actions(&self, state: ActionState) -> Result<u32, StoreError> {
+        let count: i64 = sqlx::query_scalar("SELECT count(*) FROM actions WHERE state = ?")
+            .bind(state.as_str())
+            .fetch_one(&self.pool)
+            .await
+            .map_err(failed)?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
     async fn append_audit(&self, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
         let mut tx = self.immediate().await?;
         let entry = append(&mut tx, audit).await?;

@@ -127,6 +127,20 @@ async fn suite(j: &impl Journal) {
         .collect();
     assert_eq!(open, vec!["act-3", "act-2"], "open ones, in creation order");
     assert_eq!(j.actions(false).await.unwrap().len(), 3);
+    // Counted by state (the status bar's figures), without loading the actions.
+    let mut counts = Vec::new();
+    for state in [
+        ActionState::Queued,
+        ActionState::Sending,
+        ActionState::Applied,
+    ] {
+        counts.push(j.count_actions(state).await.unwrap());
+    }
+    assert_eq!(counts, [2, 0, 1]);
+    assert_eq!(
+        j.count_actions(ActionState::NeedsAttention).await.unwrap(),
+        0
+    );
 
     j.append_audit(&draft("reveal", "00000000-0000-4000-8000-000000000009"))
         .await
