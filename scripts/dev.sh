@@ -5,6 +5,7 @@
 #   bash scripts/dev.sh package  build the release app and its .deb (target/release/bundle/deb)
 #   bash scripts/dev.sh bench-start  cold start and idle memory of the release app (figures)
 #   bash scripts/dev.sh fuzz   the cargo-fuzz targets, FUZZ_MINUTES each (default 1; needs nightly)
+#   bash scripts/dev.sh icons  renders every icon size from icons/icon.svg
 # Every install step is idempotent: it only installs what is not there yet.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -15,8 +16,9 @@ BUILD_PACKAGES=(build-essential pkg-config curl wget file libssl-dev libwebkit2g
   gnome-keyring dbus dbus-x11 libsecret-1-dev)
 # postgresql: the team store's tests start a throwaway server from Debian's binaries.
 # desktop-file-utils: the package test validates the .deb's desktop entry.
+# librsvg2-bin: the package test renders icons/icon.svg to check the PNGs were made from it.
 TEST_PACKAGES=(xvfb xauth webkit2gtk-driver imagemagick libsecret-tools fonts-dejavu-core postgresql
-  desktop-file-utils)
+  desktop-file-utils librsvg2-bin)
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -128,14 +130,15 @@ cmd_test() {
   step "all tests passed"
 }
 
-# The Tauri bundler (from the UI's npm packages) builds the release app and the .deb; its
+# The Tauri bundler (from the UI's npm packages) builds the release app and the .deb from the
+# root's tauri.conf.json and the app package beside it (the root Cargo.toml); its
 # Depends (libwebkit2gtk-4.1-0, libgtk-3-0) come from the bundler, Recommends gnome-keyring.
 cmd_package() {
   install_apt "${BUILD_PACKAGES[@]}"
   check_rust
   build_ui
   step "building the release app and its .deb"
-  (cd src-tauri && ../ui/node_modules/.bin/tauri build --bundles deb)
+  ui/node_modules/.bin/tauri build --bundles deb
   ls -1 target/release/bundle/deb/*.deb
 }
 
@@ -180,11 +183,25 @@ cmd_fuzz() {
   done
 }
 
+# The app icon's one source is icons/icon.svg; every PNG the bundler and the desktop entry use
+# (the sizes tauri.conf.json lists) is rendered from it.
+cmd_icons() {
+  install_apt librsvg2-bin
+  local file size
+  for file in $(python3 -c 'import json; print(" ".join(json.load(open("tauri.conf.json"))["bundle"]["icon"]))'); do
+    size=$(basename "$file" .png)
+    [ "$size" = icon ] && size=512x512
+    rsvg-convert -w "${size%x*}" -h "${size#*x}" icons/icon.svg -o "$file"
+    echo "$file ($size)"
+  done
+}
+
 case "${1:-}" in
   run) cmd_run ;;
   bench-start) cmd_bench_start ;;
   fuzz) cmd_fuzz ;;
   test) cmd_test ;;
   package) cmd_package ;;
-  *) echo "usage: bash scripts/dev.sh run|test|package|bench-start|fuzz" >&2; exit 2 ;;
+  icons) cmd_icons ;;
+  *) echo "usage: bash scripts/dev.sh run|test|package|bench-start|fuzz|icons" >&2; exit 2 ;;
 esac

@@ -3,7 +3,7 @@
 //! that validates has a valid case id.
 #![no_main]
 
-use desk_core::action::{validate_case_id, validate_email, AmlRequest, DecisionRequest};
+use desk_core::model::request::{validate_case_id, validate_email, AmlRequest, DecisionRequest};
 use desk_core::lookup::LookupQuery;
 use desk_core::outbox::BlocklistRequest;
 use libfuzzer_sys::fuzz_target;

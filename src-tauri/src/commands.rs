@@ -3,11 +3,11 @@
 
 use std::sync::Arc;
 
-use desk_core::action::DecisionRequest;
 use desk_core::ipc::{
     ActionView, AppInfo, CaseView, ConnectionView, DecidedView, ErrorCode, OutboxStatusView,
     ProfileInput, ProfileView, QueuePatch, QueueView, RevealField, SyncView, UiError, WatchView,
 };
+use desk_core::model::request::DecisionRequest;
 use desk_core::outbox::BlocklistRequest;
 use desk_core::profile::ProfileKind;
 use desk_core::watch::{WatchChange, WatchError, WatchReport, WatchStore};
@@ -351,7 +351,7 @@ pub async fn blocklist_entries(
 pub async fn aml_review(
     app: tauri::AppHandle,
     shell: State<'_, Shell>,
-    request: desk_core::action::AmlRequest,
+    request: desk_core::model::request::AmlRequest,
 ) -> Result<ActionView, UiError> {
     let action = desk(&shell).await.submit_aml(request).await?;
     shell.outbox_wake.notify_one();

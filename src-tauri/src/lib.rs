@@ -358,7 +358,7 @@ pub fn run() {
             audit::blind_review_figures,
             audit::set_blind_review_share,
         ])
-        .run(tauri::generate_context!());
+        .run(tauri::generate_context!("tauri.conf.json"));
     if let Err(error) = result {
         eprintln!("DHMAD Review Desk could not start: {error}");
         std::process::exit(1);

@@ -14,19 +14,33 @@ import { join } from "node:path";
 import { launchDesk, repoRoot, stopDesk, waitText } from "../harness.mjs";
 
 const run = promisify(execFile);
-const CONFIG = JSON.parse(await readFile(join(repoRoot, "src-tauri/tauri.conf.json"), "utf8"));
+const CONFIG = JSON.parse(await readFile(join(repoRoot, "tauri.conf.json"), "utf8"));
 
 /** Bundles the debug build into a .deb with the project's own Tauri CLI; returns its path. */
 async function bundleDebug() {
   const out = join(repoRoot, "target/debug/bundle/deb");
   await rm(out, { recursive: true, force: true });
   await run(join(repoRoot, "ui/node_modules/.bin/tauri"), ["bundle", "--debug", "--bundles", "deb", "--ci"], {
-    cwd: join(repoRoot, "src-tauri"),
+    cwd: repoRoot,
     maxBuffer: 64 * 1024 * 1024,
   });
   const debs = (await readdir(out)).filter((f) => f.endsWith(".deb"));
   assert.equal(debs.length, 1, `one .deb expected in ${out}, found ${debs.join(", ")}`);
   return join(out, debs[0]);
+}
+
+/** How many pixels of `png` differ from icons/icon.svg rendered at the same size. */
+async function pixelsOffTheSource(png, width, height) {
+  const dir = await mkdtemp(join(tmpdir(), "review-desk-icon-"));
+  try {
+    const rendered = join(dir, "rendered.png");
+    await run("rsvg-convert", ["-w", String(width), "-h", String(height), join(repoRoot, "icons/icon.svg"), "-o", rendered]);
+    // `compare` prints the count on stderr and exits 1 when the images differ.
+    const counted = await run("compare", ["-metric", "AE", png, rendered, "null:"]).catch((e) => e);
+    return Number(String(counted.stderr).trim().split(" ")[0]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 /** The `Key=value` lines of a desktop entry's main group. */
@@ -72,7 +86,8 @@ test("the .deb declares its dependencies, installs with dpkg into a throwaway ro
     const binary = join(root, "usr/bin", entry.Exec.split(" ")[0]);
     assert.ok(existsSync(binary), `Exec names ${entry.Exec}, not installed at ${binary}`);
 
-    // The icon the entry names, at every size the config lists, each a PNG of that size.
+    // The icon the entry names, at every size the config lists, each a PNG of that size
+    // rendered from the one vector source, icons/icon.svg.
     const icons = join(root, "usr/share/icons/hicolor");
     const sizes = [];
     for (const dir of await readdir(icons)) {
@@ -81,9 +96,11 @@ test("the .deb declares its dependencies, installs with dpkg into a throwaway ro
       const [width, height] = (await run("identify", ["-format", "%m %w %h", icon])).stdout.split(" ").slice(1).map(Number);
       assert.equal((await run("identify", ["-format", "%m", icon])).stdout, "PNG");
       assert.equal(dir.replace(/@2$/, ""), `${width}x${height}`, `${icon} is ${width}x${height}`);
+      assert.equal(await pixelsOffTheSource(icon, width, height), 0, `${icon} is not icons/icon.svg at ${width}x${height}: run bash scripts/dev.sh icons`);
       sizes.push(dir);
     }
-    assert.ok(sizes.length >= 2, `icons for ${entry.Icon} found only in ${sizes.join(", ") || "no size"}`);
+    const listedSizes = CONFIG.bundle.icon.map((f) => (f.endsWith("icon.png") ? "512x512" : f.replace(/^icons\/|\.png$/g, "")));
+    for (const size of listedSizes) assert.ok(sizes.includes(size), `the config lists ${size}; installed: ${sizes.join(", ")}`);
 
     // Every file the package lists is one dpkg put in the root.
     for (const file of listed.filter((f) => f.startsWith("/usr/"))) assert.ok(existsSync(join(root, file)), `${file} is listed but not installed`);

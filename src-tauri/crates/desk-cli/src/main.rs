@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use desk_core::case::{CaseSummary, QueueItem};
+use desk_core::model::case::{CaseSummary, QueueItem};
 use desk_core::privacy::mask;
 use secrecy::SecretString;
 
@@ -255,7 +255,7 @@ enum VerdictArg {
     Resubmit,
 }
 
-impl From<VerdictArg> for desk_core::case::Verdict {
+impl From<VerdictArg> for desk_core::model::case::Verdict {
     fn from(v: VerdictArg) -> Self {
         match v {
             VerdictArg::Approve => Self::Approve,
@@ -1197,7 +1197,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             json,
         } => {
             let open = open_desk(didit).await?;
-            let verdict = desk_core::case::Verdict::from(verdict);
+            let verdict = desk_core::model::case::Verdict::from(verdict);
             let provider = desk_core::provider::Provider::of(&session);
             let redo = if steps.is_empty() {
                 Vec::new()
@@ -1212,7 +1212,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                             .steps
                             .iter()
                             .find(|s| &s.step == step)
-                            .map(|s| desk_core::action::RedoStep {
+                            .map(|s| desk_core::model::request::RedoStep {
                                 step: s.step.clone(),
                                 kind: s.kind.clone(),
                             })
@@ -1220,7 +1220,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                     })
                     .collect::<Result<Vec<_>, _>>()?
             };
-            let request = desk_core::action::DecisionRequest {
+            let request = desk_core::model::request::DecisionRequest {
                 case_id: session,
                 verdict,
                 comment,
@@ -1330,7 +1330,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             let open = open_desk(didit).await?;
             let action = open
                 .desk
-                .submit_aml(desk_core::action::AmlRequest {
+                .submit_aml(desk_core::model::request::AmlRequest {
                     case_id: session,
                     hit_id: hit,
                     status,

@@ -573,7 +573,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         mut progress: impl FnMut(u64) -> bool,
     ) -> Result<ExportReport, DeskError> {
         let query = self.audit_query(filter).await?;
-        let reason = crate::action::optional_comment(show_comments_because)?;
+        let reason = crate::model::request::optional_comment(show_comments_because)?;
         let io = |e: std::io::Error| {
             DeskError::NotAllowed(format!("the export could not be written: {e}"))
         };

@@ -10,12 +10,12 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::action::optional_comment;
 use crate::audit::AuditEntry;
 use crate::audit_view::{read_all, AuditFilter, AuditSearch};
-use crate::case::{CaseStatus, Verdict};
 use crate::case_file::CaseFile;
 use crate::desk::{Desk, DeskError};
+use crate::model::case::{CaseStatus, Verdict};
+use crate::model::request::optional_comment;
 use crate::ports::{CaseCache, CaseSource, Clock, Journal};
 
 /// The share of approvals drawn when no lead has set one.
@@ -346,7 +346,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         case_id: &str,
         action_id: Option<&str>,
     ) -> Result<AuditEntry, DeskError> {
-        crate::action::validate_case_id(case_id)?;
+        crate::model::request::validate_case_id(case_id)?;
         let case = AuditFilter {
             case_id: Some(case_id.to_owned()),
             ..AuditFilter::default()

@@ -5,10 +5,10 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::action::{validate_case_id, ActionError};
 use crate::audit::AuditEntry;
-use crate::case::{CaseSummary, QueueItem, ReviewEntry};
 use crate::desk::{Desk, DeskError};
+use crate::model::case::{CaseSummary, QueueItem, ReviewEntry};
+use crate::model::request::{validate_case_id, ActionError};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError};
 
 /// A case as the desk knows it: the summary (unmasked: views mask it), when it was fetched,
@@ -54,7 +54,7 @@ pub struct TimelineEntry {
 
 /// Merges the provider's feed and the desk's audit entries of one case, newest first.
 pub fn timeline(feed: &[ReviewEntry], trail: &[AuditEntry]) -> Vec<TimelineEntry> {
-    let status = |s: &Option<crate::case::CaseStatus>| s.as_ref().map(ToString::to_string);
+    let status = |s: &Option<crate::model::case::CaseStatus>| s.as_ref().map(ToString::to_string);
     let mut out: Vec<TimelineEntry> = feed
         .iter()
         .map(|r| TimelineEntry {
@@ -177,7 +177,20 @@ impl RevealField {
     }
 }
 
+/// What the case file remembers: the score thresholds per workflow id, read once per run
+/// (None: the workflow sets none).
+#[derive(Default)]
+struct CaseMemory {
+    thresholds: std::sync::Mutex<
+        std::collections::HashMap<String, Option<crate::model::case::WorkflowThresholds>>,
+    >,
+}
+
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    fn case_memory(&self) -> std::sync::Arc<CaseMemory> {
+        self.memory.of()
+    }
+
     /// A case's summary: from the cache when fresh, else from the provider (and cached). When
     /// the provider cannot be reached, a cached copy of any age is returned, marked stale.
     pub async fn open(
@@ -218,9 +231,10 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     async fn thresholds_of(
         &self,
         workflow_id: Option<&str>,
-    ) -> Option<crate::case::WorkflowThresholds> {
+    ) -> Option<crate::model::case::WorkflowThresholds> {
         let id = workflow_id?;
         let known = self
+            .case_memory()
             .thresholds
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -231,7 +245,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         }
         match self.source.workflow_thresholds(id).await {
             Ok(found) => {
-                self.thresholds
+                self.case_memory()
+                    .thresholds
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
                     .insert(id.to_owned(), found);
@@ -288,7 +303,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// What blocklisting this case's face, document, phone or email would reach, before the
     /// reviewer confirms: counts over the cached cases, never the values themselves.
     pub async fn blocklist_impact(&self, case_id: &str) -> Result<BlocklistImpact, DeskError> {
-        use crate::case::CheckKind;
+        use crate::model::case::CheckKind;
         let (summary, _, _) = self.open(case_id).await?;
         let contact = |s: &CaseSummary, kind: CheckKind| {
             s.contacts
@@ -382,14 +397,15 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::case::{CheckKind, ContactFacts, Mismatch};
+    use crate::model::case::{CheckKind, ContactFacts, Mismatch};
     use crate::testing::{desk, item};
 
     #[tokio::test]
     async fn a_reveal_needs_a_reason_is_audited_and_returns_the_value() {
         let d = desk(1);
         let id = item(1).case_id;
-        let mut summary = crate::testing::summary_of(&item(1), crate::case::CaseStatus::InReview);
+        let mut summary =
+            crate::testing::summary_of(&item(1), crate::model::case::CaseStatus::InReview);
         summary.mismatches.push(Mismatch {
             field: "date_of_birth".into(),
             expected: "1990-04-02".into(),
@@ -439,7 +455,8 @@ mod tests {
         let d = desk(3);
         d.sync().await.unwrap();
         let phone = |n: i64, value: &str| {
-            let mut s = crate::testing::summary_of(&item(n), crate::case::CaseStatus::InReview);
+            let mut s =
+                crate::testing::summary_of(&item(n), crate::model::case::CaseStatus::InReview);
             s.contacts.push(ContactFacts {
                 kind: CheckKind::Phone,
                 value: value.into(),

@@ -2,15 +2,18 @@
 //! cases return. The use cases themselves live by concept: `queue`, `case_file`, `outbox`,
 //! and the audit verification below.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::action::ActionError;
-use crate::audit::{AuditDraft, Checkpoint, VerifyReport};
+use crate::model::audit::AuditDraft;
+use crate::model::request::ActionError;
 use crate::ports::{
     CaseCache, CaseSource, Clock, Ids, Journal, RandomIds, SourceError, StoreError,
 };
-use crate::queue::SyncStatus;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeskError {
@@ -25,7 +28,7 @@ pub enum DeskError {
     #[error("{0}")]
     NotAllowed(String),
     #[error(transparent)]
-    Lookup(crate::lookup::LookupError),
+    Lookup(crate::model::lookup::LookupError),
 }
 
 /// Who is reviewing: stamped into every comment sent to the provider, so its own review log
@@ -96,29 +99,36 @@ pub struct Desk<S, T, C> {
     pub policy: OutboxPolicy,
     /// Written into every audit entry.
     pub app_version: String,
-    pub(crate) status: std::sync::Mutex<SyncStatus>,
     /// Since when the provider has not answered (None: it answers).
     pub(crate) offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
-    /// Since when the team store has not answered (None: it answers, or there is none).
-    pub(crate) team_offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
-    /// Score thresholds per workflow id, as read once per run (None: the workflow sets none).
-    pub(crate) thresholds: std::sync::Mutex<
-        std::collections::HashMap<String, Option<crate::case::WorkflowThresholds>>,
-    >,
-    /// Workflow names by id, as the provider last listed them.
-    pub(crate) workflow_names: std::sync::Mutex<std::collections::HashMap<String, String>>,
-    /// The provider's answer to each queue filter, kept until the queue is synced again.
-    pub(crate) filter_answers: std::sync::Mutex<FilterAnswers>,
+    /// What each use case remembers between calls, in a type of its own module.
+    pub(crate) memory: Memory,
 }
 
-/// Per filter: the queue sync it was asked after, and the matching case ids.
-pub(crate) type FilterAnswers = std::collections::HashMap<
-    crate::ports::QueueFilter,
-    (
-        Option<DateTime<Utc>>,
-        std::sync::Arc<std::collections::HashSet<String>>,
-    ),
->;
+/// What use cases remember between calls (the queue's sync status and the provider's answers,
+/// the case file's thresholds, the team store's reachability), one value per type, each type
+/// private to the module that keeps it: the desk holds them without knowing them.
+#[derive(Default)]
+pub(crate) struct Memory(std::sync::Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>);
+
+impl Memory {
+    /// The memory of type `M`, made empty on first use.
+    pub(crate) fn of<M: Default + Send + Sync + 'static>(&self) -> Arc<M> {
+        let mut kept = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let slot = kept
+            .entry(TypeId::of::<M>())
+            .or_insert_with(|| Arc::new(M::default()));
+        match slot.clone().downcast::<M>() {
+            Ok(memory) => memory,
+            // Each slot holds its own type; were it ever otherwise, start that memory afresh.
+            Err(_) => {
+                let fresh = Arc::new(M::default());
+                *slot = fresh.clone();
+                fresh
+            }
+        }
+    }
+}
 
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     pub fn new(source: S, store: T, clock: C, reviewer: Reviewer) -> Self {
@@ -131,12 +141,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             summary_ttl: Duration::minutes(5),
             policy: OutboxPolicy::default(),
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
-            status: std::sync::Mutex::new(SyncStatus::default()),
             offline_since: std::sync::Mutex::new(None),
-            team_offline_since: std::sync::Mutex::new(None),
-            workflow_names: Default::default(),
-            thresholds: Default::default(),
-            filter_answers: Default::default(),
+            memory: Memory::default(),
         }
     }
 
@@ -171,31 +177,5 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 
     pub fn offline_since(&self) -> Option<DateTime<Utc>> {
         *self.offline_since.lock().unwrap_or_else(|e| e.into_inner())
-    }
-
-    /// Re-reads the whole audit log and checks its chain (and a checkpoint, if given).
-    pub async fn verify_audit(
-        &self,
-        checkpoint: Option<(&Checkpoint, &str)>,
-    ) -> Result<VerifyReport, DeskError> {
-        Ok(crate::audit::verify(&self.store, checkpoint).await?)
-    }
-
-    /// A signed checkpoint of the current head (the log must verify first).
-    pub async fn checkpoint(&self, seed: &[u8; 32]) -> Result<Checkpoint, DeskError> {
-        let report = self.verify_audit(None).await?;
-        if let Some(b) = report.broken {
-            return Err(DeskError::NotAllowed(b.to_string()));
-        }
-        let (seq, hash) = match (report.head_seq, report.head_hash) {
-            (Some(s), Some(h)) => (s, h),
-            _ => (0, crate::audit::GENESIS.to_owned()),
-        };
-        Ok(crate::audit::sign_checkpoint(
-            seed,
-            seq,
-            &hash,
-            &self.stamp_now(),
-        ))
     }
 }

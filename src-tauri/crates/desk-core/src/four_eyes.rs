@@ -8,46 +8,9 @@ use std::future::Future;
 use serde::{Deserialize, Serialize};
 
 use crate::desk::{Desk, DeskError};
-use crate::outbox::{Action, ActionKind};
+pub use crate::model::action::FourEyesRule;
+use crate::model::action::{Action, ActionKind};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
-
-/// An outcome a team may want a second reviewer to confirm.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-pub enum FourEyesRule {
-    /// Every decline.
-    Decline,
-    /// An approval of a case with AML hits.
-    ApproveWithAmlHit,
-    /// Every blocklist entry added.
-    BlocklistAdd,
-}
-
-impl FourEyesRule {
-    pub const ALL: [FourEyesRule; 3] = [Self::Decline, Self::ApproveWithAmlHit, Self::BlocklistAdd];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Decline => "decline",
-            Self::ApproveWithAmlHit => "approve_with_aml_hit",
-            Self::BlocklistAdd => "blocklist_add",
-        }
-    }
-
-    /// `decline`, `approve-with-aml-hit` or `approve_with_aml_hit`, …
-    pub fn parse(text: &str) -> Option<Self> {
-        let text = text.trim().replace('-', "_");
-        Self::ALL.into_iter().find(|r| r.as_str() == text)
-    }
-
-    pub fn describe(self) -> &'static str {
-        match self {
-            Self::Decline => "a decline",
-            Self::ApproveWithAmlHit => "an approval despite AML hits",
-            Self::BlocklistAdd => "a blocklist entry",
-        }
-    }
-}
 
 /// A second reviewer's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -171,7 +134,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         confirmed: bool,
         note: Option<&str>,
     ) -> Result<SecondLook, DeskError> {
-        let note = crate::action::optional_comment(note)?;
+        let note = crate::model::request::optional_comment(note)?;
         if !confirmed && note.is_none() {
             return Err(DeskError::NotAllowed(
                 "say why the action is refused: the reviewer who asked reads it".into(),

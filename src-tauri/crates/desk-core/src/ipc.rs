@@ -5,11 +5,11 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::action::{DecisionRequest, EmailNotice, RedoStep};
 use crate::blocklist::{BlocklistKind, BlocklistPage, BLOCKLIST_PAGE};
-use crate::case::*;
 pub use crate::case_file::RevealField;
 use crate::case_file::{CaseFile, TimelineEntry, TimelineSource};
+use crate::model::case::*;
+use crate::model::request::{DecisionRequest, EmailNotice, RedoStep};
 use crate::outbox::{Action, ActionKind, ActionState, BlocklistRequest, OutboxStatus};
 use crate::privacy::{mask, shown, shown_all};
 use crate::queue::{Due, QueueSnapshot};
@@ -764,7 +764,7 @@ pub fn typescript_bindings() -> String {
         BlocklistKind::decl(&cfg),
         BlocklistEntryView::decl(&cfg),
         BlocklistPageView::decl(&cfg),
-        crate::action::AmlRequest::decl(&cfg),
+        crate::model::request::AmlRequest::decl(&cfg),
         crate::blind_review::BlindItem::decl(&cfg),
         crate::blind_review::BlindQueue::decl(&cfg),
         crate::blind_review::Agreement::decl(&cfg),

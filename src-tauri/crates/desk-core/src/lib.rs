@@ -1,13 +1,11 @@
 //! Review Desk's domain and use cases. Nothing here knows about Tauri, HTTP or SQL: adapters
 //! implement the ports defined in this crate, and the shell and CLI only wire them together.
 
-pub mod action;
 pub mod audit;
 pub mod audit_stats;
 pub mod audit_view;
 pub mod blind_review;
 pub mod blocklist;
-pub mod case;
 pub mod case_file;
 pub mod claims;
 pub mod desk;
@@ -15,6 +13,7 @@ pub mod four_eyes;
 pub mod ipc;
 pub mod lookup;
 pub mod media;
+pub mod model;
 pub mod outbox;
 pub mod paths;
 pub mod ports;

@@ -3,13 +3,13 @@
 //! needed: values are masked beyond what support typed, and a reveal needs a reason (audited).
 
 use std::future::Future;
-use std::time::Duration as StdDuration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::action::{validate_email, ActionError};
-use crate::case::{CheckKind, QueueItem};
 use crate::desk::{Desk, DeskError};
+use crate::model::case::{CheckKind, QueueItem};
+pub use crate::model::lookup::LookupError;
+use crate::model::request::{validate_email, ActionError};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError};
 use crate::privacy::mask;
 
@@ -72,49 +72,6 @@ pub struct Verification {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub expires_at: Option<String>,
-}
-
-/// What DHMAD answered, in the words support acts on.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LookupError {
-    /// 400: a malformed email or id.
-    #[error("{0}")]
-    Invalid(String),
-    /// 403: the email's domain is blocked.
-    #[error("DHMAD does not accept this email's domain: {0}")]
-    Blocked(String),
-    /// 404: no such record, or not this key's.
-    #[error("DHMAD has no such verification for this API key: {0}")]
-    NotFound(String),
-    /// 409: the person already has verified KYC on DHMAD.
-    #[error("nothing to do: this person already has verified KYC on DHMAD ({0})")]
-    AlreadyVerified(String),
-    /// 429.
-    #[error("DHMAD is rate limiting this key{}", retry_text(.retry_after))]
-    RateLimited {
-        retry_after: Option<StdDuration>,
-        message: String,
-    },
-    /// 401 / 403 on the key.
-    #[error("DHMAD refused the API key: {0}")]
-    Unauthorized(String),
-    /// Unreachable, timed out, 5xx, unreadable.
-    #[error("DHMAD cannot answer now: {0}")]
-    Unavailable(String),
-    /// The profile has no DHMAD key.
-    #[error("this profile has no DHMAD API key: add one under Profiles to look people up")]
-    NotConfigured,
-    /// Asked for something the API cannot do.
-    #[error("{0}")]
-    Unsupported(&'static str),
-}
-
-fn retry_text(after: &Option<StdDuration>) -> String {
-    match after {
-        Some(d) if d.as_secs() >= 120 => format!("; try again in {} min", d.as_secs().div_ceil(60)),
-        Some(d) => format!("; try again in {} s", d.as_secs().max(1)),
-        None => "; try again later".into(),
-    }
 }
 
 /// DHMAD's identity verifications, as support reads them.
@@ -236,20 +193,6 @@ pub fn mask_email(email: &str) -> String {
     }
 }
 
-impl From<SourceError> for LookupError {
-    fn from(e: SourceError) -> Self {
-        match e {
-            SourceError::NotFound(m) => LookupError::NotFound(m),
-            SourceError::Unauthorized(m) => LookupError::Unauthorized(m),
-            SourceError::RateLimited(after) => LookupError::RateLimited {
-                retry_after: after,
-                message: "Didit".into(),
-            },
-            other => LookupError::Unavailable(other.to_string()),
-        }
-    }
-}
-
 fn sessions_of(items: Vec<QueueItem>) -> Vec<PersonSession> {
     let mut out: Vec<PersonSession> = items
         .into_iter()
@@ -357,41 +300,6 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         Ok(None)
     }
 
-    /// Queues sending a pending verification's invite again (through the outbox, audited).
-    /// Only a pending record has an invite to resend; the person's email never leaves the
-    /// backend.
-    pub async fn submit_invite(
-        &self,
-        directory: Option<&impl Directory>,
-        verification_id: &str,
-        comment: Option<&str>,
-    ) -> Result<crate::outbox::Action, DeskError> {
-        let LookupQuery::VerificationId(id) = LookupQuery::parse(verification_id)? else {
-            return Err(
-                LookupError::Invalid("a DHMAD verification id is 24 hex digits".into()).into(),
-            );
-        };
-        let comment = crate::action::optional_comment(comment)?;
-        let directory = directory.ok_or(LookupError::NotConfigured)?;
-        let record = directory.by_id(&id).await?;
-        if record.kyc_status != "pending" {
-            return Err(DeskError::NotAllowed(format!(
-                "this verification is {}: only a pending one has an invite to send again",
-                record.kyc_status
-            )));
-        }
-        self.enqueue_now(crate::outbox::Ask {
-            case_id: id,
-            kind: crate::outbox::ActionKind::ResendInvite,
-            body: crate::outbox::ActionBody::Invite {
-                email: record.email,
-            },
-            reason_id: None,
-            comment,
-        })
-        .await
-    }
-
     /// One masked value of a DHMAD verification, with the reason in the audit log.
     pub async fn reveal_lookup(
         &self,
@@ -436,72 +344,25 @@ impl From<LookupError> for DeskError {
     }
 }
 
+impl From<SourceError> for LookupError {
+    fn from(e: SourceError) -> Self {
+        match e {
+            SourceError::NotFound(m) => LookupError::NotFound(m),
+            SourceError::Unauthorized(m) => LookupError::Unauthorized(m),
+            SourceError::RateLimited(after) => LookupError::RateLimited {
+                retry_after: after,
+                message: "Didit".into(),
+            },
+            other => LookupError::Unavailable(other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::desk;
-    use std::sync::Mutex;
-
-    /// DHMAD in memory: records, and the error the next call answers with.
-    #[derive(Default)]
-    struct FakeDirectory {
-        records: Vec<Verification>,
-        fail: Mutex<Option<LookupError>>,
-        invites: Mutex<Vec<String>>,
-    }
-
-    impl FakeDirectory {
-        fn failing(&self) -> Result<(), LookupError> {
-            match self.fail.lock().unwrap().take() {
-                Some(e) => Err(e),
-                None => Ok(()),
-            }
-        }
-    }
-
-    impl Directory for FakeDirectory {
-        async fn by_email(&self, email: &str) -> Result<Vec<Verification>, LookupError> {
-            self.failing()?;
-            Ok(self
-                .records
-                .iter()
-                .filter(|r| r.email == email)
-                .cloned()
-                .collect())
-        }
-        async fn by_id(&self, id: &str) -> Result<Verification, LookupError> {
-            self.failing()?;
-            self.records
-                .iter()
-                .find(|r| r.id == id)
-                .cloned()
-                .ok_or_else(|| LookupError::NotFound("Verification not found".into()))
-        }
-        async fn invite(&self, email: &str) -> Result<String, LookupError> {
-            self.failing()?;
-            self.invites.lock().unwrap().push(email.to_owned());
-            Ok("Verification email re-sent to the user.".into())
-        }
-    }
-
-    fn record(id: &str, email: &str, linked: bool) -> Verification {
-        Verification {
-            id: id.into(),
-            email: email.into(),
-            external_user_id: Some("user-2".into()),
-            kyc_status: "approved".into(),
-            didit_session_status: Some("completed".into()),
-            needs_admin_review: false,
-            claim_status: Some(if linked { "linked" } else { "pending" }.into()),
-            linked_user_id: linked.then(|| "65f0c1d2e3a4b5c6d7e8f901".into()),
-            linked_at: linked.then(|| "2026-11-20T10:00:00Z".into()),
-            verification_email_sent: true,
-            verification_email_sent_at: Some("2026-11-19T10:00:00Z".into()),
-            created_at: Some("2026-11-19T10:00:00Z".into()),
-            updated_at: None,
-            expires_at: Some("2027-02-17T10:00:00Z".into()),
-        }
-    }
+    use crate::testing::{desk, verification, FakeDirectory};
+    use std::time::Duration as StdDuration;
 
     #[test]
     fn queries_are_recognised_by_shape() {
@@ -538,7 +399,7 @@ mod tests {
     #[tokio::test]
     async fn hidden_characters_in_a_record_are_shown_as_marks() {
         let d = desk(3);
-        let mut hostile = record("66a1b2c3d4e5f60718293a4b", "amira@dhmad.tn", false);
+        let mut hostile = verification("66a1b2c3d4e5f60718293a4b", "amira@dhmad.tn", false);
         hostile.kyc_status = "appro\u{202E}ved".into();
         hostile.didit_session_status = Some("in\u{200B}review".into());
         let dir = FakeDirectory {
@@ -561,7 +422,11 @@ mod tests {
     async fn an_email_lookup_shows_what_was_typed_and_masks_the_rest() {
         let d = desk(3);
         let dir = FakeDirectory {
-            records: vec![record("66a1b2c3d4e5f60718293a4b", "amira@dhmad.tn", true)],
+            records: vec![verification(
+                "66a1b2c3d4e5f60718293a4b",
+                "amira@dhmad.tn",
+                true,
+            )],
             ..Default::default()
         };
         let answer = d.lookup(Some(&dir), "Amira@dhmad.tn").await.unwrap();
@@ -599,7 +464,11 @@ mod tests {
     async fn errors_keep_their_meaning_and_a_reveal_is_audited() {
         let d = desk(1);
         let dir = FakeDirectory {
-            records: vec![record("66a1b2c3d4e5f60718293a4b", "amira@dhmad.tn", false)],
+            records: vec![verification(
+                "66a1b2c3d4e5f60718293a4b",
+                "amira@dhmad.tn",
+                false,
+            )],
             ..Default::default()
         };
         let none: Option<&FakeDirectory> = None;
@@ -650,71 +519,5 @@ mod tests {
             trail[0].draft.comment.as_deref(),
             Some("Caller verified by phone")
         );
-    }
-
-    #[tokio::test]
-    async fn an_invite_is_resent_through_the_outbox_for_a_pending_record_only() {
-        use crate::outbox::ActionState;
-        let d = desk(1);
-        let mut pending = record("66a1b2c3d4e5f60718293a4b", "amira@dhmad.tn", false);
-        pending.kyc_status = "pending".into();
-        let dir = FakeDirectory {
-            records: vec![
-                pending,
-                record("77a1b2c3d4e5f60718293a4b", "done@dhmad.tn", true),
-            ],
-            ..Default::default()
-        };
-        let refused = d
-            .submit_invite(Some(&dir), "77a1b2c3d4e5f60718293a4b", None)
-            .await;
-        assert!(
-            matches!(refused, Err(DeskError::NotAllowed(m)) if m.contains("only a pending one"))
-        );
-        let queued = d
-            .submit_invite(
-                Some(&dir),
-                "66a1b2c3d4e5f60718293a4b",
-                Some("Not received, checked spam"),
-            )
-            .await
-            .unwrap();
-        assert_eq!(queued.state, ActionState::Queued);
-        assert!(
-            dir.invites.lock().unwrap().is_empty(),
-            "queued, not sent yet"
-        );
-
-        // Without DHMAD the worker cannot send it: it waits for a person, visibly.
-        let r = d.run_due().await.unwrap();
-        assert_eq!(r.needs_attention, 1);
-        d.retry(&queued.id).await.unwrap();
-        let r = d
-            .run_due_with(Some(&dir), &crate::claims::NoTeam)
-            .await
-            .unwrap();
-        assert_eq!(r.applied, 1);
-        assert_eq!(
-            *dir.invites.lock().unwrap(),
-            vec!["amira@dhmad.tn".to_owned()]
-        );
-        let done = d.outbox().await.unwrap().pop().unwrap();
-        assert_eq!(
-            done.detail.as_deref(),
-            Some("Verification email re-sent to the user.")
-        );
-
-        // DHMAD's refusals end it with DHMAD's words; a rate limit waits and tries again.
-        d.submit_invite(Some(&dir), "66a1b2c3d4e5f60718293a4b", None)
-            .await
-            .unwrap();
-        *dir.fail.lock().unwrap() = Some(LookupError::AlreadyVerified("already verified".into()));
-        let r = d
-            .run_due_with(Some(&dir), &crate::claims::NoTeam)
-            .await
-            .unwrap();
-        assert_eq!(r.rejected, 1);
-        let last = d.outbox().await.unwrap().pop().unwrap();
-        assert!(last.detail.unwrap().contains("nothing to do"));
     }
 }

@@ -8,10 +8,10 @@ use std::time::Duration as StdDuration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::action::{BlocklistSelection, DecisionRequest};
-use crate::audit::{AuditDraft, AuditEntry};
-use crate::case::{CaseSummary, QueueItem, ReviewEntry};
-use crate::outbox::{Action, ActionState};
+use crate::model::action::{Action, ActionState};
+use crate::model::audit::{AuditDraft, AuditEntry};
+use crate::model::case::{CaseSummary, QueueItem, ReviewEntry};
+use crate::model::request::{BlocklistSelection, DecisionRequest};
 
 /// What can go wrong talking to the provider, in terms the desk acts on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -171,15 +171,15 @@ pub trait CaseSource: Send + Sync {
     fn workflow_thresholds(
         &self,
         workflow_id: &str,
-    ) -> impl Future<Output = Result<Option<crate::case::WorkflowThresholds>, SourceError>> + Send;
+    ) -> impl Future<Output = Result<Option<crate::model::case::WorkflowThresholds>, SourceError>> + Send;
     /// The account's workflows and their names.
     fn workflows(&self) -> impl Future<Output = Result<Vec<WorkflowName>, SourceError>> + Send;
     /// One page of the blocklist entries of `kind`, newest first, from `offset`.
     fn blocklist_page(
         &self,
-        kind: crate::blocklist::BlocklistKind,
+        kind: crate::model::blocklist::BlocklistKind,
         offset: u64,
-    ) -> impl Future<Output = Result<crate::blocklist::BlocklistPage, SourceError>> + Send;
+    ) -> impl Future<Output = Result<crate::model::blocklist::BlocklistPage, SourceError>> + Send;
     /// Every session of one vendor_data (the person's earlier attempts), any status.
     fn sessions_of(
         &self,
@@ -264,7 +264,7 @@ pub trait CaseCache: Send + Sync {
     /// The queue-relevant facts of every cached summary of a queued case (cheap to read).
     fn queued_facts(
         &self,
-    ) -> impl Future<Output = Result<Vec<crate::case::CaseFacts>, StoreError>> + Send;
+    ) -> impl Future<Output = Result<Vec<crate::model::case::CaseFacts>, StoreError>> + Send;
 }
 
 /// The durable record of what the desk did: the outbox of actions and the hash-chained audit
@@ -296,7 +296,7 @@ pub trait Journal: Send + Sync {
     /// rather than load every action).
     fn count_actions(
         &self,
-        state: crate::outbox::ActionState,
+        state: crate::model::action::ActionState,
     ) -> impl Future<Output = Result<u32, StoreError>> + Send {
         async move {
             let all = self.actions(state.is_open()).await?;
@@ -322,9 +322,9 @@ pub trait Journal: Send + Sync {
         &self,
         after: i64,
         limit: u32,
-    ) -> impl Future<Output = Result<Vec<crate::audit::ChainLink>, StoreError>> + Send {
+    ) -> impl Future<Output = Result<Vec<crate::model::audit::ChainLink>, StoreError>> + Send {
         async move {
-            Ok(crate::audit::links_of(
+            Ok(crate::model::audit::links_of(
                 &self.audit_page(after, limit).await?,
             ))
         }
@@ -332,7 +332,7 @@ pub trait Journal: Send + Sync {
     /// Shows `visitor` every entry with `from <= seq <= to`, newest first, as stored, and gives
     /// it back. A store that can lend its rows should (an export reads every entry); by
     /// default the entries are read a page at a time and shown from memory.
-    fn audit_scan<V: crate::audit::AuditVisitor>(
+    fn audit_scan<V: crate::model::audit::AuditVisitor>(
         &self,
         from: i64,
         to: i64,
@@ -353,7 +353,7 @@ pub trait Journal: Send + Sync {
                 after = last;
             }
             for entry in entries.iter().rev() {
-                visitor.visit(&crate::audit::EntryRef::of(entry));
+                visitor.visit(&crate::model::audit::EntryRef::of(entry));
             }
             Ok(visitor)
         }

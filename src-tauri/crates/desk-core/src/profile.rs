@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::action::validate_email;
+use crate::model::request::validate_email;
 
 /// The built-in profile's name.
 pub const SANDBOX: &str = "Sandbox";

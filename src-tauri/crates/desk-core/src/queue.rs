@@ -6,8 +6,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::case::{CaseFacts, CaseStatus, QueueItem};
 use crate::desk::{Desk, DeskError};
+use crate::model::case::{CaseFacts, CaseStatus, QueueItem};
 use crate::ports::{CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudget, SourceError};
 
 /// The share of the provider's read budget the background fill may use; the rest is left for
@@ -119,14 +119,43 @@ pub struct QueueSnapshot {
     pub workflow_names: HashMap<String, String>,
 }
 
+/// What the queue remembers between calls: where the sync stands, the workflow names the
+/// provider last listed, and its answers to queue filters until the next sync.
+#[derive(Default)]
+struct QueueMemory {
+    status: std::sync::Mutex<SyncStatus>,
+    workflow_names: std::sync::Mutex<HashMap<String, String>>,
+    filter_answers: std::sync::Mutex<FilterAnswers>,
+}
+
+/// Per filter: the queue sync it was asked after, and the matching case ids.
+type FilterAnswers = std::collections::HashMap<
+    crate::ports::QueueFilter,
+    (
+        Option<DateTime<Utc>>,
+        std::sync::Arc<std::collections::HashSet<String>>,
+    ),
+>;
+
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    fn queue_memory(&self) -> std::sync::Arc<QueueMemory> {
+        self.memory.of()
+    }
+
     fn update_status(&self, change: impl FnOnce(&mut SyncStatus)) {
-        change(&mut self.status.lock().unwrap_or_else(|e| e.into_inner()));
+        change(
+            &mut self
+                .queue_memory()
+                .status
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+        );
     }
 
     /// Workflow names by id, as last listed by the provider.
     pub fn workflow_names(&self) -> HashMap<String, String> {
-        self.workflow_names
+        self.queue_memory()
+            .workflow_names
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -137,6 +166,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         match self.source.workflows().await {
             Ok(list) => {
                 *self
+                    .queue_memory()
                     .workflow_names
                     .lock()
                     .unwrap_or_else(|e| e.into_inner()) =
@@ -148,7 +178,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 
     /// Where the queue sync stands.
     pub fn sync_status(&self) -> SyncStatus {
-        self.status
+        self.queue_memory()
+            .status
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clone()
@@ -243,7 +274,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
             .count();
         self.store.replace_queue(&items, self.clock.now()).await?;
         // The provider's answers to filters were about the queue before this sync.
-        self.filter_answers
+        self.queue_memory()
+            .filter_answers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .clear();
@@ -366,6 +398,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         synced_at: Option<DateTime<Utc>>,
     ) -> Result<std::sync::Arc<std::collections::HashSet<String>>, SourceError> {
         let known = self
+            .queue_memory()
             .filter_answers
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -382,7 +415,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
                 .into_iter()
                 .collect::<std::collections::HashSet<_>>(),
         );
-        let mut answers = self
+        let memory = self.queue_memory();
+        let mut answers = memory
             .filter_answers
             .lock()
             .unwrap_or_else(|e| e.into_inner());
@@ -487,7 +521,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         if text.is_empty() || text.chars().count() > 200 {
             return Ok(Vec::new());
         }
-        if crate::action::validate_case_id(text).is_ok() {
+        if crate::model::request::validate_case_id(text).is_ok() {
             return match self.fetch(text).await {
                 Ok((s, _)) => Ok(vec![QueueItem {
                     case_id: s.case_id,
@@ -566,9 +600,9 @@ mod tests {
     async fn a_case_with_a_pending_decision_is_not_offered_again_by_a_sync() {
         let d = desk(3);
         d.sync().await.unwrap();
-        let request = crate::action::DecisionRequest {
+        let request = crate::model::request::DecisionRequest {
             case_id: item(2).case_id,
-            verdict: crate::case::Verdict::Approve,
+            verdict: crate::model::case::Verdict::Approve,
             comment: None,
             notify: None,
             redo: vec![],

@@ -71,7 +71,17 @@ pub struct MirrorReport {
     pub local_head: i64,
 }
 
+/// What the team side remembers: since when the team store has not answered.
+#[derive(Default)]
+struct TeamMemory {
+    offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
+}
+
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    fn team_memory(&self) -> std::sync::Arc<TeamMemory> {
+        self.memory.of()
+    }
+
     /// Copies every local audit entry the team chain lacks, oldest first. On failure the
     /// desk notes since when the team store is away (the status bar shows it) and the next
     /// call resumes where this one stopped.
@@ -145,8 +155,9 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 
     /// Notes whether the team store answered, for the "team store offline since" status.
     pub fn saw_team(&self, answered: bool) {
-        let mut since = self
-            .team_offline_since
+        let memory = self.team_memory();
+        let mut since = memory
+            .offline_since
             .lock()
             .unwrap_or_else(|e| e.into_inner());
         if answered {
@@ -159,7 +170,8 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// Since when the team store has not answered (None: it answers, or there is none).
     pub fn team_offline_since(&self) -> Option<DateTime<Utc>> {
         *self
-            .team_offline_since
+            .team_memory()
+            .offline_since
             .lock()
             .unwrap_or_else(|e| e.into_inner())
     }

@@ -7,11 +7,12 @@ use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::action::{BlocklistSelection, DecisionRequest};
 use crate::audit::{AuditDraft, AuditEntry};
-use crate::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
 use crate::desk::{Desk, Reviewer};
-use crate::outbox::{Action, ActionState};
+use crate::lookup::{Directory, LookupError, Verification};
+use crate::model::action::{Action, ActionState};
+use crate::model::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
+use crate::model::request::{BlocklistSelection, DecisionRequest};
 use crate::ports::*;
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -73,7 +74,7 @@ pub struct FakeSource {
     /// While true, every call fails as unreachable.
     pub offline: Mutex<bool>,
     /// AML hits per case, with their review status.
-    pub aml_hits: Mutex<Vec<(String, crate::case::AmlHit)>>,
+    pub aml_hits: Mutex<Vec<(String, crate::model::case::AmlHit)>>,
     /// The AML check's status per case, once set.
     pub aml_checks: Mutex<Vec<(String, String)>>,
     /// How many summaries were read.
@@ -180,10 +181,10 @@ impl CaseSource for FakeSource {
                 summary.warnings = c
                     .warnings
                     .iter()
-                    .map(|code| crate::case::Warning {
+                    .map(|code| crate::model::case::Warning {
                         check: "ID_VERIFICATION".into(),
                         code: code.clone(),
-                        severity: crate::case::Severity::Warning,
+                        severity: crate::model::case::Severity::Warning,
                         short_description: code.clone(),
                         long_description: String::new(),
                         step: None,
@@ -200,10 +201,10 @@ impl CaseSource for FakeSource {
             .map(|(_, h)| h.clone())
             .collect();
         if let Some((_, status)) = lock(&self.aml_checks).iter().find(|(c, _)| c == case_id) {
-            summary.checks.push(crate::case::Check {
-                kind: crate::case::CheckKind::Aml,
+            summary.checks.push(crate::model::case::Check {
+                kind: crate::model::case::CheckKind::Aml,
                 step: "feature_aml_1".into(),
-                status: crate::case::CheckStatus::from(status.as_str()),
+                status: crate::model::case::CheckStatus::from(status.as_str()),
                 score: None,
                 facts: vec![],
             });
@@ -375,10 +376,10 @@ impl CaseSource for FakeSource {
     async fn workflow_thresholds(
         &self,
         workflow_id: &str,
-    ) -> Result<Option<crate::case::WorkflowThresholds>, SourceError> {
+    ) -> Result<Option<crate::model::case::WorkflowThresholds>, SourceError> {
         self.reachable()?;
         Ok(
-            (workflow_id == "wf-seller").then_some(crate::case::WorkflowThresholds {
+            (workflow_id == "wf-seller").then_some(crate::model::case::WorkflowThresholds {
                 face_match: Some((35.0, 55.0)),
                 liveness: None,
             }),
@@ -401,10 +402,10 @@ impl CaseSource for FakeSource {
 
     async fn blocklist_page(
         &self,
-        kind: crate::blocklist::BlocklistKind,
+        kind: crate::model::blocklist::BlocklistKind,
         offset: u64,
-    ) -> Result<crate::blocklist::BlocklistPage, SourceError> {
-        use crate::blocklist::{BlocklistEntry, BlocklistKind, BLOCKLIST_PAGE};
+    ) -> Result<crate::model::blocklist::BlocklistPage, SourceError> {
+        use crate::model::blocklist::{BlocklistEntry, BlocklistKind, BLOCKLIST_PAGE};
         self.reachable()?;
         let list = self.blocklist.lock().unwrap_or_else(|e| e.into_inner());
         let matching: Vec<BlocklistEntry> = list
@@ -437,7 +438,7 @@ impl CaseSource for FakeSource {
             })
             .collect();
         let total = matching.len() as u64;
-        Ok(crate::blocklist::BlocklistPage {
+        Ok(crate::model::blocklist::BlocklistPage {
             entries: matching
                 .into_iter()
                 .skip(offset as usize)
@@ -609,12 +610,12 @@ impl CaseCache for MemoryStore {
             .collect())
     }
 
-    async fn queued_facts(&self) -> Result<Vec<crate::case::CaseFacts>, StoreError> {
+    async fn queued_facts(&self) -> Result<Vec<crate::model::case::CaseFacts>, StoreError> {
         Ok(self
             .queued_summaries()
             .await?
             .iter()
-            .map(crate::case::CaseFacts::of)
+            .map(crate::model::case::CaseFacts::of)
             .collect())
     }
 
@@ -779,4 +780,66 @@ pub fn desk(n: i64) -> TestDesk {
     );
     d.ids = Box::new(CountingIds::default());
     d
+}
+
+/// DHMAD in memory: records, and the error the next call answers with.
+#[derive(Default)]
+pub struct FakeDirectory {
+    pub records: Vec<Verification>,
+    pub fail: Mutex<Option<LookupError>>,
+    pub invites: Mutex<Vec<String>>,
+}
+
+impl FakeDirectory {
+    fn failing(&self) -> Result<(), LookupError> {
+        match lock(&self.fail).take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Directory for FakeDirectory {
+    async fn by_email(&self, email: &str) -> Result<Vec<Verification>, LookupError> {
+        self.failing()?;
+        Ok(self
+            .records
+            .iter()
+            .filter(|r| r.email == email)
+            .cloned()
+            .collect())
+    }
+    async fn by_id(&self, id: &str) -> Result<Verification, LookupError> {
+        self.failing()?;
+        self.records
+            .iter()
+            .find(|r| r.id == id)
+            .cloned()
+            .ok_or_else(|| LookupError::NotFound("Verification not found".into()))
+    }
+    async fn invite(&self, email: &str) -> Result<String, LookupError> {
+        self.failing()?;
+        lock(&self.invites).push(email.to_owned());
+        Ok("Verification email re-sent to the user.".into())
+    }
+}
+
+/// A DHMAD verification of `email`, approved; `linked` to a DHMAD account or not.
+pub fn verification(id: &str, email: &str, linked: bool) -> Verification {
+    Verification {
+        id: id.into(),
+        email: email.into(),
+        external_user_id: Some("user-2".into()),
+        kyc_status: "approved".into(),
+        didit_session_status: Some("completed".into()),
+        needs_admin_review: false,
+        claim_status: Some(if linked { "linked" } else { "pending" }.into()),
+        linked_user_id: linked.then(|| "65f0c1d2e3a4b5c6d7e8f901".into()),
+        linked_at: linked.then(|| "2026-11-20T10:00:00Z".into()),
+        verification_email_sent: true,
+        verification_email_sent_at: Some("2026-11-19T10:00:00Z".into()),
+        created_at: Some("2026-11-19T10:00:00Z".into()),
+        updated_at: None,
+        expires_at: Some("2027-02-17T10:00:00Z".into()),
+    }
 }

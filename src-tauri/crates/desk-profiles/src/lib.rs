@@ -10,8 +10,8 @@ mod watch;
 pub use providers::Providers;
 pub use watch::{FileWatch, WatchList};
 
-use desk_core::case::CaseStatus;
 use desk_core::desk::{Desk, Reviewer};
+use desk_core::model::case::CaseStatus;
 use desk_core::paths;
 use desk_core::ports::SystemClock;
 use desk_core::profile::{Profile, ProfileBook, ProfileKind};

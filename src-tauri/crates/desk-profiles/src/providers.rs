@@ -2,9 +2,9 @@
 //! id names (`desk_core::provider`); the queue, filters and workflow names are the union of
 //! what each says. A profile may hold Didit, VerifyHQ or both.
 
-use desk_core::action::{BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
-use desk_core::case::{CaseSummary, QueueItem, ReviewEntry, WorkflowThresholds};
+use desk_core::model::case::{CaseSummary, QueueItem, ReviewEntry, WorkflowThresholds};
+use desk_core::model::request::{BlocklistSelection, DecisionRequest};
 use desk_core::ports::{
     CaseSource, Fetched, Progress, QueueFilter, RateBudget, SourceError, WorkflowName,
 };

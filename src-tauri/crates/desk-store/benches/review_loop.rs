@@ -16,9 +16,9 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::time::{Duration, Instant};
 
-use desk_core::action::DecisionRequest;
-use desk_core::case::{CaseStatus, Verdict};
 use desk_core::desk::{Desk, Reviewer};
+use desk_core::model::case::{CaseStatus, Verdict};
+use desk_core::model::request::DecisionRequest;
 use desk_core::ports::{CaseCache, SystemClock};
 use desk_store::SqliteStore;
 use didit::{DiditClient, DiditConfig, RateLimits, SessionQuery};

@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use desk_core::audit::{AuditDraft, AuditEntry};
-use desk_core::case::{CaseSummary, QueueItem};
+use desk_core::model::case::{CaseSummary, QueueItem};
 use desk_core::outbox::{Action, ActionState};
 use desk_core::ports::{CaseCache, Journal, StoreError};
 use sqlx::sqlite::{
@@ -36,7 +36,7 @@ pub struct SqliteStore {
 #[derive(Default)]
 struct QueueMemo {
     queue: Option<(i64, desk_core::ports::SharedQueue, Option<DateTime<Utc>>)>,
-    facts: Option<(i64, Vec<desk_core::case::CaseFacts>)>,
+    facts: Option<(i64, Vec<desk_core::model::case::CaseFacts>)>,
 }
 
 pub(crate) fn failed(e: impl std::fmt::Display) -> StoreError {
@@ -236,7 +236,7 @@ impl CaseCache for SqliteStore {
              ON CONFLICT (case_id) DO UPDATE SET facts = excluded.facts",
         )
         .bind(&summary.case_id)
-        .bind(json(&desk_core::case::CaseFacts::of(summary))?)
+        .bind(json(&desk_core::model::case::CaseFacts::of(summary))?)
         .execute(&mut *tx)
         .await
         .map_err(failed)?;
@@ -330,14 +330,14 @@ impl CaseCache for SqliteStore {
         .map_err(failed)
     }
 
-    async fn queued_facts(&self) -> Result<Vec<desk_core::case::CaseFacts>, StoreError> {
+    async fn queued_facts(&self) -> Result<Vec<desk_core::model::case::CaseFacts>, StoreError> {
         let version = self.queue_version().await?;
         if let Some((v, facts)) = &self.memo().facts {
             if *v == version {
                 return Ok(facts.clone());
             }
         }
-        let facts: Vec<desk_core::case::CaseFacts> = json_array_of(
+        let facts: Vec<desk_core::model::case::CaseFacts> = json_array_of(
             sqlx::query_scalar(
                 "SELECT '[' || coalesce(group_concat(f.facts, ','), '') || ']' \
                  FROM summary_facts f JOIN queue q ON q.case_id = f.case_id",
@@ -698,7 +698,7 @@ impl Journal for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use desk_core::case::CaseStatus;
+    use desk_core::model::case::CaseStatus;
 
     fn item(n: i64) -> QueueItem {
         QueueItem {
@@ -732,12 +732,12 @@ mod tests {
             .await
             .unwrap();
         let mut summary =
-            desk_core::testing::summary_of(&item(1), desk_core::case::CaseStatus::InReview);
+            desk_core::testing::summary_of(&item(1), desk_core::model::case::CaseStatus::InReview);
         summary.workflow_id = Some("wf-seller".into());
-        summary.warnings.push(desk_core::case::Warning {
+        summary.warnings.push(desk_core::model::case::Warning {
             check: "ID_VERIFICATION".into(),
             code: "MRZ_VALIDATION_FAILED".into(),
-            severity: desk_core::case::Severity::Warning,
+            severity: desk_core::model::case::Severity::Warning,
             short_description: String::new(),
             long_description: String::new(),
             step: None,
@@ -745,10 +745,11 @@ mod tests {
         });
         store.save_summary(&summary, Utc::now()).await.unwrap();
         // Not queued: not listed.
-        let other = desk_core::testing::summary_of(&item(7), desk_core::case::CaseStatus::InReview);
+        let other =
+            desk_core::testing::summary_of(&item(7), desk_core::model::case::CaseStatus::InReview);
         store.save_summary(&other, Utc::now()).await.unwrap();
         let facts = store.queued_facts().await.unwrap();
-        assert_eq!(facts, vec![desk_core::case::CaseFacts::of(&summary)]);
+        assert_eq!(facts, vec![desk_core::model::case::CaseFacts::of(&summary)]);
         assert_eq!(
             facts[0].top_warnings(3),
             vec!["MRZ_VALIDATION_FAILED".to_owned()]

@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use desk_core::audit::AuditEntry;
 use desk_core::audit::{self, AuditDraft};
 use desk_core::audit_view::{AuditFilter, AuditQuery, AuditSearch};
-use desk_core::case::Verdict;
+use desk_core::model::case::Verdict;
 use desk_core::outbox::{Action, ActionBody, ActionKind, ActionState};
 use desk_core::ports::{Journal, StoreError};
 use desk_store::{PgStore, SqliteStore};
@@ -21,7 +21,7 @@ fn action(n: u32, case: u32, kind: ActionKind) -> Action {
         token: format!("{n:012x}"),
         case_id: format!("00000000-0000-4000-8000-{case:012}"),
         kind,
-        body: ActionBody::Decision(desk_core::action::DecisionRequest {
+        body: ActionBody::Decision(desk_core::model::request::DecisionRequest {
             case_id: format!("00000000-0000-4000-8000-{case:012}"),
             verdict: Verdict::Decline,
             comment: Some("Altered document — وثيقة معدلة".into()),

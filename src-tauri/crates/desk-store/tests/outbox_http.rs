@@ -6,9 +6,9 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use chrono::Duration;
-use desk_core::action::DecisionRequest;
-use desk_core::case::Verdict;
 use desk_core::desk::{Desk, Reviewer};
+use desk_core::model::case::Verdict;
+use desk_core::model::request::DecisionRequest;
 use desk_core::outbox::{ActionState, BlocklistRequest};
 use desk_core::ports::{Journal, SystemClock};
 use desk_store::SqliteStore;

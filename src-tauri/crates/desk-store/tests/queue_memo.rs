@@ -5,12 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 use chrono::{TimeZone, Utc};
-use desk_core::case::CaseStatus;
+use desk_core::model::case::CaseStatus;
 use desk_core::ports::CaseCache;
 use desk_core::testing::{item, summary_of};
 use desk_store::SqliteStore;
 
-fn ids(items: &[desk_core::case::QueueItem]) -> Vec<i64> {
+fn ids(items: &[desk_core::model::case::QueueItem]) -> Vec<i64> {
     items.iter().filter_map(|i| i.case_number).collect()
 }
 

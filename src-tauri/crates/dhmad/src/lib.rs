@@ -232,7 +232,7 @@ impl DhmadClient {
     /// Every verification of an email address, newest first (at most 20).
     pub async fn find_by_email(&self, email: &str) -> Result<Vec<Verification>, DhmadError> {
         let email = email.trim();
-        desk_core::action::validate_email(email)
+        desk_core::model::request::validate_email(email)
             .map_err(|e| DhmadError::InvalidInput(e.to_string()))?;
         let mut url = self.url("identity-verifications")?;
         url.query_pairs_mut()
@@ -254,7 +254,7 @@ impl DhmadClient {
         external_user_id: Option<&str>,
     ) -> Result<Invite, DhmadError> {
         let email = email.trim();
-        desk_core::action::validate_email(email)
+        desk_core::model::request::validate_email(email)
             .map_err(|e| DhmadError::InvalidInput(e.to_string()))?;
         let mut body = json!({ "email": email });
         if let Some(external) = external_user_id {

@@ -1,9 +1,9 @@
 //! The Didit v3 HTTP client. One place builds the auth header from the secret key; reads are
 //! retried with backoff and jitter (and after `Retry-After` on 429); writes are never retried.
 
-use desk_core::action::{self, BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistEntry, BlocklistKind};
-use desk_core::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
+use desk_core::model::case::{CaseStatus, CaseSummary, QueueItem, ReviewEntry};
+use desk_core::model::request::{self, BlocklistSelection, DecisionRequest};
 use reqwest::Method;
 use secrecy::{ExposeSecret, SecretString};
 use serde::de::DeserializeOwned;
@@ -104,7 +104,7 @@ fn decode<T: DeserializeOwned>(what: &'static str, bytes: &[u8]) -> Result<T, Di
     })
 }
 
-fn validate(result: Result<(), action::ActionError>) -> Result<(), DiditError> {
+fn validate(result: Result<(), request::ActionError>) -> Result<(), DiditError> {
     result.map_err(|e| DiditError::InvalidInput(e.to_string()))
 }
 
@@ -258,7 +258,7 @@ impl DiditClient {
 
     /// The decision of one session as a media-free case summary.
     pub async fn decision(&self, case_id: &str) -> Result<CaseSummary, DiditError> {
-        validate(action::validate_uuid(case_id))?;
+        validate(request::validate_uuid(case_id))?;
         let decision: wire::Decision = self
             .read(
                 "decision",
@@ -272,7 +272,7 @@ impl DiditClient {
 
     /// Approve, decline or ask for a resubmission (PATCH update-status). Never retried.
     pub async fn update_status(&self, request: &DecisionRequest) -> Result<(), DiditError> {
-        validate(action::validate_uuid(&request.case_id))?;
+        validate(request::validate_uuid(&request.case_id))?;
         validate(request.validate())?;
         let mut body = json!({ "new_status": request.verdict.status().as_str() });
         if let Some(comment) = &request.comment {
@@ -335,7 +335,7 @@ impl DiditClient {
         endpoint: &str,
         body: Value,
     ) -> Result<(), DiditError> {
-        let request = action::AmlRequest {
+        let request = request::AmlRequest {
             case_id: case_id.to_owned(),
             hit_id: hit_id.map(str::to_owned),
             status: status.to_owned(),
@@ -343,7 +343,7 @@ impl DiditClient {
             // The reviewer's reason stays in the desk's audit log; Didit takes none here.
             comment: None,
         };
-        validate(action::validate_uuid(case_id))?;
+        validate(request::validate_uuid(case_id))?;
         validate(request.validate_change())?;
         let _: Value = self
             .write(
@@ -362,7 +362,7 @@ impl DiditClient {
         case_id: &str,
         offset: u64,
     ) -> Result<Page<ReviewEntry>, DiditError> {
-        validate(action::validate_uuid(case_id))?;
+        validate(request::validate_uuid(case_id))?;
         let page: wire::Page<wire::ReviewActivity> = self
             .read(
                 "review feed",
@@ -385,8 +385,8 @@ impl DiditClient {
         new_status: &CaseStatus,
         comment: Option<&str>,
     ) -> Result<ReviewEntry, DiditError> {
-        validate(action::validate_uuid(case_id))?;
-        validate(action::validate_review(case_id, comment))?;
+        validate(request::validate_uuid(case_id))?;
+        validate(request::validate_review(case_id, comment))?;
         if !matches!(
             new_status,
             CaseStatus::Approved | CaseStatus::Declined | CaseStatus::InReview
@@ -424,10 +424,10 @@ impl DiditClient {
         case_id: &str,
         items: BlocklistSelection,
     ) -> Result<String, DiditError> {
-        validate(action::validate_uuid(case_id))?;
+        validate(request::validate_uuid(case_id))?;
         if items.is_empty() {
             return Err(DiditError::InvalidInput(
-                action::ActionError::NothingToBlocklist.to_string(),
+                request::ActionError::NothingToBlocklist.to_string(),
             ));
         }
         let body = json!({
@@ -551,8 +551,8 @@ impl DiditClient {
     pub async fn workflow_thresholds(
         &self,
         workflow_id: &str,
-    ) -> Result<Option<desk_core::case::WorkflowThresholds>, DiditError> {
-        action::validate_uuid(workflow_id).map_err(|_| {
+    ) -> Result<Option<desk_core::model::case::WorkflowThresholds>, DiditError> {
+        request::validate_uuid(workflow_id).map_err(|_| {
             DiditError::InvalidInput(format!("{workflow_id:?} is not a workflow id"))
         })?;
         let settings: wire::WorkflowSettings = match self
@@ -569,7 +569,7 @@ impl DiditClient {
             Err(e) => return Err(e),
         };
         let pair = |decline: Option<f64>, review: Option<f64>| decline.zip(review);
-        let found = desk_core::case::WorkflowThresholds {
+        let found = desk_core::model::case::WorkflowThresholds {
             face_match: pair(
                 settings.face_match_score_decline_threshold,
                 settings.face_match_score_review_threshold,

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use desk_core::case::*;
 use desk_core::media::{contains_media_link, is_media_link};
+use desk_core::model::case::*;
 use serde_json::Value;
 
 use crate::error::DiditError;
@@ -34,7 +34,7 @@ fn case_status(value: Option<String>) -> CaseStatus {
 
 /// Session ids go into URL paths and onto the screen: only well-formed ones are accepted.
 fn case_id(value: String) -> Result<String, DiditError> {
-    desk_core::action::validate_uuid(&value)
+    desk_core::model::request::validate_uuid(&value)
         .map(|()| value)
         .map_err(|e| DiditError::Decode {
             what: "session",

@@ -13,7 +13,7 @@ pub use error::DiditError;
 pub use limits::{RateLimits, Scope};
 
 /// Parses a decision body into a case summary (used by the client, fixtures and benchmarks).
-pub fn parse_decision(bytes: &[u8]) -> Result<desk_core::case::CaseSummary, DiditError> {
+pub fn parse_decision(bytes: &[u8]) -> Result<desk_core::model::case::CaseSummary, DiditError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let decision: wire::Decision =
         serde_path_to_error::deserialize(&mut de).map_err(|e| DiditError::Decode {

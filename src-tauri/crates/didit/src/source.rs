@@ -1,9 +1,9 @@
 //! Didit as desk-core's `CaseSource`.
 
-use desk_core::action::{BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
-use desk_core::case::QueueItem;
-use desk_core::case::{CaseStatus, CaseSummary, ReviewEntry};
+use desk_core::model::case::QueueItem;
+use desk_core::model::case::{CaseStatus, CaseSummary, ReviewEntry};
+use desk_core::model::request::{BlocklistSelection, DecisionRequest};
 use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
 
 use crate::{DiditClient, DiditError, SessionQuery};
@@ -136,7 +136,7 @@ impl CaseSource for DiditClient {
     async fn workflow_thresholds(
         &self,
         workflow_id: &str,
-    ) -> Result<Option<desk_core::case::WorkflowThresholds>, SourceError> {
+    ) -> Result<Option<desk_core::model::case::WorkflowThresholds>, SourceError> {
         Ok(DiditClient::workflow_thresholds(self, workflow_id).await?)
     }
 
@@ -200,7 +200,7 @@ impl CaseSource for DiditClient {
     async fn sessions_of(
         &self,
         vendor_data: &str,
-    ) -> Result<Vec<desk_core::case::QueueItem>, SourceError> {
+    ) -> Result<Vec<desk_core::model::case::QueueItem>, SourceError> {
         let query = SessionQuery {
             vendor_data: Some(vendor_data.to_owned()),
             limit: Some(50),

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use desk_core::action::{BlocklistSelection, DecisionRequest, EmailNotice, RedoStep};
-use desk_core::case::{CaseStatus, CheckKind, Verdict};
+use desk_core::model::case::{CaseStatus, CheckKind, Verdict};
+use desk_core::model::request::{BlocklistSelection, DecisionRequest, EmailNotice, RedoStep};
 use didit::{DiditClient, DiditConfig, DiditError, SessionQuery};
 use sandbox::RunningSandbox;
 use secrecy::SecretString;
@@ -38,7 +38,7 @@ impl Rig {
         self.sandbox.probe().ledger().await
     }
 
-    async fn in_review(&self) -> Vec<desk_core::case::QueueItem> {
+    async fn in_review(&self) -> Vec<desk_core::model::case::QueueItem> {
         let query = SessionQuery {
             statuses: vec![CaseStatus::InReview],
             limit: Some(25),
@@ -484,7 +484,7 @@ async fn blocklisting_a_face_marks_other_sessions_of_the_same_person() {
     assert!(codes.contains(&"FACE_IN_BLOCKLIST"), "{codes:?}");
     assert_eq!(
         other_summary.warnings[0].severity,
-        desk_core::case::Severity::Error,
+        desk_core::model::case::Severity::Error,
         "errors sort first"
     );
 

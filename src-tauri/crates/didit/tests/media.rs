@@ -6,7 +6,7 @@
 
 mod common;
 
-use desk_core::case::CaseStatus;
+use desk_core::model::case::CaseStatus;
 use didit::SessionQuery;
 use serde_json::Value;
 

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 mod common;
 
-use desk_core::case::CaseStatus;
+use desk_core::model::case::CaseStatus;
 use didit::SessionQuery;
 use tokio::task::JoinSet;
 

@@ -7,12 +7,12 @@
 
 use std::sync::{Arc, RwLock};
 
-use desk_core::action::{BlocklistSelection, DecisionRequest};
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
-use desk_core::case::{
+use desk_core::desk::Reviewer;
+use desk_core::model::case::{
     CaseStatus, CaseSummary, Check, CheckKind, CheckStatus, QueueItem, ReviewEntry, Verdict,
 };
-use desk_core::desk::Reviewer;
+use desk_core::model::request::{BlocklistSelection, DecisionRequest};
 use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
 use desk_core::provider::{verifyhq_case_id, verifyhq_id};
 
@@ -310,7 +310,7 @@ impl CaseSource for VerifyHqSource {
     async fn workflow_thresholds(
         &self,
         _workflow_id: &str,
-    ) -> Result<Option<desk_core::case::WorkflowThresholds>, SourceError> {
+    ) -> Result<Option<desk_core::model::case::WorkflowThresholds>, SourceError> {
         Ok(None)
     }
 
