@@ -109,7 +109,18 @@ pub async fn open_case(
     };
     let mut view = CaseView::build(desk.case_file(&case_id).await?);
     if let (Some(team), false) = (&team, view.read_only) {
-        hold_for_review(&shell, &desk, team, &case_id, &mut view).await;
+        use desk_core::claims::OpenClaim;
+        match desk.open_for_review(&**team, &case_id).await {
+            OpenClaim::Held => {}
+            OpenClaim::HeldBy(other) => {
+                view.read_only = true;
+                view.held_by = Some(other.holder);
+            }
+            OpenClaim::Unconfirmed(error) => {
+                tracing::info!(%error, "the team store did not confirm the claim");
+            }
+        }
+        shell.team_wake.notify_one();
         let _ = app.emit(crate::team::TEAM_CHANGED, ());
     }
     if !view.read_only {
@@ -131,46 +142,6 @@ pub async fn open_case(
     Ok(view)
 }
 
-/// On a team, opening a case claims it; if another desk holds it, the case is read-only here
-/// and says who. The case open before is let go (unless its decision still waits to be sent).
-/// A team store that does not answer does not stop the reviewer: the outbox confirms the
-/// claim before anything is sent.
-async fn hold_for_review(
-    shell: &Shell,
-    desk: &AppDesk,
-    team: &desk_profiles::TeamStore,
-    case_id: &str,
-    view: &mut CaseView,
-) {
-    use desk_core::claims::Hold;
-    let lease = chrono::Duration::minutes(desk_core::claims::DEFAULT_LEASE_MINUTES);
-    let held = match desk.hold_case(team, case_id, lease).await {
-        Ok(Hold::Held(_)) => true,
-        Ok(Hold::HeldBy(other)) => {
-            view.read_only = true;
-            view.held_by = Some(other.holder);
-            false
-        }
-        Err(error) => {
-            tracing::info!(%error, "the team store did not confirm the claim");
-            desk.saw_team(false);
-            true
-        }
-    };
-    let before = {
-        let mut open = shell.open_case.lock().unwrap_or_else(|e| e.into_inner());
-        let before = open.take();
-        *open = held.then(|| case_id.to_owned());
-        before
-    };
-    if let Some(before) = before.filter(|b| b != case_id) {
-        if let Err(error) = desk.leave_case(team, &before).await {
-            tracing::info!(%error, "the case left could not be released; its lease runs out");
-        }
-    }
-    shell.team_wake.notify_one();
-}
-
 /// The reviewer left a case (back to the queue): on a team, its claim is let go.
 #[tauri::command]
 pub async fn leave_case(
@@ -183,13 +154,7 @@ pub async fn leave_case(
         (active.desk.clone(), active.team.clone())
     };
     let Some(team) = team else { return Ok(()) };
-    {
-        let mut open = shell.open_case.lock().unwrap_or_else(|e| e.into_inner());
-        if open.as_deref() == Some(case_id.as_str()) {
-            *open = None;
-        }
-    }
-    desk.leave_case(&*team, &case_id).await?;
+    desk.close_for_review(&*team, &case_id).await?;
     shell.team_wake.notify_one();
     let _ = app.emit(crate::team::TEAM_CHANGED, ());
     Ok(())
@@ -299,8 +264,7 @@ pub async fn decide(
     request: DecisionRequest,
 ) -> Result<DecidedView, UiError> {
     let desk = desk(&shell).await;
-    let window = desk.policy.undo_window;
-    let done = desk.submit_decision(request, window).await?;
+    let done = desk.submit_decision(request).await?;
     shell.outbox_wake.notify_one();
     shell.team_wake.notify_one();
     let _ = app.emit(QUEUE_CHANGED, ());
@@ -662,7 +626,6 @@ pub async fn switch_profile(
     shell.files.save(&book).map_err(setup_error)?;
     let desk = opened.desk.clone();
     *shell.active.write().await = opened;
-    *shell.open_case.lock().unwrap_or_else(|e| e.into_inner()) = None;
     sync_in_background(&app, desk);
     let _ = app.emit(QUEUE_CHANGED, ());
     app_info(app.clone(), shell).await

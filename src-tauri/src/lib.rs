@@ -50,8 +50,6 @@ pub struct Shell {
     pub not_sending: std::sync::Mutex<Option<String>>,
     /// Whether the summary fill is running.
     pub filling: std::sync::atomic::AtomicBool,
-    /// On a team: the case open here, held by this desk (its lease is renewed).
-    pub open_case: std::sync::Mutex<Option<String>>,
     /// Wakes the team heartbeat (a case opened, a decision queued).
     pub team_wake: Notify,
     /// Set to stop the running audit export.
@@ -155,8 +153,7 @@ fn run_outbox_worker(app: tauri::AppHandle) {
                             let _ = app.emit(OUTBOX_CHANGED, ());
                             let _ = app.emit(QUEUE_CHANGED, ());
                         }
-                        if let Some(due) = report.next_due {
-                            let until = (due - chrono::Utc::now()).to_std().unwrap_or_default();
+                        if let Some(until) = report.wait_from(chrono::Utc::now()) {
                             wait = wait.min(until.max(std::time::Duration::from_millis(50)));
                         }
                     }
@@ -285,7 +282,7 @@ pub fn run() {
                 }
             };
             let desk = active.desk.clone();
-            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, first_run, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), open_case: Default::default(), team_wake: Notify::new(), cancel_export: Default::default(), first_view: Notify::new() });
+            app.manage(Shell { files, keystore, knobs, active: RwLock::new(active), notice, first_run, outbox_wake: Notify::new(), not_sending: Default::default(), filling: Default::default(), team_wake: Notify::new(), cancel_export: Default::default(), first_view: Notify::new() });
             // The cached queue paints first: the background work waits for the window's first
             // queue view (or FIRST_VIEW_WAIT, should the window never ask).
             let handle = app.handle().clone();

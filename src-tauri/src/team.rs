@@ -60,15 +60,7 @@ pub fn run_heartbeat(app: tauri::AppHandle) {
             if let Some(team) = team {
                 let was_offline = desk.team_offline_since().is_some();
                 let _ = desk.mirror_audit(&*team, &desk_id).await;
-                let open = shell
-                    .open_case
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .clone();
-                if let Some(case_id) = &open {
-                    let lease = chrono::Duration::minutes(desk_core::claims::DEFAULT_LEASE_MINUTES);
-                    let _ = desk.hold_case(&*team, case_id, lease).await;
-                }
+                let open = desk.keep_case_open(&*team).await;
                 let _ = desk.announce(&*team, &desk_id, open.as_deref()).await;
                 if was_offline != desk.team_offline_since().is_some() {
                     let _ = app.emit(TEAM_CHANGED, ());

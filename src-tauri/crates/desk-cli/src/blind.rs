@@ -6,7 +6,9 @@ use std::fmt::Write as _;
 use clap::Subcommand;
 use desk_core::blind_review::BlindAnswer;
 
-use crate::{emit, Failure, VerdictArg};
+use crate::act::VerdictArg;
+use crate::output::emit;
+use crate::Failure;
 
 #[derive(Subcommand)]
 pub enum BlindCommand {
@@ -28,7 +30,7 @@ pub enum BlindCommand {
         #[arg(long)]
         reason: String,
         /// Required unless you approve: the disagreement is discussed from it.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         comment: Option<String>,
         /// The drawn approval's action id, when the session has more than one.
         #[arg(long)]

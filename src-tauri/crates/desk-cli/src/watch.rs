@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use desk_core::watch::{WatchChange, WatchStore};
 
-use crate::{emit, Failure};
+use crate::output::emit;
+use crate::Failure;
 
 #[derive(Subcommand)]
 pub enum WatchCommand {

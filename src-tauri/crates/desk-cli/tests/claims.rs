@@ -542,15 +542,30 @@ fn the_verifyhq_watch_list_is_shared_through_the_team_store() {
     let server = serve(60);
     let postgres = pg::Postgres::start();
     let team = postgres.database("team");
-    // The users whose VerifyHQ verifications wait in a desk's queue.
+    // The users whose VerifyHQ verifications wait in a desk's queue (the queue shows who only
+    // masked: VerifyHQ itself says whose each verification is).
+    let user_of = |case_id: &str| -> String {
+        let id = case_id.trim_start_matches("verifyhq:");
+        let out = Command::new("curl")
+            .args(["-s", "-H"])
+            .arg(format!("X-API-Key: {}", server.env["VERIFYHQ_API_KEY"]))
+            .arg(format!(
+                "{}/verifications/identity/{id}",
+                server.env["VERIFYHQ_BASE_URL"]
+            ))
+            .output()
+            .unwrap();
+        let verification: Value = serde_json::from_slice(&out.stdout).unwrap();
+        verification["userId"].as_str().unwrap().to_owned()
+    };
     let verifyhq_cases = |who: usize| -> Vec<String> {
         let (ok, out, err) = run(&mut desk_as(&server, who, &team, &["queue", "--json"]));
         assert!(ok, "{err}");
-        serde_json::from_str::<Vec<Value>>(&out)
-            .unwrap()
+        common::queue_rows(&out)
             .iter()
-            .filter(|i| i["case_id"].as_str().unwrap().starts_with("verifyhq:"))
-            .map(|i| i["vendor_data"].as_str().unwrap().to_owned())
+            .filter_map(|i| i["caseId"].as_str())
+            .filter(|c| c.starts_with("verifyhq:"))
+            .map(user_of)
             .collect()
     };
     assert!(verifyhq_cases(1).is_empty(), "a new team watches nobody");

@@ -8,7 +8,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 mod common;
-use common::{desk, ledger_of, serve, DESK};
+use common::{desk, ledger_of, queue_rows, serve, DESK};
 
 #[test]
 fn serve_prints_its_connection_and_the_client_commands_use_it() {
@@ -35,24 +35,24 @@ fn serve_prints_its_connection_and_the_client_commands_use_it() {
 
     let (ok, out, err) = desk(&server, &["queue", "--json"]);
     assert!(ok, "{err}");
-    let queue: Value = serde_json::from_str(&out).unwrap();
-    let items = queue.as_array().unwrap();
+    let items = queue_rows(&out);
     assert_eq!(items.len(), 30);
     let numbers: Vec<i64> = items
         .iter()
-        .map(|i| i["case_number"].as_i64().unwrap())
+        .map(|i| i["caseNumber"].as_i64().unwrap())
         .collect();
     assert!(numbers.windows(2).all(|w| w[0] < w[1]), "oldest first");
 
     let (ok, table, _) = desk(&server, &["queue"]);
     assert!(ok && table.starts_with("30 sessions in review"));
-    let vendor = items[0]["vendor_data"].as_str().unwrap();
+    let id = items[0]["caseId"].as_str().unwrap();
+    let decision = get_json(&server, &format!("/v3/session/{id}/decision/"));
+    let vendor = decision["vendor_data"].as_str().unwrap();
     assert!(
-        !table.contains(vendor),
-        "vendor_data is masked in the table"
+        !table.contains(vendor) && !out.contains(vendor),
+        "vendor_data is masked in the table and the JSON"
     );
 
-    let id = items[0]["case_id"].as_str().unwrap();
     let (ok, out, err) = desk(&server, &["summary", id, "--json"]);
     assert!(ok, "{err}");
     let view: Value = serde_json::from_str(&out).unwrap();
@@ -411,8 +411,8 @@ fn a_saved_profile_supplies_the_connection() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let queue: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(queue.as_array().unwrap().len(), 12);
+    let queue = queue_rows(&String::from_utf8_lossy(&out.stdout));
+    assert_eq!(queue.len(), 12);
 
     // With VerifyHQ switched on, the Sandbox profile watches the simulator's VerifyHQ users
     // (four for twelve sessions) and their waiting verifications join the same queue.
@@ -442,13 +442,12 @@ fn a_saved_profile_supplies_the_connection() {
         ])
     );
     let queue = with_verifyhq(&["queue", "--profile", "Sandbox", "--json"]);
+    let queue = queue["rows"].as_array().unwrap();
     let from_verifyhq = queue
-        .as_array()
-        .unwrap()
         .iter()
-        .filter(|i| i["case_id"].as_str().unwrap().starts_with("verifyhq:"))
+        .filter(|i| i["caseId"].as_str().unwrap().starts_with("verifyhq:"))
         .count();
-    assert_eq!((queue.as_array().unwrap().len(), from_verifyhq), (15, 3));
+    assert_eq!((queue.len(), from_verifyhq), (15, 3));
 
     let out = Command::new(DESK)
         .args(["queue", "--profile", "Nowhere"])
@@ -473,9 +472,8 @@ fn a_checkpoint_catches_a_truncated_audit_log() {
     );
     let (ok, queue, err) = desk(&server, &["queue", "--json"]);
     assert!(ok, "{err}");
-    let queue: Value = serde_json::from_str(&queue).unwrap();
-    for item in queue.as_array().unwrap().iter().take(2) {
-        let id = item["case_id"].as_str().unwrap();
+    for item in queue_rows(&queue).iter().take(2) {
+        let id = item["caseId"].as_str().unwrap();
         let (ok, out, err) = desk(
             &server,
             &["decide", id, "--verdict", "approve", "--reason", "ok"],
@@ -569,8 +567,7 @@ fn the_timeline_shows_a_competing_reviewer_and_the_desks_conflict() {
     let server = serve(3);
     let (ok, queue, err) = desk(&server, &["queue", "--json"]);
     assert!(ok, "{err}");
-    let queue: Value = serde_json::from_str(&queue).unwrap();
-    let id = queue[0]["case_id"].as_str().unwrap().to_owned();
+    let id = queue_rows(&queue)[0]["caseId"].as_str().unwrap().to_owned();
     let (ok, _, err) = desk(
         &server,
         &["decide", &id, "--verdict", "decline", "--comment", "x"],
@@ -615,8 +612,7 @@ fn the_timeline_shows_a_competing_reviewer_and_the_desks_conflict() {
 fn blocklist_list_pages_entries_by_type_masked_and_unblock_goes_through_the_outbox() {
     let server = serve(3);
     let (_, queue, _) = desk(&server, &["queue", "--json"]);
-    let queue: Value = serde_json::from_str(&queue).unwrap();
-    let id = queue[1]["case_id"].as_str().unwrap().to_owned();
+    let id = queue_rows(&queue)[1]["caseId"].as_str().unwrap().to_owned();
     let (ok, _, err) = desk(
         &server,
         &[
@@ -677,11 +673,11 @@ fn queue_filters_are_exact_before_any_summary_is_fetched_and_fill_fetches_them_a
     let server = serve(12);
     let (ok, queue, err) = desk(&server, &["queue", "--json"]);
     assert!(ok, "{err}");
-    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
+    let queue = queue_rows(&queue);
     // What each case carries, read from the provider directly (not through the desk's cache).
     let mut carrying: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for item in &queue {
-        let id = item["case_id"].as_str().unwrap();
+        let id = item["caseId"].as_str().unwrap();
         let out = Command::new("curl")
             .args([
                 "-s",
@@ -709,10 +705,10 @@ fn queue_filters_are_exact_before_any_summary_is_fetched_and_fill_fetches_them_a
         .expect("a queued case carries a warning");
     let (ok, out, err) = desk(&server, &["queue", "--warning", code, "--json"]);
     assert!(ok, "{err}");
-    let found: Vec<Value> = serde_json::from_str(&out).unwrap();
+    let found = queue_rows(&out);
     let mut found: Vec<&str> = found
         .iter()
-        .map(|i| i["case_id"].as_str().unwrap())
+        .map(|i| i["caseId"].as_str().unwrap())
         .collect();
     let mut expected: Vec<&str> = expected.iter().map(String::as_str).collect();
     found.sort_unstable();
@@ -732,9 +728,12 @@ fn queue_filters_are_exact_before_any_summary_is_fetched_and_fill_fetches_them_a
 fn find_reaches_decided_sessions_which_are_read_only() {
     let server = serve(4);
     let (_, queue, _) = desk(&server, &["queue", "--json"]);
-    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
-    let id = queue[0]["case_id"].as_str().unwrap().to_owned();
-    let vendor = queue[0]["vendor_data"].as_str().unwrap().to_owned();
+    let id = queue_rows(&queue)[0]["caseId"].as_str().unwrap().to_owned();
+    // The queue shows it masked: the whole vendor_data comes from Didit itself.
+    let vendor = get_json(&server, &format!("/v3/session/{id}/decision/"))["vendor_data"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     console_approves(&server, &id);
 
     let (ok, out, err) = desk(&server, &["find", &id, "--json"]);
@@ -767,12 +766,11 @@ fn find_reaches_decided_sessions_which_are_read_only() {
 fn scores_say_whether_the_workflow_or_didits_documented_values_set_their_thresholds() {
     let server = serve(12);
     let (_, queue, _) = desk(&server, &["queue", "--json"]);
-    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
     let mut seen = std::collections::BTreeSet::new();
-    for item in &queue {
+    for item in &queue_rows(&queue) {
         let (ok, out, err) = desk(
             &server,
-            &["summary", item["case_id"].as_str().unwrap(), "--json"],
+            &["summary", item["caseId"].as_str().unwrap(), "--json"],
         );
         assert!(ok, "{err}");
         let view: Value = serde_json::from_str(&out).unwrap();
@@ -951,9 +949,8 @@ fn an_audit_export_holds_exactly_what_its_filter_shows_with_a_signed_head() {
     );
     let (ok, queue, err) = desk(&server, &["queue", "--json"]);
     assert!(ok, "{err}");
-    let queue: Value = serde_json::from_str(&queue).unwrap();
-    for (n, item) in queue.as_array().unwrap().iter().take(5).enumerate() {
-        let id = item["case_id"].as_str().unwrap();
+    for (n, item) in queue_rows(&queue).iter().take(5).enumerate() {
+        let id = item["caseId"].as_str().unwrap();
         let (verdict, comment) = if n % 2 == 0 {
             ("decline", "=cmd|' /C calc'!A0 altered document")
         } else {
@@ -1118,10 +1115,9 @@ fn blind_review_draws_approvals_for_a_lead_who_decides_without_the_first_verdict
     assert!(!ok && err.contains("0 to 100"), "{out}{err}");
 
     let (_, queue, _) = desk(&server, &["queue", "--json"]);
-    let queue: Vec<Value> = serde_json::from_str(&queue).unwrap();
-    let ids: Vec<String> = queue[..3]
+    let ids: Vec<String> = queue_rows(&queue)[..3]
         .iter()
-        .map(|q| q["case_id"].as_str().unwrap().to_owned())
+        .map(|q| q["caseId"].as_str().unwrap().to_owned())
         .collect();
     for id in &ids[..2] {
         let (ok, _, err) = desk(
@@ -1330,12 +1326,9 @@ fn verifyhq_cases_join_the_queue_from_the_watch_list_and_each_decision_reaches_i
         let out = command.output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "{err}");
-        let items: Value = serde_json::from_slice(&out.stdout).unwrap();
-        items
-            .as_array()
-            .unwrap()
+        queue_rows(&String::from_utf8_lossy(&out.stdout))
             .iter()
-            .map(|i| i["case_id"].as_str().unwrap().to_owned())
+            .map(|i| i["caseId"].as_str().unwrap().to_owned())
             .collect()
     };
     let queue = |server: &common::Server| queue_without(server, &[]);
@@ -1551,10 +1544,9 @@ fn a_provider_that_cannot_be_read_leaves_the_other_providers_queue_working() {
             .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
         assert!(out.status.success(), "{stderr}");
-        let items: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-        let ids = items
+        let ids = queue_rows(&String::from_utf8_lossy(&out.stdout))
             .iter()
-            .map(|i| i["case_id"].as_str().unwrap().to_owned())
+            .map(|i| i["caseId"].as_str().unwrap().to_owned())
             .collect();
         (ids, stderr)
     };
@@ -1580,4 +1572,78 @@ fn a_provider_that_cannot_be_read_leaves_the_other_providers_queue_working() {
     let (after, warned) = queue(&good);
     assert_eq!(after, before);
     assert!(!warned.contains("warning"), "{warned}");
+}
+
+/// Flags go where a person types them: `--json` and the connection after a nested subcommand
+/// too; free text may start with a dash; the queue's JSON is the masked view the window gets.
+#[test]
+fn flags_go_where_they_are_typed_and_the_queue_json_is_the_windows_view() {
+    let server = serve(6);
+    let flags_after = |args: &[&str]| {
+        let out = Command::new(DESK)
+            .args(args)
+            .args(["--didit-url", &server.env["DIDIT_BASE_URL"]])
+            .args(["--didit-key", &server.env["DIDIT_API_KEY"]])
+            .env("REVIEW_DESK_DATA_DIR", &server.env["REVIEW_DESK_DATA_DIR"])
+            .env_remove("DIDIT_BASE_URL")
+            .env_remove("DIDIT_API_KEY")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert!(out.status.success(), "{args:?}: {err}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+
+    let rows = queue_rows(&flags_after(&["queue", "--json"]));
+    assert_eq!(rows.len(), 6);
+    let id = rows[0]["caseId"].as_str().unwrap().to_owned();
+    let vendor = get_json(&server, &format!("/v3/session/{id}/decision/"))["vendor_data"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let masked = rows[0]["vendorDataMasked"].as_str().unwrap();
+    assert!(masked.contains('•') && masked != vendor, "{masked}");
+    assert!(rows[0]["dueLabel"].is_string(), "{:?}", rows[0]);
+    assert!(rows[0].get("workflowName").is_some(), "{:?}", rows[0]);
+
+    let out = flags_after(&[
+        "decide",
+        &id,
+        "--verdict",
+        "decline",
+        "--reason",
+        "doc_altered",
+        "--comment",
+        "-2 points on the address",
+    ]);
+    assert!(out.trim().ends_with("queued"), "{out}");
+    let listed: Value = serde_json::from_str(&flags_after(&["outbox", "list", "--json"])).unwrap();
+    assert_eq!(listed[0]["comment"], "-2 points on the address");
+    let (ok, out, err) = desk(&server, &["outbox", "drain", "--json"]);
+    assert!(ok, "{out}{err}");
+    let (ok, out, err) = desk(&server, &["audit", "verify", "--json"]);
+    assert!(
+        ok && serde_json::from_str::<Value>(&out).is_ok(),
+        "{out}{err}"
+    );
+
+    // Half of a pair is refused by name, wherever it was typed.
+    let out = Command::new(DESK)
+        .args([
+            "outbox",
+            "list",
+            "--didit-url",
+            &server.env["DIDIT_BASE_URL"],
+        ])
+        .env("REVIEW_DESK_DATA_DIR", &server.env["REVIEW_DESK_DATA_DIR"])
+        .env_remove("DIDIT_API_KEY")
+        .env_remove("DIDIT_BASE_URL")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{err}");
+    assert!(
+        err.contains("--didit-url and --didit-key go together"),
+        "{err}"
+    );
 }

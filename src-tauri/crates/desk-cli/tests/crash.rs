@@ -419,10 +419,9 @@ fn verifyhq_decisions_are_applied_exactly_once_across_kills_and_faults() {
     assert!(ok, "{err}");
     let (ok, out, err) = desk(&server, &["queue", "--json"]);
     assert!(ok, "{err}");
-    let cases: Vec<String> = serde_json::from_str::<Vec<Value>>(&out)
-        .unwrap()
+    let cases: Vec<String> = common::queue_rows(&out)
         .iter()
-        .filter_map(|i| i["case_id"].as_str())
+        .filter_map(|i| i["caseId"].as_str())
         .filter(|c| c.starts_with("verifyhq:"))
         .map(str::to_owned)
         .collect();

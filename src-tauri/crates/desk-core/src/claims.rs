@@ -101,7 +101,93 @@ impl ClaimStore for NoTeam {
     }
 }
 
+/// Where a case opened for review stands on the team store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OpenClaim {
+    /// This desk holds it now.
+    Held,
+    /// Another desk holds it: read-only here.
+    HeldBy(Claim),
+    /// The team store did not answer: the reviewer goes on, and the outbox confirms the claim
+    /// before anything is sent.
+    Unconfirmed(String),
+}
+
+/// What claims remember: the case this desk has open for review (its lease is renewed while it
+/// stays open, and it is let go when another is opened).
+#[derive(Default)]
+struct ClaimMemory {
+    open: std::sync::Mutex<Option<String>>,
+}
+
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+    fn claim_memory(&self) -> std::sync::Arc<ClaimMemory> {
+        self.memory.of()
+    }
+
+    /// The case this desk has open for review, if any.
+    pub fn case_open(&self) -> Option<String> {
+        self.claim_memory()
+            .open
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Opening a case for review on a team: this desk claims it; held by another desk it is
+    /// read-only here, and says who. The case open before is let go (unless its decision still
+    /// waits to be sent). The window's case view and `desk decide` both go through here.
+    pub async fn open_for_review(&self, team: &impl ClaimStore, case_id: &str) -> OpenClaim {
+        let lease = Duration::minutes(DEFAULT_LEASE_MINUTES);
+        let claim = match self.hold_case(team, case_id, lease).await {
+            Ok(Hold::Held(_)) => OpenClaim::Held,
+            Ok(Hold::HeldBy(other)) => OpenClaim::HeldBy(other),
+            Err(error) => {
+                self.saw_team(false);
+                OpenClaim::Unconfirmed(error.to_string())
+            }
+        };
+        let holding = !matches!(claim, OpenClaim::HeldBy(_));
+        let before = std::mem::replace(
+            &mut *self
+                .claim_memory()
+                .open
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()),
+            holding.then(|| case_id.to_owned()),
+        );
+        if let Some(before) = before.filter(|b| b != case_id) {
+            if let Err(error) = self.leave_case(team, &before).await {
+                tracing::info!(%error, "the case left could not be released; its lease runs out");
+            }
+        }
+        claim
+    }
+
+    /// The reviewer closed the case open for review (back to the queue): its claim is let go.
+    pub async fn close_for_review(
+        &self,
+        team: &impl ClaimStore,
+        case_id: &str,
+    ) -> Result<bool, DeskError> {
+        {
+            let memory = self.claim_memory();
+            let mut open = memory.open.lock().unwrap_or_else(|e| e.into_inner());
+            if open.as_deref() == Some(case_id) {
+                *open = None;
+            }
+        }
+        self.leave_case(team, case_id).await
+    }
+
+    /// Renews the lease of the case open for review (the team heartbeat); names that case.
+    pub async fn keep_case_open(&self, team: &impl ClaimStore) -> Option<String> {
+        let open = self.case_open()?;
+        let lease = Duration::minutes(DEFAULT_LEASE_MINUTES);
+        let _ = self.hold_case(team, &open, lease).await;
+        Some(open)
+    }
+
     /// Claims the oldest queued case no other desk holds, for `lease`.
     pub async fn claim_next(
         &self,
@@ -184,5 +270,58 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
         ));
         self.store.append_audit(&draft).await?;
         Ok(claim)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{desk, item, FakeTeam};
+
+    #[tokio::test]
+    async fn opening_a_case_claims_it_is_read_only_when_held_elsewhere_and_lets_the_last_go() {
+        let d = desk(3);
+        d.sync().await.unwrap();
+        let team = FakeTeam::default();
+        let (first, second, third) = (item(1).case_id, item(2).case_id, item(3).case_id);
+        let me = d.reviewer.identity();
+        team.holders
+            .lock()
+            .unwrap()
+            .insert(third.clone(), "Other <other@dhmad.tn>".into());
+
+        assert_eq!(d.open_for_review(&team, &first).await, OpenClaim::Held);
+        assert_eq!(d.case_open().as_deref(), Some(first.as_str()));
+        assert_eq!(d.open_for_review(&team, &second).await, OpenClaim::Held);
+        {
+            let holders = team.holders.lock().unwrap();
+            assert_eq!(holders.get(&second), Some(&me));
+            assert!(!holders.contains_key(&first), "the case left is let go");
+        }
+        let trail = d.store.case_audit(&first).await.unwrap();
+        assert!(trail.iter().any(|e| e.draft.action == "claim_released"));
+
+        // Held by another desk: read-only here; the reviewer moved on, so the last case is let go.
+        match d.open_for_review(&team, &third).await {
+            OpenClaim::HeldBy(claim) => assert_eq!(claim.holder, "Other <other@dhmad.tn>"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(d.case_open(), None);
+        assert!(!team.holders.lock().unwrap().contains_key(&second));
+
+        // The team store away: the reviewer goes on, told the claim is not confirmed.
+        *team.away.lock().unwrap() = true;
+        assert!(matches!(
+            d.open_for_review(&team, &first).await,
+            OpenClaim::Unconfirmed(_)
+        ));
+        assert!(d.team_offline_since().is_some());
+        *team.away.lock().unwrap() = false;
+        assert_eq!(
+            d.keep_case_open(&team).await.as_deref(),
+            Some(first.as_str())
+        );
+        assert!(d.close_for_review(&team, &first).await.unwrap());
+        assert_eq!(d.case_open(), None);
     }
 }

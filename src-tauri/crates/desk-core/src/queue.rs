@@ -608,7 +608,7 @@ mod tests {
             redo: vec![],
             reason_id: None,
         };
-        d.submit_decision(request, Duration::seconds(8))
+        d.submit_decision_within(request, Duration::seconds(8))
             .await
             .unwrap();
         d.sync().await.unwrap();

@@ -722,6 +722,24 @@ pub async fn run_due(
     }
 }
 
+/// Sends until nothing is due, waiting out undo windows and retry delays (`desk outbox drain`);
+/// every pass's counts summed. The app's worker runs `run_due` on its own schedule instead.
+pub async fn drain(
+    desk: &AppDesk,
+    directory: Option<&DhmadClient>,
+    team: Option<&TeamStore>,
+) -> Result<desk_core::outbox::DrainReport, desk_core::desk::DeskError> {
+    let mut total = desk_core::outbox::DrainReport::default();
+    loop {
+        let pass = run_due(desk, directory, team).await?;
+        total.absorb(&pass);
+        let Some(wait) = pass.wait_from(chrono::Utc::now()) else {
+            return Ok(total);
+        };
+        tokio::time::sleep(wait.max(std::time::Duration::from_millis(20))).await;
+    }
+}
+
 /// Takes the profile's sending lock, or says who holds it.
 pub fn lock_sending(data_dir: &Path, who: &str) -> Result<SendLock, Locked> {
     use std::io::{Read, Seek, Write};

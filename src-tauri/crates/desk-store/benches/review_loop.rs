@@ -165,7 +165,7 @@ async fn next_case_figures() {
         };
         let started = Instant::now();
         let done = desk
-            .submit_decision(
+            .submit_decision_within(
                 DecisionRequest {
                     case_id: current.clone(),
                     verdict,

@@ -103,7 +103,7 @@ async fn lost_answers_resets_and_rate_limits_end_applied_exactly_once() {
     .enumerate()
     {
         let action = desk
-            .submit_decision(decision(&ids[i], Verdict::Approve), Duration::zero())
+            .submit_decision_within(decision(&ids[i], Verdict::Approve), Duration::zero())
             .await
             .unwrap()
             .action;
@@ -133,7 +133,7 @@ async fn a_racing_reviewer_with_the_same_verdict_is_a_conflict_whichever_way_did
             )
             .await;
         let action = desk
-            .submit_decision(decision(&ids[i], Verdict::Approve), Duration::zero())
+            .submit_decision_within(decision(&ids[i], Verdict::Approve), Duration::zero())
             .await
             .unwrap()
             .action;
@@ -150,7 +150,7 @@ async fn a_racing_reviewer_with_the_same_verdict_is_a_conflict_whichever_way_did
     // A different verdict lands on top of the racer's: applied, but flagged as decided twice.
     probe.control("faults", json!({"compete_next": 1})).await;
     let action = desk
-        .submit_decision(decision(&ids[2], Verdict::Decline), Duration::zero())
+        .submit_decision_within(decision(&ids[2], Verdict::Decline), Duration::zero())
         .await
         .unwrap()
         .action;

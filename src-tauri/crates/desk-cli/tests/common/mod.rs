@@ -94,3 +94,9 @@ pub fn ledger_of(server: &Server, target: &str) -> Vec<String> {
         .map(|e| e["effect"].as_str().unwrap_or_default().to_owned())
         .collect()
 }
+
+/// The rows of `desk queue --json`: the queue view the window gets, masked.
+pub fn queue_rows(json: &str) -> Vec<serde_json::Value> {
+    let view: serde_json::Value = serde_json::from_str(json).unwrap();
+    view["rows"].as_array().unwrap().clone()
+}

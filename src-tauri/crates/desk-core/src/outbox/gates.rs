@@ -171,11 +171,11 @@ mod tests {
 
         // An approval is not under the rule: it goes at once.
         let ok = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .submit_decision_within(request(1, Verdict::Approve, None), Duration::zero())
             .await
             .unwrap();
         let declined = d
-            .submit_decision(
+            .submit_decision_within(
                 request(2, Verdict::Decline, Some("Altered")),
                 Duration::zero(),
             )
@@ -217,7 +217,7 @@ mod tests {
 
         // A refusal needs a reason and ends the action unsent.
         let refused = d
-            .submit_decision(
+            .submit_decision_within(
                 request(3, Verdict::Decline, Some("Altered")),
                 Duration::zero(),
             )
@@ -271,7 +271,7 @@ mod tests {
             .unwrap()
             .insert(item(1).case_id, "Youssef <youssef@dhmad.tn>".into());
         let s = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .submit_decision_within(request(1, Verdict::Approve, None), Duration::zero())
             .await
             .unwrap();
         d.run_due_with(no_directory, &team).await.unwrap();
@@ -286,7 +286,7 @@ mod tests {
         // The team store away: the decision waits, unsent, and goes once it answers.
         *team.away.lock().unwrap() = true;
         let s = d
-            .submit_decision(
+            .submit_decision_within(
                 request(2, Verdict::Decline, Some("Altered")),
                 Duration::zero(),
             )

@@ -127,7 +127,7 @@ mod tests {
     async fn undo_inside_the_window_sends_nothing_and_is_audited() {
         let d = desk(2);
         let s = d
-            .submit_decision(
+            .submit_decision_within(
                 request(1, Verdict::Decline, Some("x")),
                 Duration::seconds(8),
             )
@@ -141,7 +141,7 @@ mod tests {
         let trail = d.store.case_audit(&item(1).case_id).await.unwrap();
         assert_eq!(trail.last().unwrap().draft.action, "undo");
         // A new decision is allowed once the first was undone.
-        d.submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+        d.submit_decision_within(request(1, Verdict::Approve, None), Duration::zero())
             .await
             .unwrap();
     }

@@ -201,7 +201,7 @@ mod tests {
     async fn a_case_decided_elsewhere_ends_in_conflict_and_is_never_overwritten() {
         let d = desk(1);
         let s = d
-            .submit_decision(
+            .submit_decision_within(
                 request(1, Verdict::Decline, Some("x")),
                 Duration::seconds(5),
             )

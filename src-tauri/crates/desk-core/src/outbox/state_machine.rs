@@ -48,7 +48,7 @@ async fn play(ops: Vec<Op>) {
             Op::Submit(c, v) => {
                 let verdict = [Verdict::Approve, Verdict::Decline, Verdict::Resubmit][v as usize];
                 if let Ok(s) = d
-                    .submit_decision(request(c, verdict, Some("why")), Duration::seconds(3))
+                    .submit_decision_within(request(c, verdict, Some("why")), Duration::seconds(3))
                     .await
                 {
                     ids.push(s.action.id);

@@ -107,8 +107,15 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     }
 
     /// Queues a decision: validated, stamped with the reviewer and a fresh token, committed with
-    /// its audit entry. It is sent once the undo window has passed. Names the next case.
-    pub async fn submit_decision(
+    /// its audit entry. It is sent once the profile's undo window has passed. Names the next
+    /// case.
+    pub async fn submit_decision(&self, request: DecisionRequest) -> Result<Submitted, DeskError> {
+        self.submit_decision_within(request, self.policy.undo_window)
+            .await
+    }
+
+    /// `submit_decision` with an undo window of the caller's (`desk decide --undo-secs`).
+    pub async fn submit_decision_within(
         &self,
         mut request: DecisionRequest,
         undo_window: Duration,
@@ -255,15 +262,15 @@ mod tests {
     use crate::outbox::test_support::*;
     #[tokio::test]
     async fn a_decision_is_queued_with_its_audit_entry_then_sent_after_the_undo_window() {
-        let d = desk(3);
+        let mut d = desk(3);
+        d.policy.undo_window = Duration::seconds(8);
         d.sync().await.unwrap();
+        // The desk's own undo window: the profile's, not one handed in by the caller.
         let s = d
-            .submit_decision(
-                request(2, Verdict::Decline, Some("Altered")),
-                Duration::seconds(8),
-            )
+            .submit_decision(request(2, Verdict::Decline, Some("Altered")))
             .await
             .unwrap();
+        assert_eq!(s.action.due_at, d.clock.now() + Duration::seconds(8));
         assert_eq!(s.next_case_id, Some(item(3).case_id));
         assert_eq!(s.action.state, ActionState::Queued);
         let trail = d.store.case_audit(&item(2).case_id).await.unwrap();
@@ -301,11 +308,11 @@ mod tests {
     async fn a_second_decision_for_the_same_case_is_refused_while_one_is_open() {
         let d = desk(2);
         d.sync().await.unwrap();
-        d.submit_decision(request(1, Verdict::Approve, None), Duration::seconds(8))
+        d.submit_decision_within(request(1, Verdict::Approve, None), Duration::seconds(8))
             .await
             .unwrap();
         let e = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::seconds(8))
+            .submit_decision_within(request(1, Verdict::Approve, None), Duration::seconds(8))
             .await
             .unwrap_err();
         assert!(
@@ -322,7 +329,7 @@ mod tests {
         d.source.compete(&item(1).case_id, CaseStatus::Declined);
         d.find_sessions(&item(1).case_id).await.unwrap();
         let error = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .submit_decision_within(request(1, Verdict::Approve, None), Duration::zero())
             .await
             .unwrap_err();
         assert!(

@@ -32,6 +32,25 @@ pub struct DrainReport {
     pub next_due: Option<DateTime<Utc>>,
 }
 
+impl DrainReport {
+    /// Adds a later pass's counts; the waits are the later pass's.
+    pub fn absorb(&mut self, later: &DrainReport) {
+        self.processed += later.processed;
+        self.applied += later.applied;
+        self.rejected += later.rejected;
+        self.conflict += later.conflict;
+        self.needs_attention += later.needs_attention;
+        self.awaiting_second_look = later.awaiting_second_look;
+        self.next_due = later.next_due;
+    }
+
+    /// How long from `now` until the next open action is due (None: nothing open; zero: due).
+    pub fn wait_from(&self, now: DateTime<Utc>) -> Option<std::time::Duration> {
+        self.next_due
+            .map(|due| (due - now).to_std().unwrap_or_default())
+    }
+}
+
 impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// Sends every action that is due, one per case at a time and in order per case, and
     /// says when the next one is due.
@@ -273,7 +292,7 @@ mod tests {
             f.push_back(WriteFault::Fail(SourceError::OutcomeUnknown("502".into())));
         }
         let s = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .submit_decision_within(request(1, Verdict::Approve, None), Duration::zero())
             .await
             .unwrap();
         d.run_due().await.unwrap();
@@ -307,7 +326,7 @@ mod tests {
         let mut ids = Vec::new();
         for case in [2, 1, 3] {
             let s = d
-                .submit_decision(request(case, Verdict::Approve, None), Duration::zero())
+                .submit_decision_within(request(case, Verdict::Approve, None), Duration::zero())
                 .await
                 .unwrap();
             ids.push(s.action.id);
@@ -345,14 +364,14 @@ mod tests {
         let d = desk(2);
         *d.source.offline.lock().unwrap() = true;
         let first = d
-            .submit_decision(request(1, Verdict::Approve, None), Duration::zero())
+            .submit_decision_within(request(1, Verdict::Approve, None), Duration::zero())
             .await
             .unwrap();
         d.run_due().await.unwrap();
         // Later, a second decision is due at once while the first waits out its backoff.
         d.clock.advance(Duration::seconds(30));
         let second = d
-            .submit_decision(request(2, Verdict::Approve, None), Duration::zero())
+            .submit_decision_within(request(2, Verdict::Approve, None), Duration::zero())
             .await
             .unwrap();
         let report = d.run_due().await.unwrap();
