@@ -214,7 +214,7 @@ pub async fn four_eyes(
 /// `desk team status`.
 pub async fn team_status(didit: DiditArgs, json: bool) -> Result<(), Failure> {
     use desk_core::claims::ClaimStore;
-    use desk_core::ports::Journal;
+    use desk_core::ports::AuditLog;
     use desk_core::team::TeamLog;
     let open = open_desk(didit).await?;
     let team = team_of(&open)?;

@@ -5,12 +5,12 @@
 pub use crate::model::audit::*;
 
 use crate::desk::{Desk, DeskError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
 /// Reads the whole log from `journal` in seq order and checks its chain; with a checkpoint
 /// and the profile's public key (hex), also that the log still holds the checkpointed head.
 pub async fn verify(
-    journal: &impl crate::ports::Journal,
+    journal: &impl crate::ports::AuditLog,
     checkpoint: Option<(&Checkpoint, &str)>,
 ) -> Result<VerifyReport, crate::ports::StoreError> {
     use futures_util::{StreamExt, TryStreamExt};
@@ -119,7 +119,7 @@ pub async fn verify(
     })
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Re-reads the whole audit log and checks its chain (and a checkpoint, if given).
     pub async fn verify_audit(
         &self,

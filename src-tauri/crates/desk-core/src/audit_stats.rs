@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::AuditEntry;
 use crate::audit_view::{read_all, AuditFilter, AuditSearch};
 use crate::desk::{Desk, DeskError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
 const DECISIONS: [&str; 3] = ["approve", "decline", "resubmit"];
 
@@ -190,7 +190,7 @@ pub fn figures(entries: &[AuditEntry], deadlines: &Deadlines) -> (Figures, Vec<F
     (team.finish(), reviewers)
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// The figures of `log` between `from` and `until` (dates or instants, as the filter),
     /// breaches counted against an SLA of `sla_hours`.
     pub async fn audit_stats(

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use crate::audit::{AuditEntry, AuditVisitor, ChainLink, Checkpoint, EntryRef};
 use crate::desk::{Desk, DeskError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
+use crate::ports::{AuditLog, CaseSource, Clock, Store, StoreError};
 
 /// The most entries one page holds.
 pub const MAX_PAGE: u32 = 500;
@@ -515,7 +515,7 @@ impl ChainJoin {
     }
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// `filter`, checked and with its warning code resolved on the cached summaries.
     pub async fn audit_query(&self, filter: &AuditFilter) -> Result<AuditQuery, DeskError> {
         let filter = filter.normalized()?;
@@ -534,7 +534,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     /// (this desk's own, or the team's). The warning code is matched on the cases' cached facts.
     pub async fn audit_view(
         &self,
-        log: &(impl AuditSearch + Journal),
+        log: &(impl AuditSearch + AuditLog),
         filter: &AuditFilter,
         before: Option<i64>,
         limit: u32,
@@ -564,7 +564,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
     #[allow(clippy::too_many_arguments)]
     pub async fn export_audit<W: Write>(
         &self,
-        log: &(impl AuditSearch + Journal),
+        log: &(impl AuditSearch + AuditLog),
         filter: &AuditFilter,
         format: ExportFormat,
         out: W,

@@ -16,7 +16,7 @@ use crate::case_file::CaseFile;
 use crate::desk::{Desk, DeskError};
 use crate::model::case::{CaseStatus, Verdict};
 use crate::model::request::optional_comment;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
 /// The share of approvals drawn when no lead has set one.
 pub const DEFAULT_SHARE: u8 = 5;
@@ -208,7 +208,7 @@ fn tallies(map: BTreeMap<String, (u32, u32)>) -> Vec<Agreement> {
         .collect()
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     async fn read(
         &self,
         log: &impl AuditSearch,

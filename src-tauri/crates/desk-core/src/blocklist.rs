@@ -3,10 +3,10 @@
 
 use crate::desk::{Desk, DeskError};
 pub use crate::model::blocklist::{BlocklistEntry, BlocklistKind, BlocklistPage, BLOCKLIST_PAGE};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 use crate::privacy::mask;
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Page `page` (from 0) of the blocklist entries of `kind`, values masked.
     pub async fn blocklist_entries(
         &self,

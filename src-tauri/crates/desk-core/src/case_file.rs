@@ -9,7 +9,7 @@ use crate::audit::AuditEntry;
 use crate::desk::{Desk, DeskError};
 use crate::model::case::{CaseSummary, QueueItem, ReviewEntry};
 use crate::model::request::{validate_case_id, ActionError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError};
+use crate::ports::{CaseSource, Clock, SourceError, Store};
 
 /// A case as the desk knows it: the summary (unmasked: views mask it), when it was fetched,
 /// whether that copy is older than the cache's freshness because the provider did not answer,
@@ -186,7 +186,7 @@ struct CaseMemory {
     >,
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     fn case_memory(&self) -> std::sync::Arc<CaseMemory> {
         self.memory.of()
     }
@@ -398,6 +398,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 mod tests {
     use super::*;
     use crate::model::case::{CheckKind, ContactFacts, Mismatch};
+    use crate::ports::{AuditLog, CaseCache};
     use crate::testing::{desk, item};
 
     #[tokio::test]

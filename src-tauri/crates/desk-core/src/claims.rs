@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::desk::{Desk, DeskError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
+use crate::ports::{CaseSource, Clock, Store, StoreError};
 
 /// How long a claim holds without being renewed.
 pub const DEFAULT_LEASE_MINUTES: i64 = 10;
@@ -120,7 +120,7 @@ struct ClaimMemory {
     open: std::sync::Mutex<Option<String>>,
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     fn claim_memory(&self) -> std::sync::Arc<ClaimMemory> {
         self.memory.of()
     }
@@ -276,6 +276,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::AuditLog;
     use crate::testing::{desk, item, FakeTeam};
 
     #[tokio::test]

@@ -11,9 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::audit::AuditDraft;
 use crate::model::request::ActionError;
-use crate::ports::{
-    CaseCache, CaseSource, Clock, Ids, Journal, RandomIds, SourceError, StoreError,
-};
+use crate::ports::{CaseSource, Clock, Ids, RandomIds, SourceError, Store, StoreError};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DeskError {
@@ -130,7 +128,7 @@ impl Memory {
     }
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     pub fn new(source: S, store: T, clock: C, reviewer: Reviewer) -> Self {
         Self {
             source,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::desk::{Desk, DeskError};
 pub use crate::model::action::FourEyesRule;
 use crate::model::action::{Action, ActionKind};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
+use crate::ports::{CaseSource, Clock, Store, StoreError};
 
 /// A second reviewer's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -99,7 +99,7 @@ impl FourEyes for crate::claims::NoTeam {
     }
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// The first of `rules` that `action` falls under (AML hits as the cached summary has them).
     pub(crate) async fn rule_for(
         &self,

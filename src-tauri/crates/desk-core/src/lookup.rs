@@ -10,7 +10,7 @@ use crate::desk::{Desk, DeskError};
 use crate::model::case::{CheckKind, QueueItem};
 pub use crate::model::lookup::LookupError;
 use crate::model::request::{validate_email, ActionError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, SourceError};
+use crate::ports::{CaseSource, Clock, SourceError, Store};
 use crate::privacy::mask;
 
 /// What support typed, recognised by its shape.
@@ -207,7 +207,7 @@ fn sessions_of(items: Vec<QueueItem>) -> Vec<PersonSession> {
     out
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Answers one lookup. An email asks DHMAD (and Didit for the sessions of the records'
     /// vendor_data); an id asks DHMAD for that record; a vendor_data asks Didit for the person's
     /// sessions and DHMAD for the email their newest session verified.
@@ -361,6 +361,7 @@ impl From<SourceError> for LookupError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::AuditLog;
     use crate::testing::{desk, verification, FakeDirectory};
     use std::time::Duration as StdDuration;
 

@@ -1,6 +1,6 @@
 //! The ports desk-core needs from the outside world: the verification provider, the local case
-//! cache, the journal (outbox + audit log), a clock and an id source. Adapter crates implement
-//! them; desk-core's use cases only ever see these traits.
+//! cache, the outbox and the audit log (together a desk's `Store`), a clock and an id source.
+//! Adapter crates implement them; desk-core's use cases only ever see these traits.
 
 use std::future::Future;
 use std::time::Duration as StdDuration;
@@ -267,10 +267,9 @@ pub trait CaseCache: Send + Sync {
     ) -> impl Future<Output = Result<Vec<crate::model::case::CaseFacts>, StoreError>> + Send;
 }
 
-/// The durable record of what the desk did: the outbox of actions and the hash-chained audit
-/// log. Every write here is one transaction that also appends its audit entry, sealed with
-/// `AuditEntry::seal` onto the current head.
-pub trait Journal: Send + Sync {
+/// The outbox of actions, durable. Every write is one transaction that also appends its audit
+/// entry to the store's log, sealed with `AuditEntry::seal` onto the current head.
+pub trait OutboxStore: AuditLog {
     /// Stores a new action and its audit entry together. `AlreadyPending` when the action is a
     /// decision and the case has an open one.
     fn enqueue(
@@ -303,6 +302,10 @@ pub trait Journal: Send + Sync {
             Ok(all.iter().filter(|a| a.state == state).count() as u32)
         }
     }
+}
+
+/// The hash-chained audit log: append-only, read in seq order for verifying and exporting.
+pub trait AuditLog: Send + Sync {
     /// Appends an entry that is not an outbox transition (a reveal, a conflict seen on open).
     fn append_audit(
         &self,
@@ -366,6 +369,11 @@ pub trait Journal: Send + Sync {
         case_id: &str,
     ) -> impl Future<Output = Result<Vec<AuditEntry>, StoreError>> + Send;
 }
+
+/// Everything a desk keeps: the cached queue and summaries, the outbox and the audit log.
+pub trait Store: CaseCache + OutboxStore {}
+
+impl<T: CaseCache + OutboxStore> Store for T {}
 
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::{Desk, DeskError};
 use crate::model::case::{CaseFacts, CaseStatus, QueueItem};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, QueueFilter, RateBudget, SourceError};
+use crate::ports::{CaseSource, Clock, QueueFilter, RateBudget, SourceError, Store};
 
 /// The share of the provider's read budget the background fill may use; the rest is left for
 /// the reviewer's own reads (opening a case, its feed, the person's other sessions).
@@ -137,7 +137,7 @@ type FilterAnswers = std::collections::HashMap<
     ),
 >;
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     fn queue_memory(&self) -> std::sync::Arc<QueueMemory> {
         self.memory.of()
     }
@@ -570,6 +570,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ports::CaseCache;
     use crate::testing::{desk, item};
 
     #[tokio::test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::AuditEntry;
 use crate::desk::{Desk, DeskError};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
+use crate::ports::{CaseSource, Clock, Store, StoreError};
 
 /// How many local entries one catch-up step copies.
 pub const MIRROR_BATCH: u32 = 500;
@@ -77,7 +77,7 @@ struct TeamMemory {
     offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     fn team_memory(&self) -> std::sync::Arc<TeamMemory> {
         self.memory.of()
     }
@@ -181,6 +181,7 @@ impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
 mod tests {
     use super::*;
     use crate::audit::{AuditDraft, ChainCheck};
+    use crate::ports::AuditLog;
     use crate::testing::{desk, TestDesk};
     use std::sync::Mutex;
 

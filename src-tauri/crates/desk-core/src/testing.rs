@@ -639,7 +639,7 @@ impl CaseCache for MemoryStore {
     }
 }
 
-impl Journal for MemoryStore {
+impl OutboxStore for MemoryStore {
     async fn enqueue(&self, action: &Action, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
         let mut actions = self.actions.lock().unwrap_or_else(|e| e.into_inner());
         if action.kind.is_decision() {
@@ -654,6 +654,7 @@ impl Journal for MemoryStore {
         drop(actions);
         Ok(self.seal(audit))
     }
+
     async fn transition(
         &self,
         expected: ActionState,
@@ -672,6 +673,7 @@ impl Journal for MemoryStore {
         drop(actions);
         Ok(self.seal(audit))
     }
+
     async fn action(&self, id: &str) -> Result<Option<Action>, StoreError> {
         Ok(self
             .actions
@@ -681,6 +683,7 @@ impl Journal for MemoryStore {
             .find(|a| a.id == id)
             .cloned())
     }
+
     async fn actions(&self, open_only: bool) -> Result<Vec<Action>, StoreError> {
         Ok(self
             .actions
@@ -691,9 +694,13 @@ impl Journal for MemoryStore {
             .cloned()
             .collect())
     }
+}
+
+impl AuditLog for MemoryStore {
     async fn append_audit(&self, audit: &AuditDraft) -> Result<AuditEntry, StoreError> {
         Ok(self.seal(audit))
     }
+
     async fn audit_page(&self, after: i64, limit: u32) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(self
             .audit
@@ -705,6 +712,7 @@ impl Journal for MemoryStore {
             .cloned()
             .collect())
     }
+
     async fn audit_max_seq(&self) -> Result<Option<i64>, StoreError> {
         Ok(self
             .audit
@@ -714,6 +722,7 @@ impl Journal for MemoryStore {
             .map(|e| e.seq)
             .max())
     }
+
     async fn case_audit(&self, case_id: &str) -> Result<Vec<AuditEntry>, StoreError> {
         Ok(self
             .audit

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::desk::Desk;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal, StoreError};
+use crate::ports::{CaseSource, Clock, Store, StoreError};
 use crate::provider::valid_verifyhq_id;
 
 /// The most users one desk watches (each costs a read per sync).
@@ -152,7 +152,7 @@ fn named(users: &[String]) -> String {
     text
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Changes the watch list kept in `store` as this desk's reviewer, and records in the audit
     /// log who added or dropped which users (the list decides which cases reach the queue). A
     /// change that changed nothing is not recorded.
@@ -333,7 +333,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_desk_audits_who_added_and_dropped_which_users_and_not_a_change_of_nothing() {
-        use crate::ports::Journal;
+        use crate::ports::AuditLog;
         let d = crate::testing::desk(0);
         let store = Memory(Default::default());
         let many: Vec<String> = (0..25).map(|i| format!("vhq_user_{i:04}")).collect();

@@ -103,7 +103,7 @@ async fn main() {
 
     let store = SqliteStore::open(&path).await.unwrap();
     {
-        use desk_core::ports::Journal;
+        use desk_core::ports::AuditLog;
         let started = Instant::now();
         let mut after = 0;
         let mut read = 0;

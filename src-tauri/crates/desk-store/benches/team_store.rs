@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use desk_core::audit::{self, AuditDraft, AuditEntry};
 use desk_core::claims::ClaimStore;
-use desk_core::ports::Journal;
+use desk_core::ports::AuditLog;
 use desk_core::team::TeamLog;
 use desk_store::PgStore;
 use futures_util::StreamExt;

@@ -10,7 +10,7 @@ use desk_core::desk::{Desk, Reviewer};
 use desk_core::model::case::Verdict;
 use desk_core::model::request::DecisionRequest;
 use desk_core::outbox::{ActionState, BlocklistRequest};
-use desk_core::ports::{Journal, SystemClock};
+use desk_core::ports::{OutboxStore, SystemClock};
 use desk_store::SqliteStore;
 use didit::{DiditClient, DiditConfig};
 use secrecy::SecretString;

@@ -7,7 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use desk_core::audit::{self, AuditDraft, AuditEntry};
-use desk_core::ports::Journal;
+use desk_core::ports::AuditLog;
 use desk_store::SqliteStore;
 use sqlx::sqlite::SqlitePool;
 

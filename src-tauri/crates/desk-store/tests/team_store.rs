@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use desk_core::audit::{self, AuditDraft};
 use desk_core::claims::{ClaimStore, Hold};
-use desk_core::ports::{Journal, StoreError};
+use desk_core::ports::{AuditLog, StoreError};
 use desk_core::team::TeamLog;
 use desk_store::{PgStore, SqliteStore};
 use futures_util::StreamExt;

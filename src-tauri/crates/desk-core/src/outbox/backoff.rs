@@ -5,9 +5,9 @@ use super::Outcome;
 use crate::desk::Desk;
 use crate::model::action::ActionState;
 use crate::ports::SourceError;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     pub(super) fn retry_after_error(&self, error: SourceError, sent: bool) -> Outcome {
         match error {
             SourceError::Rejected(m) | SourceError::NotFound(m) | SourceError::Invalid(m) => {

@@ -8,7 +8,7 @@ use crate::claims::{ClaimStore, Hold};
 use crate::desk::{Desk, DeskError};
 use crate::four_eyes::{FourEyes, SecondLook};
 use crate::model::action::{Action, ActionState, FourEyesMark};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
 /// What four-eyes says of an action about to be sent.
 pub(super) enum Look {
@@ -17,7 +17,7 @@ pub(super) enum Look {
     Ended,
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Four-eyes before an action is sent: go on with it (no second look needed, or it was
     /// confirmed, then it says by whom), leave it waiting (asked now, not answered yet, or the
     /// team store cannot say), or it ended here (refused by the second reviewer).

@@ -6,9 +6,9 @@ use crate::desk::{Desk, DeskError};
 use crate::lookup::{Directory, LookupError, LookupQuery};
 use crate::model::action::{Action, ActionBody, ActionKind, ActionState};
 use crate::ports::SourceError;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Queues sending a pending verification's invite again (through the outbox, audited).
     /// Only a pending record has an invite to resend; the person's email never leaves the
     /// backend.

@@ -5,9 +5,9 @@ use chrono::{DateTime, Utc};
 
 use crate::desk::{Desk, DeskError};
 use crate::model::action::{Action, ActionState};
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     pub(super) async fn load(&self, id: &str) -> Result<Action, DeskError> {
         self.store
             .action(id)

@@ -7,7 +7,7 @@ use crate::desk::Desk;
 use crate::model::action::{Action, ActionBody, ActionState};
 use crate::model::case::{CaseStatus, ReviewEntry, Verdict};
 use crate::ports::SourceError;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 use crate::provider::Provider;
 
 pub(super) fn describe(entry: &ReviewEntry) -> String {
@@ -51,7 +51,7 @@ pub(super) fn last_status_change<'a>(
     })
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Whether the provider already shows what this write sets.
     pub(super) async fn already_there(
         &self,

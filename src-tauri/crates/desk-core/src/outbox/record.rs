@@ -7,9 +7,9 @@ use super::Outcome;
 use crate::desk::{Desk, DeskError};
 use crate::model::action::{Action, ActionState};
 use crate::ports::StoreError;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     pub(super) fn transition_draft(
         &self,
         action: &Action,

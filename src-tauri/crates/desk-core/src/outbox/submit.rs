@@ -10,7 +10,7 @@ use crate::model::action::{Action, ActionBody, ActionKind, ActionState, Blocklis
 use crate::model::case::Verdict;
 use crate::model::request::{validate_case_id, ActionError, AmlRequest, DecisionRequest};
 use crate::ports::StoreError;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 use crate::provider::Provider;
 
 /// A submitted action and the case to open next.
@@ -64,7 +64,7 @@ pub(super) fn provider_allows_decision(request: &DecisionRequest) -> Result<(), 
     Ok(())
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     pub(super) fn new_action(&self, ask: Ask, token: String, delay: Duration) -> Action {
         let Ask {
             case_id,

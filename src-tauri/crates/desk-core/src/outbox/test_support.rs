@@ -9,7 +9,7 @@ pub(super) use crate::model::action::{
 };
 pub(super) use crate::model::case::{CaseStatus, Verdict};
 pub(super) use crate::model::request::{AmlRequest, DecisionRequest};
-pub(super) use crate::ports::{CaseSource, Clock, Journal, SourceError};
+pub(super) use crate::ports::{AuditLog, CaseSource, Clock, OutboxStore, SourceError};
 pub(super) use crate::testing::{desk, item, FakeTeam, TestDesk, WriteFault};
 
 pub(super) fn request(case: i64, verdict: Verdict, comment: Option<&str>) -> DecisionRequest {

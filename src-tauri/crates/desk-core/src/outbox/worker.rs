@@ -11,7 +11,7 @@ use crate::desk::{Desk, DeskError};
 use crate::four_eyes::FourEyes;
 use crate::model::action::{Action, ActionBody, ActionState};
 use crate::ports::SourceError;
-use crate::ports::{CaseCache, CaseSource, Clock, Journal};
+use crate::ports::{CaseSource, Clock, Store};
 
 /// The decision among `heads` with this id, if it is one.
 pub(super) fn open_decision<'a>(heads: &'a [Action], id: &str) -> Option<&'a Action> {
@@ -51,7 +51,7 @@ impl DrainReport {
     }
 }
 
-impl<S: CaseSource, T: CaseCache + Journal, C: Clock> Desk<S, T, C> {
+impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Sends every action that is due, one per case at a time and in order per case, and
     /// says when the next one is due.
     pub async fn run_due(&self) -> Result<DrainReport, DeskError> {

@@ -10,7 +10,7 @@ use desk_core::audit_view::AuditQuery;
 use desk_core::ports::StoreError;
 use rusqlite::types::{Value, ValueRef};
 
-use crate::{audit_conditions, failed, Condition, AUDIT_COLUMNS};
+use crate::rows::{audit_conditions, failed, Condition, AUDIT_COLUMNS};
 
 /// Read-only connections to one database file, opened when none is free.
 #[derive(Clone)]

@@ -1,6 +1,7 @@
-//! One suite for desk-core's `Journal` that every backend must pass: the desk's SQLite file and
-//! the team's PostgreSQL store (a real server, started here). Plus what only a shared store
-//! faces: many appenders at once must still seal one valid chain.
+//! One contract suite per store port, passed by every backend of it: the outbox by the desk's
+//! SQLite file and desk-core's in-memory fake, the audit log (and the lead's search of it) by
+//! SQLite and the team's PostgreSQL store (a real server, started here); plus what only a
+//! shared log faces: many appenders at once must still seal one valid chain.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
@@ -11,7 +12,7 @@ use desk_core::audit::{self, AuditDraft};
 use desk_core::audit_view::{AuditFilter, AuditQuery, AuditSearch};
 use desk_core::model::case::Verdict;
 use desk_core::outbox::{Action, ActionBody, ActionKind, ActionState};
-use desk_core::ports::{Journal, StoreError};
+use desk_core::ports::{AuditLog, OutboxStore, StoreError};
 use desk_store::{PgStore, SqliteStore};
 
 fn action(n: u32, case: u32, kind: ActionKind) -> Action {
@@ -55,8 +56,8 @@ fn draft(what: &str, case_id: &str) -> AuditDraft {
     }
 }
 
-/// What every journal must do.
-async fn suite(j: &impl Journal) {
+/// What every outbox must do (with the audit entry each write appends).
+async fn outbox_suite(j: &impl OutboxStore) {
     let first = action(1, 1, ActionKind::Decline);
     let entry = j
         .enqueue(&first, &draft("decline", &first.case_id))
@@ -157,9 +158,31 @@ async fn suite(j: &impl Journal) {
     assert!(report.ok && report.count == 6, "{report:?}");
 }
 
-/// The lead's audit search, on a fresh journal: every filter, paging newest first, and a set
-/// of cases (a resolved warning code).
-async fn search_suite(j: &(impl Journal + AuditSearch)) {
+/// What every audit log must do: append in seq order, read by case and by page, verify.
+async fn audit_suite(j: &impl AuditLog) {
+    let case = "00000000-0000-4000-8000-000000000001";
+    for what in ["decline", "decline", "blocklist_add", "decline", "approve"] {
+        j.append_audit(&draft(what, case)).await.unwrap();
+    }
+    j.append_audit(&draft("reveal", "00000000-0000-4000-8000-000000000009"))
+        .await
+        .unwrap();
+    assert_eq!(j.audit_max_seq().await.unwrap(), Some(6));
+    let trail = j.case_audit(case).await.unwrap();
+    assert_eq!(
+        trail.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        vec![1, 2, 3, 4, 5]
+    );
+    assert_eq!(trail[2].draft.action, "blocklist_add");
+    let page = j.audit_page(2, 2).await.unwrap();
+    assert_eq!(page.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3, 4]);
+    let report = audit::verify(j, None).await.unwrap();
+    assert!(report.ok && report.count == 6, "{report:?}");
+}
+
+/// The lead's audit search, on a fresh log: every filter, paging newest first, and a set of
+/// cases (a resolved warning code).
+async fn search_suite(j: &(impl AuditLog + AuditSearch)) {
     let people = ["Amira <amira@dhmad.tn>", "Youssef <youssef@dhmad.tn>"];
     for n in 0..60u32 {
         j.append_audit(&AuditDraft {
@@ -280,7 +303,7 @@ async fn search_suite(j: &(impl Journal + AuditSearch)) {
 }
 
 /// Appenders racing on one journal: every entry lands once and the chain stays whole.
-async fn racing_appenders(j: &(impl Journal + Clone + 'static), tasks: usize, each: usize) {
+async fn racing_appenders(j: &(impl AuditLog + Clone + 'static), tasks: usize, each: usize) {
     let mut handles = Vec::new();
     for t in 0..tasks {
         let j = j.clone();
@@ -301,12 +324,13 @@ async fn racing_appenders(j: &(impl Journal + Clone + 'static), tasks: usize, ea
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_journal_suite_passes_on_sqlite() {
+async fn the_outbox_and_audit_suites_pass_on_sqlite() {
     let dir = std::env::temp_dir().join(format!("desk-suite-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let store = SqliteStore::open(&dir.join("desk.sqlite")).await.unwrap();
-    suite(&store).await;
+    outbox_suite(&store).await;
+    audit_suite(&SqliteStore::open(&dir.join("log.sqlite")).await.unwrap()).await;
     racing_appenders(&store, 4, 25).await;
     let fresh = SqliteStore::open(&dir.join("search.sqlite")).await.unwrap();
     search_suite(&fresh).await;
@@ -314,11 +338,17 @@ async fn the_journal_suite_passes_on_sqlite() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn the_journal_suite_passes_on_postgresql() {
+async fn the_outbox_suite_passes_on_the_in_memory_fake() {
+    outbox_suite(&desk_core::testing::MemoryStore::default()).await;
+    audit_suite(&desk_core::testing::MemoryStore::default()).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_audit_suite_passes_on_postgresql() {
     let server = common::Postgres::start();
     let url = server.database("suite");
     let store = PgStore::connect(&url).await.unwrap();
-    suite(&store).await;
+    audit_suite(&store).await;
     racing_appenders(&store, 8, 25).await;
     search_suite(&PgStore::connect(&server.database("search")).await.unwrap()).await;
 
@@ -333,6 +363,9 @@ async fn the_journal_suite_passes_on_postgresql() {
 
     // Append-only in the database itself, not only in our code.
     let pool = sqlx::PgPool::connect(&url).await.unwrap();
+    // Actions are each desk's own: the team store keeps no outbox.
+    let shared = sqlx::query("SELECT 1 FROM actions").execute(&pool).await;
+    assert!(shared.unwrap_err().to_string().contains("does not exist"));
     for sql in [
         "UPDATE audit SET comment = 'x'",
         "DELETE FROM audit",
