@@ -8,13 +8,12 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::{Duration, Utc};
 use serde_json::{json, Value};
 
-use crate::http::AppState;
+use crate::records::{new_record, Record};
 use crate::seed::Rng;
-use crate::world::{iso, Person};
-use crate::Shared;
+use crate::state::{AppState, Shared};
 
 /// `sk_(live|sandbox)_` followed by 64 lower-case hex digits.
 pub fn valid_key(key: &str) -> bool {
@@ -51,116 +50,6 @@ pub fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<String, Resp
             "Invalid or expired API key",
         )),
     }
-}
-
-/// Serializes a time the way DHMAD writes its times.
-fn iso_time<S: serde::Serializer>(t: &DateTime<Utc>, out: S) -> Result<S::Ok, S::Error> {
-    out.serialize_str(&iso(*t))
-}
-
-fn iso_time_opt<S: serde::Serializer>(
-    t: &Option<DateTime<Utc>>,
-    out: S,
-) -> Result<S::Ok, S::Error> {
-    match t {
-        Some(t) => iso_time(t, out),
-        None => out.serialize_none(),
-    }
-}
-
-/// One identity verification as DHMAD serves it (typed: 10,000 of them as JSON values took
-/// several times the memory).
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct Record {
-    pub id: String,
-    pub email: String,
-    pub external_user_id: Option<String>,
-    pub kyc_status: &'static str,
-    pub didit_session_status: &'static str,
-    pub needs_admin_review: bool,
-    pub claim_status: &'static str,
-    pub linked_user_id: Option<String>,
-    #[serde(serialize_with = "iso_time_opt")]
-    pub linked_at: Option<DateTime<Utc>>,
-    pub verification_email_sent: bool,
-    #[serde(serialize_with = "iso_time_opt")]
-    pub verification_email_sent_at: Option<DateTime<Utc>>,
-    #[serde(serialize_with = "iso_time")]
-    pub created_at: DateTime<Utc>,
-    #[serde(serialize_with = "iso_time")]
-    pub updated_at: DateTime<Utc>,
-    #[serde(serialize_with = "iso_time")]
-    pub expires_at: DateTime<Utc>,
-}
-
-impl Record {
-    /// The record with a `message` beside its fields, as create and re-send answer.
-    fn with_message(&self, message: &str) -> Value {
-        let mut answer = json!(self);
-        answer["message"] = json!(message);
-        answer
-    }
-}
-
-fn record(rng: &mut Rng, email: &str, external: Option<&str>, created: DateTime<Utc>) -> Record {
-    Record {
-        id: rng.hex(24),
-        email: email.to_lowercase(),
-        external_user_id: external.map(str::to_owned),
-        kyc_status: "pending",
-        didit_session_status: "in_progress",
-        needs_admin_review: false,
-        claim_status: "pending",
-        linked_user_id: None,
-        linked_at: None,
-        verification_email_sent: true,
-        verification_email_sent_at: Some(created),
-        created_at: created,
-        updated_at: created,
-        expires_at: created + Duration::days(90),
-    }
-}
-
-/// Records for about half the people, cycling through every state.
-pub fn seed_records(seed: u64, people: &[Person], now: DateTime<Utc>) -> Vec<Record> {
-    let mut rng = Rng::new(seed, 0xd4_3ad);
-    people
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| i % 2 == 0)
-        .map(|(i, p)| {
-            let created = now - Duration::hours(1 + (i as i64 % 400));
-            let mut r = record(&mut rng, &p.email, Some(&p.vendor_data), created);
-            match (i / 2) % 6 {
-                0 => {}
-                1 => {
-                    r.kyc_status = "approved";
-                    r.didit_session_status = "completed";
-                }
-                2 => {
-                    r.kyc_status = "approved";
-                    r.didit_session_status = "completed";
-                    r.claim_status = "linked";
-                    r.linked_user_id = Some(rng.hex(24));
-                    r.linked_at = Some(created + Duration::hours(2));
-                }
-                3 => {
-                    r.kyc_status = "rejected";
-                    r.didit_session_status = "completed";
-                }
-                4 => {
-                    r.didit_session_status = "completed";
-                    r.needs_admin_review = true;
-                }
-                _ => {
-                    r.verification_email_sent = false;
-                    r.verification_email_sent_at = None;
-                    r.didit_session_status = "not_started";
-                }
-            }
-            r
-        })
-        .collect()
 }
 
 fn valid_email(email: &str) -> bool {
@@ -292,7 +181,7 @@ pub async fn create(State(shared): State<AppState>, bytes: Bytes) -> Response {
         now.timestamp_nanos_opt().unwrap_or(0) as u64,
         world.dhmad.len() as u64,
     );
-    let mut r = record(&mut rng, &email, external.as_deref(), now);
+    let mut r = new_record(&mut rng, &email, external.as_deref(), now);
     if sandbox {
         r.kyc_status = "approved";
         r.didit_session_status = "completed";
@@ -338,34 +227,4 @@ pub async fn link(State(shared): State<AppState>, Json(body): Json<Value>) -> Re
         json!({"linked_user_id": user}),
     );
     Json(answer).into_response()
-}
-
-/// Seed 001: a Didit result DHMAD could not settle waits for an admin review; a reviewer's
-/// decision on the person's Didit session is that review. The record takes the outcome and
-/// `needs_admin_review` clears (a resubmission sends the person back to Didit instead).
-pub fn follow_review(world: &mut crate::world::World, session: usize) {
-    let s = &world.sessions[session];
-    if s.fixture.is_some() {
-        return;
-    }
-    let vendor = world.people[s.person].vendor_data.clone();
-    let (kyc, didit) = match s.status.as_str() {
-        "Approved" => ("approved", "completed"),
-        "Declined" => ("rejected", "completed"),
-        "Resubmitted" => ("pending", "in_progress"),
-        _ => return,
-    };
-    // Not a ledger entry: the ledger holds what API clients applied, and this is DHMAD's own
-    // follow-up (its admin review), visible in the record itself.
-    let now = Utc::now();
-    for record in world.dhmad.iter_mut().filter(|r| {
-        r.external_user_id.as_deref() == Some(vendor.as_str())
-            && r.needs_admin_review
-            && r.kyc_status == "pending"
-    }) {
-        record.kyc_status = kyc;
-        record.didit_session_status = didit;
-        record.needs_admin_review = false;
-        record.updated_at = now;
-    }
 }

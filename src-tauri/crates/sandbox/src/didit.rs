@@ -10,9 +10,11 @@ use axum::Json;
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
+use crate::changes::StatusUpdate;
 use crate::decision::{self, list_row};
-use crate::http::{detail, field_error, json_body, AppState};
-use crate::seed::{Rng, COUNTRIES, WORKFLOWS};
+use crate::reply::{detail, field_error, json_body, session_index};
+use crate::seed::{COUNTRIES, WORKFLOWS};
+use crate::state::AppState;
 use crate::world::{iso, Session, World};
 
 const ELIGIBLE: [&str; 6] = [
@@ -183,37 +185,10 @@ pub async fn list_sessions(
 
 pub async fn decision(State(shared): State<AppState>, Path(id): Path<String>) -> Response {
     let world = shared.world();
-    match world.find(&id) {
-        Some(i) => Json(decision::decision(&world, &world.sessions[i])).into_response(),
-        None => detail(StatusCode::NOT_FOUND, "Not found."),
+    match session_index(&world, &id) {
+        Ok(i) => Json(decision::decision(&world, &world.sessions[i])).into_response(),
+        Err(not_found) => not_found,
     }
-}
-
-/// One review-feed activity (api-facts A11.1).
-pub fn activity(
-    previous: &str,
-    new: &str,
-    comment: Option<&str>,
-    actor_type: &str,
-    actor: &str,
-) -> Value {
-    let mut rng = Rng::new(Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64, 99);
-    json!({
-        "uuid": rng.uuid(),
-        "activity_type": "STATUS_UPDATED",
-        "actor_type": actor_type,
-        "actor_display": actor,
-        "actor_email": if actor_type == "CONSOLE_USER" { json!(actor) } else { Value::Null },
-        "previous_status": previous,
-        "new_status": new,
-        "comment": comment,
-        "mentioned_emails": [],
-        "previous_value": {"status": previous},
-        "new_value": {"status": new},
-        "changed_fields": ["status"],
-        "metadata": null,
-        "created_at": iso(Utc::now()),
-    })
 }
 
 fn opt_str<'a>(body: &'a Map<String, Value>, field: &str) -> Result<Option<&'a str>, Response> {
@@ -259,34 +234,139 @@ fn valid_email(address: &str) -> bool {
         && !address.contains(char::is_whitespace)
 }
 
+/// Reads an update-status body for session `i` (in status `current`) with DRF's messages; a
+/// repeat of the current status is answered here too (Ok(Err(answer))).
+fn status_update(
+    world: &World,
+    i: usize,
+    current: &str,
+    body: &Map<String, Value>,
+    same_status_ok: bool,
+) -> Result<Result<StatusUpdate, Response>, Response> {
+    let new_status = new_status(body, &["Approved", "Declined", "Resubmitted"])?;
+    if new_status == current {
+        // Didit's sources disagree (api-facts Corrections 5): its OpenAPI answers 400 with a bare
+        // list; a newer page makes a repeated Approved / Declined a 200 no-op.
+        if same_status_ok && new_status != "Resubmitted" {
+            let id = &world.sessions[i].id;
+            return Ok(Err(
+                Json(json!({"session_id": id, "session_kind": "user"})).into_response()
+            ));
+        }
+        return Err((
+            StatusCode::BAD_REQUEST,
+            Json(json!(["The new status is the same as the current status."])),
+        )
+            .into_response());
+    }
+    let comment = comment(body)?;
+    let send_email = body
+        .get("send_email")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if send_email {
+        match body.get("email_address").and_then(Value::as_str) {
+            Some(a) if valid_email(a) => {}
+            Some(_) => return Err(field_error("email_address", "Enter a valid email address.")),
+            None => {
+                return Err(field_error(
+                    "email_address",
+                    "This field is required when send_email is true.",
+                ))
+            }
+        }
+    }
+    let redo = if new_status == "Resubmitted" {
+        nodes_to_redo(world, i, body)?
+    } else {
+        Vec::new()
+    };
+    Ok(Ok(StatusUpdate {
+        new_status,
+        comment,
+        send_email,
+        email_address: body.get("email_address").cloned().unwrap_or(Value::Null),
+        email_language: body.get("email_language").cloned().unwrap_or(Value::Null),
+        redo,
+    }))
+}
+
+/// The nodes a resubmission redoes: those named (each of this session), or by default every
+/// node that did not pass.
+fn nodes_to_redo(
+    world: &World,
+    i: usize,
+    body: &Map<String, Value>,
+) -> Result<Vec<String>, Response> {
+    let nodes = decision::nodes(world, &world.sessions[i]);
+    let redo: Vec<String> = match body.get("nodes_to_resubmit") {
+        None | Some(Value::Null) => nodes
+            .iter()
+            .filter(|(_, _, st)| {
+                matches!(
+                    st.as_str(),
+                    "Declined" | "In Review" | "Not Finished" | "Expired"
+                )
+            })
+            .map(|(n, _, _)| n.clone())
+            .collect(),
+        Some(Value::Array(items)) => {
+            let mut named = Vec::new();
+            for item in items {
+                let node = item["node_id"].as_str().unwrap_or_default();
+                if !nodes.iter().any(|(n, _, _)| n == node) {
+                    return Err(field_error(
+                        "nodes_to_resubmit",
+                        &format!("Node {node:?} does not belong to this session."),
+                    ));
+                }
+                named.push(node.to_owned());
+            }
+            named
+        }
+        Some(_) => {
+            return Err(field_error(
+                "nodes_to_resubmit",
+                "Expected a list of items.",
+            ))
+        }
+    };
+    if redo.is_empty() {
+        return Err((
+            StatusCode::BAD_REQUEST,
+            Json(json!(["Nothing to resubmit for this session."])),
+        )
+            .into_response());
+    }
+    Ok(redo)
+}
+
 pub async fn update_status(
     State(shared): State<AppState>,
     Path(id): Path<String>,
     bytes: Bytes,
 ) -> Response {
     let mut world = shared.world();
-    let Some(i) = world.find(&id) else {
-        return detail(StatusCode::NOT_FOUND, "Not found.");
+    let i = match session_index(&world, &id) {
+        Ok(i) => i,
+        Err(not_found) => return not_found,
     };
-    let race = shared
+    let (race, same_status_ok) = shared
         .faults
         .lock()
-        .map(|mut f| world.sessions[i].status == "In Review" && f.take_compete())
-        .unwrap_or(false);
+        .map(|mut f| {
+            let race = world.sessions[i].status == "In Review" && f.take_compete();
+            (race, f.same_status_ok)
+        })
+        .unwrap_or((false, false));
     if race {
-        crate::control::console_decision(
-            &mut world,
+        world.console_decision(
             i,
             "Approved",
             Some("decided in the console"),
             "racing.reviewer@dhmad.tn",
         );
     }
-    let same_status_ok = shared
-        .faults
-        .lock()
-        .map(|f| f.same_status_ok)
-        .unwrap_or(false);
     let current = world.sessions[i].status.clone();
     // Eligibility is checked before the body (api-facts A10.2 rule 1).
     if !ELIGIBLE.contains(&current.as_str()) {
@@ -295,105 +375,13 @@ pub async fn update_status(
             &format!("Cannot update the status of a session in status {current}."),
         );
     }
-    let body = match json_body(&bytes) {
-        Ok(b) => b,
-        Err(r) => return r,
+    let update = match json_body(&bytes)
+        .and_then(|body| status_update(&world, i, &current, &body, same_status_ok))
+    {
+        Ok(Ok(update)) => update,
+        Ok(Err(answered)) | Err(answered) => return answered,
     };
-    let new_status = match new_status(&body, &["Approved", "Declined", "Resubmitted"]) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
-    if new_status == current {
-        // Didit's sources disagree (api-facts Corrections 5): its OpenAPI answers 400 with a bare
-        // list; a newer page makes a repeated Approved / Declined a 200 no-op.
-        if same_status_ok && new_status != "Resubmitted" {
-            return Json(json!({"session_id": id, "session_kind": "user"})).into_response();
-        }
-        return (
-            StatusCode::BAD_REQUEST,
-            Json(json!(["The new status is the same as the current status."])),
-        )
-            .into_response();
-    }
-    let comment = match comment(&body) {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
-    let send_email = body
-        .get("send_email")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    if send_email {
-        match body.get("email_address").and_then(Value::as_str) {
-            Some(a) if valid_email(a) => {}
-            Some(_) => return field_error("email_address", "Enter a valid email address."),
-            None => {
-                return field_error(
-                    "email_address",
-                    "This field is required when send_email is true.",
-                )
-            }
-        }
-    }
-    let mut redo = Vec::new();
-    if new_status == "Resubmitted" {
-        let nodes = decision::nodes(&world, &world.sessions[i]);
-        match body.get("nodes_to_resubmit") {
-            None | Some(Value::Null) => {
-                redo = nodes
-                    .iter()
-                    .filter(|(_, _, st)| {
-                        matches!(
-                            st.as_str(),
-                            "Declined" | "In Review" | "Not Finished" | "Expired"
-                        )
-                    })
-                    .map(|(n, _, _)| n.clone())
-                    .collect();
-            }
-            Some(Value::Array(items)) => {
-                for item in items {
-                    let node = item["node_id"].as_str().unwrap_or_default();
-                    if !nodes.iter().any(|(n, _, _)| n == node) {
-                        return field_error(
-                            "nodes_to_resubmit",
-                            &format!("Node {node:?} does not belong to this session."),
-                        );
-                    }
-                    redo.push(node.to_owned());
-                }
-            }
-            Some(_) => return field_error("nodes_to_resubmit", "Expected a list of items."),
-        }
-        if redo.is_empty() {
-            return (
-                StatusCode::BAD_REQUEST,
-                Json(json!(["Nothing to resubmit for this session."])),
-            )
-                .into_response();
-        }
-    }
-    let session = &mut world.sessions[i];
-    session.status = new_status.clone();
-    session.redo.extend(redo.iter().cloned());
-    let entry = activity(
-        &current,
-        &new_status,
-        comment.as_deref(),
-        "API_KEY",
-        "API Client",
-    );
-    session.reviews.push(entry);
-    world.record(
-        "didit",
-        "update-status",
-        &id,
-        "API Client",
-        json!({"previous_status": current, "new_status": new_status, "comment": comment,
-               "send_email": send_email, "email_address": body.get("email_address"),
-               "email_language": body.get("email_language"), "nodes_to_resubmit": redo}),
-    );
-    crate::dhmad::follow_review(&mut world, i);
+    world.api_status_update(i, update);
     Json(json!({"session_id": id, "session_kind": "user"})).into_response()
 }
 
@@ -425,7 +413,7 @@ fn choice(body: &Map<String, Value>, field: &str, allowed: &[&str]) -> Result<St
 
 /// A feed entry for an AML change (no session status change).
 fn aml_activity(kind: &str, previous: &str, new: &str) -> Value {
-    let mut entry = activity("", "", None, "API_KEY", "API Client");
+    let mut entry = crate::changes::activity("", "", None, "API_KEY", "API Client");
     entry["activity_type"] = json!(kind);
     entry["previous_status"] = Value::Null;
     entry["new_status"] = Value::Null;
@@ -441,10 +429,7 @@ fn session_and_body(
     id: &str,
     bytes: &Bytes,
 ) -> Result<(usize, Map<String, Value>), Response> {
-    let i = world
-        .find(id)
-        .ok_or_else(|| detail(StatusCode::NOT_FOUND, "Not found."))?;
-    Ok((i, json_body(bytes)?))
+    Ok((session_index(world, id)?, json_body(bytes)?))
 }
 
 /// Marks one AML hit; the session's own status does not change.
@@ -536,8 +521,9 @@ pub async fn list_reviews(
     Query(params): Query<HashMap<String, String>>,
 ) -> Response {
     let world = shared.world();
-    let Some(i) = world.find(&id) else {
-        return detail(StatusCode::NOT_FOUND, "Not found.");
+    let i = match session_index(&world, &id) {
+        Ok(i) => i,
+        Err(not_found) => return not_found,
     };
     let mut items = world.sessions[i].reviews.clone();
     if params.get("ordering").map(String::as_str) != Some("created_at") {
@@ -559,8 +545,9 @@ pub async fn create_review(
     bytes: Bytes,
 ) -> Response {
     let mut world = shared.world();
-    let Some(i) = world.find(&id) else {
-        return detail(StatusCode::NOT_FOUND, "Not found.");
+    let i = match session_index(&world, &id) {
+        Ok(i) => i,
+        Err(not_found) => return not_found,
     };
     let body = match json_body(&bytes) {
         Ok(b) => b,
@@ -582,7 +569,7 @@ pub async fn create_review(
         );
     }
     world.sessions[i].status = new_status.clone();
-    let entry = activity(
+    let entry = crate::changes::activity(
         &current,
         &new_status,
         comment.as_deref(),
@@ -617,8 +604,9 @@ fn blocklist_change(shared: &AppState, bytes: &Bytes, prefix: &str, add: bool) -
         return field_error("session_id", "This field is required.");
     };
     let mut world = shared.world();
-    let Some(i) = world.find(&id) else {
-        return detail(StatusCode::NOT_FOUND, "Not found.");
+    let i = match session_index(&world, &id) {
+        Ok(i) => i,
+        Err(not_found) => return not_found,
     };
     let items = world.items(&world.sessions[i]);
     let flagged = items

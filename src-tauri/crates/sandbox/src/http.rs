@@ -1,7 +1,6 @@
 //! Routing and the gate every API request passes: trailing-slash redirect, injected faults,
 //! authentication, rate limits, and "applied but the answer was lost".
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
@@ -11,11 +10,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, patch, post};
 use axum::{Json, Router};
-use serde_json::{json, Value};
+use serde_json::json;
 
-use crate::{control, dhmad, didit, verifyhq, Shared};
-
-pub type AppState = Arc<Shared>;
+use crate::reply::detail;
+use crate::state::AppState;
+use crate::{control, dhmad, didit, verifyhq};
 
 pub fn router(shared: AppState) -> Router {
     let api = Router::new()
@@ -83,31 +82,6 @@ async fn not_found(request: Request) -> Response {
         dhmad::error(StatusCode::NOT_FOUND, "Route not found")
     } else {
         detail(StatusCode::NOT_FOUND, "Not found.")
-    }
-}
-
-/// DRF's `{"detail": ...}` body.
-pub fn detail(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "detail": message }))).into_response()
-}
-
-/// DRF's per-field validation body.
-pub fn field_error(field: &str, message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({ field: [message] }))).into_response()
-}
-
-/// Parses a JSON object body the way DRF reports a bad one.
-pub fn json_body(bytes: &Bytes) -> Result<serde_json::Map<String, Value>, Response> {
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(field_error(
-            "non_field_errors",
-            "Invalid data. Expected a dictionary.",
-        )),
-        Err(e) => Err(detail(
-            StatusCode::BAD_REQUEST,
-            &format!("JSON parse error - {e}"),
-        )),
     }
 }
 

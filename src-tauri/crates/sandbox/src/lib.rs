@@ -8,26 +8,35 @@
 // Handlers return a finished error `Response` as their `Err`: that is the axum idiom here.
 #![allow(clippy::result_large_err)]
 
+mod changes;
 mod control;
 mod decision;
 mod dhmad;
 mod didit;
+mod faults;
 mod http;
 mod rate;
+mod records;
+mod reply;
 mod seed;
+mod state;
 #[cfg(feature = "testkit")]
 mod testkit;
 mod verifyhq;
 mod world;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use serde_json::Value;
 use tokio::sync::oneshot;
 
-pub use control::Faults;
+use world::{Session, World};
+
+pub use faults::Faults;
 pub use rate::RateConfig;
+pub use state::{AppState, Shared};
 #[cfg(feature = "testkit")]
 pub use testkit::Probe;
 
@@ -82,23 +91,6 @@ pub enum SandboxError {
     BadDhmadKey,
     #[error("fixture {path}: {message}")]
     Fixture { path: String, message: String },
-}
-
-pub struct Shared {
-    pub world: Mutex<world::World>,
-    pub windows: Mutex<rate::Windows>,
-    pub faults: Mutex<Faults>,
-    pub didit_key: String,
-    pub dhmad_key: String,
-    pub verifyhq_key: String,
-    pub base_url: String,
-}
-
-impl Shared {
-    /// Locks the world; a poisoned lock (a panicked handler) still yields the data.
-    pub fn world(&self) -> std::sync::MutexGuard<'_, world::World> {
-        self.world.lock().unwrap_or_else(|e| e.into_inner())
-    }
 }
 
 /// A running sandbox; dropping it stops the server.
@@ -173,7 +165,7 @@ pub async fn start(config: SandboxConfig) -> Result<RunningSandbox, SandboxError
     let world = match &config.fixtures {
         Some(dir) => {
             let mut world = make();
-            control::load_fixtures(&mut world, dir)?;
+            load_fixtures(&mut world, dir)?;
             Seeding::Ready(world)
         }
         None => Seeding::Later(make),
@@ -248,4 +240,53 @@ impl ServeWith {
             tracing::error!(%error, "sandbox server stopped");
         }
     }
+}
+
+/// Adds every `*.json` decision in `dir` as a session, served as is.
+pub fn load_fixtures(world: &mut World, dir: &Path) -> Result<(), SandboxError> {
+    let fail = |path: &Path, message: String| SandboxError::Fixture {
+        path: path.display().to_string(),
+        message,
+    };
+    let entries = std::fs::read_dir(dir).map_err(|e| fail(dir, e.to_string()))?;
+    let mut paths: Vec<_> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = std::fs::read(&path).map_err(|e| fail(&path, e.to_string()))?;
+        let body: Value = serde_json::from_slice(&text).map_err(|e| fail(&path, e.to_string()))?;
+        let id = body["session_id"]
+            .as_str()
+            .ok_or_else(|| fail(&path, "no session_id".into()))?
+            .to_owned();
+        if world.find(&id).is_some() {
+            return Err(fail(&path, format!("session {id} exists already")));
+        }
+        let number = body["session_number"]
+            .as_i64()
+            .unwrap_or(world.sessions.len() as i64 + 1000);
+        let created_at = body["created_at"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map_or_else(chrono::Utc::now, |t| t.with_timezone(&chrono::Utc));
+        world.sessions.push(Session {
+            id,
+            number,
+            status: body["status"].as_str().unwrap_or("In Review").to_owned(),
+            workflow: 0,
+            person: 0,
+            created_at,
+            warnings: Vec::new(),
+            redo: Default::default(),
+            fixture: Some(body),
+            reviews: Vec::new(),
+            index: world.sessions.len() as u64,
+            aml_reviews: Default::default(),
+            aml_status: None,
+        });
+    }
+    Ok(())
 }

@@ -421,6 +421,11 @@ pub fn describe(risk: &str) -> (String, String) {
     )
 }
 
+/// A time as the simulated APIs write it (RFC 3339, microseconds, UTC `Z`).
+pub fn iso(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,157 +8,25 @@
 //! verification reads EXPIRED with `invalidatedBy` naming its successor; step values beyond
 //! the seed's (PENDING, VERIFIED, PASSED) are REJECTED, FAILED, CLEAR and MATCH.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{DateTime, Duration, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::http::AppState;
+use crate::records::{new_id, pending_steps, Review, Verification};
 use crate::seed::Rng;
-use crate::world::iso;
-use crate::Shared;
+use crate::state::{AppState, Shared};
 
 /// The most entries one list page holds (the seed's maximum).
 pub const MAX_LIMIT: u64 = 100;
 /// The longest `reviewedBy` / `reviewNotes` the sandbox accepts (the seed names no limit; a
 /// real API has one, so the client's validation is exercised).
 pub const MAX_NOTES: usize = 5_000;
-
-#[derive(Debug, Clone)]
-pub struct Verification {
-    pub id: String,
-    pub user_id: String,
-    pub tier: &'static str,
-    pub status: &'static str,
-    pub steps: BTreeMap<&'static str, &'static str>,
-    pub created_at: DateTime<Utc>,
-    pub completed_at: Option<DateTime<Utc>>,
-    pub review: Option<Review>,
-    pub invalidated_by: Option<String>,
-}
-
-#[derive(Debug, Clone)]
-pub struct Review {
-    pub decision: &'static str,
-    pub reviewed_by: String,
-    pub review_notes: String,
-    pub reviewed_at: DateTime<Utc>,
-}
-
-impl Verification {
-    pub fn to_json(&self) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "userId": self.user_id,
-            "tier": self.tier,
-            "status": self.status,
-            "steps": self.steps,
-            "createdAt": iso(self.created_at),
-        });
-        if let Some(at) = self.completed_at {
-            v["completedAt"] = json!(iso(at));
-        }
-        if let Some(r) = &self.review {
-            v["reviewedBy"] = json!(r.reviewed_by);
-            v["reviewNotes"] = json!(r.review_notes);
-            v["reviewedAt"] = json!(iso(r.reviewed_at));
-        }
-        if let Some(next) = &self.invalidated_by {
-            v["invalidatedBy"] = json!(next);
-        }
-        v
-    }
-
-    fn active(&self) -> bool {
-        matches!(self.status, "PENDING" | "IN_PROGRESS")
-    }
-}
-
-/// The steps a tier runs, all pending.
-fn pending_steps(tier: &str) -> BTreeMap<&'static str, &'static str> {
-    let mut steps = BTreeMap::from([("document", "PENDING")]);
-    if tier != "BASIC" {
-        steps.insert("liveness", "PENDING");
-    }
-    if tier == "ENHANCED" {
-        steps.insert("sanctions", "PENDING");
-    }
-    steps
-}
-
-fn new_id(rng: &mut Rng) -> String {
-    format!("ver_{}", rng.hex(12))
-}
-
-/// Users whose verifications wait in MANUAL_REVIEW (most), with some decided or pending ones
-/// and, for every fifth user, an older rejected verification before the current one.
-pub fn seed(seed: u64, users: usize, now: DateTime<Utc>) -> Vec<Verification> {
-    const TIERS: [&str; 3] = ["BASIC", "STANDARD", "ENHANCED"];
-    const OTHERS: [&str; 4] = ["VERIFIED", "REJECTED", "PENDING", "IN_PROGRESS"];
-    let mut out = Vec::new();
-    for u in 0..users {
-        let mut rng = Rng::new(seed, 7_000_000 + u as u64);
-        let user_id = format!("vhq_user_{:04}", u + 1);
-        let tier = TIERS[u % TIERS.len()];
-        let age = Duration::seconds(rng.below(48 * 3600) as i64 + 600);
-        if u % 5 == 4 {
-            let mut old = Verification {
-                id: new_id(&mut rng),
-                user_id: user_id.clone(),
-                tier,
-                status: "REJECTED",
-                steps: pending_steps(tier),
-                created_at: now - age - Duration::days(3),
-                completed_at: Some(now - age - Duration::days(3) + Duration::minutes(9)),
-                review: None,
-                invalidated_by: None,
-            };
-            old.steps.insert("document", "REJECTED");
-            out.push(old);
-        }
-        let status = if u % 4 == 3 {
-            OTHERS[(u / 4) % OTHERS.len()]
-        } else {
-            "MANUAL_REVIEW"
-        };
-        let mut steps = pending_steps(tier);
-        if status != "PENDING" {
-            // What flagged it: a weak liveness, a sanctions hit, or a document to look at.
-            steps.insert(
-                "document",
-                if rng.chance(70) {
-                    "VERIFIED"
-                } else {
-                    "REJECTED"
-                },
-            );
-            if steps.contains_key("liveness") {
-                steps.insert("liveness", if rng.chance(75) { "PASSED" } else { "FAILED" });
-            }
-            if steps.contains_key("sanctions") {
-                steps.insert("sanctions", if rng.chance(60) { "CLEAR" } else { "MATCH" });
-            }
-        }
-        let done = matches!(status, "VERIFIED" | "REJECTED");
-        out.push(Verification {
-            id: new_id(&mut rng),
-            user_id,
-            tier,
-            status,
-            steps,
-            created_at: now - age,
-            completed_at: done.then(|| now - age + Duration::minutes(12)),
-            review: None,
-            invalidated_by: None,
-        });
-    }
-    out
-}
 
 pub fn error(status: StatusCode, message: &str) -> Response {
     let word = status.canonical_reason().unwrap_or("Error");

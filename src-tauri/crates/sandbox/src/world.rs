@@ -3,14 +3,11 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
+pub use crate::seed::iso;
 use crate::seed::{self, Rng, COUNTRIES, RISKS, WORKFLOWS};
-
-pub fn iso(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
 
 /// One generated warning on a session.
 #[derive(Debug, Clone)]
@@ -80,8 +77,8 @@ pub fn seed_verifyhq(
     seed: u64,
     in_review: usize,
     now: DateTime<Utc>,
-) -> Vec<crate::verifyhq::Verification> {
-    crate::verifyhq::seed(seed, (in_review / 10).max(4), now)
+) -> Vec<crate::records::Verification> {
+    crate::records::seed_verifications(seed, (in_review / 10).max(4), now)
 }
 
 pub struct World {
@@ -90,9 +87,9 @@ pub struct World {
     pub people: Vec<Person>,
     pub blocklist: Blocklist,
     pub ledger: Vec<LedgerEntry>,
-    pub dhmad: Vec<crate::dhmad::Record>,
+    pub dhmad: Vec<crate::records::Record>,
     /// VerifyHQ verifications, oldest first.
-    pub verifyhq: Vec<crate::verifyhq::Verification>,
+    pub verifyhq: Vec<crate::records::Verification>,
     pub media_host: String,
 }
 
@@ -109,7 +106,7 @@ impl World {
         seed: u64,
         in_review: usize,
         now: DateTime<Utc>,
-        verifyhq: Vec<crate::verifyhq::Verification>,
+        verifyhq: Vec<crate::records::Verification>,
     ) -> Self {
         let others = in_review / 10;
         let total = in_review + others;
@@ -175,7 +172,11 @@ impl World {
         for (n, s) in sessions.iter_mut().enumerate() {
             s.number = 1000 + n as i64;
         }
-        let dhmad = crate::dhmad::seed_records(seed, &people, now);
+        let contacts: Vec<(&str, &str)> = people
+            .iter()
+            .map(|p| (p.email.as_str(), p.vendor_data.as_str()))
+            .collect();
+        let dhmad = crate::records::seed_records(seed, &contacts, now);
         Self {
             seed,
             sessions,

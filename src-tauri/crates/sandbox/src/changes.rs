@@ -1,0 +1,131 @@
+//! What changes the world beside a handler's own answer: a status set by an API client or in
+//! the console, with its review activity and ledger entry, and DHMAD's follow-up of a decision.
+
+use chrono::Utc;
+use serde_json::{json, Value};
+
+use crate::seed::Rng;
+use crate::world::{iso, World};
+
+/// One review-feed activity (api-facts A11.1).
+pub fn activity(
+    previous: &str,
+    new: &str,
+    comment: Option<&str>,
+    actor_type: &str,
+    actor: &str,
+) -> Value {
+    let mut rng = Rng::new(Utc::now().timestamp_nanos_opt().unwrap_or(0) as u64, 99);
+    json!({
+        "uuid": rng.uuid(),
+        "activity_type": "STATUS_UPDATED",
+        "actor_type": actor_type,
+        "actor_display": actor,
+        "actor_email": if actor_type == "CONSOLE_USER" { json!(actor) } else { Value::Null },
+        "previous_status": previous,
+        "new_status": new,
+        "comment": comment,
+        "mentioned_emails": [],
+        "previous_value": {"status": previous},
+        "new_value": {"status": new},
+        "changed_fields": ["status"],
+        "metadata": null,
+        "created_at": iso(Utc::now()),
+    })
+}
+
+/// A status update as Didit accepts it, once every field is checked.
+pub struct StatusUpdate {
+    pub new_status: String,
+    pub comment: Option<String>,
+    pub send_email: bool,
+    /// What the ledger keeps of the e-mail fields, as sent.
+    pub email_address: Value,
+    pub email_language: Value,
+    /// The nodes a resubmission asks the person to redo.
+    pub redo: Vec<String>,
+}
+
+impl World {
+    /// An API client's status update of session `i`, checked already: the status, the nodes
+    /// to redo, the review activity, the ledger entry and DHMAD's follow-up.
+    pub fn api_status_update(&mut self, i: usize, update: StatusUpdate) {
+        let previous = self.sessions[i].status.clone();
+        let session = &mut self.sessions[i];
+        session.status = update.new_status.clone();
+        session.redo.extend(update.redo.iter().cloned());
+        let entry = activity(
+            &previous,
+            &update.new_status,
+            update.comment.as_deref(),
+            "API_KEY",
+            "API Client",
+        );
+        session.reviews.push(entry);
+        let id = session.id.clone();
+        self.record(
+            "didit",
+            "update-status",
+            &id,
+            "API Client",
+            json!({"previous_status": previous, "new_status": update.new_status,
+                   "comment": update.comment, "send_email": update.send_email,
+                   "email_address": update.email_address,
+                   "email_language": update.email_language, "nodes_to_resubmit": update.redo}),
+        );
+        self.follow_review(i);
+    }
+
+    /// Another reviewer sets session `i` to `new_status` in the console.
+    pub fn console_decision(
+        &mut self,
+        i: usize,
+        new_status: &str,
+        comment: Option<&str>,
+        reviewer: &str,
+    ) {
+        let previous = self.sessions[i].status.clone();
+        self.sessions[i].status = new_status.to_owned();
+        let activity = activity(&previous, new_status, comment, "CONSOLE_USER", reviewer);
+        self.sessions[i].reviews.push(activity);
+        let id = self.sessions[i].id.clone();
+        self.record(
+            "didit",
+            "console-decision",
+            &id,
+            reviewer,
+            json!({"previous_status": previous, "new_status": new_status, "comment": comment}),
+        );
+        self.follow_review(i);
+    }
+
+    /// Seed 001: a Didit result DHMAD could not settle waits for an admin review; a reviewer's
+    /// decision on the person's Didit session is that review. The record takes the outcome and
+    /// `needs_admin_review` clears (a resubmission sends the person back to Didit instead).
+    pub fn follow_review(&mut self, session: usize) {
+        let s = &self.sessions[session];
+        if s.fixture.is_some() {
+            return;
+        }
+        let vendor = self.people[s.person].vendor_data.clone();
+        let (kyc, didit) = match s.status.as_str() {
+            "Approved" => ("approved", "completed"),
+            "Declined" => ("rejected", "completed"),
+            "Resubmitted" => ("pending", "in_progress"),
+            _ => return,
+        };
+        // Not a ledger entry: the ledger holds what API clients applied, and this is DHMAD's own
+        // follow-up (its admin review), visible in the record itself.
+        let now = Utc::now();
+        for record in self.dhmad.iter_mut().filter(|r| {
+            r.external_user_id.as_deref() == Some(vendor.as_str())
+                && r.needs_admin_review
+                && r.kyc_status == "pending"
+        }) {
+            record.kyc_status = kyc;
+            record.didit_session_status = didit;
+            record.needs_admin_review = false;
+            record.updated_at = now;
+        }
+    }
+}
