@@ -20,7 +20,7 @@ const reviewerInfo: AppInfo = {
   canLookUp: true, firstRun: false,
 };
 
-const DIDIT: Capabilities = { blocklist: true, amlHits: true, redoSteps: true, resubmitStartsAnew: false, resubmitKeepsToken: true, notesRequired: false };
+const DIDIT: Capabilities = { blocklist: true, amlHits: true, redoSteps: true, resubmitStartsAnew: false, resubmitKeepsToken: true, notesRequired: false, notifyEmail: true, stepDetails: true };
 const DECIDED = "00000000-0000-4000-8000-000000000870";
 const ids = ["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"];
 

@@ -8,6 +8,7 @@ import { ReviewPage, SYNC } from "./ReviewPage";
 import { OutboxPage } from "./Outbox";
 import { BlocklistPage } from "./BlocklistPage";
 import { Help } from "./Help";
+import { providerName } from "./provider";
 import { Palette } from "./Palette";
 import { Profiles } from "./Profiles";
 import { LookupPage } from "./LookupPage";
@@ -170,7 +171,7 @@ export function App() {
               const figures = b.shared
                 ? `${b.readsLeft}/${b.readsLimit} requests`
                 : `${b.readsLeft}/${b.readsLimit} reads · ${b.writesLeft}/${b.writesLimit} writes`;
-              return budgets.length > 1 ? `${b.provider === "VerifyHq" ? "VerifyHQ" : "Didit"} ${figures}` : figures;
+              return budgets.length > 1 ? `${providerName(b.provider)} ${figures}` : figures;
             }).join(" · ")}
           </span>
         )}

@@ -25,7 +25,7 @@ const view: CaseView = {
   readOnly: false,
   heldBy: null,
   provider: "Didit",
-  capabilities: { blocklist: true, amlHits: true, redoSteps: true, resubmitStartsAnew: false, resubmitKeepsToken: true, notesRequired: false },
+  capabilities: { blocklist: true, amlHits: true, redoSteps: true, resubmitStartsAnew: false, resubmitKeepsToken: true, notesRequired: false, notifyEmail: true, stepDetails: true },
 };
 
 describe("CaseSummary", () => {

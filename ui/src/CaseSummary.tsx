@@ -94,7 +94,7 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
         </dl>
       </header>
 
-      {props.view.provider !== "Didit" && (
+      {!props.view.capabilities.stepDetails && (
         <p className="muted" data-testid="provider-limits">
           {providerName(props.view.provider)} reports the state of each step, not its details;
           {!props.view.capabilities.blocklist && " it has no blocklist and no AML hit reviews;"}
@@ -217,7 +217,7 @@ export function CaseSummary(props: { view: CaseView; onReveal: OnReveal; now?: n
             {props.view.timeline.map((t, i) => (
               <li key={i} data-testid="timeline-entry" data-source={t.source} data-kind={t.kind}>
                 <span className="muted">{t.at ? new Date(t.at).toLocaleString() : "–"}</span>{" "}
-                <span className={`tl-source ${t.source}`}>{t.source === "provider" ? "Didit" : "Desk"}</span>{" "}
+                <span className={`tl-source ${t.source}`}>{t.source === "provider" ? providerName(props.view.provider) : "Desk"}</span>{" "}
                 <strong>{t.kind.toLowerCase().replace(/_/g, " ")}</strong> by {t.actor}{t.actorType ? ` (${t.actorType.toLowerCase().replace(/_/g, " ")})` : ""}
                 {t.change && <> · {t.change}</>}
                 {t.detail && <> · <span className="detail">{t.detail}</span></>}

@@ -28,7 +28,7 @@ export function DecisionDialog(props: {
   // A provider that cannot redo single steps starts a new verification instead.
   const restarts = verdict === "Resubmit" && !capabilities.redoSteps;
   const title = restarts ? RESTART : TITLE[verdict];
-  const canNotify = props.provider === "Didit";
+  const canNotify = capabilities.notifyEmail;
   const reasons = useMemo(() => reasonsFor(props.reasons, verdict, summary.warnings.map((w) => w.code)), [props.reasons, verdict, summary]);
   const [reasonIndex, setReasonIndex] = useState<number | null>(null);
   const [comment, setComment] = useState("");

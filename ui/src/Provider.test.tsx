@@ -7,7 +7,7 @@ import type { Capabilities, CaseView, Reason } from "./bindings";
 afterEach(cleanup);
 
 // What the backend says VerifyHQ can do (desk-core's provider module).
-const VERIFYHQ: Capabilities = { blocklist: false, amlHits: false, redoSteps: false, resubmitStartsAnew: true, resubmitKeepsToken: false, notesRequired: true };
+const VERIFYHQ: Capabilities = { blocklist: false, amlHits: false, redoSteps: false, resubmitStartsAnew: true, resubmitKeepsToken: false, notesRequired: true, notifyEmail: false, stepDetails: false };
 
 const view: CaseView = {
   summary: {

@@ -81,7 +81,15 @@ resubmitKeepsToken: boolean,
 /**
  * A decision needs a reason or comment (VerifyHQ's reviewNotes is required).
  */
-notesRequired: boolean, };
+notesRequired: boolean, 
+/**
+ * The provider can e-mail the person about the decision.
+ */
+notifyEmail: boolean, 
+/**
+ * Each check comes with its details (scores, warnings, document fields), not only its state.
+ */
+stepDetails: boolean, };
 
 export type QueueRow = { caseId: string, provider: Provider, caseNumber: number | null, vendorDataMasked: string | null, 
 /**

@@ -3,7 +3,7 @@
 
 use crate::desk::{Desk, DeskError};
 pub use crate::model::blocklist::{BlocklistEntry, BlocklistKind, BlocklistPage, BLOCKLIST_PAGE};
-use crate::ports::{CaseSource, Clock, Store};
+use crate::ports::{Blocklists, CaseSource, Clock, Store};
 use crate::privacy::mask;
 
 impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
@@ -14,7 +14,14 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         page: u32,
     ) -> Result<BlocklistPage, DeskError> {
         let offset = u64::from(page) * u64::from(BLOCKLIST_PAGE);
-        let mut listed = self.source.blocklist_page(kind, offset).await?;
+        let Some(blocklists) = self.source.blocklists() else {
+            // A provider without a blocklist lists no entries.
+            return Ok(BlocklistPage {
+                entries: vec![],
+                total: Some(0),
+            });
+        };
+        let mut listed = blocklists.blocklist_page(kind, offset).await?;
         for entry in &mut listed.entries {
             entry.value = entry.value.as_deref().map(mask);
         }

@@ -9,7 +9,7 @@ use crate::audit::AuditEntry;
 use crate::desk::{Desk, DeskError};
 use crate::model::case::{CaseSummary, QueueItem, ReviewEntry};
 use crate::model::request::{validate_case_id, ActionError};
-use crate::ports::{CaseSource, Clock, SourceError, Store};
+use crate::ports::{CaseSource, Clock, SourceError, Store, Workflows};
 
 /// A case as the desk knows it: the summary (unmasked: views mask it), when it was fetched,
 /// whether that copy is older than the cache's freshness because the provider did not answer,
@@ -243,7 +243,8 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         if let Some(known) = known {
             return known;
         }
-        match self.source.workflow_thresholds(id).await {
+        let workflows = self.source.workflows()?;
+        match workflows.workflow_thresholds(id).await {
             Ok(found) => {
                 self.case_memory()
                     .thresholds
@@ -277,8 +278,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         };
         let others = match (summary.vendor_data.as_deref(), stale) {
             (Some(vendor), false) => {
-                self.source
-                    .sessions_of(vendor)
+                self.sessions_of_person(vendor)
                     .await
                     .unwrap_or_else(|error| {
                         tracing::warn!(%error, "could not list the person's other sessions");

@@ -243,7 +243,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             }
         };
         let sessions = match vendor.as_deref() {
-            Some(vendor) => match self.source.sessions_of(vendor).await {
+            Some(vendor) => match self.sessions_of_person(vendor).await {
                 Ok(items) => sessions_of(items),
                 Err(error) => {
                     notes.push(format!(
@@ -278,8 +278,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// The email the person's newest session verified, if any (read from Didit, never shown).
     async fn verified_email_of(&self, vendor: &str) -> Result<Option<String>, DeskError> {
         let mut items = self
-            .source
-            .sessions_of(vendor)
+            .sessions_of_person(vendor)
             .await
             .map_err(LookupError::from)?;
         items.sort_by_key(|i| std::cmp::Reverse(i.case_number));

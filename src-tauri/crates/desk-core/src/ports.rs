@@ -34,6 +34,13 @@ pub enum SourceError {
     Invalid(String),
 }
 
+impl SourceError {
+    /// Asked of a provider for something it does not offer.
+    pub fn lacking(what: &str) -> Self {
+        Self::Invalid(format!("this provider has no {what}"))
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
     #[error("the store failed: {0}")]
@@ -98,9 +105,10 @@ pub struct WorkflowName {
     pub name: String,
 }
 
-/// A verification provider (Didit, VerifyHQ), or several behind one desk. Case ids carry their
-/// provider (`crate::provider`); how a provider pages, and what it can filter, stays inside
-/// its adapter.
+/// A verification provider (Didit, VerifyHQ), or several behind one desk: the core every
+/// provider has (the in-review list, a case's summary, a decision, the review feed), and the
+/// capabilities an adapter declares. Case ids carry their provider (`crate::provider`); how a
+/// provider pages, and what it can filter, stays inside its adapter.
 pub trait CaseSource: Send + Sync {
     /// Every case waiting for a human decision, each once, in any order; `progress` hears how
     /// far the fetch has come.
@@ -136,6 +144,38 @@ pub trait CaseSource: Send + Sync {
         &self,
         case_id: &str,
     ) -> impl Future<Output = Result<Vec<ReviewEntry>, SourceError>> + Send;
+    /// Requests left in each provider's current rate windows, for those the source tracks.
+    fn budgets(&self) -> Vec<RateBudget> {
+        Vec::new()
+    }
+
+    // What a provider offers beyond its core, each declared by the adapter that has it: the
+    // desk asks for a capability, never for a provider by name. `None`: this source has none.
+
+    /// The provider's blocklist.
+    fn blocklists(&self) -> Option<&impl Blocklists> {
+        None::<&Lacks>
+    }
+    /// Reviews of AML screening results.
+    fn aml_reviews(&self) -> Option<&impl AmlReviews> {
+        None::<&Lacks>
+    }
+    /// Workflows with names and score thresholds.
+    fn workflows(&self) -> Option<&impl Workflows> {
+        None::<&Lacks>
+    }
+    /// Filters of the in-review list applied by the provider itself.
+    fn queue_filters(&self) -> Option<&impl QueueFilters> {
+        None::<&Lacks>
+    }
+    /// A person's other sessions, found by their vendor_data.
+    fn person_sessions(&self) -> Option<&impl PersonSessions> {
+        None::<&Lacks>
+    }
+}
+
+/// A provider's blocklist (Didit's).
+pub trait Blocklists: Send + Sync {
     /// Adds (`add`) or removes the chosen items of a case to / from the blocklist. One attempt.
     fn blocklist(
         &self,
@@ -143,6 +183,21 @@ pub trait CaseSource: Send + Sync {
         add: bool,
         items: BlocklistSelection,
     ) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// Which items of this case are on the blocklist now.
+    fn blocklisted(
+        &self,
+        case_id: &str,
+    ) -> impl Future<Output = Result<BlocklistSelection, SourceError>> + Send;
+    /// One page of the blocklist entries of `kind`, newest first, from `offset`.
+    fn blocklist_page(
+        &self,
+        kind: crate::model::blocklist::BlocklistKind,
+        offset: u64,
+    ) -> impl Future<Output = Result<crate::model::blocklist::BlocklistPage, SourceError>> + Send;
+}
+
+/// Reviews of a case's AML screening (Didit's).
+pub trait AmlReviews: Send + Sync {
     /// Marks one AML hit (`review_status`). One attempt.
     fn aml_hit_status(
         &self,
@@ -156,38 +211,87 @@ pub trait CaseSource: Send + Sync {
         case_id: &str,
         status: &str,
     ) -> impl Future<Output = Result<(), SourceError>> + Send;
-    /// Which items of this case are on the blocklist now.
-    fn blocklisted(
-        &self,
-        case_id: &str,
-    ) -> impl Future<Output = Result<BlocklistSelection, SourceError>> + Send;
-    /// The ids of every in-review case matching `filter`, filtered by the provider (exact even
-    /// for cases whose summary was never fetched).
-    fn in_review_matching(
-        &self,
-        filter: &QueueFilter,
-    ) -> impl Future<Output = Result<Vec<String>, SourceError>> + Send;
+}
+
+/// Workflows by name, and the thresholds they set.
+pub trait Workflows: Send + Sync {
     /// The score thresholds a workflow sets (None: it sets none, or it is not found).
     fn workflow_thresholds(
         &self,
         workflow_id: &str,
     ) -> impl Future<Output = Result<Option<crate::model::case::WorkflowThresholds>, SourceError>> + Send;
     /// The account's workflows and their names.
-    fn workflows(&self) -> impl Future<Output = Result<Vec<WorkflowName>, SourceError>> + Send;
-    /// One page of the blocklist entries of `kind`, newest first, from `offset`.
-    fn blocklist_page(
+    fn list(&self) -> impl Future<Output = Result<Vec<WorkflowName>, SourceError>> + Send;
+}
+
+/// The in-review list filtered by the provider itself (exact before any summary is cached).
+pub trait QueueFilters: Send + Sync {
+    /// The ids of every in-review case matching `filter`, filtered by the provider (exact even
+    /// for cases whose summary was never fetched).
+    fn in_review_matching(
         &self,
-        kind: crate::model::blocklist::BlocklistKind,
-        offset: u64,
-    ) -> impl Future<Output = Result<crate::model::blocklist::BlocklistPage, SourceError>> + Send;
+        filter: &QueueFilter,
+    ) -> impl Future<Output = Result<Vec<String>, SourceError>> + Send;
+}
+
+/// A person's sessions, any status.
+pub trait PersonSessions: Send + Sync {
     /// Every session of one vendor_data (the person's earlier attempts), any status.
     fn sessions_of(
         &self,
         vendor_data: &str,
     ) -> impl Future<Output = Result<Vec<QueueItem>, SourceError>> + Send;
-    /// Requests left in each provider's current rate windows, for those the source tracks.
-    fn budgets(&self) -> Vec<RateBudget> {
-        Vec::new()
+}
+
+/// The capability of a source that has none (uninhabited: never called).
+pub enum Lacks {}
+
+impl Blocklists for Lacks {
+    async fn blocklist(&self, _: &str, _: bool, _: BlocklistSelection) -> Result<(), SourceError> {
+        match *self {}
+    }
+    async fn blocklisted(&self, _: &str) -> Result<BlocklistSelection, SourceError> {
+        match *self {}
+    }
+    async fn blocklist_page(
+        &self,
+        _: crate::model::blocklist::BlocklistKind,
+        _: u64,
+    ) -> Result<crate::model::blocklist::BlocklistPage, SourceError> {
+        match *self {}
+    }
+}
+
+impl AmlReviews for Lacks {
+    async fn aml_hit_status(&self, _: &str, _: &str, _: &str) -> Result<(), SourceError> {
+        match *self {}
+    }
+    async fn aml_check_status(&self, _: &str, _: &str) -> Result<(), SourceError> {
+        match *self {}
+    }
+}
+
+impl Workflows for Lacks {
+    async fn workflow_thresholds(
+        &self,
+        _: &str,
+    ) -> Result<Option<crate::model::case::WorkflowThresholds>, SourceError> {
+        match *self {}
+    }
+    async fn list(&self) -> Result<Vec<WorkflowName>, SourceError> {
+        match *self {}
+    }
+}
+
+impl QueueFilters for Lacks {
+    async fn in_review_matching(&self, _: &QueueFilter) -> Result<Vec<String>, SourceError> {
+        match *self {}
+    }
+}
+
+impl PersonSessions for Lacks {
+    async fn sessions_of(&self, _: &str) -> Result<Vec<QueueItem>, SourceError> {
+        match *self {}
     }
 }
 
@@ -404,5 +508,78 @@ impl Ids for RandomIds {
     }
     fn token(&self) -> String {
         uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::action::BlocklistRequest;
+    use crate::model::blocklist::BlocklistKind;
+    use crate::testing::{item, FakeSource, ManualClock, MemoryStore};
+
+    /// A provider with the core alone (the fake's list, summaries, decisions and feed): every
+    /// capability is left to the trait's default, `None`.
+    struct CoreOnly(FakeSource);
+
+    impl CaseSource for CoreOnly {
+        async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
+            self.0.in_review(progress).await
+        }
+        async fn summary(&self, case_id: &str) -> Result<CaseSummary, SourceError> {
+            self.0.summary(case_id).await
+        }
+        async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {
+            self.0.decide(request).await
+        }
+        async fn reviews(&self, case_id: &str) -> Result<Vec<ReviewEntry>, SourceError> {
+            self.0.reviews(case_id).await
+        }
+    }
+
+    #[tokio::test]
+    async fn what_a_source_does_not_declare_is_absent_not_a_failure() {
+        let d = crate::desk::Desk::new(
+            CoreOnly(FakeSource::with_cases(3)),
+            MemoryStore::default(),
+            ManualClock::at("2026-11-29T12:00:00Z"),
+            crate::desk::Reviewer {
+                name: "Amira Ben Salah".into(),
+                email: "amira@dhmad.tn".into(),
+            },
+        );
+        d.sync().await.unwrap();
+        assert!(d.workflow_names().is_empty());
+        let page = d.blocklist_entries(BlocklistKind::Face, 0).await.unwrap();
+        assert_eq!((page.entries.len(), page.total), (0, Some(0)));
+        assert!(d.find_sessions("user-1").await.unwrap().is_empty());
+        // Filters the provider cannot apply are judged on the cache, and say so.
+        let filter = QueueFilter {
+            warning: Some("LOW_FACE_MATCH_SIMILARITY".into()),
+            ..QueueFilter::default()
+        };
+        assert!(!d.filter_queue(&filter).await.unwrap().exact);
+        // A blocklist change asked of it ends refused with why; nothing is applied.
+        let queued = d
+            .submit_blocklist(BlocklistRequest {
+                case_id: item(1).case_id,
+                add: true,
+                face: true,
+                document: false,
+                phone: false,
+                email: false,
+                reason_id: None,
+                comment: Some("fraud ring".into()),
+            })
+            .await
+            .unwrap();
+        d.run_due().await.unwrap();
+        let ended = d.store.action(&queued.id).await.unwrap().unwrap();
+        assert_eq!(ended.state, crate::model::action::ActionState::Rejected);
+        assert_eq!(
+            ended.detail.as_deref(),
+            Some("this provider has no blocklist")
+        );
+        assert!(d.source.0.applied.lock().unwrap().is_empty());
     }
 }

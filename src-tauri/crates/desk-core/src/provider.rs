@@ -30,6 +30,10 @@ pub struct Capabilities {
     pub resubmit_keeps_token: bool,
     /// A decision needs a reason or comment (VerifyHQ's reviewNotes is required).
     pub notes_required: bool,
+    /// The provider can e-mail the person about the decision.
+    pub notify_email: bool,
+    /// Each check comes with its details (scores, warnings, document fields), not only its state.
+    pub step_details: bool,
 }
 
 impl Provider {
@@ -67,6 +71,8 @@ impl Provider {
                 resubmit_starts_anew: false,
                 resubmit_keeps_token: true,
                 notes_required: false,
+                notify_email: true,
+                step_details: true,
             },
             Self::VerifyHq => Capabilities {
                 blocklist: false,
@@ -75,6 +81,8 @@ impl Provider {
                 resubmit_starts_anew: true,
                 resubmit_keeps_token: false,
                 notes_required: true,
+                notify_email: false,
+                step_details: false,
             },
         }
     }

@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::desk::{Desk, DeskError};
 use crate::model::case::{CaseFacts, CaseStatus, QueueItem};
-use crate::ports::{CaseSource, Clock, QueueFilter, RateBudget, SourceError, Store};
+use crate::ports::{
+    CaseSource, Clock, PersonSessions, QueueFilter, QueueFilters, RateBudget, SourceError, Store,
+    Workflows,
+};
 
 /// The share of the provider's read budget the background fill may use; the rest is left for
 /// the reviewer's own reads (opening a case, its feed, the person's other sessions).
@@ -161,9 +164,24 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             .clone()
     }
 
+    /// Every session of one vendor_data, when the provider can list a person's sessions (else
+    /// none).
+    pub(crate) async fn sessions_of_person(
+        &self,
+        vendor_data: &str,
+    ) -> Result<Vec<QueueItem>, SourceError> {
+        match self.source.person_sessions() {
+            Some(people) => people.sessions_of(vendor_data).await,
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// Re-reads the workflow names; a failure keeps the last ones (names are a courtesy).
     async fn refresh_workflow_names(&self) {
-        match self.source.workflows().await {
+        let Some(workflows) = self.source.workflows() else {
+            return;
+        };
+        match workflows.list().await {
             Ok(list) => {
                 *self
                     .queue_memory()
@@ -410,6 +428,8 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         }
         let ids = std::sync::Arc::new(
             self.source
+                .queue_filters()
+                .ok_or_else(|| SourceError::lacking("filters of its own"))?
                 .in_review_matching(filter)
                 .await?
                 .into_iter()
@@ -541,7 +561,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         if text.chars().all(|c| c.is_ascii_digit()) {
             return Ok(Vec::new());
         }
-        let mut found = self.source.sessions_of(text).await?;
+        let mut found = self.sessions_of_person(text).await?;
         found.sort_by_key(|i| std::cmp::Reverse(i.case_number));
         Ok(found)
     }

@@ -214,46 +214,6 @@ impl CaseSource for FakeSource {
         Ok(summary)
     }
 
-    async fn aml_hit_status(
-        &self,
-        case_id: &str,
-        hit_id: &str,
-        status: &str,
-    ) -> Result<(), SourceError> {
-        self.reachable()?;
-        let fault = self.next_fault();
-        if let Some(WriteFault::Fail(e)) = fault {
-            return Err(e);
-        }
-        let mut hits = lock(&self.aml_hits);
-        let hit = hits
-            .iter_mut()
-            .find(|(c, h)| c == case_id && h.hit_id.as_deref() == Some(hit_id))
-            .ok_or_else(|| SourceError::NotFound("AML hit not found.".into()))?;
-        hit.1.review_status = Some(status.to_owned());
-        lock(&self.applied).push((case_id.to_owned(), format!("aml-hit {hit_id} {status}")));
-        if fault == Some(WriteFault::LoseAnswer) {
-            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
-        }
-        Ok(())
-    }
-
-    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
-        self.reachable()?;
-        let fault = self.next_fault();
-        if let Some(WriteFault::Fail(e)) = fault {
-            return Err(e);
-        }
-        let mut checks = lock(&self.aml_checks);
-        checks.retain(|(c, _)| c != case_id);
-        checks.push((case_id.to_owned(), status.to_owned()));
-        lock(&self.applied).push((case_id.to_owned(), format!("aml-check {status}")));
-        if fault == Some(WriteFault::LoseAnswer) {
-            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
-        }
-        Ok(())
-    }
-
     async fn decide(&self, request: &DecisionRequest) -> Result<(), SourceError> {
         self.reachable()?;
         let fault = self.next_fault();
@@ -307,6 +267,40 @@ impl CaseSource for FakeSource {
             .ok_or_else(|| SourceError::NotFound(case_id.into()))
     }
 
+    fn budgets(&self) -> Vec<RateBudget> {
+        let left = *lock(&self.reads_left);
+        vec![RateBudget {
+            provider: crate::provider::Provider::Didit,
+            shared: false,
+            reads_left: left.unwrap_or(1),
+            reads_limit: if left.is_some() { 600 } else { 2 },
+            writes_left: 3,
+            writes_limit: 4,
+        }]
+    }
+
+    fn blocklists(&self) -> Option<&impl crate::ports::Blocklists> {
+        Some(self)
+    }
+
+    fn aml_reviews(&self) -> Option<&impl crate::ports::AmlReviews> {
+        Some(self)
+    }
+
+    fn workflows(&self) -> Option<&impl crate::ports::Workflows> {
+        Some(self)
+    }
+
+    fn queue_filters(&self) -> Option<&impl crate::ports::QueueFilters> {
+        Some(self)
+    }
+
+    fn person_sessions(&self) -> Option<&impl crate::ports::PersonSessions> {
+        Some(self)
+    }
+}
+
+impl crate::ports::Blocklists for FakeSource {
     async fn blocklist(
         &self,
         case_id: &str,
@@ -351,55 +345,6 @@ impl CaseSource for FakeSource {
             .find(|(c, _)| c == case_id)
             .map(|(_, s)| *s)
             .unwrap_or_default())
-    }
-
-    async fn in_review_matching(
-        &self,
-        filter: &crate::ports::QueueFilter,
-    ) -> Result<Vec<String>, SourceError> {
-        self.reachable()?;
-        *self.filter_reads.lock().unwrap_or_else(|e| e.into_inner()) += 1;
-        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
-        Ok(cases
-            .iter()
-            .filter(|c| c.status == CaseStatus::InReview)
-            .filter(|c| {
-                filter
-                    .warning
-                    .as_ref()
-                    .is_none_or(|w| c.warnings.contains(w))
-            })
-            .filter(|c| filter.country.is_none() || c.item.country == filter.country)
-            .filter(|c| filter.workflow_id.is_none() || c.workflow_id == filter.workflow_id)
-            .map(|c| c.item.case_id.clone())
-            .collect())
-    }
-
-    async fn workflow_thresholds(
-        &self,
-        workflow_id: &str,
-    ) -> Result<Option<crate::model::case::WorkflowThresholds>, SourceError> {
-        self.reachable()?;
-        Ok(
-            (workflow_id == "wf-seller").then_some(crate::model::case::WorkflowThresholds {
-                face_match: Some((35.0, 55.0)),
-                liveness: None,
-            }),
-        )
-    }
-
-    async fn workflows(&self) -> Result<Vec<crate::ports::WorkflowName>, SourceError> {
-        self.reachable()?;
-        Ok(vec![
-            crate::ports::WorkflowName {
-                id: "wf-seller".into(),
-                name: "Seller KYC".into(),
-            },
-            crate::ports::WorkflowName {
-                id: "wf-payments".into(),
-                name: "Payments KYC + AML".into(),
-            },
-        ])
     }
 
     async fn blocklist_page(
@@ -449,7 +394,104 @@ impl CaseSource for FakeSource {
             total: Some(total),
         })
     }
+}
 
+impl crate::ports::AmlReviews for FakeSource {
+    async fn aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        status: &str,
+    ) -> Result<(), SourceError> {
+        self.reachable()?;
+        let fault = self.next_fault();
+        if let Some(WriteFault::Fail(e)) = fault {
+            return Err(e);
+        }
+        let mut hits = lock(&self.aml_hits);
+        let hit = hits
+            .iter_mut()
+            .find(|(c, h)| c == case_id && h.hit_id.as_deref() == Some(hit_id))
+            .ok_or_else(|| SourceError::NotFound("AML hit not found.".into()))?;
+        hit.1.review_status = Some(status.to_owned());
+        lock(&self.applied).push((case_id.to_owned(), format!("aml-hit {hit_id} {status}")));
+        if fault == Some(WriteFault::LoseAnswer) {
+            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
+        }
+        Ok(())
+    }
+
+    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
+        self.reachable()?;
+        let fault = self.next_fault();
+        if let Some(WriteFault::Fail(e)) = fault {
+            return Err(e);
+        }
+        let mut checks = lock(&self.aml_checks);
+        checks.retain(|(c, _)| c != case_id);
+        checks.push((case_id.to_owned(), status.to_owned()));
+        lock(&self.applied).push((case_id.to_owned(), format!("aml-check {status}")));
+        if fault == Some(WriteFault::LoseAnswer) {
+            return Err(SourceError::OutcomeUnknown("the answer was lost".into()));
+        }
+        Ok(())
+    }
+}
+
+impl crate::ports::Workflows for FakeSource {
+    async fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<crate::model::case::WorkflowThresholds>, SourceError> {
+        self.reachable()?;
+        Ok(
+            (workflow_id == "wf-seller").then_some(crate::model::case::WorkflowThresholds {
+                face_match: Some((35.0, 55.0)),
+                liveness: None,
+            }),
+        )
+    }
+
+    async fn list(&self) -> Result<Vec<crate::ports::WorkflowName>, SourceError> {
+        self.reachable()?;
+        Ok(vec![
+            crate::ports::WorkflowName {
+                id: "wf-seller".into(),
+                name: "Seller KYC".into(),
+            },
+            crate::ports::WorkflowName {
+                id: "wf-payments".into(),
+                name: "Payments KYC + AML".into(),
+            },
+        ])
+    }
+}
+
+impl crate::ports::QueueFilters for FakeSource {
+    async fn in_review_matching(
+        &self,
+        filter: &crate::ports::QueueFilter,
+    ) -> Result<Vec<String>, SourceError> {
+        self.reachable()?;
+        *self.filter_reads.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+        let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
+        Ok(cases
+            .iter()
+            .filter(|c| c.status == CaseStatus::InReview)
+            .filter(|c| {
+                filter
+                    .warning
+                    .as_ref()
+                    .is_none_or(|w| c.warnings.contains(w))
+            })
+            .filter(|c| filter.country.is_none() || c.item.country == filter.country)
+            .filter(|c| filter.workflow_id.is_none() || c.workflow_id == filter.workflow_id)
+            .map(|c| c.item.case_id.clone())
+            .collect())
+    }
+}
+
+impl crate::ports::PersonSessions for FakeSource {
     async fn sessions_of(&self, vendor_data: &str) -> Result<Vec<QueueItem>, SourceError> {
         self.reachable()?;
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
@@ -458,18 +500,6 @@ impl CaseSource for FakeSource {
             .filter(|c| c.item.vendor_data.as_deref() == Some(vendor_data))
             .map(|c| c.item.clone())
             .collect())
-    }
-
-    fn budgets(&self) -> Vec<RateBudget> {
-        let left = *lock(&self.reads_left);
-        vec![RateBudget {
-            provider: crate::provider::Provider::Didit,
-            shared: false,
-            reads_left: left.unwrap_or(1),
-            reads_limit: if left.is_some() { 600 } else { 2 },
-            writes_left: 3,
-            writes_limit: 4,
-        }]
     }
 }
 

@@ -6,7 +6,8 @@ use desk_core::blocklist::{BlocklistKind, BlocklistPage};
 use desk_core::model::case::{CaseSummary, QueueItem, ReviewEntry, WorkflowThresholds};
 use desk_core::model::request::{BlocklistSelection, DecisionRequest};
 use desk_core::ports::{
-    CaseSource, Fetched, Progress, QueueFilter, RateBudget, SourceError, WorkflowName,
+    AmlReviews, Blocklists, CaseSource, Fetched, PersonSessions, Progress, QueueFilter,
+    QueueFilters, RateBudget, SourceError, WorkflowName, Workflows,
 };
 use desk_core::provider::Provider;
 use didit::DiditClient;
@@ -177,54 +178,63 @@ impl CaseSource for Providers {
         route!(self, case_id, |s| CaseSource::reviews(s, case_id))
     }
 
+    fn budgets(&self) -> Vec<RateBudget> {
+        let didit = self.didit.iter().flat_map(CaseSource::budgets);
+        didit
+            .chain(self.verifyhq.iter().flat_map(CaseSource::budgets))
+            .collect()
+    }
+
+    // The blocklist and AML reviews are Didit's: declared only when the profile has Didit.
+    fn blocklists(&self) -> Option<&impl Blocklists> {
+        self.didit.as_ref().map(|_| self)
+    }
+
+    fn aml_reviews(&self) -> Option<&impl AmlReviews> {
+        self.didit.as_ref().map(|_| self)
+    }
+
+    fn workflows(&self) -> Option<&impl Workflows> {
+        Some(self)
+    }
+
+    fn queue_filters(&self) -> Option<&impl QueueFilters> {
+        Some(self)
+    }
+
+    fn person_sessions(&self) -> Option<&impl PersonSessions> {
+        Some(self)
+    }
+}
+
+impl Providers {
+    /// Didit, for a case that is Didit's: the only provider here with a blocklist and AML
+    /// reviews.
+    fn didit_case(&self, case_id: &str) -> Result<&DiditClient, SourceError> {
+        match Provider::of(case_id) {
+            Provider::Didit => self.didit(),
+            other => Err(SourceError::lacking(&format!(
+                "blocklist or AML review for {} cases",
+                other.name()
+            ))),
+        }
+    }
+}
+
+impl Blocklists for Providers {
     async fn blocklist(
         &self,
         case_id: &str,
         add: bool,
         items: BlocklistSelection,
     ) -> Result<(), SourceError> {
-        route!(self, case_id, |s| CaseSource::blocklist(
-            s, case_id, add, items
-        ))
-    }
-
-    async fn aml_hit_status(
-        &self,
-        case_id: &str,
-        hit_id: &str,
-        status: &str,
-    ) -> Result<(), SourceError> {
-        route!(self, case_id, |s| CaseSource::aml_hit_status(
-            s, case_id, hit_id, status
-        ))
-    }
-
-    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
-        route!(self, case_id, |s| CaseSource::aml_check_status(
-            s, case_id, status
-        ))
+        self.didit_case(case_id)?
+            .blocklist(case_id, add, items)
+            .await
     }
 
     async fn blocklisted(&self, case_id: &str) -> Result<BlocklistSelection, SourceError> {
-        route!(self, case_id, |s| CaseSource::blocklisted(s, case_id))
-    }
-
-    async fn in_review_matching(&self, filter: &QueueFilter) -> Result<Vec<String>, SourceError> {
-        both!(self, |s| CaseSource::in_review_matching(s, filter))
-    }
-
-    async fn workflow_thresholds(
-        &self,
-        workflow_id: &str,
-    ) -> Result<Option<WorkflowThresholds>, SourceError> {
-        route!(self, workflow_id, |s| CaseSource::workflow_thresholds(
-            s,
-            workflow_id
-        ))
-    }
-
-    async fn workflows(&self) -> Result<Vec<WorkflowName>, SourceError> {
-        both!(self, |s| CaseSource::workflows(s))
+        self.didit_case(case_id)?.blocklisted(case_id).await
     }
 
     async fn blocklist_page(
@@ -232,23 +242,53 @@ impl CaseSource for Providers {
         kind: BlocklistKind,
         offset: u64,
     ) -> Result<BlocklistPage, SourceError> {
-        match &self.didit {
-            Some(didit) => didit.blocklist_page(kind, offset).await,
-            None => Ok(BlocklistPage {
-                entries: vec![],
-                total: Some(0),
-            }),
-        }
+        self.didit()?.blocklist_page(kind, offset).await
+    }
+}
+
+impl AmlReviews for Providers {
+    async fn aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        status: &str,
+    ) -> Result<(), SourceError> {
+        self.didit_case(case_id)?
+            .aml_hit_status(case_id, hit_id, status)
+            .await
     }
 
+    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
+        self.didit_case(case_id)?
+            .aml_check_status(case_id, status)
+            .await
+    }
+}
+
+impl Workflows for Providers {
+    async fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<WorkflowThresholds>, SourceError> {
+        route!(self, workflow_id, |s| Workflows::workflow_thresholds(
+            s,
+            workflow_id
+        ))
+    }
+
+    async fn list(&self) -> Result<Vec<WorkflowName>, SourceError> {
+        both!(self, |s| Workflows::list(s))
+    }
+}
+
+impl QueueFilters for Providers {
+    async fn in_review_matching(&self, filter: &QueueFilter) -> Result<Vec<String>, SourceError> {
+        both!(self, |s| QueueFilters::in_review_matching(s, filter))
+    }
+}
+
+impl PersonSessions for Providers {
     async fn sessions_of(&self, vendor_data: &str) -> Result<Vec<QueueItem>, SourceError> {
-        both!(self, |s| CaseSource::sessions_of(s, vendor_data))
-    }
-
-    fn budgets(&self) -> Vec<RateBudget> {
-        let didit = self.didit.iter().flat_map(CaseSource::budgets);
-        didit
-            .chain(self.verifyhq.iter().flat_map(CaseSource::budgets))
-            .collect()
+        both!(self, |s| PersonSessions::sessions_of(s, vendor_data))
     }
 }

@@ -93,6 +93,40 @@ impl CaseSource for DiditClient {
         }
     }
 
+    fn budgets(&self) -> Vec<RateBudget> {
+        let ((reads_left, writes_left), limits) = DiditClient::budget(self);
+        vec![RateBudget {
+            provider: desk_core::provider::Provider::Didit,
+            shared: false,
+            reads_left,
+            reads_limit: limits.generic_get,
+            writes_left,
+            writes_limit: limits.generic_write,
+        }]
+    }
+
+    fn blocklists(&self) -> Option<&impl desk_core::ports::Blocklists> {
+        Some(self)
+    }
+
+    fn aml_reviews(&self) -> Option<&impl desk_core::ports::AmlReviews> {
+        Some(self)
+    }
+
+    fn workflows(&self) -> Option<&impl desk_core::ports::Workflows> {
+        Some(self)
+    }
+
+    fn queue_filters(&self) -> Option<&impl desk_core::ports::QueueFilters> {
+        Some(self)
+    }
+
+    fn person_sessions(&self) -> Option<&impl desk_core::ports::PersonSessions> {
+        Some(self)
+    }
+}
+
+impl desk_core::ports::Blocklists for DiditClient {
     async fn blocklist(
         &self,
         case_id: &str,
@@ -105,47 +139,6 @@ impl CaseSource for DiditClient {
             self.blocklist_remove(case_id, items).await?;
         }
         Ok(())
-    }
-
-    async fn aml_hit_status(
-        &self,
-        case_id: &str,
-        hit_id: &str,
-        status: &str,
-    ) -> Result<(), SourceError> {
-        Ok(self.update_aml_hit_status(case_id, hit_id, status).await?)
-    }
-
-    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
-        Ok(self.update_aml_status(case_id, status).await?)
-    }
-
-    async fn in_review_matching(&self, filter: &QueueFilter) -> Result<Vec<String>, SourceError> {
-        let query = SessionQuery {
-            statuses: vec![CaseStatus::InReview],
-            warning: filter.warning.clone(),
-            country: filter.country.clone(),
-            workflow_id: filter.workflow_id.clone(),
-            limit: Some(100),
-            ..Default::default()
-        };
-        let all = self.list_all_sessions(&query).await?;
-        Ok(all.into_iter().map(|i| i.case_id).collect())
-    }
-
-    async fn workflow_thresholds(
-        &self,
-        workflow_id: &str,
-    ) -> Result<Option<desk_core::model::case::WorkflowThresholds>, SourceError> {
-        Ok(DiditClient::workflow_thresholds(self, workflow_id).await?)
-    }
-
-    async fn workflows(&self) -> Result<Vec<WorkflowName>, SourceError> {
-        Ok(DiditClient::workflows(self)
-            .await?
-            .into_iter()
-            .map(|(id, name)| WorkflowName { id, name })
-            .collect())
     }
 
     async fn blocklist_page(
@@ -184,19 +177,56 @@ impl CaseSource for DiditClient {
             }
         }
     }
+}
 
-    fn budgets(&self) -> Vec<RateBudget> {
-        let ((reads_left, writes_left), limits) = DiditClient::budget(self);
-        vec![RateBudget {
-            provider: desk_core::provider::Provider::Didit,
-            shared: false,
-            reads_left,
-            reads_limit: limits.generic_get,
-            writes_left,
-            writes_limit: limits.generic_write,
-        }]
+impl desk_core::ports::AmlReviews for DiditClient {
+    async fn aml_hit_status(
+        &self,
+        case_id: &str,
+        hit_id: &str,
+        status: &str,
+    ) -> Result<(), SourceError> {
+        Ok(self.update_aml_hit_status(case_id, hit_id, status).await?)
     }
 
+    async fn aml_check_status(&self, case_id: &str, status: &str) -> Result<(), SourceError> {
+        Ok(self.update_aml_status(case_id, status).await?)
+    }
+}
+
+impl desk_core::ports::Workflows for DiditClient {
+    async fn workflow_thresholds(
+        &self,
+        workflow_id: &str,
+    ) -> Result<Option<desk_core::model::case::WorkflowThresholds>, SourceError> {
+        Ok(DiditClient::workflow_thresholds(self, workflow_id).await?)
+    }
+
+    async fn list(&self) -> Result<Vec<WorkflowName>, SourceError> {
+        Ok(DiditClient::workflows(self)
+            .await?
+            .into_iter()
+            .map(|(id, name)| WorkflowName { id, name })
+            .collect())
+    }
+}
+
+impl desk_core::ports::QueueFilters for DiditClient {
+    async fn in_review_matching(&self, filter: &QueueFilter) -> Result<Vec<String>, SourceError> {
+        let query = SessionQuery {
+            statuses: vec![CaseStatus::InReview],
+            warning: filter.warning.clone(),
+            country: filter.country.clone(),
+            workflow_id: filter.workflow_id.clone(),
+            limit: Some(100),
+            ..Default::default()
+        };
+        let all = self.list_all_sessions(&query).await?;
+        Ok(all.into_iter().map(|i| i.case_id).collect())
+    }
+}
+
+impl desk_core::ports::PersonSessions for DiditClient {
     async fn sessions_of(
         &self,
         vendor_data: &str,

@@ -634,7 +634,7 @@ async fn aml_hits_are_marked_one_by_one_and_the_aml_check_is_set_without_changin
 
 #[tokio::test]
 async fn workflows_have_names_and_the_warning_filter_is_applied_by_the_provider() {
-    use desk_core::ports::{CaseSource, QueueFilter};
+    use desk_core::ports::{QueueFilter, QueueFilters};
     let rig = rig().await;
     let names = rig.client.workflows().await.unwrap();
     assert_eq!(names.len(), 3, "{names:?}");

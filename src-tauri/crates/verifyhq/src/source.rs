@@ -7,12 +7,11 @@
 
 use std::sync::{Arc, RwLock};
 
-use desk_core::blocklist::{BlocklistKind, BlocklistPage};
 use desk_core::desk::Reviewer;
 use desk_core::model::case::{
     CaseStatus, CaseSummary, Check, CheckKind, CheckStatus, QueueItem, ReviewEntry, Verdict,
 };
-use desk_core::model::request::{BlocklistSelection, DecisionRequest};
+use desk_core::model::request::DecisionRequest;
 use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
 use desk_core::provider::{verifyhq_case_id, verifyhq_id};
 
@@ -227,10 +226,6 @@ fn review_notes(request: &DecisionRequest) -> String {
     }
 }
 
-fn absent(what: &str) -> SourceError {
-    SourceError::Invalid(format!("VerifyHQ has no {what}"))
-}
-
 impl CaseSource for VerifyHqSource {
     async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
         Ok(self.waiting(progress).await?.iter().map(item).collect())
@@ -264,32 +259,51 @@ impl CaseSource for VerifyHqSource {
         Ok(feed(&self.verification(case_id).await?))
     }
 
-    async fn blocklist(
+    fn budgets(&self) -> Vec<RateBudget> {
+        let (left, limit) = self.client.budget();
+        vec![RateBudget {
+            provider: desk_core::provider::Provider::VerifyHq,
+            shared: true,
+            reads_left: left,
+            reads_limit: limit,
+            writes_left: left,
+            writes_limit: limit,
+        }]
+    }
+
+    fn workflows(&self) -> Option<&impl desk_core::ports::Workflows> {
+        Some(self)
+    }
+
+    fn queue_filters(&self) -> Option<&impl desk_core::ports::QueueFilters> {
+        Some(self)
+    }
+
+    fn person_sessions(&self) -> Option<&impl desk_core::ports::PersonSessions> {
+        Some(self)
+    }
+}
+
+impl desk_core::ports::Workflows for VerifyHqSource {
+    async fn workflow_thresholds(
         &self,
-        _case_id: &str,
-        _add: bool,
-        _items: BlocklistSelection,
-    ) -> Result<(), SourceError> {
-        Err(absent("blocklist"))
+        _workflow_id: &str,
+    ) -> Result<Option<desk_core::model::case::WorkflowThresholds>, SourceError> {
+        Ok(None)
     }
 
-    async fn aml_hit_status(
-        &self,
-        _case_id: &str,
-        _hit_id: &str,
-        _status: &str,
-    ) -> Result<(), SourceError> {
-        Err(absent("AML hits"))
+    async fn list(&self) -> Result<Vec<WorkflowName>, SourceError> {
+        Ok(TIERS
+            .iter()
+            .map(|(tier, name)| WorkflowName {
+                id: tier_workflow(tier),
+                name: (*name).to_owned(),
+            })
+            .collect())
     }
+}
 
-    async fn aml_check_status(&self, _case_id: &str, _status: &str) -> Result<(), SourceError> {
-        Err(absent("AML check"))
-    }
-
-    async fn blocklisted(&self, _case_id: &str) -> Result<BlocklistSelection, SourceError> {
-        Ok(BlocklistSelection::default())
-    }
-
+impl desk_core::ports::QueueFilters for VerifyHqSource {
     /// VerifyHQ carries no warning codes or document country; only the tier filters.
     async fn in_review_matching(&self, filter: &QueueFilter) -> Result<Vec<String>, SourceError> {
         if filter.warning.is_some() || filter.country.is_some() {
@@ -306,47 +320,9 @@ impl CaseSource for VerifyHqSource {
             .map(|v| verifyhq_case_id(&v.id))
             .collect())
     }
+}
 
-    async fn workflow_thresholds(
-        &self,
-        _workflow_id: &str,
-    ) -> Result<Option<desk_core::model::case::WorkflowThresholds>, SourceError> {
-        Ok(None)
-    }
-
-    fn budgets(&self) -> Vec<RateBudget> {
-        let (left, limit) = self.client.budget();
-        vec![RateBudget {
-            provider: desk_core::provider::Provider::VerifyHq,
-            shared: true,
-            reads_left: left,
-            reads_limit: limit,
-            writes_left: left,
-            writes_limit: limit,
-        }]
-    }
-
-    async fn workflows(&self) -> Result<Vec<WorkflowName>, SourceError> {
-        Ok(TIERS
-            .iter()
-            .map(|(tier, name)| WorkflowName {
-                id: tier_workflow(tier),
-                name: (*name).to_owned(),
-            })
-            .collect())
-    }
-
-    async fn blocklist_page(
-        &self,
-        _kind: BlocklistKind,
-        _offset: u64,
-    ) -> Result<BlocklistPage, SourceError> {
-        Ok(BlocklistPage {
-            entries: vec![],
-            total: Some(0),
-        })
-    }
-
+impl desk_core::ports::PersonSessions for VerifyHqSource {
     /// A watched user's verifications, any status (`vendor_data` is VerifyHQ's user id).
     async fn sessions_of(&self, user_id: &str) -> Result<Vec<QueueItem>, SourceError> {
         if !desk_core::provider::valid_verifyhq_id(user_id) {

@@ -7,7 +7,7 @@ use crate::desk::Desk;
 use crate::model::action::{Action, ActionBody, ActionState};
 use crate::model::case::{CaseStatus, ReviewEntry, Verdict};
 use crate::ports::SourceError;
-use crate::ports::{CaseSource, Clock, Store};
+use crate::ports::{Blocklists, CaseSource, Clock, Store};
 use crate::provider::Provider;
 
 pub(super) fn describe(entry: &ReviewEntry) -> String {
@@ -60,7 +60,9 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     ) -> Result<bool, SourceError> {
         match body {
             ActionBody::Blocklist { add, items } => {
-                let present = self.source.blocklisted(case_id).await?;
+                let blocklists = self.source.blocklists();
+                let blocklists = blocklists.ok_or_else(|| SourceError::lacking("blocklist"))?;
+                let present = blocklists.blocklisted(case_id).await?;
                 let pairs = [
                     (items.face, present.face),
                     (items.document, present.document),

@@ -45,7 +45,7 @@ pub(super) fn provider_allows_decision(request: &DecisionRequest) -> Result<(), 
     if let Some(why) = provider.redo_refusal().filter(|_| !request.redo.is_empty()) {
         return Err(DeskError::NotAllowed(why));
     }
-    if provider != Provider::Didit && request.notify.is_some() {
+    if !caps.notify_email && request.notify.is_some() {
         return Err(DeskError::NotAllowed(format!(
             "{} sends no notification email from the desk",
             provider.name()

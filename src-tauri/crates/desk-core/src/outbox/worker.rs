@@ -11,7 +11,7 @@ use crate::desk::{Desk, DeskError};
 use crate::four_eyes::FourEyes;
 use crate::model::action::{Action, ActionBody, ActionState};
 use crate::ports::SourceError;
-use crate::ports::{CaseSource, Clock, Store};
+use crate::ports::{AmlReviews, Blocklists, CaseSource, Clock, Store};
 
 /// The decision among `heads` with this id, if it is one.
 pub(super) fn open_decision<'a>(heads: &'a [Action], id: &str) -> Option<&'a Action> {
@@ -260,16 +260,18 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     ) -> Result<(), SourceError> {
         match body {
             ActionBody::Blocklist { add, items } => {
-                self.source.blocklist(case_id, *add, *items).await
+                let blocklists = self.source.blocklists();
+                let blocklists = blocklists.ok_or_else(|| SourceError::lacking("blocklist"))?;
+                blocklists.blocklist(case_id, *add, *items).await
             }
-            ActionBody::Aml {
-                hit_id: Some(hit),
-                status,
-            } => self.source.aml_hit_status(case_id, hit, status).await,
-            ActionBody::Aml {
-                hit_id: None,
-                status,
-            } => self.source.aml_check_status(case_id, status).await,
+            ActionBody::Aml { hit_id, status } => {
+                let reviews = self.source.aml_reviews();
+                let reviews = reviews.ok_or_else(|| SourceError::lacking("AML screening"))?;
+                match hit_id {
+                    Some(hit) => reviews.aml_hit_status(case_id, hit, status).await,
+                    None => reviews.aml_check_status(case_id, status).await,
+                }
+            }
             ActionBody::Decision(_) | ActionBody::Invite { .. } => Err(SourceError::Invalid(
                 "not a state write at the provider".into(),
             )),
