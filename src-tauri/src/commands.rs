@@ -15,7 +15,7 @@ use desk_profiles::AppDesk;
 use desk_profiles::{KeyKind, SecretString, SetupError};
 use tauri::{Emitter, State};
 
-use crate::{open_profile, sync_in_background, Shell, OUTBOX_CHANGED, QUEUE_CHANGED};
+use crate::{open_profile, sync_in_background, Shell, QUEUE_CHANGED};
 
 fn setup_error(error: SetupError) -> UiError {
     let code = match error {
@@ -85,12 +85,8 @@ pub async fn queue_rows(
 }
 
 #[tauri::command]
-pub async fn sync_queue(
-    app: tauri::AppHandle,
-    shell: State<'_, Shell>,
-) -> Result<SyncView, UiError> {
+pub async fn sync_queue(shell: State<'_, Shell>) -> Result<SyncView, UiError> {
     let report = desk(&shell).await.sync().await?;
-    let _ = app.emit(QUEUE_CHANGED, ());
     Ok(SyncView {
         in_review: report.in_review as u32,
         dropped: report.dropped as u32,
@@ -98,11 +94,7 @@ pub async fn sync_queue(
 }
 
 #[tauri::command]
-pub async fn open_case(
-    app: tauri::AppHandle,
-    shell: State<'_, Shell>,
-    case_id: String,
-) -> Result<CaseView, UiError> {
+pub async fn open_case(shell: State<'_, Shell>, case_id: String) -> Result<CaseView, UiError> {
     let (desk, team) = {
         let active = shell.active.read().await;
         (active.desk.clone(), active.team.clone())
@@ -121,7 +113,6 @@ pub async fn open_case(
             }
         }
         shell.team_wake.notify_one();
-        let _ = app.emit(crate::team::TEAM_CHANGED, ());
     }
     if !view.read_only {
         // The lead's "time from opening to deciding" starts here.
@@ -130,25 +121,17 @@ pub async fn open_case(
         }
     }
     tauri::async_runtime::spawn(async move {
-        if let Ok(fetched) = desk
+        // What it fetched is told as a queue change.
+        let _ = desk
             .prefetch_after(Some(&case_id), desk_profiles::PREFETCH)
-            .await
-        {
-            if fetched > 0 {
-                let _ = app.emit(QUEUE_CHANGED, ());
-            }
-        }
+            .await;
     });
     Ok(view)
 }
 
 /// The reviewer left a case (back to the queue): on a team, its claim is let go.
 #[tauri::command]
-pub async fn leave_case(
-    app: tauri::AppHandle,
-    shell: State<'_, Shell>,
-    case_id: String,
-) -> Result<(), UiError> {
+pub async fn leave_case(shell: State<'_, Shell>, case_id: String) -> Result<(), UiError> {
     let (desk, team) = {
         let active = shell.active.read().await;
         (active.desk.clone(), active.team.clone())
@@ -156,17 +139,12 @@ pub async fn leave_case(
     let Some(team) = team else { return Ok(()) };
     desk.close_for_review(&*team, &case_id).await?;
     shell.team_wake.notify_one();
-    let _ = app.emit(crate::team::TEAM_CHANGED, ());
     Ok(())
 }
 
 /// A team lead clears a claim another desk left behind (audited with its holder).
 #[tauri::command]
-pub async fn release_claim(
-    app: tauri::AppHandle,
-    shell: State<'_, Shell>,
-    case_id: String,
-) -> Result<(), UiError> {
+pub async fn release_claim(shell: State<'_, Shell>, case_id: String) -> Result<(), UiError> {
     let (desk, team, role) = {
         let active = shell.active.read().await;
         (
@@ -186,7 +164,6 @@ pub async fn release_claim(
         team.ok_or_else(|| UiError::new(ErrorCode::Invalid, "this desk has no team store", false))?;
     desk.release_for_team(&*team, &case_id).await?;
     shell.team_wake.notify_one();
-    let _ = app.emit(crate::team::TEAM_CHANGED, ());
     Ok(())
 }
 
@@ -236,7 +213,6 @@ pub async fn team_view(shell: State<'_, Shell>) -> Result<desk_core::ipc::TeamVi
 /// A second reviewer confirms or refuses another reviewer's waiting action (audited).
 #[tauri::command]
 pub async fn answer_second_look(
-    app: tauri::AppHandle,
     shell: State<'_, Shell>,
     action_id: String,
     confirmed: bool,
@@ -251,7 +227,6 @@ pub async fn answer_second_look(
     desk.answer_second_look(&*team, &action_id, confirmed, note.as_deref())
         .await?;
     shell.team_wake.notify_one();
-    let _ = app.emit(crate::team::TEAM_CHANGED, ());
     Ok(())
 }
 
@@ -259,7 +234,6 @@ pub async fn answer_second_look(
 /// case; the outbox worker sends it once the undo window has passed.
 #[tauri::command]
 pub async fn decide(
-    app: tauri::AppHandle,
     shell: State<'_, Shell>,
     request: DecisionRequest,
 ) -> Result<DecidedView, UiError> {
@@ -267,8 +241,6 @@ pub async fn decide(
     let done = desk.submit_decision(request).await?;
     shell.outbox_wake.notify_one();
     shell.team_wake.notify_one();
-    let _ = app.emit(QUEUE_CHANGED, ());
-    let _ = app.emit(OUTBOX_CHANGED, ());
     Ok(DecidedView {
         case_id: done.action.case_id,
         action_id: done.action.id,
@@ -280,13 +252,11 @@ pub async fn decide(
 
 #[tauri::command]
 pub async fn blocklist(
-    app: tauri::AppHandle,
     shell: State<'_, Shell>,
     request: BlocklistRequest,
 ) -> Result<ActionView, UiError> {
     let action = desk(&shell).await.submit_blocklist(request).await?;
     shell.outbox_wake.notify_one();
-    let _ = app.emit(OUTBOX_CHANGED, ());
     Ok(ActionView::from(&action))
 }
 
@@ -313,13 +283,11 @@ pub async fn blocklist_entries(
 /// Marks an AML hit, or sets the AML check's status, through the outbox.
 #[tauri::command]
 pub async fn aml_review(
-    app: tauri::AppHandle,
     shell: State<'_, Shell>,
     request: desk_core::model::request::AmlRequest,
 ) -> Result<ActionView, UiError> {
     let action = desk(&shell).await.submit_aml(request).await?;
     shell.outbox_wake.notify_one();
-    let _ = app.emit(OUTBOX_CHANGED, ());
     Ok(ActionView::from(&action))
 }
 
@@ -331,7 +299,6 @@ async fn change_action(
 ) -> Result<ActionView, UiError> {
     let action = result?;
     shell.outbox_wake.notify_one();
-    let _ = app.emit(OUTBOX_CHANGED, ());
     sync_in_background(app, desk(shell).await);
     Ok(ActionView::from(&action))
 }
@@ -451,7 +418,6 @@ pub async fn lookup(
 /// Support queues a pending verification's invite to be sent again (through the outbox).
 #[tauri::command]
 pub async fn resend_invite(
-    app: tauri::AppHandle,
     shell: State<'_, Shell>,
     verification_id: String,
     comment: Option<String>,
@@ -461,7 +427,6 @@ pub async fn resend_invite(
         .submit_invite(dhmad.as_deref(), &verification_id, comment.as_deref())
         .await?;
     shell.outbox_wake.notify_one();
-    let _ = app.emit(OUTBOX_CHANGED, ());
     Ok(ActionView::from(&action))
 }
 

@@ -82,6 +82,8 @@ pub async fn open_profile(
     profile: &Profile,
 ) -> Result<Active, SetupError> {
     let open = desk_profiles::open_desk(files, keystore, knobs, profile).await?;
+    open.desk
+        .tell_changes_to(Box::new(WindowNotices(app.clone())));
     let team = open.team.map(Arc::new);
     Ok(Active {
         profile: open.profile,
@@ -94,6 +96,21 @@ pub async fn open_profile(
         watch: open.watch,
         _sandbox: open.sandbox,
     })
+}
+
+/// The one place what the desk's use cases changed becomes the window's events (ids only).
+struct WindowNotices(tauri::AppHandle);
+
+impl desk_core::ports::Notices for WindowNotices {
+    fn changed(&self, change: desk_core::ports::Change) {
+        use desk_core::ports::Change;
+        let _ = match change {
+            Change::Queue => self.0.emit(QUEUE_CHANGED, ()),
+            Change::QueueRows(case_ids) => self.0.emit(QUEUE_ROWS, case_ids),
+            Change::Outbox => self.0.emit(OUTBOX_CHANGED, ()),
+            Change::Team => self.0.emit(team::TEAM_CHANGED, ()),
+        };
+    }
 }
 
 /// Syncs the queue in the background and tells the UI when done; then fills in the summaries
@@ -111,12 +128,9 @@ const FILL_PASS: usize = 20;
 async fn sync_then_fill(app: &tauri::AppHandle, desk: &AppDesk) {
     use std::sync::atomic::Ordering;
     desk_profiles::sync_and_prefetch(desk).await;
-    let _ = app.emit(QUEUE_CHANGED, ());
     let shell = app.state::<Shell>();
     if !shell.filling.swap(true, Ordering::AcqRel) {
-        let told =
-            |report: &desk_core::queue::FillReport| drop(app.emit(QUEUE_ROWS, &report.filled));
-        if let Err(error) = desk_profiles::fill_summaries(desk, FILL_PASS, told).await {
+        if let Err(error) = desk_profiles::fill_summaries(desk, FILL_PASS).await {
             tracing::info!(%error, "summary fill paused until the next sync");
         }
         shell.filling.store(false, Ordering::Release);
@@ -149,10 +163,6 @@ fn run_outbox_worker(app: tauri::AppHandle) {
             if holding.is_ok() {
                 match desk_profiles::run_due(&desk, dhmad.as_deref(), team.as_deref()).await {
                     Ok(report) => {
-                        if report.processed > 0 {
-                            let _ = app.emit(OUTBOX_CHANGED, ());
-                            let _ = app.emit(QUEUE_CHANGED, ());
-                        }
                         if let Some(until) = report.wait_from(chrono::Utc::now()) {
                             wait = wait.min(until.max(std::time::Duration::from_millis(50)));
                         }

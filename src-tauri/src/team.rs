@@ -58,13 +58,10 @@ pub fn run_heartbeat(app: tauri::AppHandle) {
                 )
             };
             if let Some(team) = team {
-                let was_offline = desk.team_offline_since().is_some();
+                // The team store's reachability changing is told by the desk (saw_team).
                 let _ = desk.mirror_audit(&*team, &desk_id).await;
                 let open = desk.keep_case_open(&*team).await;
                 let _ = desk.announce(&*team, &desk_id, open.as_deref()).await;
-                if was_offline != desk.team_offline_since().is_some() {
-                    let _ = app.emit(TEAM_CHANGED, ());
-                }
             }
             tokio::select! {
                 _ = tokio::time::sleep(HEARTBEAT) => {}

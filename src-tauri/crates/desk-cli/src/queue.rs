@@ -55,7 +55,7 @@ pub async fn queue(args: QueueArgs) -> Result<(), Failure> {
         eprintln!("warning: {why}");
     }
     if fill {
-        let fetched = desk_profiles::fill_summaries(&open.desk, 50, |_| ()).await?;
+        let fetched = desk_profiles::fill_summaries(&open.desk, 50).await?;
         eprintln!("fetched {fetched} summaries; every queued case has one");
     }
     // The view the window gets: masked rows with workflow names and due tags.

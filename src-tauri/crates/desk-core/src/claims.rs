@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::desk::{Desk, DeskError};
-use crate::ports::{CaseSource, Clock, Store, StoreError};
+use crate::ports::{CaseSource, Change, Clock, Store, StoreError};
 
 /// How long a claim holds without being renewed.
 pub const DEFAULT_LEASE_MINUTES: i64 = 10;
@@ -161,6 +161,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
                 tracing::info!(%error, "the case left could not be released; its lease runs out");
             }
         }
+        self.changed(Change::Team);
         claim
     }
 
@@ -227,6 +228,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         self.store
             .append_audit(&self.draft("claim_released", case_id))
             .await?;
+        self.changed(Change::Team);
         Ok(())
     }
 
@@ -250,6 +252,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         self.store
             .append_audit(&self.draft("claim_released", case_id))
             .await?;
+        self.changed(Change::Team);
         Ok(true)
     }
 
@@ -269,6 +272,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             claim.holder, claim.claimed_at, claim.expires_at
         ));
         self.store.append_audit(&draft).await?;
+        self.changed(Change::Team);
         Ok(claim)
     }
 }

@@ -101,6 +101,8 @@ pub struct Desk<S, T, C> {
     pub(crate) offline_since: std::sync::Mutex<Option<DateTime<Utc>>>,
     /// What each use case remembers between calls, in a type of its own module.
     pub(crate) memory: Memory,
+    /// Who hears what the use cases change (nobody until one is given).
+    pub(crate) notices: std::sync::OnceLock<Box<dyn crate::ports::Notices>>,
 }
 
 /// What use cases remember between calls (the queue's sync status and the provider's answers,
@@ -141,6 +143,20 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             app_version: env!("CARGO_PKG_VERSION").to_owned(),
             offline_since: std::sync::Mutex::new(None),
             memory: Memory::default(),
+            notices: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Tells `notices` what the use cases change from now on (once per desk: the window that
+    /// shows it).
+    pub fn tell_changes_to(&self, notices: Box<dyn crate::ports::Notices>) {
+        let _ = self.notices.set(notices);
+    }
+
+    /// Says what a use case changed.
+    pub(crate) fn changed(&self, change: crate::ports::Change) {
+        if let Some(notices) = self.notices.get() {
+            notices.changed(change);
         }
     }
 

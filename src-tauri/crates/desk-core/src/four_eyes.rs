@@ -167,6 +167,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             look.requested_by
         ));
         self.store.append_audit(&draft).await?;
+        self.changed(crate::ports::Change::Team);
         Ok(look)
     }
 }

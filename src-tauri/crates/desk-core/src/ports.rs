@@ -479,6 +479,25 @@ pub trait Store: CaseCache + OutboxStore {}
 
 impl<T: CaseCache + OutboxStore> Store for T {}
 
+/// What a use case changed, told to whoever shows the desk (the window): narrow notices that
+/// carry ids only, never personal data; the window reads again what a notice names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Change {
+    /// The cached queue (a sync, a case decided or fetched).
+    Queue,
+    /// The summaries of these cases arrived (the background fill): their rows changed only.
+    QueueRows(Vec<String>),
+    /// An action was queued or moved on.
+    Outbox,
+    /// A claim, a second look or the team store's reachability.
+    Team,
+}
+
+/// Where a desk tells what its use cases changed.
+pub trait Notices: Send + Sync {
+    fn changed(&self, change: Change);
+}
+
 pub trait Clock: Send + Sync {
     fn now(&self) -> DateTime<Utc>;
 }
@@ -581,5 +600,59 @@ mod tests {
             Some("this provider has no blocklist")
         );
         assert!(d.source.0.applied.lock().unwrap().is_empty());
+    }
+
+    /// Notices as they are told.
+    #[derive(Default, Clone)]
+    struct Heard(std::sync::Arc<std::sync::Mutex<Vec<Change>>>);
+
+    impl Notices for Heard {
+        fn changed(&self, change: Change) {
+            self.0.lock().unwrap().push(change);
+        }
+    }
+
+    impl Heard {
+        fn take(&self) -> Vec<Change> {
+            std::mem::take(&mut *self.0.lock().unwrap())
+        }
+    }
+
+    #[tokio::test]
+    async fn use_cases_say_what_they_changed() {
+        use crate::model::case::Verdict;
+        let d = crate::testing::desk(3);
+        let heard = Heard::default();
+        d.tell_changes_to(Box::new(heard.clone()));
+        d.sync().await.unwrap();
+        assert_eq!(heard.take(), [Change::Queue]);
+        // The fill keeps within the read budget: the fake gives it one.
+        *d.source.reads_left.lock().unwrap() = Some(600);
+        let report = d.fill_summaries(2).await.unwrap();
+        assert_eq!(heard.take(), [Change::QueueRows(report.filled.clone())]);
+        assert_eq!(report.filled.len(), 2);
+
+        let decision = DecisionRequest {
+            case_id: item(1).case_id,
+            verdict: Verdict::Approve,
+            comment: None,
+            notify: None,
+            redo: vec![],
+            reason_id: Some("ok".into()),
+        };
+        d.submit_decision_within(decision, chrono::Duration::zero())
+            .await
+            .unwrap();
+        assert_eq!(heard.take(), [Change::Outbox, Change::Queue]);
+        d.run_due().await.unwrap();
+        // Queued → sending → applied: each move of the action is told.
+        assert_eq!(heard.take(), [Change::Outbox, Change::Outbox]);
+
+        let team = crate::testing::FakeTeam::default();
+        d.open_for_review(&team, &item(2).case_id).await;
+        assert_eq!(heard.take(), [Change::Team]);
+        // Nothing changed, nothing told.
+        d.queue().await.unwrap();
+        assert!(heard.take().is_empty());
     }
 }

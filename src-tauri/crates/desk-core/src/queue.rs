@@ -9,8 +9,8 @@ use serde::{Deserialize, Serialize};
 use crate::desk::{Desk, DeskError};
 use crate::model::case::{CaseFacts, CaseStatus, QueueItem};
 use crate::ports::{
-    CaseSource, Clock, PersonSessions, QueueFilter, QueueFilters, RateBudget, SourceError, Store,
-    Workflows,
+    CaseSource, Change, Clock, PersonSessions, QueueFilter, QueueFilters, RateBudget, SourceError,
+    Store, Workflows,
 };
 
 /// The share of the provider's read budget the background fill may use; the rest is left for
@@ -291,6 +291,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             .filter(|b| !kept.contains(b.case_id.as_str()))
             .count();
         self.store.replace_queue(&items, self.clock.now()).await?;
+        self.changed(Change::Queue);
         // The provider's answers to filters were about the queue before this sync.
         self.queue_memory()
             .filter_answers
@@ -401,9 +402,13 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
                 Err(DeskError::Source(SourceError::NotFound(_))) => {
                     self.store.remove_from_queue(&item.case_id).await?;
                     report.missing -= 1;
+                    self.changed(Change::Queue);
                 }
                 Err(error) => return Err(error),
             }
+        }
+        if !report.filled.is_empty() {
+            self.changed(Change::QueueRows(report.filled.clone()));
         }
         Ok(report)
     }
@@ -582,6 +587,9 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
                 self.fetch(&item.case_id).await?;
                 fetched += 1;
             }
+        }
+        if fetched > 0 {
+            self.changed(Change::Queue);
         }
         Ok(fetched)
     }

@@ -160,10 +160,15 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             .offline_since
             .lock()
             .unwrap_or_else(|e| e.into_inner());
+        let was_offline = since.is_some();
         if answered {
             *since = None;
         } else if since.is_none() {
             *since = Some(self.clock.now());
+        }
+        if was_offline != since.is_some() {
+            drop(since);
+            self.changed(crate::ports::Change::Team);
         }
     }
 

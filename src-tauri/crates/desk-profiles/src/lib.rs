@@ -400,20 +400,17 @@ pub const PREFETCH: usize = 3;
 
 /// Fetches the summary of every queued case that has none, oldest first, `pass` at a time,
 /// within the fill's share of the read budget (desk-core keeps the rest for the reviewer),
-/// calling `fetched` with each pass that brought some. Returns how many it fetched; an error
+/// each pass telling the rows it brought to whoever listens to the desk. Returns how many it fetched; an error
 /// ends it.
 pub async fn fill_summaries(
     desk: &AppDesk,
     pass: usize,
-    fetched: impl Fn(&desk_core::queue::FillReport),
 ) -> Result<usize, desk_core::desk::DeskError> {
     let mut total = 0;
     loop {
+        // Each pass tells the rows it brought (Change::QueueRows) to whoever listens.
         let report = desk.fill_summaries(pass).await?;
         total += report.fetched;
-        if report.fetched > 0 {
-            fetched(&report);
-        }
         if report.missing == 0 {
             return Ok(total);
         }

@@ -7,7 +7,7 @@ use super::Outcome;
 use crate::desk::{Desk, DeskError};
 use crate::model::action::{Action, ActionState};
 use crate::ports::StoreError;
-use crate::ports::{CaseSource, Clock, Store};
+use crate::ports::{CaseSource, Change, Clock, Store};
 
 impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     pub(super) fn transition_draft(
@@ -42,7 +42,10 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             draft.action = name.to_owned();
         }
         match self.store.transition(from, &next, &draft).await {
-            Ok(_) => Ok(next),
+            Ok(_) => {
+                self.changed(Change::Outbox);
+                Ok(next)
+            }
             Err(StoreError::Stale(_)) => Err(DeskError::NotAllowed(format!(
                 "action {} changed meanwhile; it is no longer {}",
                 action.id,
@@ -133,6 +136,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         let end = (!next.state.is_open()).then_some(next.state);
         if matches!(next.state, ActionState::Conflict) {
             self.store.remove_from_queue(&next.case_id).await?;
+            self.changed(Change::Queue);
         }
         self.move_to(&action, ActionState::Sending, next, None, Some(text))
             .await?;

@@ -10,7 +10,7 @@ use crate::model::action::{Action, ActionBody, ActionKind, ActionState, Blocklis
 use crate::model::case::Verdict;
 use crate::model::request::{validate_case_id, ActionError, AmlRequest, DecisionRequest};
 use crate::ports::StoreError;
-use crate::ports::{CaseSource, Clock, Store};
+use crate::ports::{CaseSource, Change, Clock, Store};
 use crate::provider::Provider;
 
 /// A submitted action and the case to open next.
@@ -98,7 +98,10 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     pub(super) async fn enqueue(&self, action: Action) -> Result<Action, DeskError> {
         let draft = self.transition_draft(&action, None, ActionState::Queued, None);
         match self.store.enqueue(&action, &draft).await {
-            Ok(_) => Ok(action),
+            Ok(_) => {
+                self.changed(Change::Outbox);
+                Ok(action)
+            }
             Err(StoreError::AlreadyPending(id)) => Err(DeskError::NotAllowed(format!(
                 "a decision for this case is already in the outbox (action {id}); undo or cancel it first"
             ))),
@@ -192,6 +195,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         let action = self.enqueue(action).await?;
         fail_point("after_enqueue_commit");
         self.store.remove_from_queue(&request.case_id).await?;
+        self.changed(Change::Queue);
         Ok(Submitted {
             action,
             next_case_id,
