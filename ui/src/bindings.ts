@@ -442,7 +442,12 @@ export type RateBudget = { provider: Provider,
  */
 shared: boolean, readsLeft: number, readsLimit: number, writesLeft: number, writesLimit: number, };
 
-export type ActionView = { id: string, caseId: string, kind: ActionKind, state: ActionState, attempts: number, reasonId: string | null, comment: string | null, createdAt: string, dueAt: string, detail: string | null, 
+export type ActionView = { id: string, 
+/**
+ * The token stamped into the comment the provider keeps, by which the action is found
+ * there again (not a secret: it names the action, nothing else).
+ */
+token: string, caseId: string, kind: ActionKind, state: ActionState, attempts: number, reasonId: string | null, comment: string | null, createdAt: string, dueAt: string, detail: string | null, 
 /**
  * Whether Undo still works (queued, never sent).
  */

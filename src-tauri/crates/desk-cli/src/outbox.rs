@@ -45,7 +45,11 @@ pub async fn run(
     let desk = &open.desk;
     let show = |actions: Vec<desk_core::outbox::Action>| -> Result<(), Failure> {
         if json {
-            emit(&serde_json::to_string_pretty(&actions)?)
+            let views: Vec<_> = actions
+                .iter()
+                .map(desk_core::ipc::ActionView::from)
+                .collect();
+            emit(&serde_json::to_string_pretty(&views)?)
         } else {
             emit(&render_actions(&actions))
         }

@@ -23,14 +23,10 @@ pub fn emit(text: &str) -> Result<(), Failure> {
 /// "queued" and the action's id, or its JSON.
 pub fn emit_queued(action: &desk_core::outbox::Action, json: bool) -> Result<(), Failure> {
     if json {
-        emit(&serde_json::to_string_pretty(&serde_json::json!({
-            "action_id": action.id,
-            "token": action.token,
-            "case_id": action.case_id,
-            "kind": action.kind,
-            "state": action.state,
-            "due_at": action.due_at,
-        }))?)
+        // The view the window gets of an action.
+        emit(&serde_json::to_string_pretty(
+            &desk_core::ipc::ActionView::from(action),
+        )?)
     } else {
         emit(&format!("{} queued", action.id))
     }

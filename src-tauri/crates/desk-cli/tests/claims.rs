@@ -422,7 +422,7 @@ fn four_eyes_a_decline_waits_for_a_second_reviewer_on_another_desk() {
                 "--json",
             ],
         );
-        serde_json::from_str::<Value>(&out).unwrap()["action_id"]
+        serde_json::from_str::<Value>(&out).unwrap()["id"]
             .as_str()
             .unwrap()
             .to_owned()

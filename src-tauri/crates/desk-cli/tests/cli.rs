@@ -1619,6 +1619,8 @@ fn flags_go_where_they_are_typed_and_the_queue_json_is_the_windows_view() {
     assert!(out.trim().ends_with("queued"), "{out}");
     let listed: Value = serde_json::from_str(&flags_after(&["outbox", "list", "--json"])).unwrap();
     assert_eq!(listed[0]["comment"], "-2 points on the address");
+    // The window's view of an action: what it is and may do, not the body sent.
+    assert!(listed[0]["canUndo"].is_boolean() && listed[0].get("body").is_none());
     let (ok, out, err) = desk(&server, &["outbox", "drain", "--json"]);
     assert!(ok, "{out}{err}");
     let (ok, out, err) = desk(&server, &["audit", "verify", "--json"]);

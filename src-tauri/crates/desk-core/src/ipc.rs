@@ -291,6 +291,9 @@ pub struct SyncView {
 #[serde(rename_all = "camelCase")]
 pub struct ActionView {
     pub id: String,
+    /// The token stamped into the comment the provider keeps, by which the action is found
+    /// there again (not a secret: it names the action, nothing else).
+    pub token: String,
     pub case_id: String,
     pub kind: ActionKind,
     pub state: ActionState,
@@ -312,6 +315,7 @@ impl From<&Action> for ActionView {
         let fresh = a.attempts == 0 && !a.unknown_outcome;
         Self {
             id: a.id.clone(),
+            token: a.token.clone(),
             case_id: a.case_id.clone(),
             kind: a.kind,
             state: a.state,
