@@ -1,4 +1,4 @@
-// Generated from src-tauri/crates/desk-core/src/ipc.rs by `UPDATE_BINDINGS=1 cargo test -p desk-core`.
+// Generated from src-tauri/crates/desk-core/src/ipc/ by `UPDATE_BINDINGS=1 cargo test -p desk-core`.
 // Do not edit by hand.
 
 export type AppInfo = { productName: string, version: string, 
