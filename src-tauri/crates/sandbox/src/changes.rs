@@ -46,7 +46,83 @@ pub struct StatusUpdate {
     pub redo: Vec<String>,
 }
 
+/// A review activity for an AML review status changing from `previous` to `new`.
+fn aml_activity(kind: &str, previous: &str, new: &str) -> Value {
+    let mut entry = activity("", "", None, "API_KEY", "API Client");
+    entry["activity_type"] = json!(kind);
+    entry["previous_status"] = Value::Null;
+    entry["new_status"] = Value::Null;
+    entry["previous_value"] = json!({"review_status": previous});
+    entry["new_value"] = json!({"review_status": new});
+    entry["changed_fields"] = json!(["review_status"]);
+    entry
+}
+
 impl World {
+    /// An API client adds (`add`) or removes the `chosen` items of session `id` to / from the
+    /// blocklist, all at once.
+    pub fn change_blocklist(&mut self, id: &str, chosen: Vec<(&'static str, String)>, add: bool) {
+        let mut changed = Vec::new();
+        for (kind, key) in chosen {
+            if add {
+                self.blocklist
+                    .entries
+                    .insert((kind, key), (id.to_owned(), Utc::now()));
+            } else {
+                self.blocklist.entries.remove(&(kind, key));
+            }
+            changed.push(kind);
+        }
+        let effect = if add {
+            "blocklist-add"
+        } else {
+            "blocklist-remove"
+        };
+        self.record("didit", effect, id, "API Client", json!({"items": changed}));
+    }
+
+    /// An API client marks AML hit `hit_id` of session `i` (its status was `previous`); the
+    /// session's own status does not change.
+    pub fn review_aml_hit(&mut self, i: usize, hit_id: &str, previous: &str, status: &str) {
+        let session = &mut self.sessions[i];
+        session
+            .aml_reviews
+            .insert(hit_id.to_owned(), status.to_owned());
+        if previous != status {
+            session
+                .reviews
+                .push(aml_activity("AML_HIT_STATUS_UPDATED", previous, status));
+        }
+        let id = session.id.clone();
+        self.record(
+            "didit",
+            "aml-hit-status",
+            &id,
+            "API Client",
+            json!({"hit_id": hit_id, "previous_review_status": previous, "review_status": status}),
+        );
+    }
+
+    /// An API client sets the status of session `i`'s AML check (it was `previous`); the
+    /// session status is not recomputed.
+    pub fn set_aml_status(&mut self, i: usize, previous: &str, status: &str) {
+        let session = &mut self.sessions[i];
+        session.aml_status = Some(status.to_owned());
+        if previous != status {
+            session
+                .reviews
+                .push(aml_activity("AML_STATUS_UPDATED", previous, status));
+        }
+        let id = session.id.clone();
+        self.record(
+            "didit",
+            "aml-status",
+            &id,
+            "API Client",
+            json!({"previous_status": previous, "status": status}),
+        );
+    }
+
     /// An API client's status update of session `i`, checked already: the status, the nodes
     /// to redo, the review activity, the ledger entry and DHMAD's follow-up.
     pub fn api_status_update(&mut self, i: usize, update: StatusUpdate) {

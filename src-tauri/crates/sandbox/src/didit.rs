@@ -412,17 +412,6 @@ fn choice(body: &Map<String, Value>, field: &str, allowed: &[&str]) -> Result<St
 }
 
 /// A feed entry for an AML change (no session status change).
-fn aml_activity(kind: &str, previous: &str, new: &str) -> Value {
-    let mut entry = crate::changes::activity("", "", None, "API_KEY", "API Client");
-    entry["activity_type"] = json!(kind);
-    entry["previous_status"] = Value::Null;
-    entry["new_status"] = Value::Null;
-    entry["previous_value"] = json!({"review_status": previous});
-    entry["new_value"] = json!({"review_status": new});
-    entry["changed_fields"] = json!(["review_status"]);
-    entry
-}
-
 /// The session's index and the request's JSON body, or the documented error.
 fn session_and_body(
     world: &World,
@@ -458,20 +447,7 @@ pub async fn update_aml_hit_status(
     let Some((_, previous)) = hits.into_iter().find(|(h, _)| *h == hit_id) else {
         return detail(StatusCode::NOT_FOUND, "AML hit not found.");
     };
-    let session = &mut world.sessions[i];
-    session.aml_reviews.insert(hit_id.clone(), status.clone());
-    if previous != status {
-        session
-            .reviews
-            .push(aml_activity("AML_HIT_STATUS_UPDATED", &previous, &status));
-    }
-    world.record(
-        "didit",
-        "aml-hit-status",
-        &id,
-        "API Client",
-        json!({"hit_id": hit_id, "previous_review_status": previous, "review_status": status}),
-    );
+    world.review_aml_hit(i, &hit_id, &previous, &status);
     Json(json!({"session_id": id, "hit_id": hit_id, "review_status": status})).into_response()
 }
 
@@ -498,20 +474,7 @@ pub async fn update_aml_status(
     else {
         return detail(StatusCode::NOT_FOUND, "This session has no AML check.");
     };
-    let session = &mut world.sessions[i];
-    session.aml_status = Some(status.clone());
-    if previous != status {
-        session
-            .reviews
-            .push(aml_activity("AML_STATUS_UPDATED", &previous, &status));
-    }
-    world.record(
-        "didit",
-        "aml-status",
-        &id,
-        "API Client",
-        json!({"previous_status": previous, "status": status}),
-    );
+    world.set_aml_status(i, &previous, &status);
     Json(json!({"session_id": id, "status": status})).into_response()
 }
 
@@ -619,36 +582,17 @@ fn blocklist_change(shared: &AppState, bytes: &Bytes, prefix: &str, add: bool) -
         )
             .into_response();
     }
-    let mut changed = Vec::new();
+    // Every flag is checked before anything changes: a bad one refuses the whole request.
+    let mut chosen = Vec::new();
     for (kind, key) in items {
         let flag = format!("{prefix}_{kind}");
         match body.get(&flag) {
             None | Some(Value::Null) | Some(Value::Bool(false)) => continue,
-            Some(Value::Bool(true)) => {}
+            Some(Value::Bool(true)) => chosen.push((kind, key)),
             Some(_) => return field_error(&flag, "Must be a valid boolean."),
         }
-        if add {
-            world
-                .blocklist
-                .entries
-                .insert((kind, key), (id.clone(), Utc::now()));
-        } else {
-            world.blocklist.entries.remove(&(kind, key));
-        }
-        changed.push(kind);
     }
-    let effect = if add {
-        "blocklist-add"
-    } else {
-        "blocklist-remove"
-    };
-    world.record(
-        "didit",
-        effect,
-        &id,
-        "API Client",
-        json!({"items": changed}),
-    );
+    world.change_blocklist(&id, chosen, add);
     let message = if add {
         "Successfully updated blocklist."
     } else {

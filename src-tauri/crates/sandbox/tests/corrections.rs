@@ -101,6 +101,21 @@ async fn the_wire_follows_the_corrections() {
     assert!(body
         .to_string()
         .contains("At least one blocklist_* flag must be true"));
+    // A flag that is not a boolean refuses the whole request: the good flag beside it is not
+    // applied either.
+    let (status, body) = post(
+        &sb,
+        "/v3/blocklist/add/",
+        json!({"session_id": ids[0], "blocklist_phone": true, "blocklist_email": "yes"}),
+    )
+    .await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body.to_string().contains("Must be a valid boolean"),
+        "{body}"
+    );
+    let none = probe.didit("/v3/blocklist/?item_type=phone").await;
+    assert_eq!(none["results"].as_array().unwrap().len(), 0, "{none}");
     for id in &ids[..3] {
         let (status, _) = post(
             &sb,
