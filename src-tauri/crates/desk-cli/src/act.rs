@@ -137,10 +137,16 @@ pub async fn decide(args: DecideArgs) -> Result<(), Failure> {
     } = args;
     let open = open_desk(didit).await?;
     let verdict = desk_core::model::case::Verdict::from(verdict);
-    let provider = desk_core::provider::Provider::of(&session);
+    use desk_core::ports::CaseSource;
+    let provider = open.desk.source.provider_of(&session);
     let redo = if steps.is_empty() {
         Vec::new()
-    } else if let Some(why) = provider.redo_refusal() {
+    } else if let Some(why) = open
+        .desk
+        .source
+        .capabilities_of(&session)
+        .redo_refusal(provider)
+    {
         return Err(why.into());
     } else {
         let (summary, _, _) = open.desk.open(&session).await?;

@@ -22,6 +22,9 @@ pub struct CaseFile {
     /// Newest first: the provider's feed and the desk's audit entries for this case.
     pub timeline: Vec<TimelineEntry>,
     pub others: Vec<QueueItem>,
+    /// The case's provider and what it can do, as the source says.
+    pub provider: crate::provider::Provider,
+    pub capabilities: crate::provider::Capabilities,
 }
 
 /// Where a timeline entry comes from.
@@ -292,6 +295,8 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             .filter(|o| o.case_id != summary.case_id)
             .collect();
         Ok(CaseFile {
+            provider: self.source.provider_of(&summary.case_id),
+            capabilities: self.source.capabilities_of(&summary.case_id),
             timeline: timeline(&feed, &trail),
             summary,
             fetched_at,

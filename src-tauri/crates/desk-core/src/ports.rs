@@ -139,6 +139,10 @@ pub trait CaseSource: Send + Sync {
         &self,
         request: &DecisionRequest,
     ) -> impl Future<Output = Result<(), SourceError>> + Send;
+    /// Which provider the case is (its id says so, as this adapter reads it).
+    fn provider_of(&self, case_id: &str) -> crate::provider::Provider;
+    /// What the case's provider offers beyond status decisions.
+    fn capabilities_of(&self, case_id: &str) -> crate::provider::Capabilities;
     /// The case's review feed (status changes and comments), oldest first.
     fn reviews(
         &self,
@@ -542,6 +546,12 @@ mod tests {
     struct CoreOnly(FakeSource);
 
     impl CaseSource for CoreOnly {
+        fn provider_of(&self, case_id: &str) -> crate::provider::Provider {
+            self.0.provider_of(case_id)
+        }
+        fn capabilities_of(&self, case_id: &str) -> crate::provider::Capabilities {
+            self.0.capabilities_of(case_id)
+        }
         async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
             self.0.in_review(progress).await
         }

@@ -1,13 +1,10 @@
-//! Which verification provider a case belongs to, read from its id: Didit sessions are bare
-//! UUIDs, VerifyHQ verifications carry the `verifyhq:` prefix. What each provider can do
-//! (blocklist, AML hits, steps to redo) is said here once, so the UI shows what a provider lacks
-//! as absent instead of failing on it.
+//! The providers' names and the words for what a provider can do (blocklist, AML hits, steps
+//! to redo, …), so the UI shows what a provider lacks as absent instead of failing on it. Which
+//! provider a case is, and what that provider can do, each adapter says of its own cases
+//! (`CaseSource::provider_of`, `CaseSource::capabilities_of`): no registry of ids lives here.
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
-
-/// The prefix of a VerifyHQ case id (`verifyhq:ver_abc123`).
-pub const VERIFYHQ_PREFIX: &str = "verifyhq:";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 pub enum Provider {
@@ -37,93 +34,22 @@ pub struct Capabilities {
 }
 
 impl Provider {
-    pub fn of(case_id: &str) -> Self {
-        if case_id.starts_with(VERIFYHQ_PREFIX) {
-            Self::VerifyHq
-        } else {
-            Self::Didit
-        }
-    }
-
-    /// Why this provider cannot be asked to redo single steps (None when it can).
-    pub fn redo_refusal(self) -> Option<String> {
-        (!self.capabilities().redo_steps).then(|| {
-            format!(
-                "{} cannot be asked to redo single steps: a resubmission starts a new verification",
-                self.name()
-            )
-        })
-    }
-
     pub fn name(self) -> &'static str {
         match self {
             Self::Didit => "Didit",
             Self::VerifyHq => "VerifyHQ",
         }
     }
-
-    pub fn capabilities(self) -> Capabilities {
-        match self {
-            Self::Didit => Capabilities {
-                blocklist: true,
-                aml_hits: true,
-                redo_steps: true,
-                resubmit_starts_anew: false,
-                resubmit_keeps_token: true,
-                notes_required: false,
-                notify_email: true,
-                step_details: true,
-            },
-            Self::VerifyHq => Capabilities {
-                blocklist: false,
-                aml_hits: false,
-                redo_steps: false,
-                resubmit_starts_anew: true,
-                resubmit_keeps_token: false,
-                notes_required: true,
-                notify_email: false,
-                step_details: false,
-            },
-        }
-    }
 }
 
-/// The desk's case id of a VerifyHQ verification.
-pub fn verifyhq_case_id(verification_id: &str) -> String {
-    format!("{VERIFYHQ_PREFIX}{verification_id}")
-}
-
-/// The VerifyHQ verification id inside a desk case id, if it is one.
-pub fn verifyhq_id(case_id: &str) -> Option<&str> {
-    case_id.strip_prefix(VERIFYHQ_PREFIX)
-}
-
-/// A VerifyHQ id (verification or user) the desk accepts: 1 to 64 letters, digits, `_` or `-`.
-pub fn valid_verifyhq_id(id: &str) -> bool {
-    !id.is_empty()
-        && id.len() <= 64
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_id_names_the_provider() {
-        let didit = "0b7c2b4e-3f0a-4d6e-9a51-2f3c4d5e6f70";
-        assert_eq!(Provider::of(didit), Provider::Didit);
-        let vhq = verifyhq_case_id("ver_abc123");
-        assert_eq!(Provider::of(&vhq), Provider::VerifyHq);
-        assert_eq!(verifyhq_id(&vhq), Some("ver_abc123"));
-        assert_eq!(verifyhq_id(didit), None);
-        assert!(!Provider::VerifyHq.capabilities().blocklist);
-        assert!(Provider::Didit.capabilities().aml_hits);
-        assert!(valid_verifyhq_id("vhq_user_0001"));
-        for bad in ["", "a/b", "x y", "é", &"a".repeat(65)] {
-            assert!(!valid_verifyhq_id(bad), "{bad:?}");
-        }
+impl Capabilities {
+    /// Why `provider` cannot be asked to redo single steps (None when it can).
+    pub fn redo_refusal(&self, provider: Provider) -> Option<String> {
+        (!self.redo_steps).then(|| {
+            format!(
+                "{} cannot be asked to redo single steps: a resubmission starts a new verification",
+                provider.name()
+            )
+        })
     }
 }

@@ -120,6 +120,8 @@ pub struct QueueSnapshot {
     pub rate_budgets: Vec<RateBudget>,
     /// Workflow names by id.
     pub workflow_names: HashMap<String, String>,
+    /// Each item's provider, in queue order, as the source says.
+    pub providers: Vec<crate::provider::Provider>,
 }
 
 /// What the queue remembers between calls: where the sync stands, the workflow names the
@@ -242,7 +244,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             items.extend(
                 before
                     .iter()
-                    .filter(|b| crate::provider::Provider::of(&b.case_id) == *provider)
+                    .filter(|b| self.source.provider_of(&b.case_id) == *provider)
                     .cloned(),
             );
         }
@@ -329,6 +331,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             futures_util::future::join(self.store.queue(), self.facts_by_case()).await;
         let ((items, synced_at), facts) = (queue?, facts?);
         Ok(QueueSnapshot {
+            providers: self.providers_of(&items),
             items,
             facts,
             synced_at,
@@ -336,6 +339,13 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             rate_budgets: self.source.budgets(),
             workflow_names: self.workflow_names(),
         })
+    }
+
+    fn providers_of(&self, items: &[QueueItem]) -> Vec<crate::provider::Provider> {
+        items
+            .iter()
+            .map(|i| self.source.provider_of(&i.case_id))
+            .collect()
     }
 
     /// The queue's rows for `case_ids` only (those still queued, in queue order), with what is
@@ -361,6 +371,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         let (_, unfetched) = self.store.unfetched(0).await?;
         Ok((
             QueueSnapshot {
+                providers: self.providers_of(&items),
                 items: std::sync::Arc::new(items),
                 facts,
                 synced_at: None,
@@ -384,7 +395,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         };
         for item in missing {
             // Each provider's own budget: one running low leaves the other's cases to fill.
-            let provider = crate::provider::Provider::of(&item.case_id);
+            let provider = self.source.provider_of(&item.case_id);
             let budgets = self.source.budgets();
             if let Some(b) = budgets.iter().find(|b| b.provider == provider) {
                 let reserve = b.reads_limit - b.reads_limit * FILL_SHARE_PERCENT / 100;

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::desk::Desk;
+use crate::model::request::valid_provider_id;
 use crate::ports::{CaseSource, Clock, Store, StoreError};
-use crate::provider::valid_verifyhq_id;
 
 /// The most users one desk watches (each costs a read per sync).
 pub const MAX_WATCHED: usize = 5_000;
@@ -205,7 +205,7 @@ pub fn parse_import(text: &str) -> Import {
         if cell.is_empty() || cell.starts_with('#') || cell.eq_ignore_ascii_case("userid") {
             continue;
         }
-        if valid_verifyhq_id(cell) {
+        if valid_provider_id(cell) {
             out.users.push(cell.to_owned());
         } else {
             out.rejected
@@ -220,7 +220,7 @@ pub fn added(list: &[String], add: &[String]) -> Result<Vec<String>, WatchError>
     let mut next = list.to_vec();
     for user in add {
         let user = user.trim();
-        if !valid_verifyhq_id(user) {
+        if !valid_provider_id(user) {
             return Err(WatchError::BadUserId(user.chars().take(64).collect()));
         }
         if !next.iter().any(|u| u == user) {

@@ -1,5 +1,5 @@
 //! The providers a profile reviews, behind one `CaseSource`: each case goes to the provider its
-//! id names (`desk_core::provider`); the queue, filters and workflow names are the union of
+//! id names (VerifyHQ's carry its prefix, `verifyhq::ids`); the queue, filters and workflow names are the union of
 //! what each says. A profile may hold Didit, VerifyHQ or both.
 
 use desk_core::blocklist::{BlocklistKind, BlocklistPage};
@@ -20,6 +20,15 @@ pub struct Providers {
     pub verifyhq: Option<VerifyHqSource>,
     /// The VerifyHQ users the desk watches (the VerifyHQ source reads its copy).
     pub watch: WatchList,
+}
+
+/// Which provider a case id names: VerifyHQ's ids carry its prefix, Didit's are bare UUIDs.
+fn provider_of(case_id: &str) -> Provider {
+    if verifyhq::ids::is_verifyhq_case(case_id) {
+        Provider::VerifyHq
+    } else {
+        Provider::Didit
+    }
 }
 
 fn off(provider: Provider) -> SourceError {
@@ -56,7 +65,7 @@ impl Providers {
 /// Runs `$call` on the source of `$case`'s provider.
 macro_rules! route {
     ($self:ident, $case:expr, |$s:ident| $call:expr) => {
-        match Provider::of($case) {
+        match provider_of($case) {
             Provider::Didit => {
                 let $s = $self.didit()?;
                 $call.await
@@ -92,6 +101,17 @@ macro_rules! both {
 }
 
 impl CaseSource for Providers {
+    fn provider_of(&self, case_id: &str) -> Provider {
+        provider_of(case_id)
+    }
+
+    fn capabilities_of(&self, case_id: &str) -> desk_core::provider::Capabilities {
+        match provider_of(case_id) {
+            Provider::Didit => didit::CAPABILITIES,
+            Provider::VerifyHq => verifyhq::ids::CAPABILITIES,
+        }
+    }
+
     async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
         let fetched = self.in_review_each(progress).await?;
         match fetched.unread.into_iter().next() {
@@ -211,7 +231,7 @@ impl Providers {
     /// Didit, for a case that is Didit's: the only provider here with a blocklist and AML
     /// reviews.
     fn didit_case(&self, case_id: &str) -> Result<&DiditClient, SourceError> {
-        match Provider::of(case_id) {
+        match provider_of(case_id) {
             Provider::Didit => self.didit(),
             other => Err(SourceError::lacking(&format!(
                 "blocklist or AML review for {} cases",

@@ -32,6 +32,14 @@ impl From<DiditError> for SourceError {
 }
 
 impl CaseSource for DiditClient {
+    fn provider_of(&self, _case_id: &str) -> desk_core::provider::Provider {
+        desk_core::provider::Provider::Didit
+    }
+
+    fn capabilities_of(&self, _case_id: &str) -> desk_core::provider::Capabilities {
+        crate::CAPABILITIES
+    }
+
     async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
         use futures_util::{StreamExt, TryStreamExt};
         let page_of = |offset: u64| SessionQuery {

@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use url::Url;
 
+pub mod ids;
 mod source;
 pub use source::VerifyHqSource;
 

@@ -7,13 +7,13 @@
 
 use std::sync::{Arc, RwLock};
 
+use crate::ids::{case_id as verifyhq_case_id, verification_id as verifyhq_id};
 use desk_core::desk::Reviewer;
 use desk_core::model::case::{
     CaseStatus, CaseSummary, Check, CheckKind, CheckStatus, QueueItem, ReviewEntry, Verdict,
 };
 use desk_core::model::request::DecisionRequest;
 use desk_core::ports::{CaseSource, Progress, QueueFilter, RateBudget, SourceError, WorkflowName};
-use desk_core::provider::{verifyhq_case_id, verifyhq_id};
 
 use crate::{Decision, Verification, VerifyHqClient, VerifyHqError};
 
@@ -227,6 +227,14 @@ fn review_notes(request: &DecisionRequest) -> String {
 }
 
 impl CaseSource for VerifyHqSource {
+    fn provider_of(&self, _case_id: &str) -> desk_core::provider::Provider {
+        desk_core::provider::Provider::VerifyHq
+    }
+
+    fn capabilities_of(&self, _case_id: &str) -> desk_core::provider::Capabilities {
+        crate::ids::CAPABILITIES
+    }
+
     async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
         Ok(self.waiting(progress).await?.iter().map(item).collect())
     }
@@ -325,7 +333,7 @@ impl desk_core::ports::QueueFilters for VerifyHqSource {
 impl desk_core::ports::PersonSessions for VerifyHqSource {
     /// A watched user's verifications, any status (`vendor_data` is VerifyHQ's user id).
     async fn sessions_of(&self, user_id: &str) -> Result<Vec<QueueItem>, SourceError> {
-        if !desk_core::provider::valid_verifyhq_id(user_id) {
+        if !desk_core::model::request::valid_provider_id(user_id) {
             return Ok(vec![]);
         }
         let all = self

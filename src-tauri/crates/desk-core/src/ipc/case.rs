@@ -62,6 +62,8 @@ impl CaseView {
             stale,
             timeline,
             mut others,
+            provider,
+            capabilities,
         } = file;
         let mut summary = summary;
         for d in &mut summary.documents {
@@ -92,11 +94,10 @@ impl CaseView {
                 created_at: o.created_at,
             })
             .collect();
-        let provider = crate::provider::Provider::of(&summary.case_id);
         Self {
             read_only: summary.status != CaseStatus::InReview,
             provider,
-            capabilities: provider.capabilities(),
+            capabilities,
             summary,
             fetched_at: fetched_at.to_rfc3339(),
             stale,

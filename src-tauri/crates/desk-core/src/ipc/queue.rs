@@ -155,11 +155,13 @@ impl QueueView {
             now,
             rate_budgets,
             workflow_names,
+            providers,
         } = snapshot;
         let now = *now;
         let rows: Vec<QueueRow> = items
             .iter()
-            .map(|item| {
+            .zip(providers)
+            .map(|(item, provider)| {
                 let summary = facts.get(&item.case_id);
                 let created = item
                     .created_at
@@ -169,7 +171,7 @@ impl QueueView {
                 let due = created.map(|c| Due::of(c, sla, now));
                 QueueRow {
                     case_id: item.case_id.clone(),
-                    provider: crate::provider::Provider::of(&item.case_id),
+                    provider: *provider,
                     case_number: item.case_number,
                     vendor_data_masked: item
                         .vendor_data

@@ -168,11 +168,25 @@ impl AmlRequest {
     }
 }
 
-/// A case id: a Didit session UUID, or `verifyhq:` and a VerifyHQ verification id. Anything
-/// else never reaches a URL path.
+/// An id a provider gave (a verification or a user): 1 to 64 letters, digits, `_` or `-`, so it
+/// is safe in a URL path.
+pub fn valid_provider_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// A case id: a session UUID (Didit's), or a provider's name in lowercase, a colon and its own
+/// id (`verifyhq:ver_abc123`). Anything else never reaches a URL path.
 pub fn validate_case_id(id: &str) -> Result<(), ActionError> {
-    let ok = match crate::provider::verifyhq_id(id) {
-        Some(vhq) => crate::provider::valid_verifyhq_id(vhq),
+    let ok = match id.split_once(':') {
+        Some((name, own)) => {
+            (1..=16).contains(&name.len())
+                && name.chars().all(|c| c.is_ascii_lowercase())
+                && valid_provider_id(own)
+        }
         None => is_uuid(id),
     };
     if ok {

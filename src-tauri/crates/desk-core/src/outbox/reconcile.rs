@@ -8,7 +8,6 @@ use crate::model::action::{Action, ActionBody, ActionState};
 use crate::model::case::{CaseStatus, ReviewEntry, Verdict};
 use crate::ports::SourceError;
 use crate::ports::{Blocklists, CaseSource, Clock, Store};
-use crate::provider::Provider;
 
 pub(super) fn describe(entry: &ReviewEntry) -> String {
     format!(
@@ -29,19 +28,6 @@ pub(super) fn describe(entry: &ReviewEntry) -> String {
 pub(super) const UNTOKENED: &str =
     "the provider keeps no note with a resubmission, so the status is the only evidence";
 
-/// A decision the provider stores without the desk's stamped comment (VerifyHQ's restart).
-pub(super) fn untokened(action: &Action) -> bool {
-    match &action.body {
-        ActionBody::Decision(request) => {
-            request.verdict == Verdict::Resubmit
-                && !Provider::of(&action.case_id)
-                    .capabilities()
-                    .resubmit_keeps_token
-        }
-        _ => false,
-    }
-}
-
 pub(super) fn last_status_change<'a>(
     feed: &'a [ReviewEntry],
     token: &str,
@@ -52,6 +38,20 @@ pub(super) fn last_status_change<'a>(
 }
 
 impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
+    /// A decision the provider stores without the desk's stamped comment (VerifyHQ's restart).
+    pub(super) fn untokened(&self, action: &Action) -> bool {
+        match &action.body {
+            ActionBody::Decision(request) => {
+                request.verdict == Verdict::Resubmit
+                    && !self
+                        .source
+                        .capabilities_of(&action.case_id)
+                        .resubmit_keeps_token
+            }
+            _ => false,
+        }
+    }
+
     /// Whether the provider already shows what this write sets.
     pub(super) async fn already_there(
         &self,
@@ -93,7 +93,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         &self,
         action: &Action,
     ) -> Result<Option<Outcome>, SourceError> {
-        if untokened(action) {
+        if self.untokened(action) {
             // The provider keeps no note with this write: its status is all there is to read.
             let status = self.source.summary(&action.case_id).await?.status;
             return Ok(match status {
@@ -153,7 +153,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// After a successful write: read the feed to see whether another decision slipped in
     /// between our status check and our write.
     pub(super) async fn after_decision_write(&self, action: &Action) -> Outcome {
-        if untokened(action) {
+        if self.untokened(action) {
             // Accepted, and the provider's answer was for this very write.
             return Outcome::End(ActionState::Applied, "applied".into());
         }

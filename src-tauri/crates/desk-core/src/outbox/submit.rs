@@ -11,7 +11,6 @@ use crate::model::case::Verdict;
 use crate::model::request::{validate_case_id, ActionError, AmlRequest, DecisionRequest};
 use crate::ports::StoreError;
 use crate::ports::{CaseSource, Change, Clock, Store};
-use crate::provider::Provider;
 
 /// A submitted action and the case to open next.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,51 +19,55 @@ pub struct Submitted {
     pub next_case_id: Option<String>,
 }
 
-/// What a provider lacks is refused before it is queued, by name.
-pub(super) fn lacks(
-    case_id: &str,
-    has: impl Fn(&crate::provider::Capabilities) -> bool,
-    what: &str,
-) -> Result<(), DeskError> {
-    let provider = Provider::of(case_id);
-    if has(&provider.capabilities()) {
-        Ok(())
-    } else {
-        Err(DeskError::NotAllowed(format!(
-            "{} has no {what}: this case is a {} verification",
-            provider.name(),
-            provider.name()
-        )))
-    }
-}
-
-/// A decision's extras a provider cannot carry, and the notes it requires.
-pub(super) fn provider_allows_decision(request: &DecisionRequest) -> Result<(), DeskError> {
-    let provider = Provider::of(&request.case_id);
-    let caps = provider.capabilities();
-    if let Some(why) = provider.redo_refusal().filter(|_| !request.redo.is_empty()) {
-        return Err(DeskError::NotAllowed(why));
-    }
-    if !caps.notify_email && request.notify.is_some() {
-        return Err(DeskError::NotAllowed(format!(
-            "{} sends no notification email from the desk",
-            provider.name()
-        )));
-    }
-    let has_comment = request
-        .comment
-        .as_deref()
-        .is_some_and(|c| !c.trim().is_empty());
-    if caps.notes_required && !has_comment && request.reason_id.is_none() {
-        return Err(DeskError::NotAllowed(format!(
-            "{} keeps review notes with every decision: give a reason or a comment",
-            provider.name()
-        )));
-    }
-    Ok(())
-}
-
 impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
+    /// What a provider lacks is refused before it is queued, by name.
+    pub(super) fn lacks(
+        &self,
+        case_id: &str,
+        has: impl Fn(&crate::provider::Capabilities) -> bool,
+        what: &str,
+    ) -> Result<(), DeskError> {
+        let provider = self.source.provider_of(case_id);
+        if has(&self.source.capabilities_of(case_id)) {
+            Ok(())
+        } else {
+            Err(DeskError::NotAllowed(format!(
+                "{} has no {what}: this case is a {} verification",
+                provider.name(),
+                provider.name()
+            )))
+        }
+    }
+
+    /// A decision's extras a provider cannot carry, and the notes it requires.
+    pub(super) fn allows_decision(&self, request: &DecisionRequest) -> Result<(), DeskError> {
+        let provider = self.source.provider_of(&request.case_id);
+        let caps = self.source.capabilities_of(&request.case_id);
+        if let Some(why) = caps
+            .redo_refusal(provider)
+            .filter(|_| !request.redo.is_empty())
+        {
+            return Err(DeskError::NotAllowed(why));
+        }
+        if !caps.notify_email && request.notify.is_some() {
+            return Err(DeskError::NotAllowed(format!(
+                "{} sends no notification email from the desk",
+                provider.name()
+            )));
+        }
+        let has_comment = request
+            .comment
+            .as_deref()
+            .is_some_and(|c| !c.trim().is_empty());
+        if caps.notes_required && !has_comment && request.reason_id.is_none() {
+            return Err(DeskError::NotAllowed(format!(
+                "{} keeps review notes with every decision: give a reason or a comment",
+                provider.name()
+            )));
+        }
+        Ok(())
+    }
+
     pub(super) fn new_action(&self, ask: Ask, token: String, delay: Duration) -> Action {
         let Ask {
             case_id,
@@ -141,7 +144,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
             }
         }
         request.validate()?;
-        provider_allows_decision(&request)?;
+        self.allows_decision(&request)?;
         // A case known to be out of review (found by search, decided elsewhere) is read-only.
         if let Some((summary, _)) = self.store.summary(&request.case_id).await? {
             if summary.status != crate::model::case::CaseStatus::InReview {
@@ -205,7 +208,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Queues a blocklist change of a case's items (sent at once: there is no undo window).
     pub async fn submit_blocklist(&self, request: BlocklistRequest) -> Result<Action, DeskError> {
         validate_case_id(&request.case_id)?;
-        lacks(&request.case_id, |c| c.blocklist, "blocklist")?;
+        self.lacks(&request.case_id, |c| c.blocklist, "blocklist")?;
         if request.items().is_empty() {
             return Err(ActionError::NothingToBlocklist.into());
         }
@@ -240,7 +243,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
     /// Queues an AML review: one hit marked, or the AML check's status set (sent at once).
     pub async fn submit_aml(&self, request: AmlRequest) -> Result<Action, DeskError> {
         request.validate()?;
-        lacks(&request.case_id, |c| c.aml_hits, "AML screening to review")?;
+        self.lacks(&request.case_id, |c| c.aml_hits, "AML screening to review")?;
         let kind = if request.hit_id.is_some() {
             ActionKind::AmlHit
         } else {

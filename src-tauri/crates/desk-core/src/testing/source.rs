@@ -147,7 +147,32 @@ impl FakeSource {
     }
 }
 
+/// The fake plays Didit for bare ids and a VerifyHQ-like provider for `verifyhq:` ones.
+const FAKE_VERIFYHQ: &str = "verifyhq:";
+
 impl CaseSource for FakeSource {
+    fn provider_of(&self, case_id: &str) -> crate::provider::Provider {
+        if case_id.starts_with(FAKE_VERIFYHQ) {
+            crate::provider::Provider::VerifyHq
+        } else {
+            crate::provider::Provider::Didit
+        }
+    }
+
+    fn capabilities_of(&self, case_id: &str) -> crate::provider::Capabilities {
+        let didit = self.provider_of(case_id) == crate::provider::Provider::Didit;
+        crate::provider::Capabilities {
+            blocklist: didit,
+            aml_hits: didit,
+            redo_steps: didit,
+            resubmit_starts_anew: !didit,
+            resubmit_keeps_token: didit,
+            notes_required: !didit,
+            notify_email: didit,
+            step_details: didit,
+        }
+    }
+
     async fn in_review(&self, progress: Progress<'_>) -> Result<Vec<QueueItem>, SourceError> {
         self.reachable()?;
         let cases = self.cases.lock().unwrap_or_else(|e| e.into_inner());
