@@ -1,9 +1,10 @@
 //! What changes the world beside a handler's own answer: a status set by an API client or in
 //! the console, with its review activity and ledger entry, and DHMAD's follow-up of a decision.
 
-use chrono::Utc;
+use chrono::{DateTime, Duration, Utc};
 use serde_json::{json, Value};
 
+use crate::records::{new_id, new_record, Review, Verification};
 use crate::seed::Rng;
 use crate::world::{iso, World};
 
@@ -203,5 +204,169 @@ impl World {
             record.needs_admin_review = false;
             record.updated_at = now;
         }
+    }
+
+    /// An API client's review of session `i` (a status and a comment, checked already); gives
+    /// back the feed entry it made.
+    pub fn api_review(&mut self, i: usize, new_status: &str, comment: Option<&str>) -> Value {
+        let current = self.sessions[i].status.clone();
+        self.sessions[i].status = new_status.to_owned();
+        let entry = activity(&current, new_status, comment, "API_KEY", "API Client");
+        self.sessions[i].reviews.push(entry.clone());
+        let id = self.sessions[i].id.clone();
+        self.record(
+            "didit",
+            "review",
+            &id,
+            "API Client",
+            json!({"previous_status": current, "new_status": new_status, "comment": comment}),
+        );
+        entry
+    }
+
+    /// DHMAD's create-verification for the pending record at `pos`: its invite is sent again
+    /// unless one went out less than 5 minutes ago; the record, with what happened.
+    pub fn resend_invite(&mut self, pos: usize, now: DateTime<Utc>) -> Value {
+        let record = &mut self.dhmad[pos];
+        let resent = record
+            .verification_email_sent_at
+            .is_none_or(|t| now - t >= Duration::minutes(5));
+        if resent {
+            record.verification_email_sent = true;
+            record.verification_email_sent_at = Some(now);
+            record.updated_at = now;
+        }
+        let answer = record.with_message(if resent {
+            "Verification email re-sent to the user."
+        } else {
+            "A verification email was sent less than 5 minutes ago."
+        });
+        let id = record.id.clone();
+        let email = record.email.clone();
+        let effect = if resent {
+            "invite-resent"
+        } else {
+            "invite-not-resent"
+        };
+        self.record("dhmad", effect, &id, "API key", json!({"email": email}));
+        answer
+    }
+
+    /// A new DHMAD verification for `email` (a sandbox key's is approved at once).
+    pub fn create_verification(
+        &mut self,
+        email: &str,
+        external: Option<&str>,
+        sandbox: bool,
+        now: DateTime<Utc>,
+    ) -> Value {
+        let mut rng = Rng::new(
+            now.timestamp_nanos_opt().unwrap_or(0) as u64,
+            self.dhmad.len() as u64,
+        );
+        let mut r = new_record(&mut rng, email, external, now);
+        if sandbox {
+            r.kyc_status = "approved";
+            r.didit_session_status = "completed";
+            r.verification_email_sent = false;
+            r.verification_email_sent_at = None;
+        }
+        let id = r.id.clone();
+        let answer = r.with_message(if sandbox {
+            "Sandbox verification approved automatically."
+        } else {
+            "Verification email sent to the user."
+        });
+        self.dhmad.push(r);
+        self.record(
+            "dhmad",
+            "verification-created",
+            &id,
+            "API key",
+            json!({"email": email, "external_user_id": external}),
+        );
+        answer
+    }
+
+    /// A DHMAD user registers with the record's email and claims the record at `pos`.
+    pub fn link_verification(&mut self, pos: usize, now: DateTime<Utc>) -> Value {
+        let user = Rng::new(now.timestamp_nanos_opt().unwrap_or(0) as u64, 5).hex(24);
+        let record = &mut self.dhmad[pos];
+        record.claim_status = "linked";
+        record.linked_user_id = Some(user.clone());
+        record.linked_at = Some(now);
+        let answer = json!(record);
+        let id = record.id.clone();
+        self.record(
+            "dhmad",
+            "verification-linked",
+            &id,
+            "DHMAD user",
+            json!({"linked_user_id": user}),
+        );
+        answer
+    }
+
+    /// A new VerifyHQ verification for `user_id` at `tier`, pending.
+    pub fn start_verification(&mut self, user_id: &str, tier: &'static str) -> Value {
+        let mut rng = Rng::new(self.seed, 8_000_000 + self.verifyhq.len() as u64);
+        let v = Verification::pending(new_id(&mut rng), user_id.to_owned(), tier);
+        let answer = v.to_json();
+        self.record(
+            "verifyhq",
+            "start",
+            &v.id,
+            "",
+            json!({"userId": user_id, "tier": tier}),
+        );
+        self.verifyhq.push(v);
+        answer
+    }
+
+    /// A reviewer's decision on the VerifyHQ verification at `index` (checked already).
+    pub fn review_verification(
+        &mut self,
+        index: usize,
+        decision: &'static str,
+        reviewed_by: String,
+        review_notes: String,
+    ) -> Value {
+        let now = Utc::now();
+        let v = &mut self.verifyhq[index];
+        v.status = decision;
+        v.completed_at = Some(now);
+        v.review = Some(Review {
+            decision,
+            reviewed_by: reviewed_by.clone(),
+            review_notes: review_notes.clone(),
+            reviewed_at: now,
+        });
+        let answer = v.to_json();
+        let id = v.id.clone();
+        self.record(
+            "verifyhq",
+            &format!("review {decision}"),
+            &id,
+            &reviewed_by,
+            json!({"reviewNotes": review_notes}),
+        );
+        answer
+    }
+
+    /// The VerifyHQ verification at `index` is invalidated and a new one for the same user and
+    /// tier starts; the new one.
+    pub fn restart_verification(&mut self, index: usize) -> Value {
+        let mut rng = Rng::new(self.seed, 9_000_000 + self.verifyhq.len() as u64);
+        let old = &self.verifyhq[index];
+        let new = Verification::pending(new_id(&mut rng), old.user_id.clone(), old.tier);
+        let old = &mut self.verifyhq[index];
+        old.status = "EXPIRED";
+        old.invalidated_by = Some(new.id.clone());
+        let id = old.id.clone();
+        let answer = new.to_json();
+        let new_id = new.id.clone();
+        self.verifyhq.push(new);
+        self.record("verifyhq", "restart", &id, "", json!({"new": new_id}));
+        answer
     }
 }

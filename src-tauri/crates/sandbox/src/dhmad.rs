@@ -8,11 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::records::{new_record, Record};
-use crate::seed::Rng;
+use crate::records::Record;
 use crate::state::{AppState, Shared};
 
 /// `sk_(live|sandbox)_` followed by 64 lower-case hex digits.
@@ -149,59 +148,10 @@ pub async fn create(State(shared): State<AppState>, bytes: Bytes) -> Response {
         .position(|r| r.email == email && r.kyc_status == "pending")
     {
         // Same pending record; the invite is re-sent at most once per 5 minutes.
-        let record = &mut world.dhmad[pos];
-        let resent = record
-            .verification_email_sent_at
-            .is_none_or(|t| now - t >= Duration::minutes(5));
-        if resent {
-            record.verification_email_sent = true;
-            record.verification_email_sent_at = Some(now);
-            record.updated_at = now;
-        }
-        let answer = record.with_message(if resent {
-            "Verification email re-sent to the user."
-        } else {
-            "A verification email was sent less than 5 minutes ago."
-        });
-        let id = record.id.clone();
-        world.record(
-            "dhmad",
-            if resent {
-                "invite-resent"
-            } else {
-                "invite-not-resent"
-            },
-            &id,
-            "API key",
-            json!({"email": email}),
-        );
+        let answer = world.resend_invite(pos, now);
         return (StatusCode::OK, Json(answer)).into_response();
     }
-    let mut rng = Rng::new(
-        now.timestamp_nanos_opt().unwrap_or(0) as u64,
-        world.dhmad.len() as u64,
-    );
-    let mut r = new_record(&mut rng, &email, external.as_deref(), now);
-    if sandbox {
-        r.kyc_status = "approved";
-        r.didit_session_status = "completed";
-        r.verification_email_sent = false;
-        r.verification_email_sent_at = None;
-    }
-    let id = r.id.clone();
-    let answer = r.with_message(if sandbox {
-        "Sandbox verification approved automatically."
-    } else {
-        "Verification email sent to the user."
-    });
-    world.dhmad.push(r);
-    world.record(
-        "dhmad",
-        "verification-created",
-        &id,
-        "API key",
-        json!({"email": email, "external_user_id": external}),
-    );
+    let answer = world.create_verification(&email, external.as_deref(), sandbox, now);
     (StatusCode::CREATED, Json(answer)).into_response()
 }
 
@@ -212,19 +162,5 @@ pub async fn link(State(shared): State<AppState>, Json(body): Json<Value>) -> Re
     let Some(pos) = world.dhmad.iter().position(|r| r.id == id) else {
         return error(StatusCode::NOT_FOUND, "Verification not found");
     };
-    let now = Utc::now();
-    let user = Rng::new(now.timestamp_nanos_opt().unwrap_or(0) as u64, 5).hex(24);
-    let record = &mut world.dhmad[pos];
-    record.claim_status = "linked";
-    record.linked_user_id = Some(user.clone());
-    record.linked_at = Some(now);
-    let answer = json!(record);
-    world.record(
-        "dhmad",
-        "verification-linked",
-        &id,
-        "DHMAD user",
-        json!({"linked_user_id": user}),
-    );
-    Json(answer).into_response()
+    Json(world.link_verification(pos, Utc::now())).into_response()
 }

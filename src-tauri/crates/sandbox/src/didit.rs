@@ -531,22 +531,7 @@ pub async fn create_review(
             &format!("Cannot review a session in status {current}."),
         );
     }
-    world.sessions[i].status = new_status.clone();
-    let entry = crate::changes::activity(
-        &current,
-        &new_status,
-        comment.as_deref(),
-        "API_KEY",
-        "API Client",
-    );
-    world.sessions[i].reviews.push(entry.clone());
-    world.record(
-        "didit",
-        "review",
-        &id,
-        "API Client",
-        json!({"previous_status": current, "new_status": new_status, "comment": comment}),
-    );
+    let entry = world.api_review(i, &new_status, comment.as_deref());
     (
         StatusCode::CREATED,
         Json(json!({"user": "API Client", "new_status": new_status, "comment": comment, "created_at": entry["created_at"]})),

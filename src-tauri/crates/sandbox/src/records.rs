@@ -171,6 +171,21 @@ impl Verification {
         v
     }
 
+    /// A new verification, pending, with every step of its tier pending.
+    pub fn pending(id: String, user_id: String, tier: &'static str) -> Self {
+        Self {
+            id,
+            user_id,
+            tier,
+            status: "PENDING",
+            steps: pending_steps(tier),
+            created_at: Utc::now(),
+            completed_at: None,
+            review: None,
+            invalidated_by: None,
+        }
+    }
+
     pub fn active(&self) -> bool {
         matches!(self.status, "PENDING" | "IN_PROGRESS")
     }

@@ -15,11 +15,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use chrono::Utc;
 use serde_json::{json, Value};
 
-use crate::records::{new_id, pending_steps, Review, Verification};
-use crate::seed::Rng;
+use crate::records::Verification;
 use crate::state::{AppState, Shared};
 
 /// The most entries one list page holds (the seed's maximum).
@@ -96,27 +94,7 @@ pub async fn start(State(shared): State<AppState>, bytes: Bytes) -> Response {
     {
         return Json(active.to_json()).into_response();
     }
-    let mut rng = Rng::new(world.seed, 8_000_000 + world.verifyhq.len() as u64);
-    let v = Verification {
-        id: new_id(&mut rng),
-        user_id: user_id.to_owned(),
-        tier,
-        status: "PENDING",
-        steps: pending_steps(tier),
-        created_at: Utc::now(),
-        completed_at: None,
-        review: None,
-        invalidated_by: None,
-    };
-    let answer = v.to_json();
-    world.record(
-        "verifyhq",
-        "start",
-        &v.id,
-        "",
-        json!({"userId": user_id, "tier": tier}),
-    );
-    world.verifyhq.push(v);
+    let answer = world.start_verification(user_id, tier);
     (StatusCode::CREATED, Json(answer)).into_response()
 }
 
@@ -225,24 +203,7 @@ pub async fn review(
             ),
         );
     }
-    let now = Utc::now();
-    v.status = decision;
-    v.completed_at = Some(now);
-    v.review = Some(Review {
-        decision,
-        reviewed_by: reviewed_by.clone(),
-        review_notes: review_notes.clone(),
-        reviewed_at: now,
-    });
-    let answer = v.to_json();
-    world.record(
-        "verifyhq",
-        &format!("review {decision}"),
-        &id,
-        &reviewed_by,
-        json!({"reviewNotes": review_notes}),
-    );
-    Json(answer).into_response()
+    Json(world.review_verification(index, decision, reviewed_by, review_notes)).into_response()
 }
 
 /// `POST /v1/verifications/identity/:id/restart`: the verification is invalidated and a new
@@ -258,25 +219,5 @@ pub async fn restart(State(shared): State<AppState>, Path(id): Path<String>) -> 
             &format!("Verification {id} was already restarted as {next}"),
         );
     }
-    let mut rng = Rng::new(world.seed, 9_000_000 + world.verifyhq.len() as u64);
-    let old = &world.verifyhq[index];
-    let new = Verification {
-        id: new_id(&mut rng),
-        user_id: old.user_id.clone(),
-        tier: old.tier,
-        status: "PENDING",
-        steps: pending_steps(old.tier),
-        created_at: Utc::now(),
-        completed_at: None,
-        review: None,
-        invalidated_by: None,
-    };
-    let old = &mut world.verifyhq[index];
-    old.status = "EXPIRED";
-    old.invalidated_by = Some(new.id.clone());
-    let answer = new.to_json();
-    let new_id = new.id.clone();
-    world.verifyhq.push(new);
-    world.record("verifyhq", "restart", &id, "", json!({"new": new_id}));
-    (StatusCode::CREATED, Json(answer)).into_response()
+    (StatusCode::CREATED, Json(world.restart_verification(index))).into_response()
 }
