@@ -136,9 +136,13 @@ const TERMINAL_PROFILE: &str = "Terminal";
 
 /// Opens the same desk as the app: a saved profile, or the APIs named by flags.
 pub async fn open_desk(args: DiditArgs) -> Result<desk_profiles::OpenDesk, Failure> {
-    args.check_pairs()?;
     let files = desk_profiles::ProfileFiles::from_environment();
     let keystore = desk_profiles::keystore();
+    // Flags name the connection through `flag_connection`, which checks their pairs; with a
+    // profile, only the reviewer pair can come from the flags.
+    if args.profile.is_some() {
+        args.check_pairs()?;
+    }
     if let Some(name) = args.profile {
         let book = files.load();
         let profile = book.get(&name)?;

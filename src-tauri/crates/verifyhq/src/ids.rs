@@ -31,7 +31,7 @@ pub fn verification_id(case_id: &str) -> Option<&str> {
 
 /// Whether a desk case id names a VerifyHQ verification.
 pub fn is_verifyhq_case(case_id: &str) -> bool {
-    case_id.starts_with(PREFIX)
+    verification_id(case_id).is_some()
 }
 
 #[cfg(test)]
