@@ -52,7 +52,7 @@ impl Lead {
 /// The lead's views are for a team lead.
 async fn lead(shell: &Shell) -> Result<Lead, UiError> {
     let active = shell.active.read().await;
-    if active.profile.role != desk_core::profile::Role::TeamLead {
+    if active.desk.role_or(active.profile.role) != desk_core::profile::Role::TeamLead {
         return Err(UiError::new(
             ErrorCode::NotAllowed,
             "the audit view is for a team lead (Profiles, P: the role)",

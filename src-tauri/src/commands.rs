@@ -53,7 +53,7 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
             .notice
             .clone()
             .filter(|_| active.profile.kind == ProfileKind::Sandbox),
-        role: active.profile.role,
+        role: active.desk.role_or(active.profile.role),
         can_look_up: active.dhmad.is_some(),
         first_run: shell.first_run,
     })
@@ -153,7 +153,7 @@ pub async fn release_claim(shell: State<'_, Shell>, case_id: String) -> Result<(
             active.profile.role,
         )
     };
-    if role != desk_core::profile::Role::TeamLead {
+    if desk.role_or(role) != desk_core::profile::Role::TeamLead {
         return Err(UiError::new(
             ErrorCode::NotAllowed,
             "only a team lead releases another desk's claim",
@@ -493,7 +493,8 @@ pub async fn profiles(shell: State<'_, Shell>) -> Result<Vec<ProfileView>, UiErr
                 has_didit_key: live && profile.didit_url.is_some() && has(KeyKind::Didit)?,
                 has_dhmad_key: live && has(KeyKind::Dhmad)?,
                 has_verifyhq_key: live && profile.verifyhq_url.is_some() && has(KeyKind::VerifyHq)?,
-                has_team_password: profile.team_store.is_some() && has(KeyKind::TeamStore)?,
+                has_team_password: desk_profiles::has_team_password(&shell.keystore, &profile)
+                    .map_err(setup_error)?,
                 profile,
             })
         })
@@ -505,6 +506,9 @@ pub async fn save_profile(
     shell: State<'_, Shell>,
     input: ProfileInput,
 ) -> Result<Vec<ProfileView>, UiError> {
+    if let Some(url) = &input.profile.team_store {
+        desk_profiles::check_team_store(url).map_err(setup_error)?;
+    }
     let mut book = shell.files.load();
     book.upsert(input.profile.clone()).map_err(profile_error)?;
     let name = input.profile.name.clone();
@@ -512,7 +516,6 @@ pub async fn save_profile(
         (KeyKind::Didit, input.didit_key),
         (KeyKind::Dhmad, input.dhmad_key),
         (KeyKind::VerifyHq, input.verifyhq_key),
-        (KeyKind::TeamStore, input.team_password),
     ] {
         if let Some(key) = key.filter(|k| !k.trim().is_empty()) {
             shell
@@ -520,6 +523,13 @@ pub async fn save_profile(
                 .save(&name, kind, &SecretString::from(key))
                 .map_err(|e| setup_error(e.into()))?;
         }
+    }
+    if let (Some(url), Some(password)) = (
+        &input.profile.team_store,
+        input.team_password.filter(|p| !p.trim().is_empty()),
+    ) {
+        desk_profiles::save_team_password(&shell.keystore, url, &SecretString::from(password))
+            .map_err(setup_error)?;
     }
     shell.files.save(&book).map_err(setup_error)?;
     profiles(shell).await

@@ -179,11 +179,12 @@ async function scanForLeaks(desk, name) {
 }
 
 /** A desktop test: launches the app, runs `body(desk)`, saves artifacts if it throws, cleans up. */
-export function desktopTest(name, body, { env } = {}) {
+export function desktopTest(name, body, { env, canaries = [] } = {}) {
   test(name, { timeout: 180_000 }, async () => {
     const desk = await launchDesk({ name, env });
     // A key a test hands the app through its environment is a canary too.
-    desk.extraCanaries = Object.entries(env ?? {}).filter(([k, v]) => /_KEY$/.test(k) && v).map(([, v]) => v);
+    // So are the secrets a test names (a team store's passwords).
+    desk.extraCanaries = [...Object.entries(env ?? {}).filter(([k, v]) => /_KEY$/.test(k) && v).map(([, v]) => v), ...canaries];
     try {
       await desk.browser.$('[data-testid="statusbar"]').waitForExist({ timeout: 30_000 }).catch(() => {});
       if (!(await captureIpc(desk.browser, [...CANARIES, ...desk.extraCanaries]))) throw new Error("the IPC capture could not be installed");

@@ -12,9 +12,12 @@ import { Key } from "webdriverio";
 import { desktopTest, sandboxUrl, waitText, becomeLead } from "../harness.mjs";
 import { otherDesk as teamDesk, startPostgres } from "../postgres.mjs";
 
-const postgres = await startPostgres();
+const postgres = await startPostgres([
+  { login: "amira", name: "Amira Ben Salah", email: "amira@dhmad.tn", role: "lead" },
+  { login: "youssef", name: "Youssef Trabelsi", email: "youssef@dhmad.tn", role: "reviewer" },
+]);
 after(() => postgres.stop());
-const otherDesk = (base, dataDir, args) => teamDesk(postgres.url, base, dataDir, args);
+const otherDesk = (base, dataDir, args) => teamDesk(postgres.urlOf("youssef"), base, dataDir, args);
 
 desktopTest("a lead's blind second look at another reviewer's approval: disagreement flagged, nothing sent", async ({ browser, ...desk }) => {
   const base = await sandboxUrl(desk);
@@ -66,4 +69,4 @@ desktopTest("a lead's blind second look at another reviewer's approval: disagree
   } finally {
     await rm(otherData, { recursive: true, force: true });
   }
-}, { env: { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn", REVIEW_DESK_TEAM_STORE: postgres.url } });
+}, { env: { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn", REVIEW_DESK_TEAM_STORE: postgres.urlOf("amira") }, canaries: postgres.passwords });

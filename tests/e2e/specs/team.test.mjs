@@ -11,7 +11,7 @@ import { otherDesk as teamDesk, startPostgres } from "../postgres.mjs";
 
 const postgres = await startPostgres();
 after(() => postgres.stop());
-const otherDesk = (base, dataDir, args) => teamDesk(postgres.url, base, dataDir, args);
+const otherDesk = (base, dataDir, args) => teamDesk(postgres.urlOf("youssef"), base, dataDir, args);
 
 desktopTest("another desk's claim shows live, J passes it by, and the held case is refused to the other desk", async ({ browser, ...desk }) => {
   const base = await sandboxUrl(desk);
@@ -52,4 +52,4 @@ desktopTest("another desk's claim shows live, J passes it by, and the held case 
   } finally {
     await rm(otherData, { recursive: true, force: true });
   }
-}, { env: { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn", REVIEW_DESK_TEAM_STORE: postgres.url } });
+}, { env: { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn", REVIEW_DESK_TEAM_STORE: postgres.urlOf("amira") }, canaries: postgres.passwords });

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 
-use crate::connect::team_of;
+use crate::connect::team_log;
 use crate::output::emit;
 use crate::Failure;
 
@@ -134,7 +134,7 @@ pub async fn run(
                     open.desk.verify_audit(Some((&cp, key.as_str()))).await?
                 }
                 None => {
-                    let log = if team { Some(team_of(open)?) } else { None };
+                    let log = if team { Some(team_log(open)?) } else { None };
                     desk_profiles::verify_log(&open.desk, log, &open.data_dir, seed).await?
                 }
             };
@@ -186,7 +186,7 @@ pub async fn run(
             let (from, until) = (from.as_deref(), until.as_deref());
             let sla = open.profile.sla_hours;
             let stats = if team {
-                let log = team_of(open)?;
+                let log = team_log(open)?;
                 open.desk.audit_stats(log, from, until, sla).await?
             } else {
                 let log = &open.desk.store;
@@ -206,7 +206,7 @@ pub async fn run(
         } => {
             let filter = filter.into();
             let page = if team {
-                let log = team_of(open)?;
+                let log = team_log(open)?;
                 open.desk.audit_view(log, &filter, before, limit).await?
             } else {
                 let log = &open.desk.store;
@@ -257,7 +257,7 @@ pub async fn run(
             };
             let filter = filter.into();
             let seed = desk_profiles::signing_seed(&keystore, &open.profile.name)?;
-            let team = if team { Some(team_of(open)?) } else { None };
+            let team = if team { Some(team_log(open)?) } else { None };
             let started = std::time::Instant::now();
             let progress = |n: u64| {
                 if !json {

@@ -116,6 +116,12 @@ pub fn team_of(open: &desk_profiles::OpenDesk) -> Result<&desk_profiles::TeamSto
     })
 }
 
+/// The team's audit chain, for a lead (the team store refuses anyone else too).
+pub fn team_log(open: &desk_profiles::OpenDesk) -> Result<&desk_profiles::TeamStore, Failure> {
+    open.desk.may(desk_core::standing::Act::ReadTeamAudit)?;
+    team_of(open)
+}
+
 /// Copies what the team chain lacks of this desk's audit log and says the desk is here. A
 /// team store that does not answer is reported, not fatal: the desk goes on alone, and the
 /// next command catches up.
@@ -129,6 +135,18 @@ pub async fn catch_up(open: &desk_profiles::OpenDesk, case_open: Option<&str>) {
             "desk: team store offline ({e}); this desk's audit entries wait here and are copied to the team's log when it answers"
         ),
     }
+}
+
+/// The team store the flags, the environment or the named profile give.
+pub fn team_store_named(args: &DiditArgs) -> Result<Option<String>, Failure> {
+    if args.team_store.is_some() {
+        return Ok(args.team_store.clone());
+    }
+    let Some(name) = &args.profile else {
+        return Ok(None);
+    };
+    let book = desk_profiles::ProfileFiles::from_environment().load();
+    Ok(book.get(name)?.team_store.clone())
 }
 
 /// Profile name of a desk opened from flags: its data lives in `<data root>/Terminal`.

@@ -15,6 +15,7 @@ mod profile;
 mod queue;
 mod sandbox;
 mod team;
+mod team_admin;
 mod watch;
 
 use std::process::ExitCode;
@@ -137,6 +138,13 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             command: team::TeamCommand::Status,
             desk,
         } => team::team_status(desk.connect, desk.json).await,
+        Command::Team {
+            command: team::TeamCommand::Admin(command),
+            desk,
+        } => {
+            let url = connect::team_store_named(&desk.connect)?;
+            team_admin::run(command, url, desk.json).await
+        }
         Command::Team { command, desk } => {
             on_desk(desk, async |open, json| {
                 team::four_eyes(open, command, json).await

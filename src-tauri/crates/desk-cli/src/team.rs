@@ -54,6 +54,8 @@ pub enum TeamCommand {
         #[arg(long, allow_hyphen_values = true)]
         note: String,
     },
+    #[command(flatten)]
+    Admin(crate::team_admin::AdminCommand),
 }
 
 /// `desk claim next | release`.
@@ -145,7 +147,9 @@ pub async fn four_eyes(
         }
     };
     match command {
-        TeamCommand::Status => Err("unreachable: status has its own path".into()),
+        TeamCommand::Status | TeamCommand::Admin(_) => {
+            Err("unreachable: status and the administrator's commands have their own path".into())
+        }
         TeamCommand::Policy { four_eyes } => {
             if let Some(names) = four_eyes {
                 let mut rules = Vec::new();
@@ -154,7 +158,7 @@ pub async fn four_eyes(
                         format!("{name:?} is not a rule: decline, approve-with-aml-hit, blocklist-add or none")
                     })?);
                 }
-                team.set_policy(&rules).await?;
+                open.desk.set_four_eyes_policy(team, &rules).await?;
             }
             let rules = team.policy().await?;
             if json {

@@ -326,6 +326,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         log: &impl AuditSearch,
         percent: u8,
     ) -> Result<u8, DeskError> {
+        self.may(crate::standing::Act::SetShare)?;
         if percent > 100 {
             return Err(DeskError::NotAllowed(format!(
                 "the share is a percent from 0 to 100, not {percent}"

@@ -263,6 +263,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         team: &impl ClaimStore,
         case_id: &str,
     ) -> Result<Claim, DeskError> {
+        self.may(crate::standing::Act::ReleaseOthers)?;
         let Some(claim) = team.release_any(case_id).await? else {
             return Err(DeskError::NotAllowed(format!("nobody holds {case_id}")));
         };

@@ -126,6 +126,18 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         Ok(None)
     }
 
+    /// A lead sets the team's four-eyes rules (the team store refuses anyone else too).
+    pub async fn set_four_eyes_policy(
+        &self,
+        team: &impl FourEyes,
+        rules: &[FourEyesRule],
+    ) -> Result<(), DeskError> {
+        self.may(crate::standing::Act::SetFourEyes)?;
+        team.set_policy(rules).await?;
+        self.changed(crate::ports::Change::Team);
+        Ok(())
+    }
+
     /// A second reviewer confirms (or refuses) another reviewer's waiting action; audited here.
     pub async fn answer_second_look(
         &self,

@@ -22,6 +22,7 @@ pub mod profile;
 pub mod provider;
 pub mod queue;
 pub mod reasons;
+pub mod standing;
 pub mod team;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

@@ -103,11 +103,14 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         team: &impl TeamLog,
         origin: &str,
     ) -> Result<MirrorReport, DeskError> {
-        let mut after = team.mirrored(origin).await?;
+        let done = team.mirrored(origin).await?;
         let mut report = MirrorReport {
-            local_head: after,
+            local_head: done,
             ..MirrorReport::default()
         };
+        // The last entry the team holds of this desk goes again, so the team store checks it
+        // is still this desk's: a restored or cloned database is refused, not skipped.
+        let mut after = (done - 1).max(0);
         loop {
             let page = self.store.audit_page(after, MIRROR_BATCH).await?;
             let Some(last) = page.last() else {

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 mod providers;
+pub mod team;
 mod watch;
 pub use providers::Providers;
 pub use watch::{FileWatch, WatchList};
@@ -17,6 +18,7 @@ use desk_core::ports::SystemClock;
 use desk_core::profile::{Profile, ProfileBook, ProfileKind};
 pub use desk_store::PgStore as TeamStore;
 use desk_store::SqliteStore;
+pub use desk_store::{new_password, role_name, TeamAdmin, TeamMember};
 pub use dhmad::DhmadClient as SupportDirectory;
 use dhmad::{DhmadClient, DhmadConfig};
 use didit::{DiditClient, DiditConfig, SessionQuery};
@@ -178,24 +180,60 @@ pub struct Connection {
     pub team: Option<TeamStore>,
 }
 
-/// The team store a desk uses: `chosen` (a flag or REVIEW_DESK_TEAM_STORE, its password in the
-/// URL if any), else the profile's own, its password from the credential store.
+/// The team store a desk uses: `chosen` (a flag or REVIEW_DESK_TEAM_STORE), else the
+/// profile's own. Its login's password comes from the OS credential store, kept there under the
+/// login and server (`desk team save-password`, or Profiles), never from a file or variable.
 pub fn team_store_for(
     chosen: Option<&str>,
     profile: &Profile,
     store: &Keystore,
 ) -> Result<Option<TeamStore>, SetupError> {
-    let team = match (chosen, &profile.team_store) {
-        (Some(url), _) => TeamStore::lazy(url, None),
-        (None, Some(url)) => {
-            use secrecy::ExposeSecret;
-            let password = store.load(&profile.name, KeyKind::TeamStore)?;
-            TeamStore::lazy(url, password.as_ref().map(|p| p.expose_secret()))
-        }
-        (None, None) => return Ok(None),
+    let Some(url) = chosen.or(profile.team_store.as_deref()) else {
+        return Ok(None);
     };
-    team.map(Some)
+    let team_error =
+        |e: desk_core::ports::StoreError| SetupError::Io(format!("the team store: {e}"));
+    let address = desk_store::TeamAddress::parse(url).map_err(team_error)?;
+    use secrecy::ExposeSecret;
+    let mut password = store.load(&address.credential_name(), KeyKind::TeamStore)?;
+    if password.is_none() && chosen.is_none() {
+        // Kept under the profile's name by earlier versions.
+        password = store.load(&profile.name, KeyKind::TeamStore)?;
+    }
+    TeamStore::lazy(url, password.as_ref().map(|p| p.expose_secret()))
+        .map(Some)
+        .map_err(team_error)
+}
+
+/// Whether `url` is a team store the desk will connect to (TLS rules included).
+pub fn check_team_store(url: &str) -> Result<(), SetupError> {
+    desk_store::TeamAddress::parse(url)
+        .map(|_| ())
         .map_err(|e| SetupError::Io(format!("the team store: {e}")))
+}
+
+/// Keeps a team store login's password in the OS credential store, where `team_store_for`
+/// finds it for any profile using that login on that server.
+pub fn save_team_password(
+    store: &Keystore,
+    url: &str,
+    password: &SecretString,
+) -> Result<(), SetupError> {
+    let address = desk_store::TeamAddress::parse(url)
+        .map_err(|e| SetupError::Io(format!("the team store: {e}")))?;
+    Ok(store.save(&address.credential_name(), KeyKind::TeamStore, password)?)
+}
+
+/// Whether the credential store holds a password for the profile's team store login.
+pub fn has_team_password(store: &Keystore, profile: &Profile) -> Result<bool, SetupError> {
+    let Some(url) = &profile.team_store else {
+        return Ok(false);
+    };
+    let named = match desk_store::TeamAddress::parse(url) {
+        Ok(address) => store.has(&address.credential_name(), KeyKind::TeamStore)?,
+        Err(_) => false,
+    };
+    Ok(named || store.has(&profile.name, KeyKind::TeamStore)?)
 }
 
 fn key(
@@ -443,6 +481,8 @@ pub struct OpenDesk {
     pub sandbox: Option<RunningSandbox>,
     /// The team's shared store (claims, the team's audit, presence), if any.
     pub team: Option<TeamStore>,
+    /// Who the team store says this desk's login is (None: alone, or not said yet).
+    pub member: Option<desk_store::TeamMember>,
     /// This desk's id on the team's audit chain.
     pub desk_id: String,
     /// The VerifyHQ users this desk watches (the VerifyHQ source reads it on every sync).
@@ -499,6 +539,10 @@ pub async fn open_with(
     };
     let mut desk = Desk::new(providers, store, SystemClock, connection.reviewer);
     desk.policy.undo_window = chrono::Duration::seconds(i64::from(profile.undo_seconds));
+    let member = match &connection.team {
+        Some(team) => team::sign_in(&mut desk, team, &data_dir).await,
+        None => None,
+    };
     tracing::info!(profile = %profile.name, simulated = profile.kind == ProfileKind::Sandbox, "profile opened");
     Ok(OpenDesk {
         profile: profile.clone(),
@@ -507,6 +551,7 @@ pub async fn open_with(
         dhmad: connection.dhmad,
         sandbox: connection.sandbox,
         team: connection.team,
+        member,
         desk_id,
         watch,
     })

@@ -16,9 +16,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use desk_core::audit::{self, AuditDraft, AuditEntry};
 use desk_core::claims::ClaimStore;
-use desk_core::ports::AuditLog;
 use desk_core::team::TeamLog;
-use desk_store::PgStore;
 use futures_util::StreamExt;
 
 const DESKS: usize = 8;
@@ -43,13 +41,14 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 #[tokio::main(flavor = "multi_thread")]
 async fn main() {
     let server = common::Postgres::start();
-    let url = server.database("bench");
+    let team = server.team("bench");
     let candidates: Vec<String> = (0..CASES).map(|n| format!("case-{n:05}")).collect();
 
     // Claims: 8 desks, each its own connection pool, take the oldest free case until none is left.
     let mut desks = Vec::new();
-    for _ in 0..DESKS {
-        desks.push(PgStore::connect(&url).await.unwrap());
+    for d in 0..DESKS {
+        let member = team.named(&format!("desk{d}"), desk_core::profile::Role::TeamLead);
+        desks.push(team.store(&member).await);
     }
     let started = Instant::now();
     let handles: Vec<_> = desks
@@ -84,7 +83,20 @@ async fn main() {
         CASES as f64 / took.as_secs_f64()
     );
 
-    // Audit appends: 8 desks appending single entries at once onto one chain.
+    // Audit appends: 8 desks copying their entries one at a time at once onto one chain.
+    let chain_of = |n: usize, from: usize| -> Vec<AuditEntry> {
+        let mut head: Option<(i64, String)> = None;
+        (0..n)
+            .map(|k| {
+                let e = AuditEntry::seal(
+                    draft(from + k),
+                    head.as_ref().map(|(s, h)| (*s, h.as_str())),
+                );
+                head = Some((e.seq, e.hash.clone()));
+                e
+            })
+            .collect()
+    };
     let each = 500;
     let started = Instant::now();
     let handles: Vec<_> = desks
@@ -92,9 +104,13 @@ async fn main() {
         .cloned()
         .enumerate()
         .map(|(d, store)| {
+            let mine = chain_of(each, d * each);
             tokio::spawn(async move {
-                for n in 0..each {
-                    store.append_audit(&draft(d * each + n)).await.unwrap();
+                for entry in &mine {
+                    store
+                        .mirror(&format!("desk-{d}"), std::slice::from_ref(entry))
+                        .await
+                        .unwrap();
                 }
             })
         })
@@ -110,16 +126,7 @@ async fn main() {
     );
 
     // The catch-up: 8 desks copying 5,000 local entries each, in batches of 500, at once.
-    let local: Vec<AuditEntry> = {
-        let mut head: Option<(i64, String)> = None;
-        (0..5_000)
-            .map(|n| {
-                let e = AuditEntry::seal(draft(n), head.as_ref().map(|(s, h)| (*s, h.as_str())));
-                head = Some((e.seq, e.hash.clone()));
-                e
-            })
-            .collect()
-    };
+    let local = chain_of(5_000, 0);
     let started = Instant::now();
     let handles: Vec<_> = desks
         .iter()
@@ -129,7 +136,7 @@ async fn main() {
             let local = local.clone();
             tokio::spawn(async move {
                 for batch in local.chunks(desk_core::team::MIRROR_BATCH as usize) {
-                    store.mirror(&format!("desk-{d}"), batch).await.unwrap();
+                    store.mirror(&format!("bulk-{d}"), batch).await.unwrap();
                 }
             })
         })
@@ -150,7 +157,7 @@ async fn main() {
     );
 
     // Claim to visible: one desk holds a case, another hears of it.
-    let watcher = PgStore::connect(&url).await.unwrap();
+    let watcher = team.store(&team.reviewer("watcher")).await;
     let mut changes = watcher.claim_changes().await.unwrap();
     let mut seen = Vec::new();
     for n in 0..200 {

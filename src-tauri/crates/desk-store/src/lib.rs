@@ -6,5 +6,8 @@ mod pg;
 mod rows;
 mod sqlite;
 
-pub use pg::PgStore;
+pub use pg::{
+    new_password, role_name, valid_login, PgStore, TeamAddress, TeamAdmin, TeamMember,
+    ANSWER_WITHIN,
+};
 pub use sqlite::SqliteStore;

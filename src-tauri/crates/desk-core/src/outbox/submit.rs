@@ -126,6 +126,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
         mut request: DecisionRequest,
         undo_window: Duration,
     ) -> Result<Submitted, DeskError> {
+        self.may(crate::standing::Act::Decide)?;
         // The UI only ever sees the person's email masked: an empty address means "the one on
         // file", filled in here from the case.
         if let Some(notice) = request
@@ -207,6 +208,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
 
     /// Queues a blocklist change of a case's items (sent at once: there is no undo window).
     pub async fn submit_blocklist(&self, request: BlocklistRequest) -> Result<Action, DeskError> {
+        self.may(crate::standing::Act::Blocklist)?;
         validate_case_id(&request.case_id)?;
         self.lacks(&request.case_id, |c| c.blocklist, "blocklist")?;
         if request.items().is_empty() {
@@ -242,6 +244,7 @@ impl<S: CaseSource, T: Store, C: Clock> Desk<S, T, C> {
 
     /// Queues an AML review: one hit marked, or the AML check's status set (sent at once).
     pub async fn submit_aml(&self, request: AmlRequest) -> Result<Action, DeskError> {
+        self.may(crate::standing::Act::ReviewAml)?;
         request.validate()?;
         self.lacks(&request.case_id, |c| c.aml_hits, "AML screening to review")?;
         let kind = if request.hit_id.is_some() {

@@ -5,12 +5,8 @@ use desk_core::ports::StoreError;
 
 use super::{failed, PgStore};
 
-type ClaimRow = (
-    String,
-    String,
-    chrono::DateTime<chrono::Utc>,
-    chrono::DateTime<chrono::Utc>,
-);
+type Timestamp = chrono::DateTime<chrono::Utc>;
+type ClaimRow = (String, String, Timestamp, Timestamp);
 
 fn claim_of((case_id, holder, claimed_at, expires_at): ClaimRow) -> desk_core::claims::Claim {
     desk_core::claims::Claim {
@@ -21,105 +17,115 @@ fn claim_of((case_id, holder, claimed_at, expires_at): ClaimRow) -> desk_core::c
     }
 }
 
+const CLAIM_COLUMNS: &str = "case_id, holder, claimed_at, expires_at";
+
+/// The lease a desk asks for, as seconds on the server's clock: only its length counts, so a
+/// desk whose clock is off still gets what it asked for, and the server bounds it.
+fn lease_seconds(until: chrono::DateTime<chrono::Utc>) -> i32 {
+    let seconds = (until - chrono::Utc::now()).num_seconds().max(1);
+    i32::try_from(seconds).unwrap_or(i32::MAX)
+}
+
 impl desk_core::claims::ClaimStore for PgStore {
     async fn claim_first(
         &self,
         candidates: &[String],
-        holder: &str,
+        _holder: &str,
         until: chrono::DateTime<chrono::Utc>,
     ) -> Result<Option<desk_core::claims::Claim>, StoreError> {
-        // The database walks the candidates in order and takes the first free one, passing
-        // over any another desk is taking at this moment (see migration 0004).
-        let row: Option<ClaimRow> = sqlx::query_as(
-            "SELECT case_id, holder, claimed_at, expires_at FROM claim_first($1::text[], $2, $3)",
-        )
-        .bind(candidates)
-        .bind(holder)
-        .bind(until)
-        .fetch_optional(self.pool().await?)
+        // The server walks the candidates in order and takes the first free one for the
+        // session's member, passing over any another desk is taking at this moment.
+        self.within(async {
+            let row: Option<ClaimRow> = sqlx::query_as(&format!(
+                "SELECT {CLAIM_COLUMNS} FROM desk_claim_first($1::text[], $2)"
+            ))
+            .bind(candidates)
+            .bind(lease_seconds(until))
+            .fetch_optional(self.pool().await?)
+            .await
+            .map_err(|e| self.failed(e))?;
+            Ok(row.map(claim_of))
+        })
         .await
-        .map_err(failed)?;
-        Ok(row.map(claim_of))
     }
 
-    async fn release(&self, case_id: &str, holder: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query("DELETE FROM claims WHERE case_id = $1 AND holder = $2")
-            .bind(case_id)
-            .bind(holder)
-            .execute(self.pool().await?)
-            .await
-            .map_err(failed)?;
-        Ok(done.rows_affected() == 1)
+    async fn release(&self, case_id: &str, _holder: &str) -> Result<bool, StoreError> {
+        self.within(async {
+            sqlx::query_scalar("SELECT desk_claim_release($1)")
+                .bind(case_id)
+                .fetch_one(self.pool().await?)
+                .await
+                .map_err(|e| self.failed(e))
+        })
+        .await
     }
 
     async fn release_any(
         &self,
         case_id: &str,
     ) -> Result<Option<desk_core::claims::Claim>, StoreError> {
-        let row: Option<ClaimRow> = sqlx::query_as(
-            "DELETE FROM claims WHERE case_id = $1 \
-             RETURNING case_id, holder, claimed_at, expires_at",
-        )
-        .bind(case_id)
-        .fetch_optional(self.pool().await?)
+        self.within(async {
+            let row: Option<ClaimRow> = sqlx::query_as(&format!(
+                "SELECT {CLAIM_COLUMNS} FROM desk_claim_release_any($1)"
+            ))
+            .bind(case_id)
+            .fetch_optional(self.pool().await?)
+            .await
+            .map_err(|e| self.failed(e))?;
+            Ok(row.map(claim_of))
+        })
         .await
-        .map_err(failed)?;
-        Ok(row.map(claim_of))
     }
 
     async fn hold(
         &self,
         case_id: &str,
-        holder: &str,
+        _holder: &str,
         until: chrono::DateTime<chrono::Utc>,
     ) -> Result<desk_core::claims::Hold, StoreError> {
         use desk_core::claims::Hold;
-        // Taken when free or lapsed, renewed when already ours; the row lock settles a race.
-        // If the holder lets go between the two statements, ask again.
-        for _ in 0..16 {
-            let row: Option<ClaimRow> = sqlx::query_as(
-                "INSERT INTO claims (case_id, holder, expires_at) VALUES ($1, $2, $3) \
-                 ON CONFLICT (case_id) DO UPDATE SET holder = EXCLUDED.holder, \
-                     claimed_at = CASE WHEN claims.holder = EXCLUDED.holder \
-                         AND claims.expires_at >= now() THEN claims.claimed_at ELSE now() END, \
-                     expires_at = EXCLUDED.expires_at \
-                 WHERE claims.holder = EXCLUDED.holder OR claims.expires_at < now() \
-                 RETURNING case_id, holder, claimed_at, expires_at",
-            )
-            .bind(case_id)
-            .bind(holder)
-            .bind(until)
-            .fetch_optional(self.pool().await?)
-            .await
-            .map_err(failed)?;
-            if let Some(row) = row {
-                return Ok(Hold::Held(claim_of(row)));
+        self.within(async {
+            // Taken when free or lapsed, renewed when already ours; if the holder lets go
+            // between the server's two statements, ask again.
+            for _ in 0..16 {
+                let row: Option<(String, String, Timestamp, Timestamp, bool)> =
+                    sqlx::query_as(&format!(
+                        "SELECT {CLAIM_COLUMNS}, holder_login = session_user \
+                         FROM desk_claim_hold($1, $2)"
+                    ))
+                    .bind(case_id)
+                    .bind(lease_seconds(until))
+                    .fetch_optional(self.pool().await?)
+                    .await
+                    .map_err(|e| self.failed(e))?;
+                if let Some((case, by, from, to, mine)) = row {
+                    let claim = claim_of((case, by, from, to));
+                    return Ok(if mine {
+                        Hold::Held(claim)
+                    } else {
+                        Hold::HeldBy(claim)
+                    });
+                }
             }
-            let other: Option<ClaimRow> = sqlx::query_as(
-                "SELECT case_id, holder, claimed_at, expires_at FROM claims WHERE case_id = $1",
-            )
-            .bind(case_id)
-            .fetch_optional(self.pool().await?)
-            .await
-            .map_err(failed)?;
-            if let Some(row) = other {
-                return Ok(Hold::HeldBy(claim_of(row)));
-            }
-        }
-        Err(StoreError::Failed(format!(
-            "could not hold {case_id}: its claim kept changing hands"
-        )))
+            Err(StoreError::Failed(format!(
+                "could not hold {case_id}: its claim kept changing hands"
+            )))
+        })
+        .await
     }
 
     async fn claims(&self) -> Result<Vec<desk_core::claims::Claim>, StoreError> {
-        let rows: Vec<ClaimRow> = sqlx::query_as(
-            "SELECT case_id, holder, claimed_at, expires_at FROM claims \
-             WHERE expires_at >= now() ORDER BY claimed_at, case_id",
-        )
-        .fetch_all(self.pool().await?)
+        self.within(async {
+            let rows: Vec<ClaimRow> = sqlx::query_as(&format!(
+                "SELECT {CLAIM_COLUMNS} FROM claims WHERE expires_at >= now() \
+                 ORDER BY claimed_at, case_id"
+            ))
+            .fetch_all(self.pool().await?)
+            .await
+            .map_err(|e| self.failed(e))?;
+            Ok(rows.into_iter().map(claim_of).collect())
+        })
         .await
-        .map_err(failed)?;
-        Ok(rows.into_iter().map(claim_of).collect())
     }
 }
 

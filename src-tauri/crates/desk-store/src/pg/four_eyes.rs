@@ -3,7 +3,7 @@
 
 use desk_core::ports::StoreError;
 
-use super::{failed, PgStore};
+use super::PgStore;
 
 type LookRow = (
     String,
@@ -57,76 +57,88 @@ impl PgStore {
         &self,
         action_id: &str,
     ) -> Result<Option<desk_core::four_eyes::SecondLook>, StoreError> {
-        let row: Option<LookRow> = sqlx::query_as(&format!(
-            "SELECT {LOOK_COLUMNS} FROM second_looks WHERE action_id = $1"
-        ))
-        .bind(action_id)
-        .fetch_optional(self.pool().await?)
+        self.within(async {
+            let row: Option<LookRow> = sqlx::query_as(&format!(
+                "SELECT {LOOK_COLUMNS} FROM second_looks WHERE action_id = $1"
+            ))
+            .bind(action_id)
+            .fetch_optional(self.pool().await?)
+            .await
+            .map_err(|e| self.failed(e))?;
+            row.map(look_of).transpose()
+        })
         .await
-        .map_err(failed)?;
-        row.map(look_of).transpose()
     }
 }
 
 impl desk_core::four_eyes::FourEyes for PgStore {
     async fn policy(&self) -> Result<Vec<desk_core::four_eyes::FourEyesRule>, StoreError> {
-        let value: Option<String> =
-            sqlx::query_scalar("SELECT value FROM team_settings WHERE key = 'four_eyes'")
-                .fetch_optional(self.pool().await?)
-                .await
-                .map_err(failed)?;
-        Ok(value
-            .unwrap_or_default()
-            .split(',')
-            .filter_map(desk_core::four_eyes::FourEyesRule::parse)
-            .collect())
+        self.within(async {
+            let value: Option<String> =
+                sqlx::query_scalar("SELECT value FROM team_settings WHERE key = 'four_eyes'")
+                    .fetch_optional(self.pool().await?)
+                    .await
+                    .map_err(|e| self.failed(e))?;
+            Ok(value
+                .unwrap_or_default()
+                .split(',')
+                .filter_map(desk_core::four_eyes::FourEyesRule::parse)
+                .collect())
+        })
+        .await
     }
 
     async fn set_policy(
         &self,
         rules: &[desk_core::four_eyes::FourEyesRule],
     ) -> Result<(), StoreError> {
-        let value = rules
-            .iter()
-            .map(|r| r.as_str())
-            .collect::<Vec<_>>()
-            .join(",");
-        sqlx::query(
-            "INSERT INTO team_settings (key, value) VALUES ('four_eyes', $1) \
-             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-        )
-        .bind(value)
-        .execute(self.pool().await?)
+        self.within(async {
+            let value = rules
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(",");
+            self.within(async {
+                sqlx::query("SELECT desk_set_policy($1)")
+                    .bind(value)
+                    .execute(self.pool().await?)
+                    .await
+                    .map_err(|e| self.failed(e))?;
+                Ok(())
+            })
+            .await
+        })
         .await
-        .map_err(failed)?;
-        Ok(())
     }
 
     async fn ask(&self, look: &desk_core::four_eyes::SecondLook) -> Result<(), StoreError> {
-        sqlx::query(
-            "INSERT INTO second_looks (action_id, case_id, kind, rule, requested_by, reason_id, \
-             comment, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (action_id) DO NOTHING",
-        )
-        .bind(&look.action_id)
-        .bind(&look.case_id)
-        .bind(look.kind.as_str())
-        .bind(look.rule.as_str())
-        .bind(&look.requested_by)
-        .bind(&look.reason_id)
-        .bind(&look.comment)
-        .bind(&look.requested_at)
-        .execute(self.pool().await?)
+        self.within(async {
+            // Asked as the member the session is (the server names them, not the desk).
+            self.within(async {
+                sqlx::query("SELECT desk_ask($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&look.action_id)
+                    .bind(&look.case_id)
+                    .bind(look.kind.as_str())
+                    .bind(look.rule.as_str())
+                    .bind(&look.reason_id)
+                    .bind(&look.comment)
+                    .bind(&look.requested_at)
+                    .execute(self.pool().await?)
+                    .await
+                    .map_err(|e| self.failed(e))?;
+                Ok(())
+            })
+            .await
+        })
         .await
-        .map_err(failed)?;
-        Ok(())
     }
 
     async fn answer_of(
         &self,
         action_id: &str,
     ) -> Result<Option<desk_core::four_eyes::Answer>, StoreError> {
-        Ok(self.look(action_id).await?.and_then(|l| l.answer))
+        self.within(async { Ok(self.look(action_id).await?.and_then(|l| l.answer)) })
+            .await
     }
 
     async fn answer(
@@ -137,39 +149,43 @@ impl desk_core::four_eyes::FourEyes for PgStore {
         Result<desk_core::four_eyes::SecondLook, desk_core::four_eyes::AnswerRefused>,
         StoreError,
     > {
-        use desk_core::four_eyes::AnswerRefused as R;
-        let row: Option<LookRow> = sqlx::query_as(&format!(
-            "UPDATE second_looks SET answered_by = $2, confirmed = $3, note = $4, answered_at = $5 \
-             WHERE action_id = $1 AND answered_by IS NULL AND requested_by <> $2 \
-             RETURNING {LOOK_COLUMNS}"
-        ))
-        .bind(action_id)
-        .bind(&answer.by)
-        .bind(answer.confirmed)
-        .bind(&answer.note)
-        .bind(&answer.at)
-        .fetch_optional(self.pool().await?)
+        self.within(async {
+            use desk_core::four_eyes::AnswerRefused as R;
+            // The server refuses the member who asked and a second answer, and names who answers.
+            let row: Option<LookRow> = sqlx::query_as(&format!(
+                "SELECT {LOOK_COLUMNS} FROM desk_answer($1, $2, $3, $4)"
+            ))
+            .bind(action_id)
+            .bind(answer.confirmed)
+            .bind(&answer.note)
+            .bind(&answer.at)
+            .fetch_optional(self.pool().await?)
+            .await
+            .map_err(|e| self.failed(e))?;
+            if let Some(row) = row {
+                return Ok(Ok(look_of(row)?));
+            }
+            Ok(Err(match self.look(action_id).await? {
+                None => R::Unknown(action_id.to_owned()),
+                Some(l) => match l.answer {
+                    Some(a) => R::Answered(a.by),
+                    None => R::OwnAction,
+                },
+            }))
+        })
         .await
-        .map_err(failed)?;
-        if let Some(row) = row {
-            return Ok(Ok(look_of(row)?));
-        }
-        Ok(Err(match self.look(action_id).await? {
-            None => R::Unknown(action_id.to_owned()),
-            Some(l) => match l.answer {
-                Some(a) => R::Answered(a.by),
-                None => R::OwnAction,
-            },
-        }))
     }
 
     async fn pending(&self) -> Result<Vec<desk_core::four_eyes::SecondLook>, StoreError> {
-        let rows: Vec<LookRow> = sqlx::query_as(&format!(
-            "SELECT {LOOK_COLUMNS} FROM second_looks WHERE answered_by IS NULL ORDER BY requested_at"
-        ))
-        .fetch_all(self.pool().await?)
+        self.within(async {
+            let rows: Vec<LookRow> = sqlx::query_as(&format!(
+                "SELECT {LOOK_COLUMNS} FROM second_looks WHERE answered_by IS NULL ORDER BY requested_at"
+            ))
+            .fetch_all(self.pool().await?)
+            .await
+            .map_err(|e| self.failed(e))?;
+            rows.into_iter().map(look_of).collect()
+        })
         .await
-        .map_err(failed)?;
-        rows.into_iter().map(look_of).collect()
     }
 }

@@ -1,84 +1,126 @@
 //! The team store on PostgreSQL: the team's hash-chained audit log (desk-core's `AuditLog`)
 //! shared by every desk of a team, its claims, four-eyes questions, presence and watch list.
-//! Appenders from any number of processes serialize on one transaction-scoped advisory lock,
-//! so they seal one chain; the log is append-only in the database itself. A desk's actions
-//! stay in its own outbox (SQLite): only that desk sends them.
+//! Each member logs in as themselves; the server's functions (migration 0009) take who acts
+//! from that login and the time from the server's clock, and are the only way to change
+//! anything. A desk's actions stay in its own outbox (SQLite): only that desk sends them.
 //!
-//! Its rooms: `audit` (the team's chain, its search, the copies of each desk's log), `claims`,
-//! `four_eyes` and `watch`.
+//! Its rooms: `address` (the URL, TLS and connection failures in words), `admin` (what the
+//! administrator runs: init, upgrade, members), `audit` (the team's chain, its search, the
+//! copies of each desk's log), `claims`, `four_eyes` and `watch`.
 
-use std::str::FromStr;
+use std::future::Future;
+use std::time::Duration;
 
 use desk_core::ports::StoreError;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 
+mod address;
+mod admin;
 mod audit;
 mod claims;
 mod four_eyes;
 mod watch;
 
-/// A server that does not answer is "unreachable" (the desk goes on alone and catches up);
-/// anything else the server says is a failure.
-fn failed(e: sqlx::Error) -> StoreError {
-    match e {
-        sqlx::Error::Io(_)
-        | sqlx::Error::Tls(_)
-        | sqlx::Error::PoolTimedOut
-        | sqlx::Error::PoolClosed
-        | sqlx::Error::WorkerCrashed => StoreError::Unreachable(e.to_string()),
-        e => StoreError::Failed(e.to_string()),
-    }
+pub use address::TeamAddress;
+pub use admin::{new_password, role_name, valid_login, TeamAdmin, TeamMember};
+
+/// The longest a desk waits on the team store for one operation: a server that stops
+/// answering mid-statement (paused, half-open connection) becomes "unreachable" by then.
+pub const ANSWER_WITHIN: Duration = Duration::from_secs(8);
+
+/// The team store's migrations, applied by the administrator only.
+fn migrator() -> sqlx::migrate::Migrator {
+    sqlx::migrate!("./migrations_pg")
 }
 
-fn migrate_failed(e: sqlx::migrate::MigrateError) -> StoreError {
-    match e {
-        sqlx::migrate::MigrateError::Execute(e) => failed(e),
-        e => StoreError::Failed(e.to_string()),
-    }
+fn failed(e: sqlx::Error) -> StoreError {
+    address::connect_failure(e, None)
 }
 
 #[derive(Clone)]
 pub struct PgStore {
     pool: PgPool,
-    /// Set once the migrations ran on this server (the first time it answered).
+    address: std::sync::Arc<TeamAddress>,
+    /// Set once the server answered with a schema this desk can work with.
     ready: std::sync::Arc<tokio::sync::OnceCell<()>>,
 }
 
 impl PgStore {
-    /// A store for `url` (`postgres://user@host:port/db`) that connects when first used, so a
-    /// desk opens even while its team store is away. The password comes from the caller
-    /// (the OS credential store), never a file.
+    /// A store for `url` (`postgres://LOGIN@HOST:PORT/DATABASE`) that connects when first
+    /// used, so a desk opens even while its team store is away. The password comes from the
+    /// caller (the OS credential store), never a file or the environment.
     pub fn lazy(url: &str, password: Option<&str>) -> Result<Self, StoreError> {
-        let mut options = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Failed(format!("not a PostgreSQL URL: {e}")))?;
-        if let Some(password) = password {
-            options = options.password(password);
-        }
+        address::foreign_environment()?;
+        let address = TeamAddress::parse(url)?;
         let pool = PgPoolOptions::new()
             .max_connections(8)
-            .acquire_timeout(std::time::Duration::from_secs(3))
-            .connect_lazy_with(options);
+            .acquire_timeout(Duration::from_secs(3))
+            .connect_lazy_with(address.options(password));
         Ok(Self {
             pool,
+            address: std::sync::Arc::new(address),
             ready: Default::default(),
         })
     }
 
-    /// Connects to `url` now and applies the team store's migrations.
-    pub async fn connect(url: &str) -> Result<Self, StoreError> {
-        let store = Self::lazy(url, None)?;
+    /// Connects to `url` as a member now, checking the schema is the one this desk needs.
+    pub async fn connect(url: &str, password: Option<&str>) -> Result<Self, StoreError> {
+        let store = Self::lazy(url, password)?;
         store.pool().await?;
         Ok(store)
     }
 
-    /// The pool, once the server answered and the migrations ran.
+    pub fn address(&self) -> &TeamAddress {
+        &self.address
+    }
+
+    /// A failure of this store's server, said with its address.
+    fn failed(&self, e: sqlx::Error) -> StoreError {
+        address::connect_failure(e, Some(&self.address))
+    }
+
+    /// Runs one operation on the team store, giving up after `ANSWER_WITHIN`.
+    async fn within<T>(
+        &self,
+        operation: impl Future<Output = Result<T, StoreError>>,
+    ) -> Result<T, StoreError> {
+        match tokio::time::timeout(ANSWER_WITHIN, operation).await {
+            Ok(done) => done,
+            Err(_) => Err(StoreError::Unreachable(format!(
+                "{}:{} did not answer within {} s",
+                self.address.host,
+                self.address.port,
+                ANSWER_WITHIN.as_secs()
+            ))),
+        }
+    }
+
+    /// The pool, once the server answered and its schema is the one this desk was built for.
+    /// Desks never migrate: an older schema is the administrator's to upgrade.
     async fn pool(&self) -> Result<&PgPool, StoreError> {
         self.ready
             .get_or_try_init(|| async {
-                sqlx::migrate!("./migrations_pg")
-                    .run(&self.pool)
-                    .await
-                    .map_err(migrate_failed)
+                let applied: Option<i64> = sqlx::query_scalar(
+                    "SELECT MAX(version) FROM _sqlx_migrations WHERE success",
+                )
+                .fetch_one(&self.pool)
+                .await
+                .map_err(|e| match e {
+                    sqlx::Error::Database(db) if db.code().as_deref() == Some("42P01") => {
+                        StoreError::Failed(
+                            "this team store is not set up: ask your administrator to run `desk team init`".into(),
+                        )
+                    }
+                    e => self.failed(e),
+                })?;
+                let needed = migrator().iter().map(|m| m.version).max().unwrap_or(0);
+                match applied {
+                    Some(v) if v >= needed => Ok(()),
+                    _ => Err(StoreError::Failed(format!(
+                        "the team store's schema is older than this desk needs (version {} of {needed}): ask your administrator to run `desk team upgrade`",
+                        applied.unwrap_or(0)
+                    ))),
+                }
             })
             .await?;
         Ok(&self.pool)
