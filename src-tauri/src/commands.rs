@@ -54,6 +54,7 @@ pub async fn app_info(app: tauri::AppHandle, shell: State<'_, Shell>) -> Result<
             .clone()
             .filter(|_| active.profile.kind == ProfileKind::Sandbox),
         role: active.desk.role_or(active.profile.role),
+        team_login: active.team.as_ref().map(|t| t.address().login.clone()),
         can_look_up: active.dhmad.is_some(),
         first_run: shell.first_run,
     })

@@ -23,8 +23,9 @@ impl Drop for Listener {
     }
 }
 
-/// LISTENs on the team store and tells the UI of every claim change; reconnects after the
-/// store went away (telling the UI then too, so it shows "offline" and later refreshes).
+/// LISTENs on the team store and tells the UI of every claim change. The feed listens again
+/// by itself after the store went away and reads what it missed then (telling the UI too, so
+/// it shows "offline" and later refreshes); only its first connection is retried here.
 pub fn listen(app: &tauri::AppHandle, team: Arc<desk_profiles::TeamStore>) -> Listener {
     let app = app.clone();
     Listener(tauri::async_runtime::spawn(async move {
@@ -32,7 +33,10 @@ pub fn listen(app: &tauri::AppHandle, team: Arc<desk_profiles::TeamStore>) -> Li
             match team.claim_changes().await {
                 Ok(mut changes) => {
                     let _ = app.emit(TEAM_CHANGED, ());
-                    while let Some(Ok(_case_id)) = changes.next().await {
+                    while let Some(change) = changes.next().await {
+                        if let Err(error) = change {
+                            tracing::info!(%error, "the team store went away; listening again when it answers");
+                        }
                         let _ = app.emit(TEAM_CHANGED, ());
                     }
                 }
@@ -58,6 +62,9 @@ pub fn run_heartbeat(app: tauri::AppHandle) {
                 )
             };
             if let Some(team) = team {
+                // A desk opened before its team store said who it is asks again.
+                let dir = shell.active.read().await.data_dir.clone();
+                desk_profiles::team::confirm(&desk, &team, &dir).await;
                 // The team store's reachability changing is told by the desk (saw_team).
                 let _ = desk.mirror_audit(&*team, &desk_id).await;
                 let open = desk.keep_case_open(&*team).await;

@@ -15,6 +15,7 @@ const reviewerInfo: AppInfo = {
   dataDir: "/tmp/desk/sandbox",
   reviewerName: "Amira Ben Salah",
   reviewerEmail: "amira@dhmad.tn",
+  teamLogin: null,
   notice: null,
   role: "reviewer",
   canLookUp: true, firstRun: false,

@@ -177,7 +177,10 @@ export function App() {
         )}
         <button type="button" className="link statuslink" onClick={() => setProfilesOpen(true)}>Profile: {info.data?.profile ?? "…"}</button>
         {role !== "reviewer" && <span data-testid="role">Role: {role === "support" ? "Support" : "Team lead"}</span>}
-        <span>{info.data ? `${info.data.reviewerName} <${info.data.reviewerEmail}>` : ""}</span>
+        <span data-testid="signed-in-as">
+          {info.data ? `${info.data.reviewerName} <${info.data.reviewerEmail}>` : ""}
+          {info.data?.teamLogin ? ` · signed in to the team as ${info.data.teamLogin}` : ""}
+        </span>
       </footer>
       {palette && <Palette onClose={() => setPalette(false)} />}
       {profilesOpen && <Profiles onClose={closeProfiles} onSwitched={switched} />}

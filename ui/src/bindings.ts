@@ -23,9 +23,14 @@ reviewerName: string, reviewerEmail: string,
  */
 notice: string | null, 
 /**
- * What this desk shows (a convenience: the API key decides what is possible).
+ * What this desk may do: on a team the team store's role for its login, else the
+ * profile's (a convenience then: the API key decides what is possible).
  */
 role: Role, 
+/**
+ * The team store login this desk is signed in as (None: the desk works alone).
+ */
+teamLogin: string | null, 
 /**
  * Whether support lookups can reach DHMAD (the profile has its key).
  */

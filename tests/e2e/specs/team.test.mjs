@@ -1,6 +1,7 @@
 // A team of desks on one PostgreSQL team store: another desk (a real `desk` process) claims the
 // oldest case, and this window shows "being reviewed by" on it live, passes it by with J, and the
-// other desk cannot decide the case this one holds.
+// other desk cannot decide the case this one holds. A support member's window: who it is
+// signed in as, and no decision, blocklist change or AML review reaches the outbox.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,7 +10,11 @@ import { after } from "node:test";
 import { desktopTest, sandboxUrl } from "../harness.mjs";
 import { otherDesk as teamDesk, startPostgres } from "../postgres.mjs";
 
-const postgres = await startPostgres();
+const postgres = await startPostgres([
+  { login: "amira", name: "Amira Ben Salah", email: "amira@dhmad.tn", role: "reviewer" },
+  { login: "youssef", name: "Youssef Trabelsi", email: "youssef@dhmad.tn", role: "reviewer" },
+  { login: "nadia", name: "Nadia Gharbi", email: "nadia@dhmad.tn", role: "support" },
+]);
 after(() => postgres.stop());
 const otherDesk = (base, dataDir, args) => teamDesk(postgres.urlOf("youssef"), base, dataDir, args);
 
@@ -53,3 +58,27 @@ desktopTest("another desk's claim shows live, J passes it by, and the held case 
     await rm(otherData, { recursive: true, force: true });
   }
 }, { env: { REVIEW_DESK_REVIEWER_NAME: "Amira Ben Salah", REVIEW_DESK_REVIEWER_EMAIL: "amira@dhmad.tn", REVIEW_DESK_TEAM_STORE: postgres.urlOf("amira") }, canaries: postgres.passwords });
+
+desktopTest("a support member's window is signed in as the team says and queues no decision, blocklist change or AML review", async ({ browser }) => {
+  // The profile typed another reviewer: the team store's member for the login is who acts.
+  await browser.waitUntil(async () => (await browser.$('[data-testid="signed-in-as"]').getText().catch(() => "")).includes("Nadia Gharbi <nadia@dhmad.tn> · signed in to the team as nadia"), { timeout: 20_000, timeoutMsg: "the window never said who it is signed in as" });
+  const refusals = await browser.executeAsync((done) => {
+    const invoke = window.__TAURI_INTERNALS__.invoke;
+    const ask = (cmd, args) => invoke(cmd, args).then(() => "queued", (e) => JSON.stringify(e));
+    (async () => {
+      await invoke("sync_queue");
+      const caseId = (await invoke("queue_view")).rows[0].caseId;
+      done([
+        await ask("decide", { request: { case_id: caseId, verdict: "Approve", comment: null, notify: null, redo: [], reason_id: null } }),
+        await ask("blocklist", { request: { case_id: caseId, add: true, face: false, document: false, phone: false, email: true, reason_id: null, comment: "Fraud" } }),
+        await ask("aml_review", { request: { case_id: caseId, hit_id: null, status: "Approved", reason_id: null, comment: "Cleared" } }),
+        JSON.stringify(await invoke("outbox")),
+      ]);
+    })().catch((e) => done([String(e)]));
+  });
+  const [decided, blocked, aml, outbox] = refusals;
+  assert.match(decided, /on this team you are support: you may not decide a case/);
+  assert.match(blocked, /on this team you are support: you may not change a blocklist/);
+  assert.match(aml, /on this team you are support: you may not review an AML screening/);
+  assert.equal(outbox, "[]", "nothing was queued");
+}, { env: { REVIEW_DESK_REVIEWER_NAME: "Typed Reviewer", REVIEW_DESK_REVIEWER_EMAIL: "typed@dhmad.tn", REVIEW_DESK_TEAM_STORE: postgres.urlOf("nadia") }, canaries: postgres.passwords });

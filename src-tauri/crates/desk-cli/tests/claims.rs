@@ -690,3 +690,88 @@ fn the_verifyhq_watch_list_is_shared_through_the_team_store() {
     assert!(queued.len() >= 4, "{queued:?}");
     assert!(queued.iter().all(|u| list.contains(u)), "{queued:?}");
 }
+
+/// A support member's desk: lookups yes; a decision, a blocklist change or an AML review is
+/// refused before anything is queued, whatever the typed profile says. A password in
+/// `PGPASSWORD` or `~/.pgpass` is never used; no member's password lands in a desk's files.
+#[test]
+#[ignore = "needs a desktop session with an unlocked Secret Service (the README test command provides one)"]
+fn support_on_a_team_queues_nothing_and_passwords_stay_in_the_credential_store() {
+    let server = serve(3);
+    let postgres = pg::Postgres::start();
+    let team = postgres.team("team");
+    let nadia = team.member("nadia", "Nadia Support", "nadia@dhmad.tn", Role::Support);
+    save_password(&nadia);
+    let crew = Crew {
+        members: vec![nadia.clone()],
+    };
+    let (ok, out, err) = run(&mut desk_as(&server, 0, &crew, &["queue", "--json"]));
+    assert!(ok, "{err}");
+    let case = common::queue_rows(&out)[0]["caseId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (args, what) in [
+        (
+            vec!["decide", &case, "--verdict", "approve", "--undo-secs", "0"],
+            "decide a case",
+        ),
+        (
+            vec!["blocklist", "add", &case, "--email", "--comment", "Fraud"],
+            "change a blocklist",
+        ),
+        (
+            vec!["aml", &case, "--status", "Approved", "--comment", "Cleared"],
+            "review an AML screening",
+        ),
+    ] {
+        let (ok, _, err) = run(&mut desk_as(&server, 0, &crew, &args));
+        assert!(!ok, "{args:?} went through");
+        assert!(
+            err.contains(&format!("on this team you are support: you may not {what}")),
+            "{err}"
+        );
+    }
+    let (ok, out, err) = run(&mut desk_as(&server, 0, &crew, &["outbox", "--json"]));
+    assert!(ok, "{err}");
+    assert_eq!(serde_json::from_str::<Vec<Value>>(&out).unwrap().len(), 0);
+    assert!(ledger_of(&server, &case).is_empty());
+
+    // A login with no password in the credential store: libpq's places are not read.
+    let stranger = team.reviewer("stranger");
+    let home = server.data_dir.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let pgpass = home.join(".pgpass");
+    std::fs::write(&pgpass, format!("*:*:*:stranger:{}\n", stranger.password)).unwrap();
+    std::fs::set_permissions(&pgpass, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let (ok, _, err) = run(Command::new(DESK)
+        .args(["team", "whoami", "--team-store", &stranger.url])
+        .env("HOME", &home)
+        .env("PGPASSWORD", &stranger.password)
+        .env("PGPASSFILE", &pgpass));
+    assert!(!ok, "signed in with a password from the environment");
+    assert!(err.contains("refused the password for stranger"), "{err}");
+
+    // Passwords are in no file the desks wrote, nor in the server's log.
+    let mut files = vec![server.data_dir.clone()];
+    while let Some(at) = files.pop() {
+        for entry in std::fs::read_dir(&at).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files.push(path);
+            } else if path != pgpass {
+                let bytes = std::fs::read(&path).unwrap_or_default();
+                let text = String::from_utf8_lossy(&bytes);
+                for secret in [&nadia.password, &stranger.password, &team.owner_password] {
+                    assert!(
+                        !text.contains(secret.as_str()),
+                        "{} holds a password",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+    let log = postgres.log();
+    assert!(!log.contains(&nadia.password) && !log.contains(&team.owner_password));
+}

@@ -20,8 +20,11 @@ pub struct AppInfo {
     pub reviewer_email: String,
     /// Why the desk is not on the profile it was set to open, if so.
     pub notice: Option<String>,
-    /// What this desk shows (a convenience: the API key decides what is possible).
+    /// What this desk may do: on a team the team store's role for its login, else the
+    /// profile's (a convenience then: the API key decides what is possible).
     pub role: crate::profile::Role,
+    /// The team store login this desk is signed in as (None: the desk works alone).
+    pub team_login: Option<String>,
     /// Whether support lookups can reach DHMAD (the profile has its key).
     pub can_look_up: bool,
     /// This is the desk's first start on this data root (no profile book was there): the

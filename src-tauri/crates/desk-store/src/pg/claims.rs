@@ -129,21 +129,187 @@ impl desk_core::claims::ClaimStore for PgStore {
     }
 }
 
+/// The changes a listening desk hears of (see `PgStore::claim_changes`).
+pub type ChangeStream = futures_util::stream::BoxStream<'static, Result<String, StoreError>>;
+
+/// How often a listening desk reads the change table anyway, the last resort when an
+/// announcement was lost without the connection saying so (a paused server, a half-open
+/// connection): a silent server is noticed then, and what was missed is read.
+pub const CHANGES_POLL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// How long a listener waits before listening again after it lost the server.
+const LISTEN_AGAIN: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A listening desk: the notifications of its connection, and where it is in the change
+/// table, so nothing announced while it was not listening is lost.
+struct ChangeFeed {
+    store: PgStore,
+    poll: std::time::Duration,
+    /// The last change seen (from an announcement or the table).
+    seen: i64,
+    listener: Option<sqlx::postgres::PgListener>,
+    ready: std::collections::VecDeque<String>,
+    /// Whether the last thing said was that the server is away.
+    away: bool,
+}
+
+impl ChangeFeed {
+    async fn listen(&mut self) -> Result<(), StoreError> {
+        let store = self.store.clone();
+        let listener = self
+            .store
+            .within(async {
+                let mut listener = sqlx::postgres::PgListener::connect_with(store.pool().await?)
+                    .await
+                    .map_err(failed)?;
+                listener
+                    .listen("review_desk_claims")
+                    .await
+                    .map_err(failed)?;
+                Ok(listener)
+            })
+            .await?;
+        self.listener = Some(listener);
+        Ok(())
+    }
+
+    /// Reads the changes after the last one seen.
+    async fn catch_up(&mut self) -> Result<(), StoreError> {
+        let rows: Vec<(i64, String)> = self
+            .store
+            .within(async {
+                sqlx::query_as(
+                    "SELECT seq, case_id FROM team_changes WHERE seq > $1 ORDER BY seq LIMIT 10000",
+                )
+                .bind(self.seen)
+                .fetch_all(self.store.pool().await?)
+                .await
+                .map_err(failed)
+            })
+            .await?;
+        for (seq, case_id) in rows {
+            self.seen = self.seen.max(seq);
+            self.ready.push_back(case_id);
+        }
+        Ok(())
+    }
+
+    /// The server went away: listen again later, and say so once.
+    fn lost(&mut self, error: StoreError) -> Option<StoreError> {
+        self.listener = None;
+        (!std::mem::replace(&mut self.away, true)).then_some(error)
+    }
+
+    async fn next(mut self) -> Option<(Result<String, StoreError>, Self)> {
+        loop {
+            if let Some(case_id) = self.ready.pop_front() {
+                return Some((Ok(case_id), self));
+            }
+            let Some(listener) = self.listener.as_mut() else {
+                let listened = match self.listen().await {
+                    Ok(()) => self.catch_up().await,
+                    Err(e) => Err(e),
+                };
+                match listened {
+                    Ok(()) => self.away = false,
+                    Err(e) => {
+                        if let Some(said) = self.lost(e) {
+                            return Some((Err(said), self));
+                        }
+                        tokio::time::sleep(LISTEN_AGAIN).await;
+                    }
+                }
+                continue;
+            };
+            match tokio::time::timeout(self.poll, listener.try_recv()).await {
+                Ok(Ok(Some(notice))) => {
+                    let (seq, case_id) = notice
+                        .payload()
+                        .split_once(' ')
+                        .map(|(s, c)| (s.parse().unwrap_or(0), c.to_owned()))
+                        .unwrap_or((0, notice.payload().to_owned()));
+                    if seq > self.seen {
+                        // One missed in between is read from the table.
+                        if seq > self.seen + 1 {
+                            if let Err(e) = self.catch_up().await {
+                                if let Some(said) = self.lost(e) {
+                                    return Some((Err(said), self));
+                                }
+                            }
+                        } else {
+                            self.seen = seq;
+                            self.ready.push_back(case_id);
+                        }
+                    }
+                }
+                // The connection dropped (sqlx listens again on the next call): what was
+                // announced meanwhile is read from the table.
+                Ok(Ok(None)) => {
+                    if let Err(e) = self.catch_up().await {
+                        if let Some(said) = self.lost(e) {
+                            return Some((Err(said), self));
+                        }
+                    }
+                }
+                Ok(Err(e)) => {
+                    if let Some(said) = self.lost(failed(e)) {
+                        return Some((Err(said), self));
+                    }
+                }
+                // Nothing heard for a while: read the table, which also finds a silent server.
+                Err(_) => {
+                    if let Err(e) = self.catch_up().await {
+                        if let Some(said) = self.lost(e) {
+                            return Some((Err(said), self));
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl PgStore {
-    /// Waits for claim changes announced by any desk (LISTEN): each item is a case id whose
-    /// claim was taken, renewed or let go. Ends when the connection drops.
-    pub async fn claim_changes(
+    /// Claim and second-look changes made by any desk: each item is a case id whose claim was
+    /// taken, renewed or let go (or an `Err` once when the server went away). Never ends: it
+    /// listens again after the server comes back and reads what it missed meanwhile.
+    pub async fn claim_changes(&self) -> Result<ChangeStream, StoreError> {
+        self.claim_changes_every(CHANGES_POLL, None).await
+    }
+
+    /// `claim_changes`, reading the change table every `poll`, from after change `after`
+    /// (None: from now on).
+    pub async fn claim_changes_every(
         &self,
-    ) -> Result<impl futures_util::Stream<Item = Result<String, StoreError>>, StoreError> {
-        let mut listener = sqlx::postgres::PgListener::connect_with(self.pool().await?)
-            .await
-            .map_err(failed)?;
-        listener
-            .listen("review_desk_claims")
-            .await
-            .map_err(failed)?;
-        Ok(futures_util::StreamExt::map(listener.into_stream(), |n| {
-            n.map(|n| n.payload().to_owned()).map_err(failed)
-        }))
+        poll: std::time::Duration,
+        after: Option<i64>,
+    ) -> Result<ChangeStream, StoreError> {
+        let seen = match after {
+            Some(seq) => seq,
+            None => {
+                self.within(async {
+                    sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM team_changes")
+                        .fetch_one(self.pool().await?)
+                        .await
+                        .map_err(|e| self.failed(e))
+                })
+                .await?
+            }
+        };
+        let mut feed = ChangeFeed {
+            store: self.clone(),
+            poll,
+            seen,
+            listener: None,
+            ready: Default::default(),
+            away: false,
+        };
+        feed.listen().await?;
+        if after.is_some() {
+            feed.catch_up().await?;
+        }
+        Ok(futures_util::StreamExt::boxed(
+            futures_util::stream::unfold(feed, ChangeFeed::next),
+        ))
     }
 }

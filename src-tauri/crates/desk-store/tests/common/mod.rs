@@ -21,6 +21,8 @@ pub struct Postgres {
     pub ca: PathBuf,
     /// A CA that signed nothing this server shows.
     pub other_ca: PathBuf,
+    /// Whether the server offers TLS.
+    tls: bool,
 }
 
 fn bin_dir() -> PathBuf {
@@ -172,6 +174,7 @@ impl Postgres {
             admin_password,
             ca,
             other_ca,
+            tls,
         };
         let data = pg.dir.join("data");
         let pwfile = pg.dir.join("admin.pw");
@@ -266,6 +269,34 @@ impl Postgres {
         text.lines().next().unwrap().trim().parse().unwrap()
     }
 
+    /// Pauses every process of the server (SIGSTOP), as a hung machine or a cut cable without
+    /// a reset looks to its clients: connections stay open and nothing answers.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Lets a paused server go on (SIGCONT).
+    pub fn unpause(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, signal: &str) {
+        let main = self.pid().to_string();
+        let children = Command::new("pgrep").args(["-P", &main]).output().unwrap();
+        let mut pids = vec![main];
+        pids.extend(
+            String::from_utf8_lossy(&children.stdout)
+                .split_whitespace()
+                .map(str::to_owned),
+        );
+        let ok = Command::new("kill")
+            .arg(signal)
+            .args(&pids)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "kill {signal} {pids:?}");
+    }
+
     /// What the server wrote to its log.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
@@ -330,6 +361,7 @@ impl Postgres {
         Team {
             name: name.to_owned(),
             port: self.port,
+            tls: self.tls,
             ca: self.ca.clone(),
             owner,
             owner_password: password,
@@ -348,6 +380,8 @@ impl Postgres {
 pub struct Team {
     pub name: String,
     pub port: u16,
+    /// Whether its server offers TLS (when not, its URLs say `sslmode=disable`).
+    pub tls: bool,
     pub ca: PathBuf,
     pub owner: String,
     pub owner_password: String,
@@ -380,6 +414,12 @@ fn blocking<T: Send + 'static, F: std::future::Future<Output = T>>(
 impl Team {
     /// `login`'s URL as a desk is given it: full verification against the team's CA.
     pub fn url(&self, login: &str) -> String {
+        if !self.tls {
+            return format!(
+                "postgres://{login}@localhost:{}/{}?sslmode=disable",
+                self.port, self.name
+            );
+        }
         format!(
             "postgres://{login}@localhost:{}/{}?sslmode=verify-full&sslrootcert={}",
             self.port,
