@@ -440,3 +440,83 @@ async fn a_silent_server_is_an_error_within_seconds_and_the_listener_catches_up_
     }
     assert_eq!(all, ["case-1", "case-2", "case-1"]);
 }
+
+#[tokio::test]
+async fn the_administrator_changes_roles_and_removes_members_and_the_server_follows() {
+    let server = common::Postgres::start();
+    let team = server.team("admin");
+    let amira = team.reviewer("amira");
+    let store = team.store(&amira).await;
+    assert_eq!(store.me().await.unwrap().role, Role::Reviewer);
+    let mut conn = raw(&amira).await;
+    refused(&mut conn, "SELECT 1 FROM audit", "permission denied").await;
+
+    let mut admin = desk_store::TeamAdmin::connect(&team.owner_url(), &team.owner_password)
+        .await
+        .unwrap();
+    admin.set_role("amira", Role::TeamLead).await.unwrap();
+    assert_eq!(store.me().await.unwrap().role, Role::TeamLead);
+    let mut again = raw(&amira).await;
+    sqlx::query("SELECT 1 FROM audit")
+        .execute(&mut again)
+        .await
+        .unwrap();
+    admin.set_role("amira", Role::Support).await.unwrap();
+    let mut support = raw(&amira).await;
+    refused(&mut support, "SELECT 1 FROM audit", "permission denied").await;
+    refused(
+        &mut support,
+        "SELECT * FROM desk_claim_hold('c', 60)",
+        "that is for a reviewer or lead",
+    )
+    .await;
+    assert!(admin.set_role("nobody", Role::Reviewer).await.is_err());
+    // Bad members are refused before anything reaches the server.
+    for (login, name, email) in [
+        ("Bad-Login", "Name", "n@dhmad.tn"),
+        ("ok_login", "", "n@dhmad.tn"),
+        ("ok_login", "Name <x>", "n@dhmad.tn"),
+        ("ok_login", "Name", "not an email"),
+    ] {
+        let member = desk_store::TeamMember {
+            login: login.into(),
+            name: name.into(),
+            email: email.into(),
+            role: Role::Reviewer,
+        };
+        assert!(
+            admin
+                .add_member(&member, "a long enough password")
+                .await
+                .is_err(),
+            "{login} {name} {email}"
+        );
+    }
+    let short = desk_store::TeamMember {
+        login: "shorty".into(),
+        name: "Shorty".into(),
+        email: "s@dhmad.tn".into(),
+        role: Role::Reviewer,
+    };
+    assert!(admin.add_member(&short, "short").await.is_err());
+    let dup = admin
+        .add_member(
+            &desk_store::TeamMember {
+                login: "amira".into(),
+                ..short.clone()
+            },
+            "a long enough password",
+        )
+        .await;
+    assert!(dup.unwrap_err().to_string().contains("already exists"));
+    let members = admin.members().await.unwrap();
+    assert_eq!(
+        members.iter().map(|m| m.login.as_str()).collect::<Vec<_>>(),
+        ["amira"]
+    );
+
+    admin.remove_member("amira").await.unwrap();
+    let gone = PgStore::connect(&amira.url, Some(&amira.password)).await;
+    assert!(gone.is_err(), "a removed member's login is gone");
+    assert!(admin.members().await.unwrap().is_empty());
+}
